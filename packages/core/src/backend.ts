@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from './gradients';
+import { fail } from './errors';
+
+/** Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu. */
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** What `selectBackend` chose, and why. */
+export interface BackendChoice {
+  /** The tfjs backend now active: `tensorflow`, `wasm` or `cpu`. */
+  backend: string;
+  /** What was asked for. */
+  requested: BackendRequest;
+  /** For `tensorflow`: which native package provided it (`@tensorflow/tfjs-node-gpu` or `-node`). */
+  provider?: string;
+  /** One sentence saying why this backend was chosen. */
+  reason: string;
+  /** Every candidate that was tried and did not load, with the reason. */
+  rejected: { candidate: string; reason: string }[];
+}
+
+const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].slice(0, 200);
+}
+
+/** Runs one tiny op so that a backend that registered but cannot compute is caught here. */
+async function smokeTest(): Promise<void> {
+  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]))));
+  const [result] = await value.data();
+  value.dispose();
+  if (result !== 11) throw new Error(`smoke test computed ${result} instead of 11`);
+}
+
+async function trySetBackend(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+  await smokeTest();
+}
+
+async function tryNative(rejected: BackendChoice['rejected']): Promise<string | undefined> {
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      // A variable specifier keeps bundlers from resolving these optional peers at build time.
+      const specifier: string = pkg;
+      await import(specifier);
+      await trySetBackend('tensorflow');
+      return pkg;
+    } catch (error) {
+      rejected.push({ candidate: pkg, reason: message(error) });
+    }
+  }
+  return undefined;
+}
+
+async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejected']): Promise<boolean> {
+  try {
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    else await import('@tensorflow/tfjs-backend-cpu');
+    await trySetBackend(name);
+    return true;
+  } catch (error) {
+    rejected.push({ candidate: name, reason: message(error) });
+    return false;
+  }
+}
+
+/**
+ * Selects and initialises a tfjs backend and registers gradients.
+ *
+ * `auto` loads `@tensorflow/tfjs-node-gpu` when it is installed and works, else `@tensorflow/tfjs-node`,
+ * else wasm, else cpu. The native packages are optional peers, imported dynamically; nothing here
+ * installs them. Asking for a specific backend that cannot load is an error.
+ *
+ * @example
+ * const choice = await selectBackend('auto');
+ * console.log(`${choice.backend}: ${choice.reason}`);
+ */
+export async function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {
+  if (!BACKENDS.includes(requested)) fail('backend', `one of ${BACKENDS.join(', ')}`, requested);
+  ensureGradients();
+  const rejected: BackendChoice['rejected'] = [];
+  if (requested === 'auto' || requested === 'tensorflow') {
+    const provider = await tryNative(rejected);
+    if (provider) {
+      const reason = `${provider} is installed and ran a test op`;
+      return { backend: 'tensorflow', requested, provider, reason, rejected };
+    }
+    if (requested === 'tensorflow') {
+      throw new Error(
+        `backend: 'tensorflow' requested but no native backend loads (${rejected
+          .map((r) => `${r.candidate}: ${r.reason}`)
+          .join('; ')}). Install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, or use --backend wasm.`,
+      );
+    }
+  }
+  const order: ('wasm' | 'cpu')[] = requested === 'cpu' ? ['cpu'] : requested === 'wasm' ? ['wasm'] : ['wasm', 'cpu'];
+  for (const name of order) {
+    if (await tryBuiltIn(name, rejected)) {
+      const reason =
+        requested === 'auto'
+          ? `no native TensorFlow backend loaded; ${name} is the fastest backend available`
+          : `${name} was requested`;
+      return { backend: name, requested, reason, rejected };
+    }
+  }
+  throw new Error(
+    `backend: no tfjs backend could be initialised (${rejected.map((r) => `${r.candidate}: ${r.reason}`).join('; ')})`,
+  );
+}

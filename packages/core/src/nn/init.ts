@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Module } from './module';
+import { LayerNorm } from './layer-norm';
+import { Linear } from './linear';
+import type { Block } from './block';
+import type { RandomStream } from '../random';
+
+/** Overwrites a variable with samples of trunc_normal(0, std) (absolute cut at ±2, as PyTorch). */
+export function fillTruncNormal(variable: tf.Variable, rng: RandomStream, std: number): void {
+  tf.tidy(() => variable.assign(tf.tensor(rng.truncatedNormal(variable.size, { std }), variable.shape)));
+}
+
+/** Options of `initTransformerWeights`. */
+export interface InitOptions {
+  /** Standard deviation of the truncated normal (default 0.02). */
+  std?: number;
+  /**
+   * Touch only `Linear` and `LayerNorm` modules: the second init pass of the official pretraining
+   * script (spec §4.5), which leaves the tubelet conv, positional tables and mask tokens alone.
+   */
+  linearAndNormOnly?: boolean;
+}
+
+/**
+ * The official `_init_weights`, applied to every sub-module in registration order: LayerNorm → weight 1,
+ * bias 0; any other module whose own state has a `weight` of rank ≥ 2 (Linear, the tubelet conv) →
+ * trunc_normal(std) weight and zero bias. Fixed tables and other state are untouched.
+ */
+export function initTransformerWeights(root: Module, rng: RandomStream, options: InitOptions = {}): void {
+  const std = options.std ?? 0.02;
+  for (const [, module] of root.namedModules()) {
+    if (options.linearAndNormOnly && !(module instanceof Linear || module instanceof LayerNorm)) continue;
+    const own = module.ownState();
+    const weight = own.get('weight');
+    const bias = own.get('bias');
+    if (module instanceof LayerNorm) {
+      tf.tidy(() => module.weight.assign(tf.onesLike(module.weight)));
+      tf.tidy(() => module.bias.assign(tf.zerosLike(module.bias)));
+    } else if (weight && weight.rank >= 2) {
+      fillTruncNormal(weight, rng, std);
+      if (bias) tf.tidy(() => bias.assign(tf.zerosLike(bias)));
+    }
+  }
+}
+
+/**
+ * The official depth rescale: for block i (layer id i + 1), `attn.proj.weight /= √(2·(i+1))` and
+ * `mlp.fc2.weight /= √(2·(i+1))`.
+ */
+export function rescaleBlocks(blocks: readonly Block[]): void {
+  blocks.forEach((block, i) => {
+    const factor = Math.sqrt(2 * (i + 1));
+    for (const weight of [block.attn.proj.weight, block.mlp.fc2.weight]) {
+      tf.tidy(() => weight.assign(tf.div(weight, factor)));
+    }
+  });
+}

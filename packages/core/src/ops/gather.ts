@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** tfjs types `save` loosely; it is always this. */
+type Save = (tensors: tf.Tensor[]) => void;
+import type { IndexBatch } from '../types';
+import { fail } from '../errors';
+
+const gatherRowsOp = tf.customGrad((table, indices, save) => {
+  (save as Save)([indices as tf.Tensor]);
+  const [rows, width] = (table as tf.Tensor2D).shape;
+  return {
+    value: tf.gather(table as tf.Tensor, indices as tf.Tensor1D), // [M, D]
+    gradFunc: (dy, saved) => {
+      const [idx] = saved;
+      // scatterND sums repeated indices; it exists on every backend, unlike UnsortedSegmentSum (the
+      // default gradient of gather), which the wasm backend lacks.
+      const dTable = tf.scatterND(tf.expandDims(idx, 1), dy as tf.Tensor, [rows, width]); // [R, D]
+      return [dTable, tf.zerosLike(idx)];
+    },
+  };
+});
+
+/** Rows of a `[R, D]` table at int32 `indices` `[M]` → `[M, D]`, differentiable on every backend. */
+export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  return gatherRowsOp(table, indices) as tf.Tensor2D;
+}
+
+/** An int32 `[B, K]` tensor from an `IndexBatch` (as produced by `@vjepa/masking`). */
+export function indexTensor(indices: IndexBatch | tf.Tensor2D, tokens?: number): tf.Tensor2D {
+  if (indices instanceof tf.Tensor) return indices;
+  const [batch, length] = indices.shape;
+  if (indices.data.length !== batch * length) {
+    fail('indices.data', `${batch * length} entries for shape [${batch}, ${length}]`, indices.data.length);
+  }
+  if (tokens !== undefined) {
+    for (const value of indices.data) {
+      if (value < 0 || value >= tokens) fail('indices', `token indices in [0, ${tokens})`, value);
+    }
+  }
+  return tf.tensor2d(indices.data, [batch, length], 'int32');
+}
+
+/**
+ * The official `apply_masks` for one mask: `out[b, k, :] = x[b, indices[b, k], :]`.
+ * `x` `[B, N, D]` × `indices` `[B, K]` → `[B, K, D]`; differentiable on cpu, wasm and native backends.
+ * A `[1, N, D]` input (a positional table) is shared by every row of `indices`.
+ */
+export function gatherTokens(x: tf.Tensor3D, indices: IndexBatch | tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [batch, tokens, width] = x.shape;
+    const idx = indexTensor(indices, tokens); // [B', K]
+    const [rows, length] = idx.shape;
+    if (batch !== 1 && batch !== rows) fail('indices', `a batch of ${batch} rows to match x`, idx.shape);
+    const table = tf.reshape(x, [batch * tokens, width]) as tf.Tensor2D; // [B·N, D]
+    const offsets = batch === 1 ? tf.zeros([rows], 'int32') : tf.range(0, rows * tokens, tokens, 'int32'); // [B]
+    const flat = tf.reshape(tf.add(idx, tf.reshape(offsets, [rows, 1])), [-1]) as tf.Tensor1D; // [B·K]
+    return tf.reshape(gatherRows(table, flat), [rows, length, width]) as tf.Tensor3D; // [B, K, D]
+  });
+}

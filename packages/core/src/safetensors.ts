@@ -1,0 +1,499 @@
+/**
+ * The safetensors format, read and written by hand with strict validation (no dependency, no tfjs):
+ * an 8-byte little-endian u64 header length N, N bytes of UTF-8 JSON
+ * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {string: string}}`, then the data
+ * buffer, which the tensors must cover exactly (offsets are relative to its start).
+ *
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fail, VjepaError } from './errors.js';
+
+/** The element types this module reads and writes. */
+export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
+
+/** The typed array holding a tensor's elements: F32/F16/BF16 → Float32Array, I32 → Int32Array, I64 → BigInt64Array. */
+export type SafeTensorData = Float32Array | Int32Array | BigInt64Array;
+
+/** One tensor read from a file. F16 and BF16 arrive widened to a Float32Array; `dtype` keeps the stored type. */
+export interface SafeTensor {
+  /** The element type stored in the file. */
+  dtype: SafeDtype;
+  /** The dimensions, row-major; `[]` for a scalar. */
+  shape: number[];
+  /** The elements, row-major. May share memory with the parsed bytes when they were aligned. */
+  data: SafeTensorData;
+}
+
+/**
+ * One tensor to write. `data` must be a Float32Array for F32/F16/BF16 (F16/BF16 rounded to nearest even),
+ * an Int32Array for I32, a BigInt64Array (or an Int32Array, widened) for I64.
+ */
+export interface SafeTensorInput {
+  /** The element type to store. */
+  dtype: SafeDtype;
+  /** The dimensions, row-major; `data.length` must equal their product. */
+  shape: readonly number[];
+  /** The elements, row-major. */
+  data: SafeTensorData;
+}
+
+/** The tensors to write, by name: a Map or a plain record. */
+export type SafeTensorsInput = ReadonlyMap<string, SafeTensorInput> | Readonly<Record<string, SafeTensorInput>>;
+
+/** A parsed file: the tensors in header order and the `__metadata__` strings. */
+export interface SafetensorsFile {
+  /** The tensors by name. */
+  tensors: Map<string, SafeTensor>;
+  /** The `__metadata__` entries; empty when the file has none. */
+  metadata: Record<string, string>;
+}
+
+/** The largest header accepted, as in the reference implementation (100 MB). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+const DTYPE_BYTES: Readonly<Record<SafeDtype, number>> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 };
+const DTYPES = Object.keys(DTYPE_BYTES).join(', ');
+const METADATA_KEY = '__metadata__';
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const GAP_HINT = 'The reference implementation rejects a data buffer not fully covered by tensors';
+
+/** A header entry after validation. */
+interface Entry {
+  name: string;
+  dtype: SafeDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+/**
+ * Parses safetensors bytes, validating everything before decoding: header length, JSON, dtypes, shapes,
+ * offsets (in range, no overlap, no gap, no trailing bytes), byte counts and metadata.
+ *
+ * @param bytes - the whole file.
+ * @param source - the file name used in error messages.
+ * @throws VjepaError naming `source` and the problem.
+ */
+export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsFile {
+  if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
+  const { header, dataStart } = readHeader(bytes, source);
+  const metadata = parseMetadata(header[METADATA_KEY], source);
+  const entries = Object.keys(header)
+    .filter((name) => name !== METADATA_KEY)
+    .map((name) => parseEntry(name, header[name], source));
+  checkLayout(entries, bytes.length - dataStart, source);
+  const tensors = new Map<string, SafeTensor>();
+  for (const entry of entries) {
+    const data = decode(bytes, dataStart + entry.begin, entry.end - entry.begin, entry.dtype);
+    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
+  }
+  return { tensors, metadata };
+}
+
+/** Reads and parses a safetensors file (see {@link parseSafetensors}). */
+export async function readSafetensors(path: string | URL): Promise<SafetensorsFile> {
+  return parseSafetensors(await readFile(path), displayPath(path));
+}
+
+/** Synchronous {@link readSafetensors}. */
+export function readSafetensorsSync(path: string | URL): SafetensorsFile {
+  return parseSafetensors(readFileSync(path), displayPath(path));
+}
+
+/**
+ * Narrows int64 values (mask indices, labels) to an Int32Array, checking each fits.
+ *
+ * @param values - the int64 elements, e.g. `tensor.data` of an I64 tensor.
+ * @param argument - the name used in the error message.
+ * @throws VjepaError naming the first element outside [−2^31, 2^31).
+ */
+export function int64ToInt32(values: BigInt64Array, argument = 'values'): Int32Array {
+  if (!(values instanceof BigInt64Array)) fail(argument, 'a BigInt64Array', values);
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value < -2147483648n || value > 2147483647n) {
+      fail(`${argument}[${i}]`, 'a value in the int32 range [-2147483648, 2147483647]', value);
+    }
+    out[i] = Number(value);
+  }
+  return out;
+}
+
+function displayPath(path: string | URL): string {
+  return path instanceof URL ? fileURLToPath(path) : path;
+}
+
+function readHeader(bytes: Uint8Array, source: string): { header: Record<string, unknown>; dataStart: number } {
+  if (bytes.length < 8) {
+    fail(`${source}: file length`, 'at least 8 bytes (the little-endian u64 header length)', bytes.length);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER_BYTES) {
+    fail(`${source}: header length`, `at most ${MAX_HEADER_BYTES} bytes`, headerLength, 'This is not a safetensors file or it is corrupt');
+  }
+  if (headerLength > bytes.length - 8) {
+    fail(`${source}: header length`, `at most the ${bytes.length - 8} bytes that follow it`, headerLength, 'The file is truncated or not a safetensors file');
+  }
+  const header = parseHeaderJson(bytes.subarray(8, 8 + headerLength), source);
+  return { header, dataStart: 8 + headerLength };
+}
+
+function parseHeaderJson(headerBytes: Uint8Array, source: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
+  } catch {
+    throw new VjepaError(`${source}: header: expected UTF-8 JSON, received bytes that are not valid UTF-8`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (error) {
+    fail(`${source}: header`, 'valid JSON', text, `${(error as Error).message}`);
+  }
+  if (!isPlainObject(header)) fail(`${source}: header`, 'a JSON object', header);
+  return header;
+}
+
+function parseMetadata(metadata: unknown, source: string): Record<string, string> {
+  if (metadata === undefined) return {};
+  if (!isPlainObject(metadata)) fail(`${source}: ${METADATA_KEY}`, 'an object of strings', metadata);
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== 'string') fail(`${source}: ${METADATA_KEY}[${JSON.stringify(key)}]`, 'a string', value);
+  }
+  return Object.fromEntries(Object.entries(metadata)) as Record<string, string>;
+}
+
+function parseEntry(name: string, info: unknown, source: string): Entry {
+  const where = `${source}: tensor ${JSON.stringify(name)}`;
+  if (!isPlainObject(info)) fail(where, 'an object {dtype, shape, data_offsets}', info);
+  const { dtype, shape, data_offsets: offsets } = info;
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`${where} dtype`, `one of ${DTYPES}`, dtype);
+  if (!isShape(shape)) fail(`${where} shape`, 'an array of non-negative integers', shape);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
+    fail(`${where} data_offsets`, 'two integers [begin, end] with 0 <= begin <= end', offsets);
+  }
+  const [begin, end] = offsets as [number, number];
+  const size = DTYPE_BYTES[dtype as SafeDtype];
+  const expectedBytes = elementCount(shape) * size;
+  if (end - begin !== expectedBytes) {
+    fail(`${where} data_offsets`, `a span of ${expectedBytes} bytes (shape [${shape.join(', ')}] × ${size} bytes per ${dtype})`, offsets);
+  }
+  return { name, dtype: dtype as SafeDtype, shape: [...shape], begin, end };
+}
+
+/** The tensors, sorted by offset, must tile the data buffer exactly: no overlap, no gap, no missing or extra byte. */
+function checkLayout(entries: Entry[], bufferLength: number, source: string): void {
+  const sorted = [...entries].sort((x, y) => x.begin - y.begin || x.end - y.end);
+  let covered = 0;
+  let previous = 'the start of the data buffer';
+  for (const entry of sorted) {
+    const where = `${source}: tensor ${JSON.stringify(entry.name)} data_offsets`;
+    const received = [entry.begin, entry.end];
+    if (entry.begin < covered) fail(where, `to begin at or after ${covered} (${previous})`, received, 'The tensors overlap');
+    if (entry.begin > covered) fail(where, `to begin at ${covered} (${previous})`, received, `${GAP_HINT} (gap of ${entry.begin - covered} bytes)`);
+    covered = entry.end;
+    previous = `the end of tensor ${JSON.stringify(entry.name)}`;
+  }
+  const truncated = sorted.find((entry) => entry.end > bufferLength);
+  if (truncated) {
+    const where = `${source}: tensor ${JSON.stringify(truncated.name)} data_offsets`;
+    fail(where, `to lie within the data buffer of ${bufferLength} bytes`, [truncated.begin, truncated.end],
+      `The file is truncated: the header describes ${covered} bytes of data, ${covered - bufferLength} are missing`);
+  }
+  if (covered < bufferLength) {
+    fail(`${source}: data buffer length`, `${covered} bytes (${previous})`, bufferLength, `${GAP_HINT} (${bufferLength - covered} trailing bytes)`);
+  }
+}
+
+/** Decodes `byteLength` bytes at `offset` as `dtype`; F16/BF16 are widened to float32. */
+function decode(bytes: Uint8Array, offset: number, byteLength: number, dtype: SafeDtype): SafeTensorData {
+  const size = DTYPE_BYTES[dtype];
+  const { buffer, byteOffset } = hostOrderBytes(bytes, offset, byteLength, size);
+  const count = byteLength / size;
+  switch (dtype) {
+    case 'F32':
+      return new Float32Array(buffer, byteOffset, count);
+    case 'I32':
+      return new Int32Array(buffer, byteOffset, count);
+    case 'I64':
+      return new BigInt64Array(buffer, byteOffset, count);
+    case 'F16':
+      return halfToFloat32(new Uint16Array(buffer, byteOffset, count));
+    case 'BF16':
+      return bfloat16ToFloat32(new Uint16Array(buffer, byteOffset, count));
+  }
+}
+
+/** A view of little-endian elements in host order: the bytes themselves when aligned on a little-endian host, else a copy. */
+function hostOrderBytes(bytes: Uint8Array, offset: number, byteLength: number, size: number): { buffer: ArrayBufferLike; byteOffset: number } {
+  const absolute = bytes.byteOffset + offset;
+  if (HOST_LITTLE_ENDIAN && absolute % size === 0) return { buffer: bytes.buffer, byteOffset: absolute };
+  const copy = bytes.slice(offset, offset + byteLength);
+  if (!HOST_LITTLE_ENDIAN) reverseEachElement(copy, size);
+  return { buffer: copy.buffer, byteOffset: 0 };
+}
+
+function reverseEachElement(bytes: Uint8Array, size: number): void {
+  if (size === 1) return;
+  for (let start = 0; start < bytes.length; start += size) bytes.subarray(start, start + size).reverse();
+}
+
+let halfTable: Float32Array | undefined;
+
+/** IEEE binary16 bits → float32, through a 64k-entry table built on first use. */
+function halfToFloat32(bits: Uint16Array): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let i = 0; i < 65536; i++) halfTable[i] = halfBitsToNumber(i);
+  }
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = halfTable[bits[i]];
+  return out;
+}
+
+function halfBitsToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/** bfloat16 bits are the top half of float32 bits: exact. */
+function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  const outBits = new Uint32Array(out.buffer);
+  for (let i = 0; i < bits.length; i++) outBits[i] = bits[i] << 16;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * Serialises tensors to safetensors bytes like the reference implementation: header keys sorted by name,
+ * header padded with spaces to a multiple of 8 bytes, data contiguous and ordered by element size
+ * (largest first) then name, so every tensor is naturally aligned. Everything is validated first.
+ *
+ * @param tensors - the tensors by name (Map or record).
+ * @param metadata - optional `__metadata__` strings.
+ * @throws VjepaError naming the tensor and field at fault.
+ */
+export function serializeSafetensors(tensors: SafeTensorsInput, metadata: Record<string, string> = {}): Uint8Array {
+  const named = checkInputs(tensors, metadata);
+  const layout = [...named].sort((x, y) => DTYPE_BYTES[y[1].dtype] - DTYPE_BYTES[x[1].dtype] || compareNames(x[0], y[0]));
+  const offsets = new Map<string, [number, number]>();
+  let end = 0;
+  for (const [name, tensor] of layout) {
+    const begin = end;
+    end += tensor.data.length * DTYPE_BYTES[tensor.dtype];
+    offsets.set(name, [begin, end]);
+  }
+  const headerBytes = encodeHeader(named, offsets, metadata);
+  const out = new Uint8Array(8 + headerBytes.length + end);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  for (const [name, tensor] of layout) out.set(encodeData(tensor), 8 + headerBytes.length + offsets.get(name)![0]);
+  return out;
+}
+
+/**
+ * Writes a safetensors file atomically: a temporary file in the same directory is written and fsynced,
+ * renamed over `path`, then the directory is fsynced. A process killed at any point leaves either the
+ * previous file or the new one, never a partial file (at worst a stray `.name.*.tmp`).
+ */
+export async function writeSafetensors(path: string, tensors: SafeTensorsInput, metadata?: Record<string, string>): Promise<void> {
+  const bytes = serializeSafetensors(tensors, metadata);
+  const temporary = temporaryPath(path);
+  try {
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  syncDirectory(dirname(path));
+}
+
+/** Synchronous {@link writeSafetensors}, with the same atomicity. */
+export function writeSafetensorsSync(path: string, tensors: SafeTensorsInput, metadata?: Record<string, string>): void {
+  const bytes = serializeSafetensors(tensors, metadata);
+  const temporary = temporaryPath(path);
+  try {
+    const fd = openSync(temporary, 'wx');
+    try {
+      writeFileSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // The temporary file was never created.
+    }
+    throw error;
+  }
+  syncDirectory(dirname(path));
+}
+
+function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Makes the rename durable. Windows cannot open a directory, and some filesystems refuse the fsync: skipped there. */
+function syncDirectory(directory: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(directory, 'r');
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkInputs(tensors: SafeTensorsInput, metadata: Record<string, string>): Array<[string, SafeTensorInput]> {
+  if (tensors === null || typeof tensors !== 'object') fail('tensors', 'a Map or a record of name → {dtype, shape, data}', tensors);
+  const named = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, SafeTensorInput>);
+  for (const [name, tensor] of named) checkInput(name, tensor);
+  if (!isPlainObject(metadata)) fail('metadata', 'an object of strings', metadata);
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== 'string') fail(`metadata[${JSON.stringify(key)}]`, 'a string', value);
+  }
+  return named;
+}
+
+function checkInput(name: unknown, tensor: SafeTensorInput): void {
+  if (typeof name !== 'string' || name === '' || name === METADATA_KEY) {
+    fail('tensor name', `a non-empty string other than "${METADATA_KEY}"`, name);
+  }
+  const where = `tensors[${JSON.stringify(name)}]`;
+  if (!isPlainObject(tensor)) fail(where, 'an object {dtype, shape, data}', tensor);
+  const { dtype, shape, data } = tensor;
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`${where}.dtype`, `one of ${DTYPES}`, dtype);
+  if (!isShape(shape)) fail(`${where}.shape`, 'an array of non-negative integers', shape);
+  const accepted = dtype === 'I32' ? [Int32Array] : dtype === 'I64' ? [BigInt64Array, Int32Array] : [Float32Array];
+  if (!accepted.some((type) => data instanceof type)) {
+    fail(`${where}.data`, `a ${accepted.map((type) => type.name).join(' or ')} for dtype ${dtype}`, data);
+  }
+  if (data.length !== elementCount(shape)) {
+    fail(`${where}.data`, `${elementCount(shape)} elements (shape [${shape.join(', ')}])`, data);
+  }
+}
+
+function encodeHeader(named: Array<[string, SafeTensorInput]>, offsets: Map<string, [number, number]>, metadata: Record<string, string>): Uint8Array {
+  // Built by hand: JSON.stringify of an object would put integer-like names first, out of sorted order.
+  const fields: string[] = [];
+  const metadataKeys = Object.keys(metadata).sort(compareNames);
+  if (metadataKeys.length > 0) {
+    const pairs = metadataKeys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(metadata[key])}`);
+    fields.push(`${JSON.stringify(METADATA_KEY)}:{${pairs.join(',')}}`);
+  }
+  for (const [name, tensor] of [...named].sort((x, y) => compareNames(x[0], y[0]))) {
+    const info = { dtype: tensor.dtype, shape: [...tensor.shape], data_offsets: offsets.get(name) };
+    fields.push(`${JSON.stringify(name)}:${JSON.stringify(info)}`);
+  }
+  const json = new TextEncoder().encode(`{${fields.join(',')}}`);
+  const padded = new Uint8Array(Math.ceil(json.length / 8) * 8).fill(0x20); // spaces, as the reference
+  padded.set(json);
+  return padded;
+}
+
+/** The little-endian bytes of one tensor's data. */
+function encodeData(tensor: SafeTensorInput): Uint8Array {
+  const { dtype, data } = tensor;
+  let elements: SafeTensorData | Uint16Array = data;
+  if (dtype === 'I64' && data instanceof Int32Array) elements = BigInt64Array.from(data, (value) => BigInt(value));
+  if (dtype === 'F16') elements = float32ToHalf(data as Float32Array);
+  if (dtype === 'BF16') elements = float32ToBfloat16(data as Float32Array);
+  const bytes = new Uint8Array(elements.buffer, elements.byteOffset, elements.byteLength);
+  if (HOST_LITTLE_ENDIAN) return bytes;
+  const copy = bytes.slice();
+  reverseEachElement(copy, elements.BYTES_PER_ELEMENT);
+  return copy;
+}
+
+/** float32 → IEEE binary16 bits, rounding to nearest even (overflow → ±Infinity, NaN kept). */
+function float32ToHalf(values: Float32Array): Uint16Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = halfBitsOf(bits[i], values[i]);
+  return out;
+}
+
+function halfBitsOf(floatBits: number, value: number): number {
+  const sign = (floatBits >>> 16) & 0x8000;
+  const magnitude = floatBits & 0x7fffffff;
+  if (magnitude > 0x7f800000) return sign | 0x7e00; // NaN
+  if (magnitude >= 0x477ff000) return sign | 0x7c00; // ≥ 65520 rounds to Infinity
+  if (magnitude < 0x38800000) return sign | roundHalfEven(Math.abs(value) * 2 ** 24); // subnormal (or 0)
+  const exponent = (magnitude >>> 23) - 112; // rebias 127 → 15
+  const rest = magnitude & 0x1fff;
+  let half = (exponent << 10) | ((magnitude >>> 13) & 0x3ff);
+  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++; // a carry into the exponent is correct
+  return sign | half;
+}
+
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  return fraction > 0.5 || (fraction === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+}
+
+/** float32 → bfloat16 bits, rounding to nearest even (NaN kept quiet). */
+function float32ToBfloat16(values: Float32Array): Uint16Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const floatBits = bits[i];
+    const isNaN = (floatBits & 0x7fffffff) > 0x7f800000;
+    out[i] = isNaN ? (floatBits >>> 16) | 0x40 : (floatBits + 0x7fff + ((floatBits >>> 16) & 1)) >>> 16;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared checks
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof Map);
+}
+
+function isIndex(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isShape(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every(isIndex);
+}
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, dimension) => product * dimension, 1);
+}
+
+function compareNames(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}

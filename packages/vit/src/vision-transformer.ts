@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Block,
+  LayerNorm,
+  Module,
+  RandomStream,
+  gatherTokens,
+  initTransformerWeights,
+  rescaleBlocks,
+  stripKeyPrefixes,
+  type IndexBatch,
+  type LoadOptions,
+  type LoadReport,
+  type StateDictInput,
+  type TokenGrid,
+  type VideoBatch,
+} from '@vjepa/core';
+import { PatchEmbed, interpolatePosEmbed, sincosPosEmbed3d, tokenCount } from '@vjepa/tubelet';
+import { resolveVitConfig, type ResolvedVitConfig, type VisionTransformerConfig } from './config';
+
+/** How to initialise a new model. */
+export interface ModelInitOptions {
+  /** Seed of the random stream used for the weights (default 0). Ignored when `rng` is given. */
+  seed?: number;
+  /** A random stream to draw the weights from (shared between models for one seeded run). */
+  rng?: RandomStream;
+  /**
+   * `official` (default): the model constructor's init — trunc_normal(0.02) Linear and conv weights, zero
+   * biases, LayerNorm (1, 0), then `attn.proj` and `mlp.fc2` divided by √(2·layer).
+   * `pretraining`: then re-initialise every Linear and LayerNorm again, as the official pretraining script
+   * does (spec §4.5 QUIRK), which undoes the depth rescale.
+   */
+  init?: 'official' | 'pretraining';
+}
+
+/**
+ * The video Vision Transformer of V-JEPA (spec §4): tubelet embedding + fixed 3-D sin-cos positions,
+ * pre-norm blocks, final LayerNorm. State keys are the official ones (`pos_embed`, `patch_embed.proj.*`,
+ * `blocks.{i}.*`, `norm.*`), so official checkpoints load with `loadStateDict`.
+ *
+ * @example
+ * const encoder = new VisionTransformer(vitConfig('tiny'));
+ * const features = encoder.apply(video);                  // [B, 1568, 192] for 16×224×224 clips
+ * const context = encoder.apply(video, masks.context);    // [B, K, 192]
+ */
+export class VisionTransformer extends Module {
+  readonly config: ResolvedVitConfig;
+  /** The token grid the positional table is built for. */
+  readonly grid: TokenGrid;
+  readonly posEmbed: tf.Variable;
+  readonly patchEmbed: PatchEmbed;
+  readonly blocks: Block[];
+  readonly norm: LayerNorm;
+
+  constructor(config: VisionTransformerConfig = {}, init: ModelInitOptions = {}) {
+    super();
+    const c = resolveVitConfig(config);
+    this.config = c;
+    const side = c.imageSize / c.patch;
+    this.grid = { depth: c.frames / c.tubelet, height: side, width: side };
+    const table = sincosPosEmbed3d({
+      dim: c.dim,
+      gridDepth: this.grid.depth,
+      gridHeight: side,
+      gridWidth: side,
+      uniformPower: c.uniformPower,
+    });
+    this.posEmbed = this.addState('pos_embed', tf.tensor3d(table, [1, tokenCount(this.grid), c.dim]), false);
+    this.patchEmbed = this.addModule(
+      'patch_embed',
+      new PatchEmbed({ dim: c.dim, channels: c.channels, patch: c.patch, tubelet: c.tubelet }),
+    );
+    this.blocks = Array.from({ length: c.depth }, (_, i) =>
+      this.addModule(`blocks.${i}`, new Block(c.dim, c.heads, { mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, normEps: c.normEps })),
+    );
+    this.norm = this.addModule('norm', new LayerNorm(c.dim, c.normEps));
+    const rng = init.rng ?? new RandomStream(init.seed ?? 0);
+    initTransformerWeights(this, rng);
+    rescaleBlocks(this.blocks);
+    if (init.init === 'pretraining') initTransformerWeights(this, rng, { linearAndNormOnly: true });
+  }
+
+  /** The positional table for an input grid: the stored one, or its trilinear interpolation (spec §2). */
+  positionsFor(grid: TokenGrid): tf.Tensor3D {
+    const g = this.grid;
+    if (grid.depth === g.depth && grid.height === g.height && grid.width === g.width) return this.posEmbed as tf.Tensor3D;
+    const table = interpolatePosEmbed(this.posEmbed.dataSync() as Float32Array, { dim: this.config.dim, from: g, to: grid });
+    return tf.tensor3d(table, [1, tokenCount(grid), this.config.dim]);
+  }
+
+  /**
+   * Encodes a clip `[B, T, H, W, C]`. With `contextIndices` `[B, K]` only those tokens are kept (after
+   * positions are added, as the official encoder) → `[B, K, D]`; without, all N tokens → `[B, N, D]`.
+   */
+  apply(video: VideoBatch, contextIndices?: IndexBatch | tf.Tensor2D): tf.Tensor3D {
+    this.patchEmbed.checkInput(video.shape);
+    return tf.tidy(() => {
+      const [, frames, height, width] = video.shape;
+      const { tubelet, patch } = this.config;
+      const grid = { depth: frames / tubelet, height: height / patch, width: width / patch };
+      let x = tf.add(this.patchEmbed.apply(video), this.positionsFor(grid)) as tf.Tensor3D; // [B, N, D]
+      if (contextIndices) x = gatherTokens(x, contextIndices); // [B, K, D]
+      for (const block of this.blocks) x = block.apply(x); // [B, K, D]
+      return this.norm.apply(x) as tf.Tensor3D; // [B, K, D]
+    });
+  }
+
+  /** The official multi-mask wrapper: one full encoder call per mask → one `[B, K_i, D]` per mask. */
+  applyMasks(video: VideoBatch, contextIndices: readonly (IndexBatch | tf.Tensor2D)[]): tf.Tensor3D[] {
+    return contextIndices.map((indices) => this.apply(video, indices));
+  }
+
+  /**
+   * Loads weights by official key. Every `module.` and `backbone.` in a key is removed first, as the
+   * official evaluator does, so DDP/wrapper checkpoints load as they are.
+   */
+  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
+    return super.loadStateDict(stripKeyPrefixes(input), options);
+  }
+}
