@@ -17,3 +17,4 @@ export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
 export * from './safetensors';
+export { stopGradient } from './ops/stop-gradient';

@@ -7,8 +7,8 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail, VjepaError } from './errors.js';
@@ -60,6 +60,8 @@ const DTYPE_BYTES: Readonly<Record<SafeDtype, number>> = { F32: 4, F16: 2, BF16:
 const DTYPES = Object.keys(DTYPE_BYTES).join(', ');
 const METADATA_KEY = '__metadata__';
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Bytes per read call; Node refuses single reads of 2 GiB or more. */
+const READ_CHUNK = 1 << 30;
 const GAP_HINT = 'The reference implementation rejects a data buffer not fully covered by tensors';
 
 /** A header entry after validation. */
@@ -80,32 +82,73 @@ interface Entry {
  *
  * @param bytes - the whole file.
  * @param source - the file name used in error messages.
+ * @returns the tensors (their data may share memory with `bytes` where aligned) and the metadata.
  * @throws VjepaError naming `source` and the problem.
  */
 export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsFile {
   if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
-  const { header, dataStart } = readHeader(bytes, source);
-  const metadata = parseMetadata(header[METADATA_KEY], source);
-  const entries = Object.keys(header)
-    .filter((name) => name !== METADATA_KEY)
-    .map((name) => parseEntry(name, header[name], source));
-  checkLayout(entries, bytes.length - dataStart, source);
-  const tensors = new Map<string, SafeTensor>();
-  for (const entry of entries) {
-    const data = decode(bytes, dataStart + entry.begin, entry.end - entry.begin, entry.dtype);
-    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
-  }
-  return { tensors, metadata };
+  const headerLength = readHeaderLength(bytes, bytes.length, source);
+  const dataStart = 8 + headerLength;
+  const layout = parseLayout(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
+  return decodeAll(layout, (entry) => decode(bytes, dataStart + entry.begin, entry.end - entry.begin, entry.dtype));
 }
 
-/** Reads and parses a safetensors file (see {@link parseSafetensors}). */
+/**
+ * Reads a safetensors file with the validation of {@link parseSafetensors}: the header first, then each
+ * tensor into its own buffer (so files larger than 2 GB, which `fs.readFile` refuses, load too).
+ *
+ * @param path - the file, as a path or a `file:` URL.
+ * @throws VjepaError naming the file and the problem; Node's own error when the file cannot be opened.
+ */
 export async function readSafetensors(path: string | URL): Promise<SafetensorsFile> {
-  return parseSafetensors(await readFile(path), displayPath(path));
+  const source = displayPath(path);
+  const handle = await open(path, 'r');
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return parseSafetensors(await handle.readFile(), source);
+    const readAt = async (position: number, length: number) => {
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length; ) {
+        const { bytesRead } = await handle.read(out, done, Math.min(length - done, READ_CHUNK), position + done);
+        done += bytesRead || failShortRead(source, position + done);
+      }
+      return out;
+    };
+    const headerLength = readHeaderLength(await readAt(0, Math.min(8, stats.size)), stats.size, source);
+    const dataStart = 8 + headerLength;
+    const layout = parseLayout(await readAt(8, headerLength), stats.size - dataStart, source);
+    const tensors = new Map<string, SafeTensor>();
+    for (const { name, dtype, shape, begin, end } of layout.entries) {
+      tensors.set(name, { dtype, shape, data: decode(await readAt(dataStart + begin, end - begin), 0, end - begin, dtype) });
+    }
+    return { tensors, metadata: layout.metadata };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Synchronous {@link readSafetensors}. */
 export function readSafetensorsSync(path: string | URL): SafetensorsFile {
-  return parseSafetensors(readFileSync(path), displayPath(path));
+  const source = displayPath(path);
+  const fd = openSync(path, 'r');
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return parseSafetensors(readFileSync(fd), source);
+    const readAt = (position: number, length: number) => {
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length; ) {
+        const bytesRead = readSync(fd, out, done, Math.min(length - done, READ_CHUNK), position + done);
+        done += bytesRead || failShortRead(source, position + done);
+      }
+      return out;
+    };
+    const headerLength = readHeaderLength(readAt(0, Math.min(8, stats.size)), stats.size, source);
+    const dataStart = 8 + headerLength;
+    const layout = parseLayout(readAt(8, headerLength), stats.size - dataStart, source);
+    return decodeAll(layout, (entry) => decode(readAt(dataStart + entry.begin, entry.end - entry.begin), 0, entry.end - entry.begin, entry.dtype));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -132,20 +175,40 @@ function displayPath(path: string | URL): string {
   return path instanceof URL ? fileURLToPath(path) : path;
 }
 
-function readHeader(bytes: Uint8Array, source: string): { header: Record<string, unknown>; dataStart: number } {
-  if (bytes.length < 8) {
-    fail(`${source}: file length`, 'at least 8 bytes (the little-endian u64 header length)', bytes.length);
+function failShortRead(source: string, position: number): never {
+  throw new VjepaError(`${source}: the file ended at byte ${position} while reading it; was it changed or truncated meanwhile?`);
+}
+
+/** Checks the 8-byte prefix (`prefix` holds at least its available bytes) against the file length. */
+function readHeaderLength(prefix: Uint8Array, fileLength: number, source: string): number {
+  if (fileLength < 8) {
+    fail(`${source}: file length`, 'at least 8 bytes (the little-endian u64 header length)', fileLength);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
-  const headerLength = Number(view.getBigUint64(0, true));
+  const headerLength = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES) {
     fail(`${source}: header length`, `at most ${MAX_HEADER_BYTES} bytes`, headerLength, 'This is not a safetensors file or it is corrupt');
   }
-  if (headerLength > bytes.length - 8) {
-    fail(`${source}: header length`, `at most the ${bytes.length - 8} bytes that follow it`, headerLength, 'The file is truncated or not a safetensors file');
+  if (headerLength > fileLength - 8) {
+    fail(`${source}: header length`, `at most the ${fileLength - 8} bytes that follow it`, headerLength, 'The file is truncated or not a safetensors file');
   }
-  const header = parseHeaderJson(bytes.subarray(8, 8 + headerLength), source);
-  return { header, dataStart: 8 + headerLength };
+  return headerLength;
+}
+
+/** Parses and validates the JSON header against the length of the data buffer that follows it. */
+function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string): { entries: Entry[]; metadata: Record<string, string> } {
+  const header = parseHeaderJson(headerBytes, source);
+  const metadata = parseMetadata(header[METADATA_KEY], source);
+  const entries = Object.keys(header)
+    .filter((name) => name !== METADATA_KEY)
+    .map((name) => parseEntry(name, header[name], source));
+  checkLayout(entries, dataLength, source);
+  return { entries, metadata };
+}
+
+function decodeAll(layout: { entries: Entry[]; metadata: Record<string, string> }, data: (entry: Entry) => SafeTensorData): SafetensorsFile {
+  const tensors = new Map<string, SafeTensor>();
+  for (const entry of layout.entries) tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: data(entry) });
+  return { tensors, metadata: layout.metadata };
 }
 
 function parseHeaderJson(headerBytes: Uint8Array, source: string): Record<string, unknown> {
@@ -239,7 +302,8 @@ function decode(bytes: Uint8Array, offset: number, byteLength: number, dtype: Sa
 function hostOrderBytes(bytes: Uint8Array, offset: number, byteLength: number, size: number): { buffer: ArrayBufferLike; byteOffset: number } {
   const absolute = bytes.byteOffset + offset;
   if (HOST_LITTLE_ENDIAN && absolute % size === 0) return { buffer: bytes.buffer, byteOffset: absolute };
-  const copy = bytes.slice(offset, offset + byteLength);
+  const copy = new Uint8Array(byteLength); // not bytes.slice: on a Node Buffer that is a view, not a copy
+  copy.set(bytes.subarray(offset, offset + byteLength));
   if (!HOST_LITTLE_ENDIAN) reverseEachElement(copy, size);
   return { buffer: copy.buffer, byteOffset: 0 };
 }
@@ -431,7 +495,7 @@ function encodeData(tensor: SafeTensorInput): Uint8Array {
   if (dtype === 'BF16') elements = float32ToBfloat16(data as Float32Array);
   const bytes = new Uint8Array(elements.buffer, elements.byteOffset, elements.byteLength);
   if (HOST_LITTLE_ENDIAN) return bytes;
-  const copy = bytes.slice();
+  const copy = new Uint8Array(bytes);
   reverseEachElement(copy, elements.BYTES_PER_ELEMENT);
   return copy;
 }

@@ -1,7 +1,15 @@
 import { MaskConfigError } from './errors.js';
 import { resolveTokenGrid } from './grid.js';
 import { Mt19937 } from './mt19937.js';
-import type { GridSpec, MaskGenerator, MaskGeneratorState, SampledMasks, TokenGrid } from './types.js';
+import type {
+  GridSpec,
+  MaskGenerator,
+  MaskGeneratorState,
+  ResolvedMultiblockConfig,
+  ResolvedTubeConfig,
+  SampledMasks,
+  TokenGrid,
+} from './types.js';
 import { requireInteger } from './validation.js';
 
 /** Where a generator's positions come from: a seed for an own stream, or a shared stream. */
@@ -18,6 +26,7 @@ export interface PositionStreamOptions {
  */
 export abstract class SeededMaskGenerator implements MaskGenerator {
   readonly grid: TokenGrid;
+  abstract readonly config: ResolvedMultiblockConfig | ResolvedTubeConfig;
   protected readonly positionStream: Mt19937;
   private readonly ownsStream: boolean;
   private counter = -1;

@@ -120,6 +120,8 @@ export interface MaskGeneratorState {
 export interface MaskGenerator {
   /** The grid the masks index into. */
   readonly grid: TokenGrid;
+  /** The generator's config, defaults filled in. */
+  readonly config: ResolvedMultiblockConfig | ResolvedTubeConfig;
   /** The seed of the last batch (−1 before the first). */
   readonly batchCounter: number;
   /** Samples the masks of one batch and advances the counter. */

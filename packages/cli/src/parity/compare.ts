@@ -1,0 +1,17 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { SafeTensor } from '@vjepa/core';
+
+/** Largest |actual − expected| over all elements; Infinity when the shapes differ or a value is not finite. */
+export function maxAbsError(actual: tf.Tensor | Float32Array | number, expected: SafeTensor): number {
+  const values = typeof actual === 'number' ? [actual] : actual instanceof Float32Array ? actual : actual.dataSync();
+  const shape = typeof actual === 'number' || actual instanceof Float32Array ? undefined : actual.shape;
+  const expectedSize = expected.shape.reduce((a, b) => a * b, 1);
+  if (values.length !== expectedSize) return Infinity;
+  if (shape && shape.join() !== expected.shape.join() && !(shape.length === 0 && expectedSize === 1)) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < values.length; i++) {
+    const error = Math.abs(values[i] - Number(expected.data[i]));
+    if (!(error <= worst)) worst = Number.isNaN(error) ? Infinity : error;
+  }
+  return worst;
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend, type BackendRequest } from '@vjepa/core';
+import { gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
+import { maxAbsError } from './compare';
+import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference } from './reference';
+
+/** Tolerances of `vjepa parity`: forward values, and gradients / training steps. */
+export const PARITY_TOLERANCE = { forward: 1e-4, gradient: 1e-3 } as const;
+
+/** What `vjepa parity` prints. */
+export interface ParityReport {
+  file: string;
+  backend: string;
+  /** Max abs error per reference tensor compared. */
+  errors: Record<string, number>;
+  /** Names whose error exceeds their tolerance. */
+  failures: string[];
+  /** Reference tensors this version cannot produce yet (not compared). */
+  unchecked: string[];
+  ok: boolean;
+}
+
+function toleranceFor(name: string): number {
+  return name.startsWith('out/') || name === 'probe_out/logits' ? PARITY_TOLERANCE.forward : PARITY_TOLERANCE.gradient;
+}
+
+/** Forward outputs, loss and gradients of encoder and predictor (spec §9 steps 3–6, without the update). */
+function compareForwardAndGradients(reference: Reference, record: (name: string, value: tf.Tensor | number) => void): void {
+  const { encoder, targetEncoder, predictor } = buildModels(reference);
+  const video = referenceVideo(reference);
+  const generators = generatorCount(reference);
+  const contextIndices = Array.from({ length: generators }, (_, i) => referenceIndices(reference, `masks/enc${i}`));
+  const targetIndices = Array.from({ length: generators }, (_, i) => referenceIndices(reference, `masks/pred${i}`));
+  try {
+    tf.tidy(() => {
+      record('out/patch_embed', encoder.patchEmbed.apply(video));
+      record('out/encoder_full', encoder.apply(video));
+      const targets = targetFeatures(targetEncoder, video);
+      record('out/target_full_ln', targets);
+      const gathered = gatherTargets(targets, targetIndices);
+      gathered.forEach((t, i) => record(`out/target${i}`, t));
+      const params = new Map<string, tf.Variable>();
+      for (const [key, v] of encoder.parameters()) params.set(`grad/encoder/${key}`, v);
+      for (const [key, v] of predictor.parameters()) params.set(`grad/predictor/${key}`, v);
+      const { value, grads } = tf.variableGrads(() => {
+        const contexts = encoder.applyMasks(video, contextIndices);
+        const predictions = contexts.map((z, i) => predictor.apply(z, contextIndices[i], targetIndices[i], i));
+        contexts.forEach((z, i) => record(`out/context${i}`, z));
+        predictions.forEach((p, i) => record(`out/pred${i}`, p));
+        return vjepaLoss(predictions, gathered);
+      }, [...params.values()]);
+      record('out/loss', value);
+      for (const [name, variable] of params) record(name, grads[variable.name]);
+    });
+  } finally {
+    video.dispose();
+    encoder.dispose();
+    targetEncoder.dispose();
+    predictor.dispose();
+  }
+}
+
+/**
+ * Compares everything this version can compute with a reference file of the official code: forward
+ * outputs (`out/*`, ≤ 1e-4) and gradients (`grad/*`, ≤ 1e-3). Any configuration in the format works
+ * (patch and tubelet sizes, widths, depths, heads, batch and mask sizes are read from the file).
+ */
+export async function runParity(file: string, backend: BackendRequest = 'auto'): Promise<ParityReport> {
+  const reference = loadReference(file);
+  const choice = await selectBackend(backend);
+  const errors: Record<string, number> = {};
+  const record = (name: string, value: tf.Tensor | number) => {
+    const expected = reference.tensors.get(name);
+    if (expected) errors[name] = maxAbsError(value, expected);
+  };
+  compareForwardAndGradients(reference, record);
+  const failures = Object.entries(errors)
+    .filter(([name, error]) => !(error <= toleranceFor(name)))
+    .map(([name]) => name);
+  const compared = (name: string) => name in errors || /^(input|encoder|predictor|target_encoder|masks|probe_in)\//.test(name);
+  const unchecked = [...reference.tensors.keys()].filter((name) => !compared(name));
+  return { file, backend: choice.backend, errors, failures, unchecked, ok: failures.length === 0 };
+}

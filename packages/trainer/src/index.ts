@@ -1,0 +1,1 @@
+export { gatherTargets, targetFeatures, vjepaLoss } from './loss';

@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fail, gatherTokens, layerNorm, stopGradient, type IndexBatch, type VideoBatch } from '@vjepa/core';
+import type { VisionTransformer } from '@vjepa/vit';
+
+/**
+ * The targets of spec §6: the target encoder on the whole clip (its output is already final-LayerNormed),
+ * then a LayerNorm without affine parameters, eps 1e-5 — `[B, N, D]`. No gradient flows back through it.
+ */
+export function targetFeatures(targetEncoder: VisionTransformer, video: VideoBatch): tf.Tensor3D {
+  return tf.tidy(() => stopGradient(layerNorm(targetEncoder.apply(video), 1e-5)) as tf.Tensor3D); // [B, N, D]
+}
+
+/** `targets` gathered at each generator's target indices: one `[B, K_tgt_i, D]` per generator. */
+export function gatherTargets(targets: tf.Tensor3D, targetIndices: readonly (IndexBatch | tf.Tensor2D)[]): tf.Tensor3D[] {
+  return targetIndices.map((indices) => gatherTokens(targets, indices));
+}
+
+/**
+ * The V-JEPA loss (spec §6, loss_exp 1): the mean absolute error of each generator over its own
+ * B·K·D elements, averaged over generators, so every generator weighs the same whatever its size.
+ */
+export function vjepaLoss(predictions: readonly tf.Tensor3D[], targets: readonly tf.Tensor3D[]): tf.Scalar {
+  if (predictions.length === 0 || predictions.length !== targets.length) {
+    fail('predictions', `one tensor per target (${targets.length}), at least one`, predictions.length);
+  }
+  predictions.forEach((p, i) => {
+    if (p.shape.join() !== targets[i].shape.join()) fail(`predictions[${i}]`, `shape [${targets[i].shape}]`, p.shape);
+  });
+  return tf.tidy(() => {
+    const perGenerator = predictions.map((p, i) => tf.mean(tf.abs(tf.sub(p, targets[i])))); // scalars
+    return tf.div(tf.addN(perGenerator), perGenerator.length) as tf.Scalar;
+  });
+}
