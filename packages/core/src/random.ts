@@ -151,7 +151,7 @@ export class RandomStream {
     return (high * 67108864 + low) / 9007199254740992;
   }
 
-  /** A uniform integer in [low, highInclusive], unbiased (rejection sampling); the range may hold at most 2^32 values. */
+  /** A uniform integer in [low, highInclusive], unbiased (rejection sampling); at most 2^32 possible values. */
   nextInt(low: number, highInclusive: number): number {
     if (!Number.isSafeInteger(low)) fail('low', 'a safe integer', low);
     if (!Number.isSafeInteger(highInclusive) || highInclusive < low) {
@@ -180,9 +180,10 @@ export class RandomStream {
 
   /**
    * `n` samples of N(mean, std²) truncated to the ABSOLUTE interval [a, b], as PyTorch's `trunc_normal_`:
-   * u ~ U(Φ((a−mean)/std), Φ((b−mean)/std)), x = mean + std·Φ⁻¹(u) (= mean + std·√2·erfinv(2u−1)), then
-   * clamped to [a, b]. Note the official V-JEPA init passes std 0.02 with the default a, b = ±2, which is
-   * effectively untruncated — that quirk is kept on purpose.
+   * u ~ U(Φ((a−mean)/std), Φ((b−mean)/std)), x = mean + std·Φ⁻¹(u) (the same as PyTorch's
+   * mean + std·√2·erfinv(2u−1), without its cancellation near u = 0), then clamped to [a, b].
+   * Note the official V-JEPA init passes std 0.02 with the default a, b = ±2, which is effectively
+   * untruncated — that quirk is kept on purpose.
    */
   truncatedNormal(n: number, options: TruncatedNormalOptions = {}): Float32Array {
     const { mean = 0, std = 1, a = -2, b = 2 } = options;

@@ -440,6 +440,18 @@ describe('writing files', () => {
     expect(vi.mocked(rename)).not.toHaveBeenCalled();
   });
 
+  it('accepts file URLs, and reads each tensor into its own buffer', async () => {
+    const url = new URL(`file://${join(directory, 'url.safetensors')}`);
+    await writeSafetensors(url, sample);
+    writeSafetensorsSync(url, sample);
+    expect(readdirSync(directory)).toEqual(['url.safetensors']);
+    for (const { tensors } of [await readSafetensors(url), readSafetensorsSync(url)]) {
+      const buffers = new Set([...tensors.values()].map((tensor) => tensor.data.buffer));
+      expect(buffers.size).toBe(tensors.size);
+      expect(tensors.get('idx/i64')!.data).toEqual(sample['idx/i64'].data);
+    }
+  });
+
   it('accepts a Map of tensors', () => {
     const bytes = serializeSafetensors(new Map([['w', next.w]]));
     expect(parseSafetensors(bytes).tensors.get('w')!.data).toEqual(Float32Array.of(1, 2));

@@ -7,7 +7,17 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +26,7 @@ import { fail, VjepaError } from './errors.js';
 /** The element types this module reads and writes. */
 export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
 
-/** The typed array holding a tensor's elements: F32/F16/BF16 → Float32Array, I32 → Int32Array, I64 → BigInt64Array. */
+/** A tensor's elements: Float32Array for F32/F16/BF16, Int32Array for I32, BigInt64Array for I64. */
 export type SafeTensorData = Float32Array | Int32Array | BigInt64Array;
 
 /** One tensor read from a file. F16 and BF16 arrive widened to a Float32Array; `dtype` keeps the stored type. */
@@ -63,6 +73,12 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Bytes per read call; Node refuses single reads of 2 GiB or more. */
 const READ_CHUNK = 1 << 30;
 const GAP_HINT = 'The reference implementation rejects a data buffer not fully covered by tensors';
+
+/** A validated header: the tensor entries and the metadata. */
+interface Layout {
+  entries: Entry[];
+  metadata: Record<string, string>;
+}
 
 /** A header entry after validation. */
 interface Entry {
@@ -119,7 +135,8 @@ export async function readSafetensors(path: string | URL): Promise<SafetensorsFi
     const layout = parseLayout(await readAt(8, headerLength), stats.size - dataStart, source);
     const tensors = new Map<string, SafeTensor>();
     for (const { name, dtype, shape, begin, end } of layout.entries) {
-      tensors.set(name, { dtype, shape, data: decode(await readAt(dataStart + begin, end - begin), 0, end - begin, dtype) });
+      const bytes = await readAt(dataStart + begin, end - begin);
+      tensors.set(name, { dtype, shape, data: decode(bytes, 0, bytes.length, dtype) });
     }
     return { tensors, metadata: layout.metadata };
   } finally {
@@ -145,7 +162,10 @@ export function readSafetensorsSync(path: string | URL): SafetensorsFile {
     const headerLength = readHeaderLength(readAt(0, Math.min(8, stats.size)), stats.size, source);
     const dataStart = 8 + headerLength;
     const layout = parseLayout(readAt(8, headerLength), stats.size - dataStart, source);
-    return decodeAll(layout, (entry) => decode(readAt(dataStart + entry.begin, entry.end - entry.begin), 0, entry.end - entry.begin, entry.dtype));
+    return decodeAll(layout, ({ begin, end, dtype }) => {
+      const bytes = readAt(dataStart + begin, end - begin);
+      return decode(bytes, 0, bytes.length, dtype);
+    });
   } finally {
     closeSync(fd);
   }
@@ -176,7 +196,8 @@ function displayPath(path: string | URL): string {
 }
 
 function failShortRead(source: string, position: number): never {
-  throw new VjepaError(`${source}: the file ended at byte ${position} while reading it; was it changed or truncated meanwhile?`);
+  const problem = `the file ended at byte ${position} while being read`;
+  throw new VjepaError(`${source}: ${problem}; was it truncated or rewritten meanwhile? Read it again.`);
 }
 
 /** Checks the 8-byte prefix (`prefix` holds at least its available bytes) against the file length. */
@@ -186,16 +207,18 @@ function readHeaderLength(prefix: Uint8Array, fileLength: number, source: string
   }
   const headerLength = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES) {
-    fail(`${source}: header length`, `at most ${MAX_HEADER_BYTES} bytes`, headerLength, 'This is not a safetensors file or it is corrupt');
+    const hint = 'This is not a safetensors file or it is corrupt';
+    fail(`${source}: header length`, `at most ${MAX_HEADER_BYTES} bytes`, headerLength, hint);
   }
   if (headerLength > fileLength - 8) {
-    fail(`${source}: header length`, `at most the ${fileLength - 8} bytes that follow it`, headerLength, 'The file is truncated or not a safetensors file');
+    const hint = 'The file is truncated or not a safetensors file';
+    fail(`${source}: header length`, `at most the ${fileLength - 8} bytes that follow it`, headerLength, hint);
   }
   return headerLength;
 }
 
 /** Parses and validates the JSON header against the length of the data buffer that follows it. */
-function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string): { entries: Entry[]; metadata: Record<string, string> } {
+function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string): Layout {
   const header = parseHeaderJson(headerBytes, source);
   const metadata = parseMetadata(header[METADATA_KEY], source);
   const entries = Object.keys(header)
@@ -205,9 +228,11 @@ function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string
   return { entries, metadata };
 }
 
-function decodeAll(layout: { entries: Entry[]; metadata: Record<string, string> }, data: (entry: Entry) => SafeTensorData): SafetensorsFile {
+function decodeAll(layout: Layout, data: (entry: Entry) => SafeTensorData): SafetensorsFile {
   const tensors = new Map<string, SafeTensor>();
-  for (const entry of layout.entries) tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: data(entry) });
+  for (const entry of layout.entries) {
+    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: data(entry) });
+  }
   return { tensors, metadata: layout.metadata };
 }
 
@@ -241,18 +266,19 @@ function parseEntry(name: string, info: unknown, source: string): Entry {
   const where = `${source}: tensor ${JSON.stringify(name)}`;
   if (!isPlainObject(info)) fail(where, 'an object {dtype, shape, data_offsets}', info);
   const { dtype, shape, data_offsets: offsets } = info;
-  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`${where} dtype`, `one of ${DTYPES}`, dtype);
+  if (!isDtype(dtype)) fail(`${where} dtype`, `one of ${DTYPES}`, dtype);
   if (!isShape(shape)) fail(`${where} shape`, 'an array of non-negative integers', shape);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
     fail(`${where} data_offsets`, 'two integers [begin, end] with 0 <= begin <= end', offsets);
   }
   const [begin, end] = offsets as [number, number];
-  const size = DTYPE_BYTES[dtype as SafeDtype];
+  const size = DTYPE_BYTES[dtype];
   const expectedBytes = elementCount(shape) * size;
   if (end - begin !== expectedBytes) {
-    fail(`${where} data_offsets`, `a span of ${expectedBytes} bytes (shape [${shape.join(', ')}] × ${size} bytes per ${dtype})`, offsets);
+    const expected = `a span of ${expectedBytes} bytes (shape [${shape.join(', ')}] × ${size} bytes per ${dtype})`;
+    fail(`${where} data_offsets`, expected, offsets);
   }
-  return { name, dtype: dtype as SafeDtype, shape: [...shape], begin, end };
+  return { name, dtype, shape: [...shape], begin, end };
 }
 
 /** The tensors, sorted by offset, must tile the data buffer exactly: no overlap, no gap, no missing or extra byte. */
@@ -263,19 +289,26 @@ function checkLayout(entries: Entry[], bufferLength: number, source: string): vo
   for (const entry of sorted) {
     const where = `${source}: tensor ${JSON.stringify(entry.name)} data_offsets`;
     const received = [entry.begin, entry.end];
-    if (entry.begin < covered) fail(where, `to begin at or after ${covered} (${previous})`, received, 'The tensors overlap');
-    if (entry.begin > covered) fail(where, `to begin at ${covered} (${previous})`, received, `${GAP_HINT} (gap of ${entry.begin - covered} bytes)`);
+    if (entry.begin < covered) {
+      fail(where, `to begin at or after ${covered} (${previous})`, received, 'The tensors overlap');
+    }
+    if (entry.begin > covered) {
+      const hint = `${GAP_HINT} (gap of ${entry.begin - covered} bytes)`;
+      fail(where, `to begin at ${covered} (${previous})`, received, hint);
+    }
     covered = entry.end;
     previous = `the end of tensor ${JSON.stringify(entry.name)}`;
   }
   const truncated = sorted.find((entry) => entry.end > bufferLength);
   if (truncated) {
     const where = `${source}: tensor ${JSON.stringify(truncated.name)} data_offsets`;
-    fail(where, `to lie within the data buffer of ${bufferLength} bytes`, [truncated.begin, truncated.end],
-      `The file is truncated: the header describes ${covered} bytes of data, ${covered - bufferLength} are missing`);
+    const missing = covered - bufferLength;
+    const hint = `The file is truncated: the header describes ${covered} bytes of data, ${missing} are missing`;
+    fail(where, `to lie within the data buffer of ${bufferLength} bytes`, [truncated.begin, truncated.end], hint);
   }
   if (covered < bufferLength) {
-    fail(`${source}: data buffer length`, `${covered} bytes (${previous})`, bufferLength, `${GAP_HINT} (${bufferLength - covered} trailing bytes)`);
+    const hint = `${GAP_HINT} (${bufferLength - covered} trailing bytes)`;
+    fail(`${source}: data buffer length`, `${covered} bytes (${previous})`, bufferLength, hint);
   }
 }
 
@@ -298,8 +331,13 @@ function decode(bytes: Uint8Array, offset: number, byteLength: number, dtype: Sa
   }
 }
 
-/** A view of little-endian elements in host order: the bytes themselves when aligned on a little-endian host, else a copy. */
-function hostOrderBytes(bytes: Uint8Array, offset: number, byteLength: number, size: number): { buffer: ArrayBufferLike; byteOffset: number } {
+/** Little-endian elements in host order: the bytes themselves when aligned on a little-endian host, else a copy. */
+function hostOrderBytes(
+  bytes: Uint8Array,
+  offset: number,
+  byteLength: number,
+  size: number,
+): { buffer: ArrayBufferLike; byteOffset: number } {
   const absolute = bytes.byteOffset + offset;
   if (HOST_LITTLE_ENDIAN && absolute % size === 0) return { buffer: bytes.buffer, byteOffset: absolute };
   const copy = new Uint8Array(byteLength); // not bytes.slice: on a Node Buffer that is a view, not a copy
@@ -357,7 +395,9 @@ function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
  */
 export function serializeSafetensors(tensors: SafeTensorsInput, metadata: Record<string, string> = {}): Uint8Array {
   const named = checkInputs(tensors, metadata);
-  const layout = [...named].sort((x, y) => DTYPE_BYTES[y[1].dtype] - DTYPE_BYTES[x[1].dtype] || compareNames(x[0], y[0]));
+  const bySize = (x: [string, SafeTensorInput], y: [string, SafeTensorInput]) =>
+    DTYPE_BYTES[y[1].dtype] - DTYPE_BYTES[x[1].dtype] || compareNames(x[0], y[0]);
+  const layout = [...named].sort(bySize);
   const offsets = new Map<string, [number, number]>();
   let end = 0;
   for (const [name, tensor] of layout) {
@@ -369,18 +409,29 @@ export function serializeSafetensors(tensors: SafeTensorsInput, metadata: Record
   const out = new Uint8Array(8 + headerBytes.length + end);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
-  for (const [name, tensor] of layout) out.set(encodeData(tensor), 8 + headerBytes.length + offsets.get(name)![0]);
+  const dataStart = 8 + headerBytes.length;
+  for (const [name, tensor] of layout) out.set(encodeData(tensor), dataStart + offsets.get(name)![0]);
   return out;
 }
 
 /**
  * Writes a safetensors file atomically: a temporary file in the same directory is written and fsynced,
  * renamed over `path`, then the directory is fsynced. A process killed at any point leaves either the
- * previous file or the new one, never a partial file (at worst a stray `.name.*.tmp`).
+ * previous file or the new one, never a partial file (at worst a stray `.name.*.tmp`). Nothing is
+ * written when validation fails.
+ *
+ * @param path - the target file, as a path or a `file:` URL.
+ * @param tensors - the tensors by name; see {@link serializeSafetensors}.
+ * @param metadata - optional `__metadata__` strings.
  */
-export async function writeSafetensors(path: string, tensors: SafeTensorsInput, metadata?: Record<string, string>): Promise<void> {
+export async function writeSafetensors(
+  path: string | URL,
+  tensors: SafeTensorsInput,
+  metadata?: Record<string, string>,
+): Promise<void> {
   const bytes = serializeSafetensors(tensors, metadata);
-  const temporary = temporaryPath(path);
+  const target = displayPath(path);
+  const temporary = temporaryPath(target);
   try {
     const handle = await open(temporary, 'wx');
     try {
@@ -389,18 +440,23 @@ export async function writeSafetensors(path: string, tensors: SafeTensorsInput, 
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    await rename(temporary, target);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
-  syncDirectory(dirname(path));
+  syncDirectory(dirname(target));
 }
 
 /** Synchronous {@link writeSafetensors}, with the same atomicity. */
-export function writeSafetensorsSync(path: string, tensors: SafeTensorsInput, metadata?: Record<string, string>): void {
+export function writeSafetensorsSync(
+  path: string | URL,
+  tensors: SafeTensorsInput,
+  metadata?: Record<string, string>,
+): void {
   const bytes = serializeSafetensors(tensors, metadata);
-  const temporary = temporaryPath(path);
+  const target = displayPath(path);
+  const temporary = temporaryPath(target);
   try {
     const fd = openSync(temporary, 'wx');
     try {
@@ -409,7 +465,7 @@ export function writeSafetensorsSync(path: string, tensors: SafeTensorsInput, me
     } finally {
       closeSync(fd);
     }
-    renameSync(temporary, path);
+    renameSync(temporary, target);
   } catch (error) {
     try {
       unlinkSync(temporary);
@@ -418,7 +474,7 @@ export function writeSafetensorsSync(path: string, tensors: SafeTensorsInput, me
     }
     throw error;
   }
-  syncDirectory(dirname(path));
+  syncDirectory(dirname(target));
 }
 
 function temporaryPath(path: string): string {
@@ -440,8 +496,11 @@ function syncDirectory(directory: string): void {
 }
 
 function checkInputs(tensors: SafeTensorsInput, metadata: Record<string, string>): Array<[string, SafeTensorInput]> {
-  if (tensors === null || typeof tensors !== 'object') fail('tensors', 'a Map or a record of name → {dtype, shape, data}', tensors);
-  const named = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, SafeTensorInput>);
+  if (tensors === null || typeof tensors !== 'object') {
+    fail('tensors', 'a Map or a record of name → {dtype, shape, data}', tensors);
+  }
+  const named: Array<[string, SafeTensorInput]> =
+    tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors as Record<string, SafeTensorInput>);
   for (const [name, tensor] of named) checkInput(name, tensor);
   if (!isPlainObject(metadata)) fail('metadata', 'an object of strings', metadata);
   for (const [key, value] of Object.entries(metadata)) {
@@ -457,7 +516,7 @@ function checkInput(name: unknown, tensor: SafeTensorInput): void {
   const where = `tensors[${JSON.stringify(name)}]`;
   if (!isPlainObject(tensor)) fail(where, 'an object {dtype, shape, data}', tensor);
   const { dtype, shape, data } = tensor;
-  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) fail(`${where}.dtype`, `one of ${DTYPES}`, dtype);
+  if (!isDtype(dtype)) fail(`${where}.dtype`, `one of ${DTYPES}`, dtype);
   if (!isShape(shape)) fail(`${where}.shape`, 'an array of non-negative integers', shape);
   const accepted = dtype === 'I32' ? [Int32Array] : dtype === 'I64' ? [BigInt64Array, Int32Array] : [Float32Array];
   if (!accepted.some((type) => data instanceof type)) {
@@ -468,7 +527,11 @@ function checkInput(name: unknown, tensor: SafeTensorInput): void {
   }
 }
 
-function encodeHeader(named: Array<[string, SafeTensorInput]>, offsets: Map<string, [number, number]>, metadata: Record<string, string>): Uint8Array {
+function encodeHeader(
+  named: Array<[string, SafeTensorInput]>,
+  offsets: Map<string, [number, number]>,
+  metadata: Record<string, string>,
+): Uint8Array {
   // Built by hand: JSON.stringify of an object would put integer-like names first, out of sorted order.
   const fields: string[] = [];
   const metadataKeys = Object.keys(metadata).sort(compareNames);
@@ -543,7 +606,12 @@ function float32ToBfloat16(values: Float32Array): Uint16Array {
 // Shared checks
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof Map);
+  if (value === null || typeof value !== 'object') return false;
+  return !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof Map);
+}
+
+function isDtype(value: unknown): value is SafeDtype {
+  return typeof value === 'string' && Object.hasOwn(DTYPE_BYTES, value);
 }
 
 function isIndex(value: unknown): value is number {

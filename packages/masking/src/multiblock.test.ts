@@ -165,6 +165,41 @@ describe('MultiblockMaskGenerator', () => {
     );
   });
 
+  it('draws a sample again when its blocks leave no context', () => {
+    // 1 × 2 × 2 grid, blocks of 1×1 (keep = int(4·0.5) = 2, h = w = round(√2) = 1): 4 blocks cover all 4
+    // positions with probability 4!/4⁴ ≈ 9 %, so a batch of 40 needs a few redraws.
+    const grid = { duration: 1, height: 2, width: 2 };
+    const config = resolveMultiblockConfig({ spatialScale: [0.5, 0.5], aspectRatio: [1, 1], numBlocks: 4 }, grid);
+    const lists = sampleMultiblockIndexLists(config, grid, { duration: 1, height: 1, width: 1 }, 40, new Mt19937(2));
+    const stream = new Mt19937(2);
+    let redraws = 0;
+    for (let b = 0; b < 40; b++) {
+      let covered: Set<number>;
+      for (;;) {
+        covered = new Set<number>();
+        for (let block = 0; block < 4; block++) {
+          const top = stream.randint(0, 2);
+          const left = stream.randint(0, 2);
+          stream.randint(0, 1);
+          covered.add(top * 2 + left);
+        }
+        if (covered.size < 4) break;
+        redraws += 1;
+      }
+      expect(Array.from(lists.targetIndices[b])).toEqual([...covered].sort());
+      expect(lists.contextIndices[b].length).toBeGreaterThan(0);
+    }
+    expect(redraws).toBeGreaterThan(0);
+  });
+
+  it('gives up with an Error rather than loop forever when blocks (almost) always cover the grid', () => {
+    const grid = { duration: 1, height: 2, width: 2 };
+    const config = resolveMultiblockConfig({ spatialScale: [0.5, 0.5], aspectRatio: [1, 1], numBlocks: 300 }, grid);
+    expect(() => sampleMultiblockIndexLists(config, grid, { duration: 1, height: 1, width: 1 }, 1, new Mt19937(0))).toThrow(
+      '@vjepa/masking: 10000 draws of 300 blocks of 1×1×1 all covered the 1×2×2 grid; use fewer or smaller blocks.',
+    );
+  });
+
   it('truncates to the shortest sample, keeping the lowest indices, and applies maxKeep to the context', () => {
     const generator = new MultiblockMaskGenerator({ numBlocks: 2, spatialScale: [0.2, 0.2] }, grid, { seed: 3 });
     const replay = new Mt19937(3);

@@ -5,7 +5,7 @@ import { runParity } from './run';
 const tiny = fileURLToPath(new URL('../../../../fixtures/reference/tiny.safetensors', import.meta.url));
 
 describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)', (backend) => {
-  it('matches every forward output and every gradient of the official code', async () => {
+  it('matches every encoder/predictor output and gradient of the official code', async () => {
     const report = await runParity(tiny, backend);
     expect(report.backend).toBe(backend);
     expect(report.failures).toEqual([]);
@@ -17,6 +17,15 @@ describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)',
     const gradients = names.filter((n) => n.startsWith('grad/'));
     // every trainable tensor: encoder 2 + 2·12 + 2 = 28, predictor 2 + 2 + 2·12 + 2 + 2 = 32
     expect(gradients.length).toBe(60);
+    for (const name of gradients) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
+  });
+
+  it('matches the attentive probe: logits, cross-entropy and every gradient', async () => {
+    const report = await runParity(tiny, backend);
+    expect(report.errors['probe_out/logits']).toBeLessThanOrEqual(1e-4);
+    expect(report.errors['probe_out/ce']).toBeLessThanOrEqual(1e-4);
+    const gradients = Object.keys(report.errors).filter((n) => n.startsWith('probe_grad/'));
+    expect(gradients.length).toBe(15); // 17 probe tensors less the unapplied xattn.proj weight and bias
     for (const name of gradients) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
   });
 });

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendRequest } from '@vjepa/core';
 import { gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
+import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
+import { int64ToInt32, selectGroup } from '@vjepa/core';
 import { maxAbsError } from './compare';
 import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference } from './reference';
 
@@ -21,7 +23,7 @@ export interface ParityReport {
 }
 
 function toleranceFor(name: string): number {
-  return name.startsWith('out/') || name === 'probe_out/logits' ? PARITY_TOLERANCE.forward : PARITY_TOLERANCE.gradient;
+  return name.startsWith('out/') || name.startsWith('probe_out/') ? PARITY_TOLERANCE.forward : PARITY_TOLERANCE.gradient;
 }
 
 /** Forward outputs, loss and gradients of encoder and predictor (spec §9 steps 3–6, without the update). */
@@ -60,9 +62,37 @@ function compareForwardAndGradients(reference: Reference, record: (name: string,
   }
 }
 
+/** The attentive probe on `out/encoder_full`: logits, cross-entropy and gradients (spec §11.2). */
+function compareProbe(reference: Reference, record: (name: string, value: tf.Tensor | number) => void): void {
+  const weights = selectGroup(reference.tensors, 'probe');
+  const features = reference.tensors.get('out/encoder_full');
+  const labels = reference.tensors.get('probe_in/labels');
+  if (!weights.size || !features || !labels) return;
+  const classes = weights.get('linear.weight')!.shape[0];
+  const probe = new AttentiveProbe({ dim: reference.config.dim, heads: reference.config.heads, classes });
+  probe.loadStateDict(weights, { source: `${reference.file} (probe/*)` });
+  const labelValues = labels.data instanceof BigInt64Array ? int64ToInt32(labels.data, 'probe_in/labels') : Int32Array.from(labels.data as ArrayLike<number>);
+  try {
+    tf.tidy(() => {
+      const x = tf.tensor3d(features.data as Float32Array, features.shape as [number, number, number]);
+      const params = [...probe.parameters()];
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = probe.apply(x);
+        record('probe_out/logits', logits);
+        return crossEntropy(logits, labelValues);
+      }, params.map(([, v]) => v));
+      record('probe_out/ce', value);
+      // `xattn.proj` is not applied (official QUIRK), so it has no gradient and the file has none for it.
+      for (const [key, variable] of params) if (grads[variable.name]) record(`probe_grad/${key}`, grads[variable.name]);
+    });
+  } finally {
+    probe.dispose();
+  }
+}
+
 /**
  * Compares everything this version can compute with a reference file of the official code: forward
- * outputs (`out/*`, ≤ 1e-4) and gradients (`grad/*`, ≤ 1e-3). Any configuration in the format works
+ * outputs (`out/*`, `probe_out/*`, ≤ 1e-4) and gradients (`grad/*`, `probe_grad/*`, ≤ 1e-3). Any configuration in the format works
  * (patch and tubelet sizes, widths, depths, heads, batch and mask sizes are read from the file).
  */
 export async function runParity(file: string, backend: BackendRequest = 'auto'): Promise<ParityReport> {
@@ -74,10 +104,11 @@ export async function runParity(file: string, backend: BackendRequest = 'auto'):
     if (expected) errors[name] = maxAbsError(value, expected);
   };
   compareForwardAndGradients(reference, record);
+  compareProbe(reference, record);
   const failures = Object.entries(errors)
     .filter(([name, error]) => !(error <= toleranceFor(name)))
     .map(([name]) => name);
-  const compared = (name: string) => name in errors || /^(input|encoder|predictor|target_encoder|masks|probe_in)\//.test(name);
+  const compared = (name: string) => name in errors || /^(input|encoder|predictor|target_encoder|masks|probe|probe_in)\//.test(name);
   const unchecked = [...reference.tensors.keys()].filter((name) => !compared(name));
   return { file, backend: choice.backend, errors, failures, unchecked, ok: failures.length === 0 };
 }

@@ -43,15 +43,16 @@ export function initTransformerWeights(root: Module, rng: RandomStream, options:
   }
 }
 
+/** Divides each weight by √(2·layerId), the official per-layer rescale of residual-branch outputs. */
+export function rescaleLayer(weights: readonly tf.Variable[], layerId: number): void {
+  const factor = Math.sqrt(2 * layerId);
+  for (const weight of weights) tf.tidy(() => weight.assign(tf.div(weight, factor)));
+}
+
 /**
  * The official depth rescale: for block i (layer id i + 1), `attn.proj.weight /= √(2·(i+1))` and
  * `mlp.fc2.weight /= √(2·(i+1))`.
  */
 export function rescaleBlocks(blocks: readonly Block[]): void {
-  blocks.forEach((block, i) => {
-    const factor = Math.sqrt(2 * (i + 1));
-    for (const weight of [block.attn.proj.weight, block.mlp.fc2.weight]) {
-      tf.tidy(() => weight.assign(tf.div(weight, factor)));
-    }
-  });
+  blocks.forEach((block, i) => rescaleLayer([block.attn.proj.weight, block.mlp.fc2.weight], i + 1));
 }
