@@ -20,7 +20,7 @@ export const SYMBOLS = { target: '#', context: '.', dropped: '-' } as const;
  * truncation (neither). Under each grid: the masked fraction before truncation and the kept lengths.
  */
 export function renderMaskBatch({ grid, generators, masks, timeStep = 0 }: MaskBatchView): string {
-  const { duration, height, width } = grid;
+  const { depth: duration, height, width } = grid;
   const tokens = duration * height * width;
   const batchSize = masks[0]?.context.shape[0] ?? 0;
   const lines = [

@@ -48,7 +48,7 @@ describe('block size from the batch seed (spec §17.2)', () => {
 
   it('draws t = max(1, int(T·s_t)) and clamps h, w to the grid', () => {
     const config = { spatialScale: [1, 1], temporalScale: [0.1, 0.5], aspectRatio: [4, 4] } as const;
-    const grid = { duration: 8, height: 6, width: 6 };
+    const grid = { depth: 8, height: 6, width: 6 };
     expect(asTuple(blockSizeFromDraws([0, 0, 0], config, grid))).toEqual([1, 6, 3]); // √144 → 12 → 6; √9 → 3
     expect(asTuple(blockSizeFromDraws([0.99, 0, 0], config, grid))).toEqual([3, 6, 3]); // int(8·0.496) = 3
   });

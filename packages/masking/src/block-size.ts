@@ -20,7 +20,7 @@ export function blockSizeFromDraws(
   const [sMin, sMax] = config.spatialScale;
   const [arMin, arMax] = config.aspectRatio;
   const temporalScale = tMin + u1 * (tMax - tMin);
-  const duration = Math.max(1, Math.trunc(grid.duration * temporalScale));
+  const duration = Math.max(1, Math.trunc(grid.depth * temporalScale));
   const spatialScale = sMin + u2 * (sMax - sMin);
   const keep = Math.trunc(grid.height * grid.width * spatialScale);
   const aspectRatio = arMin + u3 * (arMax - arMin);

@@ -12,7 +12,7 @@ describe('MaskCollator', () => {
       [2, [0.7, 0.7]],
     ]);
     const collator = new MaskCollator();
-    expect(collator.grid).toEqual({ duration: 8, height: 14, width: 14 });
+    expect(collator.grid).toEqual({ depth: 8, height: 14, width: 14 });
     const [shortRange, longRange] = collator.sample(4);
     expect(shortRange.blockSize).toEqual({ duration: 8, height: 5, width: 6 }); // seed 0, spec §17.2
     expect(longRange.blockSize).toEqual({ duration: 8, height: 11, width: 13 });
@@ -21,7 +21,7 @@ describe('MaskCollator', () => {
   });
 
   it('runs generators in order on one shared position stream', () => {
-    const grid = { duration: 2, height: 8, width: 8 };
+    const grid = { depth: 2, height: 8, width: 8 };
     const collator = new MaskCollator({
       grid,
       seed: 17,
@@ -34,9 +34,9 @@ describe('MaskCollator', () => {
   });
 
   it('derives the grid from frames, crop, patch and tubelet', () => {
-    expect(new MaskCollator({ grid: { frames: 16, crop: 384 } }).grid).toEqual({ duration: 8, height: 24, width: 24 });
+    expect(new MaskCollator({ grid: { frames: 16, crop: 384 } }).grid).toEqual({ depth: 8, height: 24, width: 24 });
     expect(new MaskCollator({ grid: { frames: 8, crop: 24, patch: 8, tubelet: 2 } }).grid).toEqual({
-      duration: 4,
+      depth: 4,
       height: 3,
       width: 3,
     });

@@ -38,9 +38,9 @@ describe('refused configs: the message names the argument, the expectation and t
     ['crop not divisible by patch', { crop: 225 }, 'grid.crop', 'a multiple of patch (16)', '225'],
     ['frames not divisible by tubelet', { frames: 15 }, 'grid.frames', 'a multiple of tubelet (2)', '15'],
     ['patch 0', { patch: 0 }, 'grid.patch', 'an integer ≥ 1', '0'],
-    ['duration 0', { duration: 0, height: 4, width: 4 }, 'grid.duration', 'an integer ≥ 1', '0'],
-    ['height fractional', { duration: 2, height: 4.5, width: 4 }, 'grid.height', 'an integer ≥ 1', '4.5'],
-    ['both forms', { duration: 2, height: 4, width: 4, crop: 64 }, 'grid', 'either { duration, height, width } or { frames, crop, patch, tubelet }, not both', '{ duration: 2, height: 4, width: 4, crop: 64 }'],
+    ['duration 0', { depth: 0, height: 4, width: 4 }, 'grid.depth', 'an integer ≥ 1', '0'],
+    ['height fractional', { depth: 2, height: 4.5, width: 4 }, 'grid.height', 'an integer ≥ 1', '4.5'],
+    ['both forms', { depth: 2, height: 4, width: 4, crop: 64 }, 'grid', 'either { depth, height, width } or { frames, crop, patch, tubelet }, not both', '{ depth: 2, height: 4, width: 4, crop: 64 }'],
   ])('grid: %s', (_, grid, argument, expected, received) => {
     expect(multiblock({}, grid as GridSpec)).toThrow(
       `@vjepa/masking: invalid ${argument}: expected ${expected}, received ${received}.`,
@@ -49,23 +49,23 @@ describe('refused configs: the message names the argument, the expectation and t
 
   it('refuses a grid on which a block would be empty', () => {
     // int(4·4·0.05) = 0 tokens per block.
-    expect(multiblock({ spatialScale: [0.05, 0.05] }, { duration: 2, height: 4, width: 4 })).toThrow(
+    expect(multiblock({ spatialScale: [0.05, 0.05] }, { depth: 2, height: 4, width: 4 })).toThrow(
       /invalid config\.spatialScale: expected a scale giving blocks of at least 1×1 tokens on the 2×4×4 grid .*0 tokens.*, received \[0\.05, 0\.05\]\. Use a larger spatial scale or a finer grid\./,
     );
     // keep = int(1.6) = 1, but √(1/5) = 0.45 rounds to 0 columns at aspect 5.
-    expect(multiblock({ spatialScale: [0.1, 0.1], aspectRatio: [1, 5] }, { duration: 2, height: 4, width: 4 })).toThrow(
+    expect(multiblock({ spatialScale: [0.1, 0.1], aspectRatio: [1, 5] }, { depth: 2, height: 4, width: 4 })).toThrow(
       /invalid config\.spatialScale: .*1×0\)/,
     );
   });
 
   it('refuses a block that could cover the whole grid (the context would never be non-empty)', () => {
-    expect(multiblock({ spatialScale: [0.5, 1], aspectRatio: [1, 1] }, { duration: 3, height: 5, width: 5 })).toThrow(
+    expect(multiblock({ spatialScale: [0.5, 1], aspectRatio: [1, 1] }, { depth: 3, height: 5, width: 5 })).toThrow(
       /invalid config\.spatialScale: expected a scale whose blocks cannot cover the whole 3×5×5 grid .*received \[0\.5, 1\]\. Use a smaller spatial scale/,
     );
     // 0.85·25 = 21 tokens → √21 = 4.58 → 5×5 at aspect 1: full cover too.
-    expect(multiblock({ spatialScale: [0.85, 0.85], aspectRatio: [0.9, 1.1] }, { duration: 3, height: 5, width: 5 })).toThrow(MaskConfigError);
+    expect(multiblock({ spatialScale: [0.85, 0.85], aspectRatio: [0.9, 1.1] }, { depth: 3, height: 5, width: 5 })).toThrow(MaskConfigError);
     // The same block with a shorter temporal extent always leaves some frames free: accepted.
-    expect(multiblock({ spatialScale: [1, 1], aspectRatio: [1, 1], temporalScale: [0.5, 0.5] }, { duration: 4, height: 5, width: 5 })).not.toThrow();
+    expect(multiblock({ spatialScale: [1, 1], aspectRatio: [1, 1], temporalScale: [0.5, 0.5] }, { depth: 4, height: 5, width: 5 })).not.toThrow();
   });
 
   it('refuses a batch size below 1 or not an integer, before sampling', () => {
@@ -79,7 +79,7 @@ describe('refused configs: the message names the argument, the expectation and t
   it('refuses bad tube ratios', () => {
     expect(() => new RandomTubeMaskGenerator({ ratio: 1 })).toThrow('invalid config.ratio: expected a number in (0, 1), received 1.');
     expect(() => new RandomTubeMaskGenerator({ ratio: 0 })).toThrow('invalid config.ratio: expected a number in (0, 1), received 0.');
-    expect(() => new RandomTubeMaskGenerator({ ratio: 0.99 }, { duration: 2, height: 4, width: 4 })).toThrow(
+    expect(() => new RandomTubeMaskGenerator({ ratio: 0.99 }, { depth: 2, height: 4, width: 4 })).toThrow(
       /invalid config\.ratio: expected a ratio leaving between 1 and 15 of the 16 positions .* = 0\), received 0\.99\./,
     );
   });

@@ -11,18 +11,18 @@ export const DEFAULT_CLIP_GEOMETRY = { frames: 16, crop: 224, patch: 16, tubelet
  */
 export function resolveTokenGrid(spec: GridSpec = {}, argument = 'grid'): TokenGrid {
   const fields = requireObject(argument, spec);
-  const explicit = ['duration', 'height', 'width'].some((key) => fields[key] !== undefined);
+  const explicit = ['depth', 'height', 'width'].some((key) => fields[key] !== undefined);
   const derived = ['frames', 'crop', 'patch', 'tubelet'].some((key) => fields[key] !== undefined);
   if (explicit && derived) {
     throw new MaskConfigError(
       argument,
-      'either { duration, height, width } or { frames, crop, patch, tubelet }, not both',
+      'either { depth, height, width } or { frames, crop, patch, tubelet }, not both',
       spec,
     );
   }
   if (explicit) {
     return {
-      duration: requireInteger(`${argument}.duration`, fields.duration, 1),
+      depth: requireInteger(`${argument}.depth`, fields.depth, 1),
       height: requireInteger(`${argument}.height`, fields.height, 1),
       width: requireInteger(`${argument}.width`, fields.width, 1),
     };
@@ -37,10 +37,10 @@ export function resolveTokenGrid(spec: GridSpec = {}, argument = 'grid'): TokenG
   if (frames % tubelet !== 0) {
     throw new MaskConfigError(`${argument}.frames`, `a multiple of tubelet (${tubelet})`, frames);
   }
-  return { duration: frames / tubelet, height: crop / patch, width: crop / patch };
+  return { depth: frames / tubelet, height: crop / patch, width: crop / patch };
 }
 
 /** N = T'·H'·W', the number of tokens of a grid. */
 export function tokenCount(grid: TokenGrid): number {
-  return grid.duration * grid.height * grid.width;
+  return grid.depth * grid.height * grid.width;
 }

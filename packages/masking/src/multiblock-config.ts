@@ -51,13 +51,13 @@ export function resolveMultiblockConfig(
 
 /** `max(1, int(T'·maxTemporalKeep))`: frames from this index on are never context. */
 export function maxContextDuration(config: Pick<ResolvedMultiblockConfig, 'maxTemporalKeep'>, grid: TokenGrid): number {
-  return Math.max(1, Math.trunc(grid.duration * config.maxTemporalKeep));
+  return Math.max(1, Math.trunc(grid.depth * config.maxTemporalKeep));
 }
 
 function checkBlocksFitGrid(config: ResolvedMultiblockConfig, grid: TokenGrid, argument: string): void {
   const [sMin, sMax] = config.spatialScale;
   const [arMin, arMax] = config.aspectRatio;
-  const gridText = `${grid.duration}×${grid.height}×${grid.width}`;
+  const gridText = `${grid.depth}×${grid.height}×${grid.width}`;
 
   // Smallest block: fewest positions at the extreme aspect ratios (h grows with ar, w shrinks).
   const keepMin = Math.trunc(grid.height * grid.width * sMin);
@@ -75,12 +75,12 @@ function checkBlocksFitGrid(config: ResolvedMultiblockConfig, grid: TokenGrid, a
 
   // Largest block: a block spanning all of T' and all of H'×W' would leave no context, ever.
   // Conservative at rounding ties: h reaches H' once √(keep·ar) ≥ H' − ½, w reaches W' once √(keep/ar) ≥ W' − ½.
-  const durationMax = Math.max(1, Math.trunc(grid.duration * config.temporalScale[1]));
+  const durationMax = Math.max(1, Math.trunc(grid.depth * config.temporalScale[1]));
   const keepMax = Math.trunc(grid.height * grid.width * sMax);
   const lowestArForFullHeight = (grid.height - 0.5) ** 2 / keepMax;
   const highestArForFullWidth = keepMax / (grid.width - 0.5) ** 2;
   const fullCoverPossible =
-    durationMax === grid.duration &&
+    durationMax === grid.depth &&
     Math.max(arMin, lowestArForFullHeight) <= Math.min(arMax, highestArForFullWidth);
   if (fullCoverPossible) {
     throw new MaskConfigError(

@@ -15,7 +15,7 @@ const isStrictlyIncreasing = (values: ArrayLike<number>) =>
 const arbitraryCase = fc
   .record({
     grid: fc.record({
-      duration: fc.integer({ min: 1, max: 6 }),
+      depth: fc.integer({ min: 1, max: 6 }),
       height: fc.integer({ min: 2, max: 12 }),
       width: fc.integer({ min: 2, max: 12 }),
     }),
@@ -55,7 +55,7 @@ describe('multiblock mask invariants (fast-check)', () => {
     fc.assert(
       fc.property(arbitraryCase, ({ grid, config, batchSize, seed, batches }) => {
         fc.pre(accepted(config, grid));
-        const tokens = grid.duration * grid.height * grid.width;
+        const tokens = grid.depth * grid.height * grid.width;
         const generator = new MultiblockMaskGenerator(config, grid, { seed });
         const stream = new Mt19937(seed); // replays the generator's position stream
         const resolved = resolveMultiblockConfig(config, grid);
@@ -102,15 +102,15 @@ describe('multiblock mask invariants (fast-check)', () => {
         const masks = new MultiblockMaskGenerator(tube, grid, { seed }).sample(batchSize);
         const plane = grid.height * grid.width;
         for (const length of [...masks.lengthsBeforeTruncation.context, ...masks.lengthsBeforeTruncation.target]) {
-          expect(length % grid.duration).toBe(0);
+          expect(length % grid.depth).toBe(0);
         }
-        expect(masks.context.shape[1] % grid.duration).toBe(0);
-        expect(masks.target.shape[1] % grid.duration).toBe(0);
+        expect(masks.context.shape[1] % grid.depth).toBe(0);
+        expect(masks.target.shape[1] % grid.depth).toBe(0);
         const lists = sampleMultiblockIndexLists(
           resolveMultiblockConfig(tube, grid), grid, masks.blockSize!, batchSize, new Mt19937(seed),
         );
         for (const list of [...lists.contextIndices, ...lists.targetIndices]) {
-          const perStep = list.length / grid.duration; // the same positions at every step
+          const perStep = list.length / grid.depth; // the same positions at every step
           for (let i = 0; i < list.length; i++) {
             expect(list[i] - list[i % perStep]).toBe(Math.floor(i / perStep) * plane);
           }
@@ -122,7 +122,7 @@ describe('multiblock mask invariants (fast-check)', () => {
 });
 
 describe('MultiblockMaskGenerator', () => {
-  const grid = { duration: 4, height: 6, width: 6 };
+  const grid = { depth: 4, height: 6, width: 6 };
 
   it('is deterministic for a seed, and the seed matters', () => {
     const sample = (seed: number) => {
@@ -149,7 +149,7 @@ describe('MultiblockMaskGenerator', () => {
   it('places blocks with top, left, start draws from the position stream (a hand-worked batch)', () => {
     // 1 block of 2×2×2 on a 2×3×3 grid: h = w = round(√(int(9·0.5)·1)) = 2, t = 2.
     const config = { spatialScale: [0.5, 0.5], aspectRatio: [1, 1], temporalScale: [1, 1], numBlocks: 1 } as const;
-    const small = { duration: 2, height: 3, width: 3 };
+    const small = { depth: 2, height: 3, width: 3 };
     const masks = new MultiblockMaskGenerator(config, small, { seed: 5 }).sample(1);
     const stream = new Mt19937(5);
     const top = stream.randint(0, 2);
@@ -168,7 +168,7 @@ describe('MultiblockMaskGenerator', () => {
   it('draws a sample again when its blocks leave no context', () => {
     // 1 × 2 × 2 grid, blocks of 1×1 (keep = int(4·0.5) = 2, h = w = round(√2) = 1): 4 blocks cover all 4
     // positions with probability 4!/4⁴ ≈ 9 %, so a batch of 40 needs a few redraws.
-    const grid = { duration: 1, height: 2, width: 2 };
+    const grid = { depth: 1, height: 2, width: 2 };
     const config = resolveMultiblockConfig({ spatialScale: [0.5, 0.5], aspectRatio: [1, 1], numBlocks: 4 }, grid);
     const lists = sampleMultiblockIndexLists(config, grid, { duration: 1, height: 1, width: 1 }, 40, new Mt19937(2));
     const stream = new Mt19937(2);
@@ -193,7 +193,7 @@ describe('MultiblockMaskGenerator', () => {
   });
 
   it('gives up with an Error rather than loop forever when blocks (almost) always cover the grid', () => {
-    const grid = { duration: 1, height: 2, width: 2 };
+    const grid = { depth: 1, height: 2, width: 2 };
     const config = resolveMultiblockConfig({ spatialScale: [0.5, 0.5], aspectRatio: [1, 1], numBlocks: 300 }, grid);
     expect(() => sampleMultiblockIndexLists(config, grid, { duration: 1, height: 1, width: 1 }, 1, new Mt19937(0))).toThrow(
       '@vjepa/masking: 10000 draws of 300 blocks of 1×1×1 all covered the 1×2×2 grid; use fewer or smaller blocks.',
@@ -216,7 +216,7 @@ describe('MultiblockMaskGenerator', () => {
   });
 
   it('makes every frame ≥ max(1, int(T·maxTemporalKeep)) a target', () => {
-    const generator = new MultiblockMaskGenerator({ numBlocks: 1, maxTemporalKeep: 0.6 }, { duration: 5, height: 6, width: 6 });
+    const generator = new MultiblockMaskGenerator({ numBlocks: 1, maxTemporalKeep: 0.6 }, { depth: 5, height: 6, width: 6 });
     const masks = generator.sample(4); // max context duration = int(5·0.6) = 3
     expect(Math.max(...masks.context.data)).toBeLessThan(3 * 36);
     for (const length of masks.lengthsBeforeTruncation.target) expect(length).toBeGreaterThanOrEqual(2 * 36);

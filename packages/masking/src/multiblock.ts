@@ -36,7 +36,7 @@ export function sampleMultiblockIndexLists(
   batchSize: number,
   positionStream: Mt19937,
 ): MaskIndexLists {
-  const { duration, height, width } = grid;
+  const { depth: duration, height, width } = grid;
   const plane = height * width;
   const keptFrames = maxContextDuration(config, grid);
   const visible = new Uint8Array(duration * plane); // 1 = context, 0 = target, flattened (t, h, w)

@@ -4,7 +4,7 @@ import { RandomTubeMaskGenerator, numKeepSpatial } from './tube.js';
 
 describe('RandomTubeMaskGenerator (spec §3.5)', () => {
   it('keeps int(G²·(1 − ratio)) positions: 19 of 196 at ratio 0.9, the default', () => {
-    expect(numKeepSpatial(0.9, { duration: 8, height: 14, width: 14 })).toBe(19);
+    expect(numKeepSpatial(0.9, { depth: 8, height: 14, width: 14 })).toBe(19);
     const masks = new RandomTubeMaskGenerator().sample(3);
     expect(masks.context.shape).toEqual([3, 19 * 8]);
     expect(masks.target.shape).toEqual([3, 177 * 8]);
@@ -12,7 +12,7 @@ describe('RandomTubeMaskGenerator (spec §3.5)', () => {
   });
 
   it('shuffles zeros-then-ones with a Fisher–Yates from the stream and tiles it over time', () => {
-    const grid = { duration: 3, height: 2, width: 3 };
+    const grid = { depth: 3, height: 2, width: 3 };
     const masks = new RandomTubeMaskGenerator({ ratio: 0.5 }, grid, { seed: 4 }).sample(1);
     const pattern = [0, 0, 0, 1, 1, 1]; // int(6·0.5) = 3 kept
     const stream = new Mt19937(4);
@@ -27,7 +27,7 @@ describe('RandomTubeMaskGenerator (spec §3.5)', () => {
   });
 
   it('gives sorted, disjoint, complete, time-repeated rows; deterministic; resumable', () => {
-    const grid = { duration: 4, height: 5, width: 5 };
+    const grid = { depth: 4, height: 5, width: 5 };
     const generator = new RandomTubeMaskGenerator({ ratio: 0.7 }, grid, { seed: 9 });
     const first = generator.sample(6);
     const saved = generator.getState();

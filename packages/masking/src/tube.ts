@@ -65,7 +65,7 @@ export class RandomTubeMaskGenerator extends SeededMaskGenerator {
   sample(batchSize: number): SampledMasks {
     requireBatchSize(batchSize);
     this.nextBatchSeed();
-    const { duration } = this.grid;
+    const { depth: duration } = this.grid;
     const plane = this.grid.height * this.grid.width;
     const keep = numKeepSpatial(this.config.ratio, this.grid);
     const pattern = new Uint8Array(plane);

@@ -31,8 +31,8 @@ export interface SampledMasks extends MaskPair {
 
 /** The token grid a mask lives on: T' × H' × W' tokens. */
 export interface TokenGrid {
-  /** T' = frames / tubelet, the number of tubelet steps. */
-  duration: number;
+  /** T' = frames / tubelet, the number of tubelet steps (the official code calls it `duration`). */
+  depth: number;
   /** H' = crop / patch, tokens per column. */
   height: number;
   /** W' = crop / patch, tokens per row. */

@@ -64,6 +64,16 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** A non-trainable float32 variable holding a copy of `data` (the initial tensor is freed at once). */
+function momentVariable(data: HostTensor['data'], shape: readonly number[]): tf.Variable {
+  // A copy, because backends may keep the very array they are given.
+  const values = Float32Array.from(data as ArrayLike<number | bigint>, Number);
+  const initial = tf.tensor(values, [...shape], 'float32');
+  const variable = tf.variable(initial, false);
+  initial.dispose();
+  return variable;
+}
+
 function entriesOf(grads: Gradients): [string, tf.Tensor][] {
   return grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
 }
@@ -149,9 +159,8 @@ export class AdamW {
     const updates = this.validate(grads);
     for (const [slot] of updates) {
       if (slot.expAvg === undefined || slot.expAvgSq === undefined) {
-        slot.expAvg = tf.variable(tf.zeros(slot.variable.shape), false);
-        slot.expAvgSq = tf.variable(tf.zeros(slot.variable.shape), false);
-        tf.dispose([slot.expAvg, slot.expAvgSq].map(() => [])); // nothing to free; zeros are owned below
+        slot.expAvg = momentVariable(new Float32Array(slot.variable.size), slot.variable.shape);
+        slot.expAvgSq = momentVariable(new Float32Array(slot.variable.size), slot.variable.shape);
       }
     }
     const [beta1, beta2, eps] = [this.beta1, this.beta2, this.eps];
@@ -184,8 +193,9 @@ export class AdamW {
       if (slot.expAvg === undefined || slot.expAvgSq === undefined) continue;
       params[slot.key] = {
         step: slot.step,
-        expAvg: { shape: [...slot.expAvg.shape], data: slot.expAvg.dataSync() as Float32Array },
-        expAvgSq: { shape: [...slot.expAvgSq.shape], data: slot.expAvgSq.dataSync() as Float32Array },
+        // Copies: `dataSync` may hand out the backend's own buffer.
+        expAvg: { shape: [...slot.expAvg.shape], data: Float32Array.from(slot.expAvg.dataSync() as Float32Array) },
+        expAvgSq: { shape: [...slot.expAvgSq.shape], data: Float32Array.from(slot.expAvgSq.dataSync() as Float32Array) },
       };
     }
     const groups = this.groups.map(({ name, lr, weightDecay }) => ({ name, lr, weightDecay }));
@@ -222,8 +232,8 @@ export class AdamW {
     for (const [key, saved] of entries) {
       const slot = this.slots.get(key)!;
       slot.step = saved.step;
-      slot.expAvg = tf.variable(tf.tensor(Float32Array.from(saved.expAvg.data as ArrayLike<number>, Number), slot.variable.shape, 'float32'), false);
-      slot.expAvgSq = tf.variable(tf.tensor(Float32Array.from(saved.expAvgSq.data as ArrayLike<number>, Number), slot.variable.shape, 'float32'), false);
+      slot.expAvg = momentVariable(saved.expAvg.data, slot.variable.shape);
+      slot.expAvgSq = momentVariable(saved.expAvgSq.data, slot.variable.shape);
     }
     this.steps = state.stepCount;
   }

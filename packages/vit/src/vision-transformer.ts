@@ -88,21 +88,36 @@ export class VisionTransformer extends Module {
     return tf.tensor3d(table, [1, tokenCount(grid), this.config.dim]);
   }
 
-  /**
-   * Encodes a clip `[B, T, H, W, C]`. With `contextIndices` `[B, K]` only those tokens are kept (after
-   * positions are added, as the official encoder) → `[B, K, D]`; without, all N tokens → `[B, N, D]`.
-   */
-  apply(video: VideoBatch, contextIndices?: IndexBatch | tf.Tensor2D): tf.Tensor3D {
+  /** Tubelet tokens of a clip plus positions, before any token is dropped: `[B, T, H, W, C]` → `[B, N, D]`. */
+  embed(video: VideoBatch): tf.Tensor3D {
     this.patchEmbed.checkInput(video.shape);
     return tf.tidy(() => {
       const [, frames, height, width] = video.shape;
       const { tubelet, patch } = this.config;
       const grid = { depth: frames / tubelet, height: height / patch, width: width / patch };
-      let x = tf.add(this.patchEmbed.apply(video), this.positionsFor(grid)) as tf.Tensor3D; // [B, N, D]
-      if (contextIndices) x = gatherTokens(x, contextIndices); // [B, K, D]
+      return tf.add(this.patchEmbed.apply(video), this.positionsFor(grid)) as tf.Tensor3D; // [B, N, D]
+    });
+  }
+
+  /**
+   * Runs the blocks and the final norm on embedded tokens `[B, N, D]` (from `embed`), keeping only
+   * `contextIndices` `[B, K]` when given → `[B, K, D]`. Lets a caller embed a clip once and encode it
+   * under several masks; the result equals `apply(video, contextIndices)`.
+   */
+  encodeTokens(tokens: tf.Tensor3D, contextIndices?: IndexBatch | tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      let x = contextIndices ? gatherTokens(tokens, contextIndices) : tokens; // [B, K, D]
       for (const block of this.blocks) x = block.apply(x); // [B, K, D]
       return this.norm.apply(x) as tf.Tensor3D; // [B, K, D]
     });
+  }
+
+  /**
+   * Encodes a clip `[B, T, H, W, C]`. With `contextIndices` `[B, K]` only those tokens are kept (after
+   * positions are added, as the official encoder) → `[B, K, D]`; without, all N tokens → `[B, N, D]`.
+   */
+  apply(video: VideoBatch, contextIndices?: IndexBatch | tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => this.encodeTokens(this.embed(video), contextIndices));
   }
 
   /** The official multi-mask wrapper: one full encoder call per mask → one `[B, K_i, D]` per mask. */

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fail } from '@vjepa/core';
+import type { Gradients } from './adamw';
+
+/** What {@link clipGradNorm} returns. */
+export interface ClipResult {
+  /** The clipped gradients by the same keys, in the same order: new tensors owned by the caller. */
+  grads: Map<string, tf.Tensor>;
+  /** The global L2 norm of the gradients before clipping (float32 value, as PyTorch returns it). */
+  totalNorm: number;
+}
+
+/**
+ * Global-norm gradient clipping as `torch.nn.utils.clip_grad_norm_` (norm type 2):
+ * `total = ‖(‖g₁‖, ‖g₂‖, …)‖₂`, `coef = maxNorm / (total + 1e-6)`, and every gradient is multiplied by
+ * `min(coef, 1)` — so it is left unchanged unless `coef < 1`. Computed in float32 on the backend, as
+ * PyTorch does; like PyTorch's default, a non-finite norm is returned, not thrown.
+ *
+ * Ownership: the input tensors are neither changed nor disposed (dispose them when you no longer need
+ * them); the returned tensors are new and belong to the caller. The official trainer clips the encoder's
+ * and the predictor's gradients separately: call this once per module's gradients.
+ *
+ * @param grads - gradients by key (`Map` or plain object).
+ * @param maxNorm - the largest allowed global norm (10 in pretraining, 1 for the probe).
+ * @example
+ * const { grads: clipped, totalNorm } = clipGradNorm(encoderGrads, 10);
+ */
+export function clipGradNorm(grads: Gradients, maxNorm: number): ClipResult {
+  if (typeof maxNorm !== 'number' || !Number.isFinite(maxNorm) || maxNorm <= 0) fail('maxNorm', 'a positive finite number', maxNorm);
+  const entries: [string, tf.Tensor][] = grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
+  for (const [key, grad] of entries) {
+    if (!(grad instanceof tf.Tensor) || grad.isDisposed) fail(`grads '${key}'`, 'a live tensor', grad);
+  }
+  if (entries.length === 0) return { grads: new Map(), totalNorm: 0 };
+  const { total, clipped } = tf.tidy(() => {
+    const norms = entries.map(([, grad]) => tf.sqrt(tf.sum(tf.mul(grad, grad)))); // one scalar per tensor
+    const stacked = tf.stack(norms); // [n]
+    const total = tf.sqrt(tf.sum(tf.mul(stacked, stacked))); // scalar
+    const coef = tf.minimum(tf.div(maxNorm, tf.add(total, 1e-6)), 1); // scalar, ≤ 1
+    return { total, clipped: entries.map(([, grad]) => tf.mul(grad, coef)) };
+  });
+  const totalNorm = total.dataSync()[0];
+  total.dispose();
+  return { grads: new Map(entries.map(([key], i) => [key, clipped[i]])), totalNorm };
+}
