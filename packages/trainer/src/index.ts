@@ -1,4 +1,4 @@
-export { gatherTargets, targetFeatures, vjepaLoss } from './loss';
+export { averageLoss, gatherTargets, generatorLosses, targetFeatures, vjepaLoss } from './loss';
 export {
   WarmupCosineSchedule,
   CosineWDSchedule,
@@ -11,3 +11,4 @@ export {
 export { AdamW, type AdamWOptions, type AdamWState, type AdamWParamState, type OptimizerGroup, type Gradients } from './adamw';
 export { paramGroups, takesWeightDecay, groupParameters, gradientsByKey, type ParamGroup } from './param-groups';
 export { clipGradNorm, type ClipResult } from './clip';
+export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';

@@ -15,19 +15,23 @@ export function gatherTargets(targets: tf.Tensor3D, targetIndices: readonly (Ind
   return targetIndices.map((indices) => gatherTokens(targets, indices));
 }
 
-/**
- * The V-JEPA loss (spec §6, loss_exp 1): the mean absolute error of each generator over its own
- * B·K·D elements, averaged over generators, so every generator weighs the same whatever its size.
- */
-export function vjepaLoss(predictions: readonly tf.Tensor3D[], targets: readonly tf.Tensor3D[]): tf.Scalar {
+/** The mean absolute error of each generator over its own B·K·D elements: one scalar per generator. */
+export function generatorLosses(predictions: readonly tf.Tensor3D[], targets: readonly tf.Tensor3D[]): tf.Scalar[] {
   if (predictions.length === 0 || predictions.length !== targets.length) {
     fail('predictions', `one tensor per target (${targets.length}), at least one`, predictions.length);
   }
   predictions.forEach((p, i) => {
     if (p.shape.join() !== targets[i].shape.join()) fail(`predictions[${i}]`, `shape [${targets[i].shape}]`, p.shape);
   });
-  return tf.tidy(() => {
-    const perGenerator = predictions.map((p, i) => tf.mean(tf.abs(tf.sub(p, targets[i])))); // scalars
-    return tf.div(tf.addN(perGenerator), perGenerator.length) as tf.Scalar;
-  });
+  return predictions.map((p, i) => tf.tidy(() => tf.mean(tf.abs(tf.sub(p, targets[i]))) as tf.Scalar));
+}
+
+/** The average of per-generator losses, so every generator weighs the same whatever its size. */
+export function averageLoss(losses: readonly tf.Scalar[]): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.addN(losses as tf.Scalar[]), losses.length) as tf.Scalar);
+}
+
+/** The V-JEPA loss (spec §6, loss_exp 1): per-generator L1, averaged over generators. */
+export function vjepaLoss(predictions: readonly tf.Tensor3D[], targets: readonly tf.Tensor3D[]): tf.Scalar {
+  return tf.tidy(() => averageLoss(generatorLosses(predictions, targets)));
 }

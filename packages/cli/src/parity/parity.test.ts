@@ -20,6 +20,16 @@ describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)',
     for (const name of gradients) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
   });
 
+  it('matches three official training steps: losses and every parameter of the three models', async () => {
+    const report = await runParity(tiny, backend);
+    expect(report.errors['train/losses']).toBeLessThanOrEqual(1e-4);
+    const trained = Object.keys(report.errors).filter((n) => n.startsWith('train/'));
+    expect(trained.length).toBe(1 + 29 + 33 + 29); // losses + encoder, predictor, target encoder state (tables included)
+    for (const name of trained) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
+    expect(report.unchecked).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
   it('matches the attentive probe: logits, cross-entropy and every gradient', async () => {
     const report = await runParity(tiny, backend);
     expect(report.errors['probe_out/logits']).toBeLessThanOrEqual(1e-4);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendRequest } from '@vjepa/core';
-import { gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
+import { CosineWDSchedule, VjepaTrainStep, WarmupCosineSchedule, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
+import { momentumSchedule } from '@vjepa/ema';
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
 import { int64ToInt32, selectGroup } from '@vjepa/core';
 import { maxAbsError } from './compare';
@@ -62,6 +63,52 @@ function compareForwardAndGradients(reference: Reference, record: (name: string,
   }
 }
 
+/** The `train` block of a reference config: the official settings of its training steps. */
+interface ReferenceTraining {
+  steps: number;
+  warmup: number;
+  start_lr: number;
+  lr: number;
+  final_lr: number;
+  T: number;
+  wd: number;
+  final_wd: number;
+  ema: [number, number];
+  clip_grad?: number | null;
+}
+
+/** `train.steps` full steps on the file's clip and masks; parameters of all three models after them, and the losses. */
+function compareTraining(reference: Reference, record: (name: string, value: tf.Tensor | Float32Array | number) => void): void {
+  const train = reference.config.train as ReferenceTraining | undefined;
+  if (!train || !reference.tensors.has('train/losses')) return;
+  const models = buildModels(reference);
+  const video = referenceVideo(reference);
+  const masks = Array.from({ length: generatorCount(reference) }, (_, i) => ({
+    context: referenceIndices(reference, `masks/enc${i}`),
+    target: referenceIndices(reference, `masks/pred${i}`),
+  }));
+  const step = new VjepaTrainStep(models, {
+    lrSchedule: new WarmupCosineSchedule({ startLr: train.start_lr, refLr: train.lr, finalLr: train.final_lr, warmupSteps: train.warmup, totalSteps: train.T }),
+    wdSchedule: new CosineWDSchedule({ refWd: train.wd, finalWd: train.final_wd, totalSteps: train.T }),
+    momentumSchedule: momentumSchedule({ start: train.ema[0], end: train.ema[1], totalSteps: train.T }),
+    clipGrad: train.clip_grad ?? null,
+  });
+  try {
+    const losses = Float32Array.from({ length: train.steps }, () => step.run(video, masks).loss);
+    record('train/losses', losses);
+    const groups = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
+    for (const [group, module] of Object.entries(groups)) {
+      for (const [key, variable] of module.stateDict()) record(`train/${group}/${key}`, variable);
+    }
+  } finally {
+    step.dispose();
+    video.dispose();
+    models.encoder.dispose();
+    models.predictor.dispose();
+    models.targetEncoder.dispose();
+  }
+}
+
 /** The attentive probe on `out/encoder_full`: logits, cross-entropy and gradients (spec §11.2). */
 function compareProbe(reference: Reference, record: (name: string, value: tf.Tensor | number) => void): void {
   const weights = selectGroup(reference.tensors, 'probe');
@@ -92,18 +139,20 @@ function compareProbe(reference: Reference, record: (name: string, value: tf.Ten
 
 /**
  * Compares everything this version can compute with a reference file of the official code: forward
- * outputs (`out/*`, `probe_out/*`, ≤ 1e-4) and gradients (`grad/*`, `probe_grad/*`, ≤ 1e-3). Any configuration in the format works
+ * outputs (`out/*`, `probe_out/*`, ≤ 1e-4), gradients (`grad/*`, `probe_grad/*`, ≤ 1e-3) and the
+ * parameters and losses after the reference's training steps (`train/*`, ≤ 1e-3). Any configuration in the format works
  * (patch and tubelet sizes, widths, depths, heads, batch and mask sizes are read from the file).
  */
 export async function runParity(file: string, backend: BackendRequest = 'auto'): Promise<ParityReport> {
   const reference = loadReference(file);
   const choice = await selectBackend(backend);
   const errors: Record<string, number> = {};
-  const record = (name: string, value: tf.Tensor | number) => {
+  const record = (name: string, value: tf.Tensor | Float32Array | number) => {
     const expected = reference.tensors.get(name);
     if (expected) errors[name] = maxAbsError(value, expected);
   };
   compareForwardAndGradients(reference, record);
+  compareTraining(reference, record);
   compareProbe(reference, record);
   const failures = Object.entries(errors)
     .filter(([name, error]) => !(error <= toleranceFor(name)))

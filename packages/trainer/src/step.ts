@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fail, type MaskPair, type VideoBatch } from '@vjepa/core';
+import type { VisionTransformer } from '@vjepa/vit';
+import type { Predictor } from '@vjepa/predictor';
+import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
+import { AdamW, type AdamWState } from './adamw';
+import { clipGradNorm } from './clip';
+import { averageLoss, gatherTargets, generatorLosses, targetFeatures } from './loss';
+import { groupParameters, gradientsByKey, paramGroups } from './param-groups';
+import type { CosineWDSchedule, WarmupCosineSchedule } from './schedules';
+
+/** The three networks of V-JEPA pretraining. */
+export interface VjepaModels {
+  encoder: VisionTransformer;
+  predictor: Predictor;
+  /** The EMA copy of the encoder; never receives gradients. */
+  targetEncoder: VisionTransformer;
+}
+
+/** The schedules and optimiser settings of a V-JEPA step. */
+export interface TrainStepOptions {
+  lrSchedule: WarmupCosineSchedule;
+  wdSchedule: CosineWDSchedule;
+  momentumSchedule: MomentumSchedule;
+  /** Global-norm clip applied separately to encoder and predictor gradients; null for none (default 10). */
+  clipGrad?: number | null;
+  /** First 0-based step that clips; the official code clips from epoch warmup + 1 on (default 0). */
+  clipFromStep?: number;
+  /** AdamW β₁, β₂, ε (defaults 0.9, 0.999, 1e-8). */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+/** What one step did. */
+export interface StepMetrics {
+  /** 0-based index of this step. */
+  step: number;
+  loss: number;
+  /** Per-generator L1 losses. */
+  generatorLosses: number[];
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  /** Pre-clip gradient norms (only computed when clipping is active). */
+  gradNorm?: { encoder: number; predictor: number };
+}
+
+/** The step's resumable state (schedules and optimiser moments). */
+export interface TrainStepState {
+  lr: { step: number };
+  wd: { step: number };
+  momentum: { step: number };
+  optimizer: AdamWState;
+}
+
+/**
+ * One V-JEPA optimisation step, spec §9: schedules → target features of the whole clip (EMA encoder,
+ * then a non-affine LayerNorm) → context encoder + predictor per mask generator → L1 averaged over
+ * generators → gradients → per-module clipping → AdamW → EMA of the target encoder.
+ *
+ * The tubelet embedding of the clip is computed once and shared by the generators' encoder passes
+ * (the official wrapper recomputes it per generator; values and gradients are the same).
+ *
+ * @example
+ * const step = new VjepaTrainStep({ encoder, predictor, targetEncoder }, { lrSchedule, wdSchedule, momentumSchedule });
+ * const metrics = step.run(video, collator.sample(batchSize));
+ */
+export class VjepaTrainStep {
+  readonly optimizer: AdamW;
+  private readonly params: Map<string, tf.Variable>;
+  private readonly ema: EmaUpdater;
+  private readonly options: TrainStepOptions;
+
+  constructor(
+    readonly models: VjepaModels,
+    options: TrainStepOptions,
+  ) {
+    this.options = options;
+    const groups = paramGroups({ encoder: models.encoder, predictor: models.predictor });
+    this.params = groupParameters(groups);
+    this.optimizer = new AdamW(groups, { beta1: options.beta1, beta2: options.beta2, eps: options.eps });
+    this.ema = new EmaUpdater(models.targetEncoder, models.encoder);
+  }
+
+  /** Number of steps taken. */
+  get stepCount(): number {
+    return this.options.momentumSchedule.stepCount;
+  }
+
+  /** Runs one step on a batch `[B, T, H, W, C]` and one context/target pair per mask generator. */
+  run(video: VideoBatch, masks: readonly MaskPair[]): StepMetrics {
+    if (masks.length === 0) fail('masks', 'one context/target pair per mask generator', masks.length);
+    const { encoder, predictor, targetEncoder } = this.models;
+    encoder.patchEmbed.checkInput(video.shape);
+    const step = this.stepCount;
+    const lr = this.options.lrSchedule.step();
+    const weightDecay = this.options.wdSchedule.step();
+    this.optimizer.setLearningRate(lr);
+    this.optimizer.setWeightDecay(weightDecay);
+
+    let perGeneratorValues: number[] = [];
+    let gradNorm: StepMetrics['gradNorm'];
+    const lossValue = tf.tidy(() => {
+      const targets = gatherTargets(targetFeatures(targetEncoder, video), masks.map((m) => m.target)); // G × [B, K_tgt, D]
+      let perGenerator = [] as tf.Scalar[];
+      const { value, grads } = tf.variableGrads(() => {
+        const tokens = encoder.embed(video); // [B, N, D]
+        const predictions = masks.map((m, i) =>
+          predictor.apply(encoder.encodeTokens(tokens, m.context), m.context, m.target, i), // [B, K_tgt, D]
+        );
+        perGenerator = generatorLosses(predictions, targets).map((l) => tf.keep(l));
+        return averageLoss(perGenerator);
+      }, [...this.params.values()]);
+      perGeneratorValues = perGenerator.map((l) => l.dataSync()[0]);
+      tf.dispose(perGenerator);
+      let byKey = gradientsByKey(this.params, grads);
+      const clip = this.options.clipGrad === undefined ? 10 : this.options.clipGrad;
+      if (clip !== null && step >= (this.options.clipFromStep ?? 0)) {
+        const split = (prefix: string) => new Map([...byKey].filter(([key]) => key.startsWith(prefix)));
+        const enc = clipGradNorm(split('encoder/'), clip);
+        const pred = clipGradNorm(split('predictor/'), clip);
+        gradNorm = { encoder: enc.totalNorm, predictor: pred.totalNorm };
+        byKey = new Map([...enc.grads, ...pred.grads]);
+      }
+      this.optimizer.step(byKey);
+      return value;
+    });
+    const loss = lossValue.dataSync()[0];
+    lossValue.dispose();
+    const momentum = this.options.momentumSchedule.step();
+    this.ema.update(momentum);
+    return { step, loss, generatorLosses: perGeneratorValues, lr, weightDecay, momentum, gradNorm };
+  }
+
+  /** Schedules and optimiser state, for checkpoints. */
+  state(): TrainStepState {
+    return {
+      lr: this.options.lrSchedule.state(),
+      wd: this.options.wdSchedule.state(),
+      momentum: this.options.momentumSchedule.state(),
+      optimizer: this.optimizer.state(),
+    };
+  }
+
+  /** Restores what `state()` returned. */
+  loadState(state: TrainStepState): void {
+    this.optimizer.loadState(state.optimizer);
+    this.options.lrSchedule.loadState(state.lr);
+    this.options.wdSchedule.loadState(state.wd);
+    this.options.momentumSchedule.loadState(state.momentum);
+  }
+
+  /** Frees the optimiser moments (the models belong to the caller). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
