@@ -18,3 +18,4 @@ export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
 export * from './safetensors';
 export { stopGradient } from './ops/stop-gradient';
+export { syncDirectory, writeFileAtomic, writeFileAtomicSync } from './atomic-file';

@@ -6,21 +6,10 @@
  *
  * @packageDocumentation
  */
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic-file';
 import { fail, VjepaError } from './errors.js';
 
 /** The element types this module reads and writes. */
@@ -429,23 +418,7 @@ export async function writeSafetensors(
   tensors: SafeTensorsInput,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  const bytes = serializeSafetensors(tensors, metadata);
-  const target = displayPath(path);
-  const temporary = temporaryPath(target);
-  try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
-  syncDirectory(dirname(target));
+  await writeFileAtomic(displayPath(path), serializeSafetensors(tensors, metadata));
 }
 
 /** Synchronous {@link writeSafetensors}, with the same atomicity. */
@@ -454,45 +427,7 @@ export function writeSafetensorsSync(
   tensors: SafeTensorsInput,
   metadata?: Record<string, string>,
 ): void {
-  const bytes = serializeSafetensors(tensors, metadata);
-  const target = displayPath(path);
-  const temporary = temporaryPath(target);
-  try {
-    const fd = openSync(temporary, 'wx');
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, target);
-  } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // The temporary file was never created.
-    }
-    throw error;
-  }
-  syncDirectory(dirname(target));
-}
-
-function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-}
-
-/** Makes the rename durable. Windows cannot open a directory, and some filesystems refuse the fsync: skipped there. */
-function syncDirectory(directory: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(directory, 'r');
-  try {
-    fsyncSync(fd);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM') throw error;
-  } finally {
-    closeSync(fd);
-  }
+  writeFileAtomicSync(displayPath(path), serializeSafetensors(tensors, metadata));
 }
 
 function checkInputs(tensors: SafeTensorsInput, metadata: Record<string, string>): Array<[string, SafeTensorInput]> {

@@ -42,3 +42,21 @@ export interface HostTensor {
 
 /** Anything a state dict can be loaded from: tfjs tensors or host arrays, by key. */
 export type StateDictInput = Map<string, tf.Tensor | HostTensor> | Record<string, tf.Tensor | HostTensor>;
+
+/** One batch of clips as a data source yields it: the clips and, when known, integer labels by task. */
+export interface ClipBatch {
+  /** `[B, T, H, W, C]` float32, normalised. The consumer disposes it. */
+  video: VideoBatch;
+  /** Optional labels per task (e.g. `{ shape, direction }`), one entry per clip. */
+  labels?: Record<string, Int32Array>;
+}
+
+/**
+ * Anything the trainer can pull batches from (`@vjepa/data`'s loaders implement it). `getState()` is
+ * JSON that `setState()` restores so that the following batches are the same — what exact resume needs.
+ */
+export interface BatchSource {
+  next(): Promise<ClipBatch>;
+  getState(): unknown;
+  setState(state: unknown): void;
+}

@@ -12,3 +12,15 @@ export { AdamW, type AdamWOptions, type AdamWState, type AdamWParamState, type O
 export { paramGroups, takesWeightDecay, groupParameters, gradientsByKey, type ParamGroup } from './param-groups';
 export { clipGradNorm, type ClipResult } from './clip';
 export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
+export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
+export {
+  latestCheckpointDir,
+  loadCheckpoint,
+  saveCheckpoint,
+  type CheckpointModules,
+  type CheckpointState,
+  type LoadedCheckpoint,
+  type SaveCheckpointOptions,
+} from './checkpoint';
+export { runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
+export { createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe } from './recipe';

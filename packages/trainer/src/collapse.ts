@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Two numbers that fall when features collapse to a constant or to a few directions. */
+export interface CollapseStats {
+  /** Mean over channels of the standard deviation over batch and tokens. 0 = every token identical. */
+  featureStd: number;
+  /** exp(entropy) of the normalised singular values of the `[B·N, D]` features: 1 … D. */
+  effectiveRank: number;
+}
+
+/** Eigenvalues of a symmetric matrix (row-major `n × n`, float64) by cyclic Jacobi rotations. */
+export function symmetricEigenvalues(matrix: Float64Array, n: number, sweeps = 30): Float64Array {
+  const a = Float64Array.from(matrix);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p];
+          const akq = a[k * n + q];
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k];
+          const aqk = a[q * n + k];
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+      }
+    }
+  }
+  return Float64Array.from({ length: n }, (_, i) => a[i * n + i]);
+}
+
+/**
+ * Collapse statistics of features `[B, N, D]` (the trainer passes the regression targets). The rank is
+ * taken from the D×D Gram matrix of the centred features: singular values are √eigenvalues.
+ */
+export function collapseStats(features: tf.Tensor3D): CollapseStats {
+  const [batch, tokens, dim] = features.shape;
+  const { std, gram } = tf.tidy(() => {
+    const rows = tf.reshape(features, [batch * tokens, dim]); // [M, D]
+    const centred = tf.sub(rows, tf.mean(rows, 0, true)); // [M, D]
+    const variance = tf.mean(tf.mul(centred, centred), 0); // [D]
+    return {
+      std: tf.mean(tf.sqrt(variance)), // scalar
+      gram: tf.matMul(tf.transpose(centred), centred), // [D, D]
+    };
+  });
+  const featureStd = std.dataSync()[0];
+  const eigen = symmetricEigenvalues(Float64Array.from(gram.dataSync()), dim);
+  tf.dispose([std, gram]);
+  const singular = Array.from(eigen, (e) => Math.sqrt(Math.max(e, 0)));
+  const total = singular.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return { featureStd, effectiveRank: 0 };
+  let entropy = 0;
+  for (const s of singular) if (s > 0) entropy -= (s / total) * Math.log(s / total);
+  return { featureStd, effectiveRank: Math.exp(entropy) };
+}
+
+/** When the collapse monitor warns. */
+export interface CollapseThresholds {
+  /** Warn when `featureStd` falls below this (default 0.1). */
+  minStd?: number;
+  /** Warn when `effectiveRank / D` falls below this (default 0.02). */
+  minRankFraction?: number;
+}
+
+/** A warning sentence when the statistics say the features are collapsing, else null. */
+export function collapseWarning(stats: CollapseStats, dim: number, thresholds: CollapseThresholds = {}): string | null {
+  const minStd = thresholds.minStd ?? 0.1;
+  const minRank = (thresholds.minRankFraction ?? 0.02) * dim;
+  const problems: string[] = [];
+  if (stats.featureStd < minStd) problems.push(`feature std ${stats.featureStd.toFixed(4)} < ${minStd}`);
+  if (stats.effectiveRank < minRank) problems.push(`effective rank ${stats.effectiveRank.toFixed(2)} < ${minRank.toFixed(2)} of ${dim}`);
+  if (!problems.length) return null;
+  return `target features may be collapsing (${problems.join(', ')}): lower the learning rate or raise the EMA momentum.`;
+}

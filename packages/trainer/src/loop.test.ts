@@ -1,0 +1,138 @@
+import { mkdtempSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, selectBackend, type BatchSource, type ClipBatch } from '@vjepa/core';
+import { MaskCollator } from '@vjepa/masking';
+import { createPretrainingModels, createTrainStep, officialRecipe } from './recipe';
+import { runTraining, TrainingDivergedError } from './loop';
+import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
+
+const geometry = { frames: 4, imageSize: 16, patch: 8, tubelet: 2 };
+const encoderConfig = { dim: 32, depth: 1, heads: 2, ...geometry };
+
+/** Deterministic clips: batch i is a function of (seed, i) only, so its state is just the index. */
+class IndexedSource implements BatchSource {
+  index = 0;
+  constructor(
+    private readonly batchSize = 2,
+    private readonly poisonAt = -1,
+  ) {}
+  async next(): Promise<ClipBatch> {
+    const i = this.index++;
+    const rng = new RandomStream(1000 + i);
+    const size = this.batchSize * geometry.frames * geometry.imageSize * geometry.imageSize * 3;
+    const data = rng.uniform(size, -1, 1);
+    if (i === this.poisonAt) data.fill(Number.NaN);
+    return { video: tf.tensor5d(data, [this.batchSize, geometry.frames, geometry.imageSize, geometry.imageSize, 3]) };
+  }
+  getState() {
+    return { index: this.index };
+  }
+  setState(state: unknown) {
+    this.index = (state as { index: number }).index;
+  }
+}
+
+function setup(seed = 0, poisonAt = -1) {
+  const models = createPretrainingModels({ encoder: encoderConfig, predictor: { dim: 16, depth: 1 }, seed });
+  const recipe = { ...officialRecipe(300), lr: 1e-3, warmupSteps: 2 };
+  const step = createTrainStep(models, recipe);
+  const masks = new MaskCollator({ grid: { frames: geometry.frames, crop: geometry.imageSize, patch: 8, tubelet: 2 }, generators: [
+    { type: 'multiblock', spatialScale: [0.3, 0.3], numBlocks: 1 },
+    { type: 'multiblock', spatialScale: [0.5, 0.5], numBlocks: 1 },
+  ], seed: 3 });
+  const dispose = () => {
+    step.dispose();
+    models.encoder.dispose();
+    models.predictor.dispose();
+    models.targetEncoder.dispose();
+  };
+  return { models, step, masks, source: new IndexedSource(2, poisonAt), dispose };
+}
+
+describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it('keeps tf.memory().numTensors flat over 50 steps', async () => {
+    const run = setup();
+    await runTraining({ ...run, steps: 2, collapseEvery: 0 });
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    await runTraining({
+      ...run,
+      steps: 50,
+      collapseEvery: 10,
+      onProgress: () => counts.push(tf.memory().numTensors),
+      onWarning: () => undefined,
+    });
+    // the next batch is prefetched while a step runs (none after the last step); after the loop nothing is left
+    expect(counts.length).toBe(50);
+    expect(new Set(counts.slice(0, 49)).size).toBe(1);
+    expect(counts[49]).toBe(counts[0] - 1);
+    expect(tf.memory().numTensors).toBe(before);
+    run.dispose();
+  });
+
+  it('resumes so that the losses equal an uninterrupted run', async () => {
+    const full = setup();
+    const straight = await runTraining({ ...full, steps: 6, collapseEvery: 0 });
+    full.dispose();
+
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-resume-'));
+    const first = setup();
+    await runTraining({ ...first, steps: 3, outDir: out, checkpointEvery: 3, collapseEvery: 0 });
+    first.dispose();
+    const second = setup(99); // other init: everything must come from the checkpoint
+    const resumed = await runTraining({ ...second, steps: 6, outDir: out, resume: true, collapseEvery: 0 });
+    second.dispose();
+    expect(resumed.startStep).toBe(3);
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.step)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('stops on a non-finite loss, naming the last good checkpoint', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-nan-'));
+    const run = setup(0, 3);
+    const error = await runTraining({ ...run, steps: 6, outDir: out, checkpointEvery: 2, collapseEvery: 0 }).catch((e) => e);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(error.message).toMatch(/loss is NaN at step 3/);
+    expect(error.message).toContain('step-00000002');
+    expect(latestCheckpointDir(join(out, 'checkpoints'))).toMatch(/step-00000002$/);
+    run.dispose();
+  });
+});
+
+describe('checkpoints', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('a process killed while writing a checkpoint leaves the previous one loadable', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vjepa-ckpt-'));
+    const run = setup();
+    const modules = { encoder: run.models.encoder, predictor: run.models.predictor };
+    saveCheckpoint(root, modules, { step: 1 });
+    const saved = run.models.encoder.norm.weight.dataSync().slice();
+    tf.tidy(() => run.models.encoder.norm.weight.assign(tf.fill([32], 7)));
+    let files = 0;
+    expect(() =>
+      saveCheckpoint(root, modules, { step: 2 }, undefined, {
+        afterFile: () => {
+          if (++files === 1) throw new Error('killed');
+        },
+      }),
+    ).toThrow('killed');
+    expect(latestCheckpointDir(root)).toMatch(/step-00000001$/);
+    expect(existsSync(join(root, 'step-00000002'))).toBe(false);
+    const loaded = loadCheckpoint(root, modules);
+    expect(loaded.state.step).toBe(1);
+    expect(Array.from(run.models.encoder.norm.weight.dataSync())).toEqual(Array.from(saved));
+    expect(readdirSync(join(root, 'step-00000001')).sort()).toEqual(['encoder.safetensors', 'predictor.safetensors', 'state.json']);
+    run.dispose();
+  });
+});

@@ -1,0 +1,170 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { fail, type BatchSource, type MaskPair } from '@vjepa/core';
+import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
+import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { targetFeatures } from './loss';
+import type { StepMetrics, TrainStepState, VjepaModels, VjepaTrainStep } from './step';
+
+/** Draws the masks of a batch; `@vjepa/masking`'s `MaskCollator` is one. */
+export interface MaskSampler {
+  sample(batchSize: number): MaskPair[];
+  getState(): unknown;
+  setState(state: never): void;
+}
+
+/** One line of progress (also written to `metrics.jsonl`). */
+export interface ProgressEvent extends StepMetrics {
+  totalSteps: number;
+  /** Clips per second over the recent steps. */
+  clipsPerSecond: number;
+  /** Seconds left at the recent pace. */
+  etaSeconds: number;
+  /** Collapse statistics of the target features, on the steps where they are measured. */
+  collapse?: CollapseStats;
+}
+
+/** Options of `runTraining`. */
+export interface TrainingOptions {
+  models: VjepaModels;
+  step: VjepaTrainStep;
+  source: BatchSource;
+  masks: MaskSampler;
+  /** Train until this many steps are done (counting steps of a resumed run). */
+  steps: number;
+  /** Folder for `checkpoints/` and `metrics.jsonl`; nothing is written without it. */
+  outDir?: string;
+  /** Write a checkpoint every this many steps (default 100) and at the end. */
+  checkpointEvery?: number;
+  /** Measure collapse statistics every this many steps (default 25; 0 = never). */
+  collapseEvery?: number;
+  collapseThresholds?: CollapseThresholds;
+  /** Resume from the latest checkpoint in `outDir/checkpoints` (or from this checkpoint directory). */
+  resume?: boolean | string;
+  /** JSON saved in every checkpoint's state (e.g. the run's config). */
+  config?: unknown;
+  onProgress?: (event: ProgressEvent) => void;
+  onWarning?: (message: string) => void;
+}
+
+/** What a finished run reports. */
+export interface TrainingSummary {
+  startStep: number;
+  steps: number;
+  losses: number[];
+  checkpointDir?: string;
+  elapsedSeconds: number;
+}
+
+/** Thrown when the loss stops being finite; names the last good checkpoint. */
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+    readonly lastCheckpoint: string | null,
+  ) {
+    super(
+      `loss is ${loss} at step ${step}: training stopped. ` +
+        (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}; ` : 'No checkpoint was written yet; ') +
+        'lower the learning rate or check the data.',
+    );
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+interface SavedState {
+  step: number;
+  trainStep: Omit<TrainStepState, 'optimizer'>;
+  source: unknown;
+  masks: unknown;
+  config?: unknown;
+}
+
+/**
+ * The V-JEPA training loop: pulls batches (the next one is requested while the current step computes),
+ * draws masks, runs `VjepaTrainStep`, reports progress, watches for collapse and non-finite losses, and
+ * writes atomic checkpoints from which `resume` continues with the same losses as an uninterrupted run.
+ */
+export async function runTraining(options: TrainingOptions): Promise<TrainingSummary> {
+  const { models, step, source, masks, outDir } = options;
+  if (!Number.isInteger(options.steps) || options.steps < 1) fail('steps', 'a positive integer', options.steps);
+  const checkpointEvery = options.checkpointEvery ?? 100;
+  const collapseEvery = options.collapseEvery ?? 25;
+  const warn = options.onWarning ?? ((message: string) => console.warn(`warning: ${message}`));
+  const checkpointRoot = outDir ? join(outDir, 'checkpoints') : undefined;
+  const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
+
+  let startStep = 0;
+  if (options.resume) {
+    const from = typeof options.resume === 'string' ? options.resume : checkpointRoot;
+    if (!from) fail('resume', 'an outDir or a checkpoint directory', options.resume);
+    const loaded = loadCheckpoint(from, modules);
+    const saved = loaded.state as unknown as SavedState;
+    step.loadState({ ...saved.trainStep, optimizer: loaded.optimizer! });
+    source.setState(saved.source);
+    masks.setState(saved.masks as never);
+    startStep = saved.step;
+  }
+  if (outDir) mkdirSync(outDir, { recursive: true });
+  const metricsFile = outDir ? join(outDir, 'metrics.jsonl') : undefined;
+
+  let lastCheckpoint = checkpointRoot ? latestCheckpointDir(checkpointRoot) : null;
+  const checkpoint = (done: number, sourceState: unknown) => {
+    if (!checkpointRoot) return;
+    const { optimizer, ...trainStep } = step.state();
+    const state: SavedState = { step: done, trainStep, source: sourceState, masks: masks.getState(), config: options.config };
+    lastCheckpoint = saveCheckpoint(checkpointRoot, modules, state as never, optimizer);
+  };
+
+  const losses: number[] = [];
+  const started = performance.now();
+  let recentSeconds = 0;
+  let pending = startStep < options.steps ? source.next() : null;
+  for (let k = startStep; k < options.steps; k++) {
+    const batch = await pending!;
+    const sourceState = source.getState(); // what resuming before batch k + 1 needs
+    pending = k + 1 < options.steps ? source.next() : null; // prefetch while this step computes
+    const stepStart = performance.now();
+    let metrics: StepMetrics;
+    let collapse: CollapseStats | undefined;
+    try {
+      const batchSize = batch.video.shape[0];
+      metrics = step.run(batch.video, masks.sample(batchSize));
+      if (collapseEvery > 0 && (k + 1) % collapseEvery === 0) {
+        const features = targetFeatures(models.targetEncoder, batch.video);
+        collapse = collapseStats(features);
+        features.dispose();
+        const message = collapseWarning(collapse, models.encoder.config.dim, options.collapseThresholds);
+        if (message) warn(`step ${k + 1}: ${message}`);
+      }
+    } finally {
+      tf.dispose(batch.video);
+    }
+    if (!Number.isFinite(metrics.loss)) {
+      await pending?.then((b) => tf.dispose(b.video)).catch(() => undefined);
+      throw new TrainingDivergedError(k, metrics.loss, lastCheckpoint);
+    }
+    losses.push(metrics.loss);
+    const seconds = (performance.now() - stepStart) / 1000;
+    recentSeconds = recentSeconds === 0 ? seconds : 0.9 * recentSeconds + 0.1 * seconds;
+    const event: ProgressEvent = {
+      ...metrics,
+      totalSteps: options.steps,
+      clipsPerSecond: batch.video.shape[0] / recentSeconds,
+      etaSeconds: recentSeconds * (options.steps - k - 1),
+      collapse,
+    };
+    if (metricsFile) appendFileSync(metricsFile, `${JSON.stringify(event)}\n`);
+    options.onProgress?.(event);
+    const done = k + 1;
+    if (done % checkpointEvery === 0 || done === options.steps) checkpoint(done, sourceState);
+  }
+  return {
+    startStep,
+    steps: options.steps,
+    losses,
+    checkpointDir: lastCheckpoint ?? undefined,
+    elapsedSeconds: (performance.now() - started) / 1000,
+  };
+}
