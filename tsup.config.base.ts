@@ -8,6 +8,8 @@ export function packageConfig(overrides: Options = {}) {
     dts: true,
     clean: true,
     sourcemap: true,
+    // createRequire(import.meta.url) in the CJS build needs tsup's import.meta.url shim
+    shims: true,
     target: 'node20',
     outDir: 'dist',
     ...overrides,
