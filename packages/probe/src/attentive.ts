@@ -16,6 +16,7 @@ import {
   type LoadReport,
   type StateDictInput,
 } from '@vjepa/core';
+import type { Probe } from './probe';
 
 /** The probe's LayerNorm epsilon: PyTorch's default, the probe is built without the encoder's 1e-6. */
 export const PROBE_NORM_EPS = 1e-5;
@@ -98,7 +99,7 @@ export interface AttentiveProbeConfig {
  * const probe = new AttentiveProbe({ dim: 192, heads: 3, classes: 10 });
  * const logits = probe.apply(features); // [B, 10] from frozen features [B, N, 192]
  */
-export class AttentiveProbe extends Module {
+export class AttentiveProbe extends Module implements Probe {
   readonly pooler: AttentivePooler;
   readonly linear: Linear;
   readonly config: Required<AttentiveProbeConfig>;

@@ -1,2 +1,11 @@
 export { AttentivePooler, AttentiveProbe, CrossAttentionBlock, PROBE_NORM_EPS, type AttentiveProbeConfig } from './attentive';
 export { crossEntropy } from './losses';
+export type { Probe, ProbeShape } from './probe';
+export { LinearProbe, type LinearProbeConfig } from './linear';
+export type { Labels } from './checks';
+export { concatSegments, averageViewProbabilities } from './views';
+export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
+export { FEATURE_CACHE_FORMAT, FEATURE_CACHE_TENSOR, readFeatureCache, writeFeatureCache } from './feature-cache';
+export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
+export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
+export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';

@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Linear,
+  Module,
+  RandomStream,
+  fail,
+  stripKeyPrefixes,
+  type LoadOptions,
+  type LoadReport,
+  type StateDictInput,
+} from '@vjepa/core';
+import type { Probe } from './probe';
+
+/** Configuration of {@link LinearProbe}. */
+export interface LinearProbeConfig {
+  /** Feature width D (the encoder's). */
+  dim: number;
+  /** Number of classes. */
+  classes: number;
+  /** Seed of the weight init (default 0). */
+  seed?: number;
+}
+
+/**
+ * The simple baseline: the mean of the tokens, then `linear = Linear(D, classes)` with PyTorch's
+ * default init (weight and bias ~ U(±1/√D)). Not part of the official code; keys `linear.weight`,
+ * `linear.bias`, and a `module.` prefix is removed on load.
+ *
+ * @example
+ * const probe = new LinearProbe({ dim: 192, classes: 10 });
+ * const logits = probe.apply(features); // [B, 10] from frozen features [B, N, 192]
+ */
+export class LinearProbe extends Module implements Probe {
+  readonly linear: Linear;
+  readonly config: Required<LinearProbeConfig>;
+
+  constructor(config: LinearProbeConfig) {
+    super();
+    const c = { seed: 0, ...config };
+    for (const key of ['dim', 'classes'] as const) {
+      if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);
+    }
+    this.config = c;
+    this.linear = this.addModule('linear', new Linear(c.dim, c.classes));
+    const rng = new RandomStream(c.seed);
+    const bound = 1 / Math.sqrt(c.dim);
+    tf.tidy(() => {
+      this.linear.weight.assign(tf.tensor(rng.uniform(c.dim * c.classes, -bound, bound), [c.classes, c.dim]));
+      this.linear.bias!.assign(tf.tensor(rng.uniform(c.classes, -bound, bound)));
+    });
+  }
+
+  /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
+  apply(features: tf.Tensor3D): tf.Tensor2D {
+    if (features.rank !== 3 || features.shape[2] !== this.config.dim) {
+      fail('features', `a [B, N, ${this.config.dim}] tensor (the probe was built for width ${this.config.dim})`, features.shape);
+    }
+    return tf.tidy(() => {
+      const pooled = tf.mean(features, 1); // [B, D]
+      return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]
+    });
+  }
+
+  /** Loads weights by key; a `module.` prefix is removed first. */
+  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
+    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
+  }
+}
