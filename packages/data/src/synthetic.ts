@@ -1,0 +1,122 @@
+/**
+ * The embedded synthetic video datasets: `synthetic` (= `synthetic:shapes`) and the other named variants,
+ * generated on the fly and deterministically from a seed — no files, no download. Each item is one clip
+ * of a textured shape moving across a textured background, labelled `{ shape, direction, speed }`.
+ *
+ * @packageDocumentation
+ */
+import { fail, RandomStream } from '@vjepa/core';
+import { planSyntheticItem } from './synthetic-plan';
+import { renderSyntheticPlan } from './synthetic-render';
+import {
+  SYNTHETIC_DIRECTIONS,
+  SYNTHETIC_SHAPES,
+  syntheticVariant,
+  type SyntheticSizeOverrides,
+  type SyntheticVariant,
+} from './synthetic-variants';
+import type { Clip, ClipSource } from './types';
+
+/** One rendered synthetic item: a {@link Clip} plus how its object moved (and optionally its mask). */
+export interface SyntheticItem extends Clip {
+  /** The labelled object's start centre (pixels) and velocity (pixels per frame; +y is down). */
+  motion: { x0: number; y0: number; vx: number; vy: number };
+  /** The labelled object's coverage per pixel `(T, H, W)` in [0, 1], when asked for. */
+  mask?: Float32Array;
+}
+
+const COMBINATIONS = SYNTHETIC_SHAPES.length * SYNTHETIC_DIRECTIONS.length; // 32
+
+/**
+ * The `shape` and `direction` of item `index`: every aligned block of 32 items holds each of the 32
+ * combinations exactly once, in a seeded order, so labels are balanced and not periodic in the index.
+ */
+export function syntheticLabels(root: RandomStream, index: number): { shape: number; direction: number } {
+  const block = Math.floor(index / COMBINATIONS);
+  const order = Array.from({ length: COMBINATIONS }, (_, k) => k);
+  const rng = root.fork(`labels/${block}`);
+  for (let k = COMBINATIONS - 1; k > 0; k--) {
+    const j = rng.nextInt(0, k);
+    [order[k], order[j]] = [order[j], order[k]];
+  }
+  const combination = order[index % COMBINATIONS];
+  return { shape: combination % SYNTHETIC_SHAPES.length, direction: Math.floor(combination / SYNTHETIC_SHAPES.length) };
+}
+
+/** The direction label after a left-right mirror: east ↔ west, north-east ↔ north-west, … (k → 4 − k mod 8). */
+export function mirrorDirection(direction: number): number {
+  return (((4 - direction) % 8) + 8) % 8;
+}
+
+/** The stream all items of a (variant, seed) pair derive from. */
+function rootStream(variant: SyntheticVariant, seed: number): RandomStream {
+  return new RandomStream(seed).fork(`synthetic:${variant.name}`);
+}
+
+/**
+ * Renders item `index` of `variant` for `seed` — a pure function of the three: the same arguments give
+ * the same bytes on every run and platform.
+ *
+ * @param options.mask - also return the labelled object's coverage (for tests and visualisation).
+ */
+export function renderSyntheticItem(variant: SyntheticVariant, seed: number, index: number, options: { mask?: boolean } = {}): SyntheticItem {
+  if (!Number.isSafeInteger(index) || index < 0) fail('index', 'a non-negative integer', index);
+  const root = rootStream(variant, seed);
+  const { shape, direction } = syntheticLabels(root, index);
+  const rng = root.fork(`item/${index}`);
+  const speedIndex = rng.nextInt(0, variant.speeds.length - 1);
+  const plan = planSyntheticItem(variant, rng, shape, direction, variant.speeds[speedIndex]);
+  const { frames, mask } = renderSyntheticPlan(variant, plan, rng.fork('noise'), options.mask === true);
+  const { x0, y0, vx, vy } = plan.object;
+  return {
+    frames,
+    numFrames: variant.numFrames,
+    height: variant.height,
+    width: variant.width,
+    labels: { shape, direction, speed: speedIndex },
+    name: `synthetic:${variant.name}#${index}`,
+    motion: { x0, y0, vx, vy },
+    ...(mask === null ? {} : { mask }),
+  };
+}
+
+/** Options of {@link syntheticSource}. */
+export interface SyntheticSourceOptions extends SyntheticSizeOverrides {
+  /** Content seed; default 0. Different seeds give different, equally balanced sets. */
+  seed?: number;
+  /** Number of items; default the variant's size (4096 for `synthetic`). */
+  size?: number;
+}
+
+/**
+ * A {@link ClipSource} over a named synthetic dataset: `synthetic` (16×64×64), `synthetic:shapes-easy`,
+ * `synthetic:shapes-hard`, `synthetic:tiny` (8×32×32). Items are whole clips (no frame sampling); the
+ * `rng` of `get` is not used, so an item is the same every epoch (augmentations vary it). A horizontal
+ * flip mirrors the `direction` label.
+ *
+ * @example
+ * ```ts
+ * const source = syntheticSource('synthetic:shapes-easy', { seed: 1, size: 512 });
+ * const clip = await source.get(0, new RandomStream(0)); // clip.labels = { shape, direction, speed }
+ * ```
+ */
+export function syntheticSource(name = 'synthetic', options: SyntheticSourceOptions = {}): ClipSource & { variant: SyntheticVariant; seed: number } {
+  const variant = syntheticVariant(name, options);
+  const { seed = 0, size = variant.size } = options;
+  if (!Number.isSafeInteger(seed)) fail('seed', 'a safe integer', seed);
+  if (!Number.isSafeInteger(size) || size < 1) fail('size', 'a positive integer', size);
+  return {
+    variant,
+    seed,
+    size,
+    description: `synthetic:${variant.name} (${size} clips of ${variant.numFrames}×${variant.height}×${variant.width}, seed ${seed})`,
+    async get(index): Promise<Clip> {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= size) fail('index', `an integer in [0, ${size - 1}]`, index);
+      const { motion: _motion, ...clip } = renderSyntheticItem(variant, seed, index);
+      return clip;
+    },
+    mirrorLabels(labels) {
+      return 'direction' in labels ? { ...labels, direction: mirrorDirection(labels.direction) } : labels;
+    },
+  };
+}
