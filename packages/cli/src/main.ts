@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { runParity } from './parity/run';
 import { runBench } from './bench';
+import { resolveRunConfig, type TrainFlags } from './train/config';
+import { runTrain, savedRunConfig } from './train/run';
+import { runDoctor } from './commands/doctor';
+import { runEmbed } from './commands/embed';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -22,6 +26,60 @@ export function createProgram(): Command {
       const { file: _file, ...rest } = report;
       console.log(JSON.stringify({ file, ...rest }, null, 2));
       if (!report.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('train')
+    .description('pretrain a V-JEPA encoder (default: a ViT-tiny-width model on the embedded synthetic videos)')
+    .option('--data <spec>', "'synthetic', 'synthetic:NAME', an official CSV index (path label) or a folder of videos")
+    .option('--config <file>', 'JSON or YAML config with the official keys (data.*, model.*, mask, optimization.*, meta.seed)')
+    .option('--model <size>', 'tiny | small | base | large | huge | giant | gigantic')
+    .option('--depth <n>', 'encoder depth (default: the size\'s official depth)')
+    .option('--pred-dim <n>', 'predictor width (official 384; default 96 for a laptop)')
+    .option('--pred-depth <n>', 'predictor depth (official 12; default 4 for a laptop)')
+    .option('--crop <px>', 'clip side in pixels (default 64)')
+    .option('--frames <n>', 'frames per clip (default 16)')
+    .option('--frame-step <n>', 'frame step of the clip sampler (default 4)')
+    .option('--steps <n>', 'optimisation steps (default 300)')
+    .option('--batch-size <n>', 'clips per batch (default 8)')
+    .option('--seed <n>', 'seed of data, masks and init (default 0)')
+    .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
+    .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
+    .option('--resume [dir]', 'continue from the latest checkpoint in --out (or in dir)')
+    .addOption(backendOption())
+    .action(async (flags: TrainFlags & { out: string; resume?: boolean | string; checkpointEvery: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      const resumeFrom = flags.resume === true ? flags.out : flags.resume;
+      const saved = resumeFrom ? savedRunConfig(resumeFrom) : null;
+      const config = resolveRunConfig(flags, saved ?? {});
+      await runTrain({
+        config,
+        backend: flags.backend,
+        out: flags.out,
+        resume: flags.resume === true ? true : flags.resume,
+        checkpointEvery: Number(flags.checkpointEvery),
+      });
+    });
+
+  program
+    .command('embed')
+    .description('encode videos with a trained encoder and write their features to a safetensors file')
+    .argument('<inputs...>', "video files, or one dataset spec ('synthetic:NAME', a CSV index, a folder)")
+    .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory')
+    .option('--encoder <which>', 'target | online', 'target')
+    .option('--out <file>', 'output safetensors file', 'features.safetensors')
+    .option('--limit <n>', 'embed at most n clips')
+    .option('--pool', 'mean-pool tokens: [M, D] instead of [M, N, D]')
+    .addOption(backendOption())
+    .action(async (inputs: string[], o: { checkpoint: string; encoder: 'target' | 'online'; out: string; limit?: string; pool?: boolean; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      if (o.encoder !== 'target' && o.encoder !== 'online') throw new Error(`--encoder: expected target or online, received ${o.encoder}`);
+      await runEmbed({ inputs, checkpoint: o.checkpoint, encoder: o.encoder, out: o.out, limit: o.limit ? Number(o.limit) : undefined, pool: o.pool, backend: o.backend });
+    });
+
+  program
+    .command('doctor')
+    .description('report Node, the tfjs backends (and why the native GPU one does or does not load), ffmpeg and threads')
+    .action(async () => {
+      await runDoctor();
     });
 
   program

@@ -123,11 +123,20 @@ export function latestCheckpointDir(root: string): string | null {
 }
 
 /**
- * Loads the latest checkpoint under `root` (or a checkpoint directory itself) into `modules`, by file
- * name. Throws when there is none or a file is missing or does not fit the modules.
+ * The checkpoint directory `path` names: a checkpoint directory itself (it has `state.json`), a checkpoint
+ * root (its `latest.json`), or a training output folder (its `checkpoints/latest.json`); null when none.
+ */
+export function resolveCheckpointDir(path: string): string | null {
+  if (existsSync(join(path, 'state.json'))) return path;
+  return latestCheckpointDir(path) ?? latestCheckpointDir(join(path, 'checkpoints'));
+}
+
+/**
+ * Loads a checkpoint into `modules`, by file name; `root` is anything `resolveCheckpointDir` accepts.
+ * Throws when there is none or a file is missing or does not fit the modules.
  */
 export function loadCheckpoint(root: string, modules: CheckpointModules): LoadedCheckpoint {
-  const dir = existsSync(join(root, 'state.json')) ? root : latestCheckpointDir(root);
+  const dir = resolveCheckpointDir(root);
   if (!dir) fail('checkpoint', `a directory with ${LATEST} or state.json`, root, 'Train first, or point --resume at a checkpoint directory');
   const stateFile = join(dir, 'state.json');
   if (!existsSync(stateFile)) fail('checkpoint', `a state.json in ${dir}`, 'none');

@@ -16,6 +16,7 @@ export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStat
 export {
   latestCheckpointDir,
   loadCheckpoint,
+  resolveCheckpointDir,
   saveCheckpoint,
   type CheckpointModules,
   type CheckpointState,

@@ -16,6 +16,7 @@ export interface MaskSampler {
 
 /** One line of progress (also written to `metrics.jsonl`). */
 export interface ProgressEvent extends StepMetrics {
+  [extra: string]: unknown;
   totalSteps: number;
   /** Clips per second over the recent steps. */
   clipsPerSecond: number;
@@ -46,6 +47,8 @@ export interface TrainingOptions {
   config?: unknown;
   onProgress?: (event: ProgressEvent) => void;
   onWarning?: (message: string) => void;
+  /** Extra figures to add to every progress event and metrics line (e.g. the data loader's skip count). */
+  extraMetrics?: () => Record<string, unknown>;
 }
 
 /** What a finished run reports. */
@@ -154,6 +157,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
       clipsPerSecond: batch.video.shape[0] / recentSeconds,
       etaSeconds: recentSeconds * (options.steps - k - 1),
       collapse,
+      ...options.extraMetrics?.(),
     };
     if (metricsFile) appendFileSync(metricsFile, `${JSON.stringify(event)}\n`);
     options.onProgress?.(event);

@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { selectBackend } from '@vjepa/core';
+import { findNpmFfmpeg, findOnPath } from '@vjepa/data';
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n')[0].trim();
+}
+
+function ffmpegVersion(path: string): string {
+  const result = spawnSync(path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 20_000 });
+  return result.error ? `cannot run (${result.error.message})` : firstLine(result.stdout);
+}
+
+/**
+ * `vjepa doctor`: Node, the tfjs backends and why each does or does not load (the native GPU one
+ * included), ffmpeg (system, FFMPEG_PATH, npm-shipped) and threads — what to check before a run.
+ */
+export async function runDoctor(log: (line: string) => void = console.log): Promise<{ backend: string }> {
+  log(`node ${process.version} on ${process.platform}-${process.arch}`);
+  log(`cpu threads: ${availableParallelism()} (tfjs-wasm runs single-threaded in Node; native tfjs uses all cores)`);
+  const choice = await selectBackend('auto');
+  for (const rejected of choice.rejected) log(`backend ${rejected.candidate}: not used — ${rejected.reason}`);
+  log(`backend ${choice.backend}${choice.provider ? ` (${choice.provider})` : ''}: selected — ${choice.reason}`);
+  if (choice.backend !== 'tensorflow') {
+    log('  for a GPU: npm install @tensorflow/tfjs-node-gpu@4.22.0 (CUDA + cuDNN required), then vjepa runs on it with --backend auto');
+  }
+  const env = process.env.FFMPEG_PATH;
+  if (env) log(`ffmpeg (FFMPEG_PATH): ${env} — ${ffmpegVersion(env)}`);
+  const system = findOnPath();
+  log(system ? `ffmpeg (PATH): ${system} — ${ffmpegVersion(system)}` : 'ffmpeg (PATH): not found (apt-get install ffmpeg, or rely on the npm-shipped one)');
+  const npm = findNpmFfmpeg();
+  log(npm ? `ffmpeg (@ffmpeg-installer/ffmpeg): ${npm} — ${ffmpegVersion(npm)}` : 'ffmpeg (@ffmpeg-installer/ffmpeg): not installed');
+  if (!env && !system && !npm) log('  no ffmpeg: only the synthetic datasets and in-memory arrays can be used');
+  return { backend: choice.backend };
+}

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { fail } from '@vjepa/core';
+import { PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
+import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vjepa/vit';
+import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
+
+/** Everything a `vjepa train` run is made of; saved in every checkpoint, read back by `probe` and `embed`. */
+export interface RunConfig {
+  data: { spec: string; crop: number; frames: number; frameStep: number; batchSize: number };
+  model: { size: VitSize; encoder: ResolvedVitConfig; predictor: { dim: number; depth: number } };
+  mask: MaskGeneratorConfig[];
+  optimization: TrainingRecipe & { steps: number };
+  seed: number;
+  /** Name of the preset the run started from, if any. */
+  preset?: string;
+}
+
+/** The flags of `vjepa train` (strings as commander gives them). */
+export interface TrainFlags {
+  data?: string;
+  config?: string;
+  model?: string;
+  crop?: string;
+  frames?: string;
+  frameStep?: string;
+  steps?: string;
+  batchSize?: string;
+  depth?: string;
+  predDim?: string;
+  predDepth?: string;
+  seed?: string;
+}
+
+/** Laptop defaults: a ViT-tiny-width encoder on 16 × 64 × 64 clips with a small predictor. */
+export const TRAIN_DEFAULTS = {
+  data: 'synthetic',
+  model: 'tiny' as VitSize,
+  crop: 64,
+  frames: 16,
+  frameStep: 4,
+  steps: 300,
+  batchSize: 8,
+  predDim: 96,
+  predDepth: 4,
+  seed: 0,
+};
+
+function integer(name: string, value: unknown, min = 1): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) fail(name, `an integer ≥ ${min}`, value);
+  return n;
+}
+
+function pair(name: string, value: unknown): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number')) {
+    fail(name, 'a list of two numbers', value);
+  }
+  return [value[0], value[1]];
+}
+
+type Official = Record<string, Record<string, unknown> | unknown[] | undefined>;
+
+/** Reads a JSON or YAML config with the official keys (`data.batch_size`, `optimization.lr`, `mask: [...]`, …). */
+export function readOfficialConfig(file: string): Official {
+  const text = readFileSync(file, 'utf8');
+  const parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail(`--config ${file}`, 'a mapping of sections', parsed);
+  return parsed as Official;
+}
+
+/** The official mask entry (`spatial_scale`, `temporal_scale`, `aspect_ratio`, `num_blocks`, …) as a generator config. */
+export function maskFromOfficial(entry: Record<string, unknown>, index: number): MaskGeneratorConfig {
+  const where = `mask[${index}]`;
+  if (entry.ratio !== undefined) return { type: 'tube', ratio: Number(entry.ratio) };
+  return {
+    type: 'multiblock',
+    spatialScale: entry.spatial_scale === undefined ? undefined : pair(`${where}.spatial_scale`, entry.spatial_scale),
+    temporalScale: entry.temporal_scale === undefined ? undefined : pair(`${where}.temporal_scale`, entry.temporal_scale),
+    aspectRatio: entry.aspect_ratio === undefined ? undefined : pair(`${where}.aspect_ratio`, entry.aspect_ratio),
+    numBlocks: entry.num_blocks === undefined ? undefined : integer(`${where}.num_blocks`, entry.num_blocks),
+    maxTemporalKeep: entry.max_temporal_keep === undefined ? undefined : Number(entry.max_temporal_keep),
+    maxKeep: entry.max_keep === undefined || entry.max_keep === null ? null : integer(`${where}.max_keep`, entry.max_keep),
+  };
+}
+
+function sizeFromName(name: string): VitSize {
+  const size = name.replace(/^vit_/, '') as VitSize;
+  if (!(size in VIT_SIZES)) fail('model', `one of ${Object.keys(VIT_SIZES).join(', ')} (or vit_NAME)`, name);
+  return size;
+}
+
+/**
+ * The run config from the defaults, then the config file (official keys), then the flags — later wins.
+ * Everything is checked here, before any model is built.
+ */
+export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {}): RunConfig {
+  const file = flags.config ? readOfficialConfig(flags.config) : {};
+  const data = (file.data ?? {}) as Record<string, unknown>;
+  const model = (file.model ?? {}) as Record<string, unknown>;
+  const opt = (file.optimization ?? {}) as Record<string, unknown>;
+  const meta = (file.meta ?? {}) as Record<string, unknown>;
+  const pick = (flag: unknown, fromFile: unknown, fromBase: unknown, fallback: unknown): unknown =>
+    flag ?? fromFile ?? fromBase ?? fallback;
+
+  const size = sizeFromName(String(pick(flags.model, model.model_name, base.model?.size, TRAIN_DEFAULTS.model)));
+  const crop = integer('crop', pick(flags.crop, data.crop_size, base.data?.crop, TRAIN_DEFAULTS.crop));
+  const frames = integer('frames', pick(flags.frames, data.num_frames, base.data?.frames, TRAIN_DEFAULTS.frames));
+  const patch = integer('patch_size', data.patch_size ?? base.model?.encoder.patch ?? vitConfig(size).patch);
+  const tubelet = integer('tubelet_size', data.tubelet_size ?? base.model?.encoder.tubelet ?? 2);
+  const depth = flags.depth ?? base.model?.encoder.depth;
+  const encoder = vitConfig(size, {
+    frames,
+    imageSize: crop,
+    patch,
+    tubelet,
+    uniformPower: (model.uniform_power as boolean | undefined) ?? base.model?.encoder.uniformPower ?? true,
+    ...(depth === undefined ? {} : { depth: integer('depth', depth) }),
+  });
+  const steps = integer('steps', flags.steps ?? (opt.ipe && opt.epochs ? Number(opt.ipe) * Number(opt.epochs) : undefined) ?? base.optimization?.steps ?? TRAIN_DEFAULTS.steps);
+  let recipe: TrainingRecipe = { ...officialRecipe(steps), ...(base.optimization ?? {}) };
+  if (base.optimization && base.optimization.steps !== steps) {
+    // A resumed run asked for another length: its schedules are re-sized to it, in the official proportions.
+    const { warmupSteps, scheduleSteps, clipFromStep } = officialRecipe(steps);
+    recipe = { ...recipe, warmupSteps, scheduleSteps, clipFromStep };
+  }
+  if (opt.ipe && opt.epochs) {
+    const ipe = Number(opt.ipe);
+    const epochs = Number(opt.epochs);
+    const warmup = Number(opt.warmup ?? 40);
+    recipe = { ...recipe, warmupSteps: Math.trunc(warmup * ipe), scheduleSteps: Math.trunc(Number(opt.ipe_scale ?? 1) * epochs * ipe), clipFromStep: Math.trunc((warmup + 1) * ipe) };
+  }
+  for (const [key, field] of [['start_lr', 'startLr'], ['lr', 'lr'], ['final_lr', 'finalLr'], ['weight_decay', 'weightDecay'], ['final_weight_decay', 'finalWeightDecay']] as const) {
+    if (opt[key] !== undefined) recipe = { ...recipe, [field]: Number(opt[key]) };
+  }
+  if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
+  if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : Number(opt.clip_grad) };
+
+  const mask = Array.isArray(file.mask)
+    ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
+    : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
+  return {
+    data: {
+      spec: String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data)),
+      crop,
+      frames,
+      frameStep: integer('frame-step', pick(flags.frameStep, data.sampling_rate, base.data?.frameStep, TRAIN_DEFAULTS.frameStep)),
+      batchSize: integer('batch-size', pick(flags.batchSize, data.batch_size, base.data?.batchSize, TRAIN_DEFAULTS.batchSize)),
+    },
+    model: {
+      size,
+      encoder,
+      predictor: {
+        dim: integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim)),
+        depth: integer('pred-depth', pick(flags.predDepth, model.pred_depth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth)),
+      },
+    },
+    mask,
+    optimization: { ...recipe, steps },
+    seed: integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0),
+    preset: base.preset,
+  };
+}

@@ -1,0 +1,93 @@
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { selectBackend, type BackendRequest } from '@vjepa/core';
+import { ClipLoader, loaderBatchSource, openClipSource, pretrainingTransform } from '@vjepa/data';
+import { MaskCollator } from '@vjepa/masking';
+import { createPretrainingModels, createTrainStep, resolveCheckpointDir, runTraining, type TrainingSummary } from '@vjepa/trainer';
+import type { RunConfig } from './config';
+import { TrainingProgress } from './progress';
+
+/** Options of `runTrain`. */
+export interface TrainRunOptions {
+  config: RunConfig;
+  backend?: BackendRequest;
+  /** Output folder: `checkpoints/`, `metrics.jsonl`. */
+  out: string;
+  resume?: boolean | string;
+  checkpointEvery?: number;
+  log?: (line: string) => void;
+  /** Show a progress bar (default: when stderr is a terminal). */
+  interactive?: boolean;
+}
+
+/** The run config saved in a checkpoint (or in the latest checkpoint under `dir`), or null. */
+export function savedRunConfig(dir: string): RunConfig | null {
+  const checkpoint = resolveCheckpointDir(dir);
+  if (!checkpoint) return null;
+  const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')) as { config?: RunConfig };
+  return state.config ?? null;
+}
+
+/**
+ * `vjepa train`: opens the data, builds encoder, predictor and target encoder, and runs the V-JEPA loop with
+ * a progress display, metrics and checkpoints under `out`.
+ */
+export async function runTrain(options: TrainRunOptions): Promise<TrainingSummary> {
+  const { config } = options;
+  const log = options.log ?? console.log;
+  const choice = await selectBackend(options.backend ?? 'auto');
+  log(`backend: ${choice.backend} (${choice.reason})`);
+  const { data, model } = config;
+  const source = await openClipSource(data.spec, {
+    synthetic: { seed: config.seed, numFrames: data.frames },
+    framesPerClip: data.frames,
+    frameStep: data.frameStep,
+    decodeSize: data.spec.startsWith('synthetic') ? undefined : { shorterSide: Math.round((data.crop * 256) / 224) },
+  });
+  log(`data: ${source.description ?? data.spec}`);
+  const progress = new TrainingProgress(log, options.interactive);
+  const loader = new ClipLoader(source, {
+    batchSize: data.batchSize,
+    transform: pretrainingTransform({ cropSize: data.crop }),
+    seed: config.seed,
+    onWarning: (message) => progress.message(`warning: ${message}`),
+  });
+  const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed });
+  const step = createTrainStep(models, config.optimization);
+  const masks = new MaskCollator({
+    grid: { frames: data.frames, crop: data.crop, patch: model.encoder.patch, tubelet: model.encoder.tubelet },
+    generators: config.mask,
+    seed: config.seed,
+  });
+  const e = model.encoder;
+  log(
+    `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
+      `predictor ${model.predictor.dim}/${model.predictor.depth}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
+  );
+  try {
+    const summary = await runTraining({
+      models,
+      step,
+      source: loaderBatchSource(loader),
+      masks,
+      steps: config.optimization.steps,
+      outDir: options.out,
+      checkpointEvery: options.checkpointEvery ?? 50,
+      resume: options.resume,
+      config,
+      onProgress: (event) => progress.update(event),
+      onWarning: (message) => progress.message(`warning: ${message}`),
+      extraMetrics: () => ({ skippedClips: loader.metrics.skipped }),
+    });
+    progress.stop();
+    if (summary.checkpointDir) log(`checkpoint: ${resolve(summary.checkpointDir)}`);
+    return summary;
+  } finally {
+    progress.stop();
+    loader.close();
+    step.dispose();
+    models.encoder.dispose();
+    models.predictor.dispose();
+    models.targetEncoder.dispose();
+  }
+}
