@@ -61,7 +61,7 @@ export async function trainCustom(options: CustomTrainerOptions, nextBatch: (ste
         const predicted = predictor.apply(encoder.apply(video, context), context, targetIndices); // [B, K_tgt, D]
         return smoothL1(predicted, targets);
       }, params);
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
       return value;
     });
     losses.push((await loss.data())[0]);

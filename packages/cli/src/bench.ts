@@ -23,6 +23,8 @@ export interface BenchOptions {
   frames?: number;
   imageSize?: number;
   model?: VisionTransformerConfig;
+  /** Called with each backend's figures as soon as they are measured. */
+  onResult?: (result: BenchResult) => void;
 }
 
 /** Multiply-adds ×2 of every matrix product of one encoder forward (backward ≈ 2× this). */
@@ -88,7 +90,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
     const matmulKernels = profile.kernels.filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul');
     const batched = matmulKernels.filter((k) => k.inputShapes.some((shape) => shape.length === 3 && shape[0] > 1));
     const flops = encoderForwardFlops(encoder.config, batch, frames, imageSize);
-    results.push({
+    const result: BenchResult = {
       backend: choice.backend,
       forwardMs,
       forwardBackwardMs,
@@ -96,7 +98,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
       forwardBackwardGflops: (3 * flops) / forwardBackwardMs / 1e6,
       matmuls: matmulKernels.length,
       batchedMatmuls: batched.length,
-    });
+    };
+    results.push(result);
+    options.onResult?.(result);
     video.dispose();
     encoder.dispose();
   }

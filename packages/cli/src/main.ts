@@ -93,14 +93,13 @@ export function createProgram(): Command {
         backends: options.backends.split(',') as ('wasm' | 'cpu' | 'tensorflow' | 'auto')[],
         runs: Number(options.runs),
         batch: Number(options.batch),
+        onResult: (r) =>
+          console.log(
+            `${r.backend.padEnd(10)} forward ${r.forwardMs.toFixed(1)} ms (${r.forwardGflops.toFixed(1)} GFLOP/s)  ` +
+              `forward+backward ${r.forwardBackwardMs.toFixed(1)} ms (${r.forwardBackwardGflops.toFixed(1)} GFLOP/s)  ` +
+              `matmuls ${r.matmuls}, batched ${r.batchedMatmuls}`,
+          ),
       });
-      for (const r of results) {
-        console.log(
-          `${r.backend.padEnd(10)} forward ${r.forwardMs.toFixed(1)} ms (${r.forwardGflops.toFixed(1)} GFLOP/s)  ` +
-            `forward+backward ${r.forwardBackwardMs.toFixed(1)} ms (${r.forwardBackwardGflops.toFixed(1)} GFLOP/s)  ` +
-            `matmuls ${r.matmuls}, batched ${r.batchedMatmuls}`,
-        );
-      }
       console.log(JSON.stringify(results));
     });
 

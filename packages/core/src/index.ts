@@ -12,7 +12,7 @@ export { LayerNorm, layerNorm } from './nn/layer-norm';
 export { Mlp, gelu } from './nn/mlp';
 export { Attention, CrossAttention, multiHeadAttention } from './nn/attention';
 export { Block, type BlockOptions } from './nn/block';
-export { fillTruncNormal, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';
+export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';
 export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';

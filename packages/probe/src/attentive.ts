@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  initLinearTorchDefault,
   Block,
   CrossAttention,
   LayerNorm,
@@ -17,6 +18,7 @@ import {
   type StateDictInput,
 } from '@vjepa/core';
 import type { Probe } from './probe';
+import { checkFeatureViews } from './checks';
 
 /** The probe's LayerNorm epsilon: PyTorch's default, the probe is built without the encoder's 1e-6. */
 export const PROBE_NORM_EPS = 1e-5;
@@ -123,18 +125,12 @@ export class AttentiveProbe extends Module implements Probe {
     rescaleLayer([cross.xattn.proj.weight, cross.mlp.fc2.weight], 1);
     this.pooler.blocks.forEach((block, i) => rescaleLayer([block.attn.proj.weight, block.mlp.fc2.weight], i + 2));
     // The head keeps PyTorch's default Linear init: weight and bias ~ U(±1/√D).
-    const bound = 1 / Math.sqrt(c.dim);
-    tf.tidy(() => {
-      this.linear.weight.assign(tf.tensor(rng.uniform(c.dim * c.classes, -bound, bound), [c.classes, c.dim]));
-      this.linear.bias!.assign(tf.tensor(rng.uniform(c.classes, -bound, bound)));
-    });
+    initLinearTorchDefault(this.linear, rng);
   }
 
   /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
   apply(features: tf.Tensor3D): tf.Tensor2D {
-    if (features.rank !== 3 || features.shape[2] !== this.config.dim) {
-      fail('features', `a [B, N, ${this.config.dim}] tensor (the probe was built for width ${this.config.dim})`, features.shape);
-    }
+    checkFeatureViews('features', features, this.config.dim);
     return tf.tidy(() => {
       const pooled = tf.reshape(this.pooler.apply(features), [features.shape[0], this.config.dim]); // [B, D]
       return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]

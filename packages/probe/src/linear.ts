@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  initLinearTorchDefault,
   Linear,
   Module,
   RandomStream,
@@ -10,6 +11,7 @@ import {
   type StateDictInput,
 } from '@vjepa/core';
 import type { Probe } from './probe';
+import { checkFeatureViews } from './checks';
 
 /** Configuration of {@link LinearProbe}. */
 export interface LinearProbeConfig {
@@ -43,18 +45,12 @@ export class LinearProbe extends Module implements Probe {
     this.config = c;
     this.linear = this.addModule('linear', new Linear(c.dim, c.classes));
     const rng = new RandomStream(c.seed);
-    const bound = 1 / Math.sqrt(c.dim);
-    tf.tidy(() => {
-      this.linear.weight.assign(tf.tensor(rng.uniform(c.dim * c.classes, -bound, bound), [c.classes, c.dim]));
-      this.linear.bias!.assign(tf.tensor(rng.uniform(c.classes, -bound, bound)));
-    });
+    initLinearTorchDefault(this.linear, rng);
   }
 
   /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
   apply(features: tf.Tensor3D): tf.Tensor2D {
-    if (features.rank !== 3 || features.shape[2] !== this.config.dim) {
-      fail('features', `a [B, N, ${this.config.dim}] tensor (the probe was built for width ${this.config.dim})`, features.shape);
-    }
+    checkFeatureViews('features', features, this.config.dim);
     return tf.tidy(() => {
       const pooled = tf.mean(features, 1); // [B, D]
       return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]

@@ -1,4 +1,4 @@
-export { PatchEmbed, TubeletConv, type PatchEmbedConfig } from './patch-embed';
+export { PatchEmbed, TubeletConv, patchify, type PatchEmbedConfig } from './patch-embed';
 export { sincos1d, sincosAxisDims, sincosPosEmbed3d, type SincosPosEmbed3dOptions } from './pos-embed';
 export {
   interpolatePosEmbed,

@@ -71,19 +71,35 @@ export class PatchEmbed extends Module {
   apply(video: VideoBatch): tf.Tensor3D {
     this.checkInput(video.shape);
     return tf.tidy(() => {
-      const [batch, frames, height, width, channels] = video.shape;
+      const [batch] = video.shape;
       const t = this.tubelet;
       const p = this.patch;
-      const [depth, rows, cols] = [frames / t, height / p, width / p];
-      // [B·T', t, H', p, W'·p·C] → [B·T', H', t, p, W'·p·C]
-      const byTime = tf.transpose(tf.reshape(video, [batch * depth, t, rows, p, cols * p * channels]), [0, 2, 1, 3, 4]);
-      // [B·T'·H', t·p, W', p·C] → [B·T'·H', W', t·p, p·C]
-      const byRow = tf.transpose(tf.reshape(byTime, [batch * depth * rows, t * p, cols, p * channels]), [0, 2, 1, 3]);
-      const patches = tf.reshape(byRow, [batch * depth * rows * cols, t * p * p * channels]); // [B·N, t·p·p·C], (a, b, e, c) order
+      const patches = patchify(video, t, p); // [B, N, t·p·p·C], (a, b, e, c) order
+      const volume = patches.shape[2];
       // The conv weight [D, C, t, p, p] reordered to the patches' (a, b, e, c) order: [D, t·p·p·C].
-      const weight = tf.reshape(tf.transpose(this.proj.weight, [0, 2, 3, 4, 1]), [this.dim, t * p * p * channels]);
-      const tokens = linear(patches, weight as tf.Tensor2D, this.proj.bias as tf.Tensor1D); // [B·N, D]
-      return tf.reshape(tokens, [batch, depth * rows * cols, this.dim]) as tf.Tensor3D; // [B, N, D]
+      const weight = tf.reshape(tf.transpose(this.proj.weight, [0, 2, 3, 4, 1]), [this.dim, volume]);
+      const tokens = linear(tf.reshape(patches, [-1, volume]), weight as tf.Tensor2D, this.proj.bias as tf.Tensor1D); // [B·N, D]
+      return tf.reshape(tokens, [batch, patches.shape[1], this.dim]) as tf.Tensor3D; // [B, N, D]
     });
   }
+}
+
+/**
+ * Cuts a clip `[B, T, H, W, C]` into tubelets of `tubelet × patch × patch` in token order (time-major,
+ * column fastest) → `[B, N, t·p·p·C]`, each tubelet's values in (frame, row, column, channel) order.
+ * The tubelet embedding is this followed by one matrix product; pixel-reconstruction targets use it as is.
+ */
+export function patchify(video: VideoBatch, tubelet: number, patch: number): tf.Tensor3D {
+  const [batch, frames, height, width, channels] = video.shape;
+  if (frames % tubelet !== 0) fail('video frames', `a multiple of the tubelet depth ${tubelet}`, frames);
+  if (height % patch !== 0 || width % patch !== 0) fail('video height and width', `multiples of the patch size ${patch}`, [height, width]);
+  return tf.tidy(() => {
+    const [t, p] = [tubelet, patch];
+    const [depth, rows, cols] = [frames / t, height / p, width / p];
+    // [B·T', t, H', p, W'·p·C] → [B·T', H', t, p, W'·p·C]
+    const byTime = tf.transpose(tf.reshape(video, [batch * depth, t, rows, p, cols * p * channels]), [0, 2, 1, 3, 4]);
+    // [B·T'·H', t·p, W', p·C] → [B·T'·H', W', t·p, p·C]
+    const byRow = tf.transpose(tf.reshape(byTime, [batch * depth * rows, t * p, cols, p * channels]), [0, 2, 1, 3]);
+    return tf.reshape(byRow, [batch, depth * rows * cols, t * p * p * channels]) as tf.Tensor3D; // [B, N, t·p·p·C]
+  });
 }

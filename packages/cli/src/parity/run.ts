@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendRequest } from '@vjepa/core';
-import { CosineWDSchedule, VjepaTrainStep, WarmupCosineSchedule, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
-import { momentumSchedule } from '@vjepa/ema';
+import { createTrainStep, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
 import { int64ToInt32, selectGroup } from '@vjepa/core';
 import { maxAbsError } from './compare';
@@ -87,11 +86,17 @@ function compareTraining(reference: Reference, record: (name: string, value: tf.
     context: referenceIndices(reference, `masks/enc${i}`),
     target: referenceIndices(reference, `masks/pred${i}`),
   }));
-  const step = new VjepaTrainStep(models, {
-    lrSchedule: new WarmupCosineSchedule({ startLr: train.start_lr, refLr: train.lr, finalLr: train.final_lr, warmupSteps: train.warmup, totalSteps: train.T }),
-    wdSchedule: new CosineWDSchedule({ refWd: train.wd, finalWd: train.final_wd, totalSteps: train.T }),
-    momentumSchedule: momentumSchedule({ start: train.ema[0], end: train.ema[1], totalSteps: train.T }),
+  const step = createTrainStep(models, {
+    startLr: train.start_lr,
+    lr: train.lr,
+    finalLr: train.final_lr,
+    warmupSteps: train.warmup,
+    scheduleSteps: train.T,
+    weightDecay: train.wd,
+    finalWeightDecay: train.final_wd,
+    ema: train.ema,
     clipGrad: train.clip_grad ?? null,
+    clipFromStep: 0,
   });
   try {
     const losses = Float32Array.from({ length: train.steps }, () => step.run(video, masks).loss);

@@ -43,6 +43,15 @@ export function initTransformerWeights(root: Module, rng: RandomStream, options:
   }
 }
 
+/** PyTorch's default `nn.Linear` init (kaiming-uniform with a = √5): weight and bias ~ U(±1/√in). */
+export function initLinearTorchDefault(layer: Linear, rng: RandomStream): void {
+  const bound = 1 / Math.sqrt(layer.inFeatures);
+  tf.tidy(() => {
+    layer.weight.assign(tf.tensor(rng.uniform(layer.weight.size, -bound, bound), layer.weight.shape));
+    if (layer.bias) layer.bias.assign(tf.tensor(rng.uniform(layer.bias.size, -bound, bound)));
+  });
+}
+
 /** Divides each weight by √(2·layerId), the official per-layer rescale of residual-branch outputs. */
 export function rescaleLayer(weights: readonly tf.Variable[], layerId: number): void {
   const factor = Math.sqrt(2 * layerId);
