@@ -5,6 +5,7 @@ import { resolveRunConfig, type TrainFlags } from './train/config';
 import { runTrain, savedRunConfig } from './train/run';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
+import { runProbe } from './commands/probe';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -43,6 +44,7 @@ export function createProgram(): Command {
     .option('--steps <n>', 'optimisation steps (default 300)')
     .option('--batch-size <n>', 'clips per batch (default 8)')
     .option('--seed <n>', 'seed of data, masks and init (default 0)')
+    .option('--target <what>', "what the predictor regresses: 'features' (V-JEPA) or 'pixels' (the normalised pixels of each masked tubelet, the baseline)")
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
     .option('--resume [dir]', 'continue from the latest checkpoint in --out (or in dir)')
@@ -57,6 +59,51 @@ export function createProgram(): Command {
         out: flags.out,
         resume: flags.resume === true ? true : flags.resume,
         checkpointEvery: Number(flags.checkpointEvery),
+      });
+    });
+
+  program
+    .command('probe')
+    .description('train an attentive (or linear) probe on frozen features and report top-1 and the confusion matrix')
+    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, or 'random' for an untrained encoder")
+    .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
+    .option('--val <spec>', 'validation clips, same forms', 'synthetic')
+    .option('--label <name>', "label to predict: 'shape' or 'direction' for synthetic data (default shape), 'label' for CSVs")
+    .option('--segments <n>', 'temporal segments per video, their tokens concatenated (default 1)', '1')
+    .option('--views <n>', 'spatial views at evaluation, softmax averaged (default 1)', '1')
+    .option('--epochs <n>', 'probe training epochs', '20')
+    .option('--batch-size <n>', 'probe batch size', '64')
+    .option('--lr <x>', 'probe learning rate (cosine to 0)', '0.001')
+    .option('--probe <kind>', 'attentive | linear', 'attentive')
+    .option('--encoder <which>', 'target | online', 'target')
+    .option('--train-size <n>', 'clips of a synthetic training set', '1024')
+    .option('--val-size <n>', 'clips of a synthetic validation set', '512')
+    .option('--seed <n>', 'seed of the probe and of the synthetic probe data', '0')
+    .option('--out <file>', 'where to write the probe weights (default: beside the checkpoint)')
+    .option('--model <size>', "with --checkpoint random: the encoder size, as in 'vjepa train'")
+    .option('--depth <n>', 'with --checkpoint random: encoder depth')
+    .option('--crop <px>', 'with --checkpoint random: clip side')
+    .option('--frames <n>', 'with --checkpoint random: frames per clip')
+    .addOption(backendOption())
+    .action(async (o: Record<string, string>) => {
+      await runProbe({
+        checkpoint: o.checkpoint,
+        modelFlags: { model: o.model, depth: o.depth, crop: o.crop, frames: o.frames, seed: o.seed },
+        train: o.train,
+        val: o.val,
+        label: o.label,
+        encoder: o.encoder as 'target' | 'online',
+        probe: o.probe as 'attentive' | 'linear',
+        segments: Number(o.segments),
+        views: Number(o.views),
+        epochs: Number(o.epochs),
+        batchSize: Number(o.batchSize),
+        lr: Number(o.lr),
+        trainSize: Number(o.trainSize),
+        valSize: Number(o.valSize),
+        seed: Number(o.seed),
+        out: o.out,
+        backend: o.backend as 'auto',
       });
     });
 

@@ -21,6 +21,7 @@ export {
   IMAGENET_MEAN,
   IMAGENET_STD,
   evalTransform,
+  multiViewTransform,
   normalizeTransform,
   pretrainingTransform,
   type ClipTransform,

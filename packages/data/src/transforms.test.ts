@@ -2,7 +2,7 @@ import { RandomStream } from '@vjepa/core';
 import { describe, expect, it } from 'vitest';
 import { centreCrop, centreRatioCrop, roundHalfEven, sampleResizedCrop } from './crop';
 import { resampleFrames, resizeBilinear } from './resize';
-import { evalTransform, IMAGENET_MEAN, IMAGENET_STD, normalizeTransform, pretrainingTransform } from './transforms';
+import { evalTransform, IMAGENET_MEAN, IMAGENET_STD, multiViewTransform, normalizeTransform, pretrainingTransform } from './transforms';
 import type { Clip } from './types';
 
 /** A stream that returns scripted floats and integers, recording the integer ranges asked for. */
@@ -180,5 +180,25 @@ describe('evalTransform and normalizeTransform', () => {
     const out = new Float32Array(3);
     normalizeTransform().apply(clip, new RandomStream(0), out, 0);
     expect(Array.from(out)).toEqual([0, 128, 255].map((v, c) => Math.fround(normalised(v, c))));
+  });
+});
+
+describe('multiViewTransform (official 3-view test crops)', () => {
+  it('resizes the shorter side to the crop and slides the crop along the longer side: offsets 0, half, end', () => {
+    // one frame 4 × 8 (landscape), red channel = column index · 10, so each view's first column tells its offset
+    const frames = new Uint8Array(4 * 8 * 3);
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) frames[(y * 8 + x) * 3] = x * 10;
+    const clip = { frames, numFrames: 1, height: 4, width: 8, labels: {}, name: 'bars' };
+    const firstRed = (view: number) => {
+      const transform = multiViewTransform(view, 3, { cropSize: 4, mean: [0, 0, 0], std: [1 / 255, 1 / 255, 1 / 255] });
+      expect(transform.outputShape(1, 4, 8)).toEqual([1, 4, 4, 3]);
+      const out = new Float32Array(4 * 4 * 3);
+      transform.apply(clip, new RandomStream(0), out, 0);
+      return [out[0], out[3 * 3]]; // red of columns 0 and 3 of the view
+    };
+    expect(firstRed(0)).toEqual([0, 30]);
+    expect(firstRed(1)).toEqual([20, 50]);
+    expect(firstRed(2)).toEqual([40, 70]);
+    expect(() => multiViewTransform(3, 3)).toThrow(/view: expected an integer in \[0, 3\), received 3/);
   });
 });

@@ -160,3 +160,33 @@ export function normalizeTransform(options: NormalizeOptions = {}): ClipTransfor
     },
   };
 }
+
+/**
+ * View `view` of the official multi-view test transform (spec §11.5): resize the shorter side to
+ * `cropSize` (bilinear), then take a `cropSize` square at offset `view · ((long − cropSize) // (views − 1))`
+ * along the longer side (offsets 0, half, end for the official 3 views). Square clips give identical
+ * views, as in the official code. No randomness.
+ */
+export function multiViewTransform(view: number, views: number, options: Omit<EvalTransformOptions, 'resizeRatio'> = {}): ClipTransform {
+  const { cropSize = 224 } = options;
+  if (!Number.isSafeInteger(views) || views < 1) fail('views', 'a positive integer', views);
+  if (!Number.isSafeInteger(view) || view < 0 || view >= views) fail('view', `an integer in [0, ${views})`, view);
+  const size = outputSize(cropSize);
+  const { subtract, divide } = normalization(options);
+  return {
+    outputShape: (numFrames) => [numFrames, size.height, size.width, 3],
+    apply(clip, _rng, out, offset) {
+      checkClip(clip);
+      const portrait = clip.height > clip.width;
+      const longer = Math.trunc((cropSize * Math.max(clip.height, clip.width)) / Math.min(clip.height, clip.width));
+      const outHeight = portrait ? longer : cropSize;
+      const outWidth = portrait ? cropSize : longer;
+      const step = views > 1 ? Math.trunc((longer - cropSize) / (views - 1)) : 0;
+      const start = views > 1 ? view * step : Math.round((longer - cropSize) / 2);
+      const window = portrait ? { top: start, left: 0, height: cropSize, width: cropSize } : { top: 0, left: start, height: cropSize, width: cropSize };
+      const crop = { top: 0, left: 0, height: clip.height, width: clip.width };
+      resampleFrames(clip.frames, clip.numFrames, clip.height, clip.width, 3, { box: crop, outHeight, outWidth, window, subtract, divide }, out, offset);
+      return { crop, flipped: false };
+    },
+  };
+}

@@ -4,6 +4,11 @@ import { fail } from '@vjepa/core';
 export interface PredictorConfig {
   /** Width D of the encoder whose features are predicted (required). */
   encoderDim: number;
+  /**
+   * Width of the predictions (default `encoderDim`, the features). A pixel-reconstruction baseline sets
+   * it to the tubelet volume t·p·p·C.
+   */
+  outputDim?: number;
   /** Predictor width P (default 384). */
   dim?: number;
   /** Number of blocks (default 12). */
@@ -31,7 +36,7 @@ export interface PredictorConfig {
 
 export type ResolvedPredictorConfig = Required<PredictorConfig>;
 
-export const PREDICTOR_DEFAULTS: Omit<ResolvedPredictorConfig, 'encoderDim'> = {
+export const PREDICTOR_DEFAULTS: Omit<ResolvedPredictorConfig, 'encoderDim' | 'outputDim'> = {
   dim: 384,
   depth: 12,
   heads: 3,
@@ -50,8 +55,8 @@ export const PREDICTOR_DEFAULTS: Omit<ResolvedPredictorConfig, 'encoderDim'> = {
 /** Fills defaults and checks every field before any tensor is made. */
 export function resolvePredictorConfig(config: PredictorConfig): ResolvedPredictorConfig {
   if (config === undefined || config === null) fail('config', 'an object with at least encoderDim', config);
-  const c = { ...PREDICTOR_DEFAULTS, ...config };
-  for (const key of ['encoderDim', 'dim', 'depth', 'heads', 'numMaskTokens', 'frames', 'imageSize', 'patch', 'tubelet'] as const) {
+  const c = { ...PREDICTOR_DEFAULTS, outputDim: config.encoderDim, ...config };
+  for (const key of ['encoderDim', 'outputDim', 'dim', 'depth', 'heads', 'numMaskTokens', 'frames', 'imageSize', 'patch', 'tubelet'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);
   }
   if (c.dim % c.heads !== 0) fail('config.heads', `a divisor of dim ${c.dim}`, c.heads);

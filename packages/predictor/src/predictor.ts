@@ -66,7 +66,7 @@ export class Predictor extends Module {
       this.addModule(`predictor_blocks.${i}`, new Block(c.dim, c.heads, { mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, normEps: c.normEps })),
     );
     this.norm = this.addModule('predictor_norm', new LayerNorm(c.dim, c.normEps));
-    this.proj = this.addModule('predictor_proj', new Linear(c.dim, c.encoderDim));
+    this.proj = this.addModule('predictor_proj', new Linear(c.dim, c.outputDim));
     const rng = init.rng ?? new RandomStream(init.seed ?? 0);
     initTransformerWeights(this, rng);
     rescaleBlocks(this.blocks);
@@ -77,7 +77,7 @@ export class Predictor extends Module {
   /**
    * Predicts the target features of one mask generator.
    * `context` `[B, K_ctx, D]` (encoder output at `contextIndices` `[B, K_ctx]`), `targetIndices`
-   * `[B, K_tgt]`, `maskIndex` i uses mask token `i mod numMaskTokens` → `[B, K_tgt, D]`.
+   * `[B, K_tgt]`, `maskIndex` i uses mask token `i mod numMaskTokens` → `[B, K_tgt, outputDim]` (D by default).
    */
   apply(
     context: tf.Tensor3D,

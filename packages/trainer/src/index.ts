@@ -1,4 +1,4 @@
-export { averageLoss, gatherTargets, generatorLosses, targetFeatures, vjepaLoss } from './loss';
+export { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures, vjepaLoss } from './loss';
 export {
   WarmupCosineSchedule,
   CosineWDSchedule,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, gatherTokens, layerNorm, stopGradient, type IndexBatch, type VideoBatch } from '@vjepa/core';
 import type { VisionTransformer } from '@vjepa/vit';
+import { patchify } from '@vjepa/tubelet';
 
 /**
  * The targets of spec §6: the target encoder on the whole clip (its output is already final-LayerNormed),
@@ -8,6 +9,15 @@ import type { VisionTransformer } from '@vjepa/vit';
  */
 export function targetFeatures(targetEncoder: VisionTransformer, video: VideoBatch): tf.Tensor3D {
   return tf.tidy(() => stopGradient(layerNorm(targetEncoder.apply(video), 1e-5)) as tf.Tensor3D); // [B, N, D]
+}
+
+/**
+ * Pixel-reconstruction targets (the baseline V-JEPA is compared against): each tubelet's pixels
+ * `[B, N, t·p·p·C]`, normalised per tubelet to zero mean and unit variance (eps 1e-6), as MAE's
+ * normalised-pixel loss. No gradient flows into them.
+ */
+export function pixelTargets(video: VideoBatch, tubelet: number, patch: number): tf.Tensor3D {
+  return tf.tidy(() => stopGradient(layerNorm(patchify(video, tubelet, patch), 1e-6)) as tf.Tensor3D); // [B, N, t·p·p·C]
 }
 
 /** `targets` gathered at each generator's target indices: one `[B, K_tgt_i, D]` per generator. */

@@ -29,6 +29,8 @@ export interface TrainingRecipe {
   clipGrad: number | null;
   /** First 0-based step that clips (official: after the warm-up epochs). */
   clipFromStep: number;
+  /** `features` (V-JEPA, default) or `pixels` (the pixel-reconstruction baseline). */
+  target?: 'features' | 'pixels';
 }
 
 /** The released recipe (spec §8) scaled to a run of `steps` steps, in the official proportions. */
@@ -63,6 +65,7 @@ export function createTrainStep(models: VjepaModels, recipe: TrainingRecipe): Vj
     momentumSchedule: momentumSchedule({ start: recipe.ema[0], end: recipe.ema[1], totalSteps: recipe.scheduleSteps }),
     clipGrad: recipe.clipGrad,
     clipFromStep: recipe.clipFromStep,
+    target: recipe.target,
   });
 }
 
@@ -73,6 +76,8 @@ export interface PretrainingModelsOptions {
   predictor?: Partial<PredictorConfig>;
   /** Seed of the weight init (default 0). */
   seed?: number;
+  /** `pixels` sizes the predictor's output to the tubelet volume t·p·p·C (default `features`). */
+  target?: 'features' | 'pixels';
   /** `pretraining` (default) reproduces the official second init pass; `official` keeps the depth rescale. */
   init?: 'official' | 'pretraining';
 }
@@ -95,6 +100,7 @@ export function createPretrainingModels(options: PretrainingModelsOptions): Vjep
       patch: c.patch,
       tubelet: c.tubelet,
       uniformPower: c.uniformPower,
+      ...(options.target === 'pixels' ? { outputDim: c.tubelet * c.patch * c.patch * c.channels } : {}),
       ...options.predictor,
     },
     { rng, init },

@@ -5,7 +5,7 @@ import type { Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
 import { AdamW, type AdamWState } from './adamw';
 import { clipGradNorm } from './clip';
-import { averageLoss, gatherTargets, generatorLosses, targetFeatures } from './loss';
+import { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures } from './loss';
 import { groupParameters, gradientsByKey, paramGroups } from './param-groups';
 import type { CosineWDSchedule, WarmupCosineSchedule } from './schedules';
 
@@ -26,6 +26,12 @@ export interface TrainStepOptions {
   clipGrad?: number | null;
   /** First 0-based step that clips; the official code clips from epoch warmup + 1 on (default 0). */
   clipFromStep?: number;
+  /**
+   * What the predictor regresses: `features` (V-JEPA: the EMA target encoder's normalised features) or
+   * `pixels` (the normalised pixels of each masked tubelet, the baseline; the predictor's `outputDim` must
+   * then be t·p·p·C). Default `features`.
+   */
+  target?: 'features' | 'pixels';
   /** AdamW β₁, β₂, ε (defaults 0.9, 0.999, 1e-8). */
   beta1?: number;
   beta2?: number;
@@ -102,7 +108,11 @@ export class VjepaTrainStep {
     let perGeneratorValues: number[] = [];
     let gradNorm: StepMetrics['gradNorm'];
     const lossValue = tf.tidy(() => {
-      const targets = gatherTargets(targetFeatures(targetEncoder, video), masks.map((m) => m.target)); // G × [B, K_tgt, D]
+      const full =
+        this.options.target === 'pixels'
+          ? pixelTargets(video, encoder.config.tubelet, encoder.config.patch) // [B, N, t·p·p·C]
+          : targetFeatures(targetEncoder, video); // [B, N, D]
+      const targets = gatherTargets(full, masks.map((m) => m.target)); // G × [B, K_tgt, ·]
       let perGenerator = [] as tf.Scalar[];
       const { value, grads } = tf.variableGrads(() => {
         const tokens = encoder.embed(video); // [B, N, D]

@@ -9,6 +9,8 @@ import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
 export interface RunConfig {
   data: { spec: string; crop: number; frames: number; frameStep: number; batchSize: number };
   model: { size: VitSize; encoder: ResolvedVitConfig; predictor: { dim: number; depth: number } };
+  /** What the predictor regresses: V-JEPA's `features`, or the `pixels` baseline. */
+  target: 'features' | 'pixels';
   mask: MaskGeneratorConfig[];
   optimization: TrainingRecipe & { steps: number };
   seed: number;
@@ -30,6 +32,7 @@ export interface TrainFlags {
   predDim?: string;
   predDepth?: string;
   seed?: string;
+  target?: string;
 }
 
 /** Laptop defaults: a ViT-tiny-width encoder on 16 × 64 × 64 clips with a small predictor. */
@@ -136,6 +139,8 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
   if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : Number(opt.clip_grad) };
 
+  const target = String(flags.target ?? base.target ?? 'features');
+  if (target !== 'features' && target !== 'pixels') fail('target', "'features' or 'pixels'", target);
   const mask = Array.isArray(file.mask)
     ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
     : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
@@ -155,8 +160,9 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
         depth: integer('pred-depth', pick(flags.predDepth, model.pred_depth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth)),
       },
     },
+    target,
     mask,
-    optimization: { ...recipe, steps },
+    optimization: { ...recipe, target, steps },
     seed: integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0),
     preset: base.preset,
   };

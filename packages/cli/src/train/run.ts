@@ -52,7 +52,7 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     seed: config.seed,
     onWarning: (message) => progress.message(`warning: ${message}`),
   });
-  const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed });
+  const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed, target: config.target });
   const step = createTrainStep(models, config.optimization);
   const masks = new MaskCollator({
     grid: { frames: data.frames, crop: data.crop, patch: model.encoder.patch, tubelet: model.encoder.tubelet },
@@ -62,7 +62,7 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
   const e = model.encoder;
   log(
     `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
-      `predictor ${model.predictor.dim}/${model.predictor.depth}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
+      `predictor ${model.predictor.dim}/${model.predictor.depth}, target ${config.target}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
   );
   try {
     const summary = await runTraining({

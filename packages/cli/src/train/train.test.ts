@@ -10,6 +10,7 @@ import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
 import { resolveRunConfig, type RunConfig } from './config';
 import { runTrain } from './run';
 import { runEmbed } from '../commands/embed';
+import { runProbe } from '../commands/probe';
 
 /** A small run on the embedded 8 × 32 × 32 synthetic clips. */
 function smallConfig(steps: number): RunConfig {
@@ -20,6 +21,7 @@ function smallConfig(steps: number): RunConfig {
       encoder: vitConfig('tiny', { dim: 48, depth: 2, heads: 4, patch: 8, frames: 8, imageSize: 32 }),
       predictor: { dim: 32, depth: 1 },
     },
+    target: 'features',
     mask: [...PRETRAINING_MASK_GENERATORS],
     optimization: { ...officialRecipe(steps), lr: 1e-3, steps },
     seed: 0,
@@ -45,6 +47,32 @@ describe('vjepa train', () => {
     const features = join(out, 'features.safetensors');
     await runEmbed({ inputs: ['synthetic:tiny'], checkpoint: out, out: features, limit: 6, log: quiet });
     expect(readSafetensorsSync(features).tensors.get('features')!.shape).toEqual([6, 64, 48]);
+
+    // and a probe reads its frozen features: the summary line and the probe weights with official keys
+    const summary2 = await runProbe({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', label: 'direction', trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
+    expect(summary2).toMatchObject({ classes: 8, train: 32, val: 16, task: 'direction', probe: 'attentive', encoder: 'target' });
+    expect(summary2.top1).toBeGreaterThanOrEqual(0);
+    expect(summary2.top1).toBeLessThanOrEqual(1);
+    const probeKeys = [...readSafetensorsSync(join(out, 'probe-direction-attentive.safetensors')).tensors.keys()];
+    expect(probeKeys).toContain('pooler.cross_attention_block.xattn.kv.weight');
+    expect(probeKeys).toContain('linear.weight');
+  });
+
+  it('vjepa probe --checkpoint random probes an untrained encoder of the given configuration', async () => {
+    const summary = await runProbe({
+      checkpoint: 'random',
+      modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      probe: 'linear',
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(mkdtempSync(join(tmpdir(), 'vjepa-probe-')), 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summary).toMatchObject({ classes: 4, train: 16, val: 8, task: 'shape', probe: 'linear', encoder: 'random' });
+    await expect(runProbe({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/--checkpoint: expected a vjepa train output folder/);
   });
 
   it('config: defaults, a YAML file with official keys, and flags, in that order', () => {

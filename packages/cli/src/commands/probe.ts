@@ -1,0 +1,213 @@
+import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, fail, selectBackend, writeSafetensors, type BackendRequest, type SafeTensorInput } from '@vjepa/core';
+import {
+  ClipLoader,
+  evalTransform,
+  multiViewTransform,
+  openClipSource,
+  sampleEvalClips,
+  type ClipSource,
+  type ClipTransform,
+} from '@vjepa/data';
+import { VisionTransformer } from '@vjepa/vit';
+import { loadCheckpoint } from '@vjepa/trainer';
+import {
+  AttentiveProbe,
+  LinearProbe,
+  concatSegments,
+  evaluateProbe,
+  formatConfusionMatrix,
+  trainProbe,
+  type Probe,
+} from '@vjepa/probe';
+import { resolveRunConfig, type RunConfig, type TrainFlags } from '../train/config';
+import { savedRunConfig } from '../train/run';
+
+/** Options of `vjepa probe`. */
+export interface ProbeOptions {
+  /** A `vjepa train` output folder or checkpoint directory, or `random` for an untrained encoder. */
+  checkpoint: string;
+  /** With `random`: the encoder's configuration, as the flags of `vjepa train`. */
+  modelFlags?: TrainFlags;
+  train: string;
+  val: string;
+  /** Which label to predict (default `shape` for synthetic data, else `label`). */
+  label?: string;
+  encoder?: 'target' | 'online';
+  probe?: 'attentive' | 'linear';
+  segments?: number;
+  views?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  /** Clips of a synthetic train / val set (default 1024 / 512). */
+  trainSize?: number;
+  valSize?: number;
+  seed?: number;
+  out?: string;
+  backend?: BackendRequest;
+  log?: (line: string) => void;
+}
+
+/** The result line `vjepa probe` ends with. */
+export interface ProbeSummary {
+  top1: number;
+  classes: number;
+  train: number;
+  val: number;
+  task: string;
+  probe: string;
+  encoder: string;
+  checkpoint: string;
+}
+
+interface Dataset {
+  features: tf.Tensor3D[]; // one [M, S·N, D] per view
+  labels: Int32Array;
+}
+
+async function openSource(spec: string, config: RunConfig, seed: number, size: number | undefined, segment: number, segments: number): Promise<ClipSource> {
+  const { frames, frameStep } = config.data;
+  return openClipSource(spec, {
+    synthetic: { seed, numFrames: frames, size },
+    sampler: (n) => sampleEvalClips(n, segments, null, { framesPerClip: frames, frameStep, randomClipSampling: false })[segment],
+  });
+}
+
+/** Frozen features of every clip of `source` under one transform: `[M, N, D]` and the labels. */
+async function encodeAll(encoder: VisionTransformer, source: ClipSource, transform: ClipTransform, label: string, batchSize: number) {
+  const loader = new ClipLoader(source, { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
+  const chunks: Float32Array[] = [];
+  const labels: number[] = [];
+  let tokens = 0;
+  try {
+    for await (const batch of loader.iterateEpoch()) {
+      const values = batch.labels[label];
+      if (!values) fail('--label', `one of the labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, label);
+      const features = tf.tidy(() => encoder.apply(tf.tensor5d(batch.data, batch.shape))); // [B, N, D]
+      tokens = features.shape[1];
+      chunks.push(features.dataSync() as Float32Array);
+      features.dispose();
+      labels.push(...values);
+    }
+  } finally {
+    loader.close();
+  }
+  const dim = encoder.config.dim;
+  const data = new Float32Array(labels.length * tokens * dim);
+  chunks.reduce((offset, chunk) => (data.set(chunk, offset), offset + chunk.length), 0);
+  return { features: tf.tensor3d(data, [labels.length, tokens, dim]), labels: Int32Array.from(labels) };
+}
+
+async function buildDataset(
+  encoder: VisionTransformer,
+  spec: string,
+  config: RunConfig,
+  options: { seed: number; size?: number; views: number; segments: number; label: string; batchSize: number },
+): Promise<Dataset> {
+  const crop = config.data.crop;
+  const perView: tf.Tensor3D[] = [];
+  let labels = new Int32Array(0);
+  for (let view = 0; view < options.views; view++) {
+    const transform = options.views === 1 ? evalTransform({ cropSize: crop }) : multiViewTransform(view, options.views, { cropSize: crop });
+    const segments: tf.Tensor3D[] = [];
+    for (let segment = 0; segment < options.segments; segment++) {
+      const source = await openSource(spec, config, options.seed, options.size, segment, options.segments);
+      const encoded = await encodeAll(encoder, source, transform, options.label, options.batchSize);
+      segments.push(encoded.features);
+      labels = encoded.labels;
+    }
+    perView.push(segments.length === 1 ? segments[0] : concatSegments(segments));
+    if (segments.length > 1) tf.dispose(segments);
+  }
+  return { features: perView, labels };
+}
+
+function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
+  const out: Record<string, SafeTensorInput> = {};
+  for (const [key, variable] of probe.stateDict()) out[key] = { dtype: 'F32', shape: variable.shape, data: variable.dataSync() as Float32Array };
+  return out;
+}
+
+/**
+ * `vjepa probe`: trains an attentive (or linear) probe on frozen features of a pretrained — or, with
+ * `random`, an untrained — encoder, prints top-1 and the confusion matrix, writes the probe's weights
+ * (official keys), and returns the summary printed as the last JSON line.
+ */
+export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
+  const log = options.log ?? console.log;
+  const random = options.checkpoint === 'random';
+  const saved = random ? null : savedRunConfig(options.checkpoint);
+  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, or 'random'", options.checkpoint);
+  const config = saved ?? resolveRunConfig(options.modelFlags ?? {});
+  const views = options.views ?? 1;
+  const segments = options.segments ?? 1;
+  const seed = options.seed ?? 0;
+  const probeKind = options.probe ?? 'attentive';
+  const which = options.encoder ?? 'target';
+  const synthetic = options.train.startsWith('synthetic');
+  const label = options.label ?? (synthetic ? 'shape' : 'label');
+  for (const [name, value] of [['--views', views], ['--segments', segments]] as const) {
+    if (!Number.isInteger(value) || value < 1) fail(name, 'a positive integer', value);
+  }
+  if (probeKind !== 'attentive' && probeKind !== 'linear') fail('--probe', 'attentive or linear', probeKind);
+  const choice = await selectBackend(options.backend ?? 'auto');
+  log(`backend ${choice.backend}`);
+
+  const encoder = new VisionTransformer(config.model.encoder, { rng: new RandomStream(config.seed), init: 'pretraining' });
+  let probe: Probe | undefined;
+  const datasets: Dataset[] = [];
+  try {
+    if (!random) loadCheckpoint(options.checkpoint, { [which === 'target' ? 'target_encoder' : 'encoder']: encoder });
+    const source = random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${options.checkpoint}`;
+    log(`encoder: ${source}`);
+    const batchSize = 16;
+    const train = await buildDataset(encoder, options.train, config, { seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, segments, label, batchSize });
+    datasets.push(train);
+    const valSynthetic = options.val.startsWith('synthetic');
+    const val = await buildDataset(encoder, options.val, config, { seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, segments, label, batchSize });
+    datasets.push(val);
+    const classes = Math.max(...train.labels, ...val.labels) + 1;
+    log(`task '${label}': ${classes} classes, ${train.labels.length} train and ${val.labels.length} val clips, ${segments} segment(s), ${views} view(s)`);
+    const dim = encoder.config.dim;
+    probe =
+      probeKind === 'attentive'
+        ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed })
+        : new LinearProbe({ dim, classes, seed });
+    const trained = trainProbe({
+      probe,
+      features: train.features[0],
+      labels: train.labels,
+      epochs: options.epochs ?? 20,
+      batchSize: options.batchSize ?? 64,
+      lr: options.lr ?? 1e-3,
+      seed,
+    });
+    log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
+    const evaluation = evaluateProbe(probe, val.features, val.labels);
+    log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
+    log(formatConfusionMatrix(evaluation.confusion));
+    const out = resolve(options.out ?? join(random ? 'runs' : options.checkpoint, `probe-${label}-${probeKind}.safetensors`));
+    mkdirSync(dirname(out), { recursive: true });
+    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: probeKind });
+    log(`probe weights: ${out}`);
+    const summary: ProbeSummary = {
+      top1: evaluation.top1,
+      classes,
+      train: train.labels.length,
+      val: val.labels.length,
+      task: label,
+      probe: probeKind,
+      encoder: random ? 'random' : which,
+      checkpoint: options.checkpoint,
+    };
+    log(JSON.stringify(summary));
+    return summary;
+  } finally {
+    for (const d of datasets) tf.dispose(d.features);
+    probe?.dispose();
+    encoder.dispose();
+  }
+}
