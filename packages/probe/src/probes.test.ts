@@ -78,7 +78,7 @@ describe('LinearProbe', () => {
   it('names the width when the features do not fit', () => {
     const probe = new LinearProbe({ dim: 4, classes: 2 });
     const features = tf.zeros([1, 3, 6]) as tf.Tensor3D;
-    expect(() => probe.apply(features)).toThrow('features: expected a [B, N, 4] tensor (the probe was built for width 4), received [1, 3, 6]');
+    expect(() => probe.apply(features)).toThrow("features: expected a [M, N, 4] tensor (the probe's feature width is 4), received [1, 3, 6]");
     expect(() => new LinearProbe({ dim: 0, classes: 2 })).toThrow('config.dim: expected a positive integer, received 0');
     features.dispose();
     probe.dispose();
