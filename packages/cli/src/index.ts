@@ -1,3 +1,10 @@
 export { createProgram, main } from './main';
 export { runParity, PARITY_TOLERANCE, type ParityReport } from './parity/run';
 export { loadReference, buildModels, type Reference, type ReferenceConfig } from './parity/reference';
+export { resolveRunConfig, readOfficialConfig, TRAIN_DEFAULTS, type RunConfig, type TrainFlags } from './train/config';
+export { TRAIN_PRESETS } from './train/presets';
+export { runTrain, savedRunConfig, type TrainRunOptions } from './train/run';
+export { runProbe, type ProbeOptions, type ProbeSummary } from './commands/probe';
+export { runEmbed, type EmbedOptions } from './commands/embed';
+export { runDoctor } from './commands/doctor';
+export { runBench, type BenchOptions, type BenchResult } from './bench';

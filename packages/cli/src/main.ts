@@ -3,6 +3,7 @@ import { runParity } from './parity/run';
 import { runBench } from './bench';
 import { resolveRunConfig, type TrainFlags } from './train/config';
 import { runTrain, savedRunConfig } from './train/run';
+import { TRAIN_PRESETS } from './train/presets';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
@@ -44,6 +45,7 @@ export function createProgram(): Command {
     .option('--steps <n>', 'optimisation steps (default 300)')
     .option('--batch-size <n>', 'clips per batch (default 8)')
     .option('--seed <n>', 'seed of data, masks and init (default 0)')
+    .option('--preset <name>', 'official (default) | small: a recipe tuned for small models on short CPU budgets')
     .option('--target <what>', "what the predictor regresses: 'features' (V-JEPA) or 'pixels' (the normalised pixels of each masked tubelet, the baseline)")
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
@@ -52,7 +54,9 @@ export function createProgram(): Command {
     .action(async (flags: TrainFlags & { out: string; resume?: boolean | string; checkpointEvery: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
       const resumeFrom = flags.resume === true ? flags.out : flags.resume;
       const saved = resumeFrom ? savedRunConfig(resumeFrom) : null;
-      const config = resolveRunConfig(flags, saved ?? {});
+      const preset = (flags as { preset?: string }).preset;
+      if (preset !== undefined && !(preset in TRAIN_PRESETS)) throw new Error(`--preset: expected one of ${Object.keys(TRAIN_PRESETS).join(', ')}, received ${preset}`);
+      const config = resolveRunConfig(flags, saved ?? (preset ? TRAIN_PRESETS[preset] : {}));
       await runTrain({
         config,
         backend: flags.backend,
@@ -68,7 +72,7 @@ export function createProgram(): Command {
     .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, or 'random' for an untrained encoder")
     .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
     .option('--val <spec>', 'validation clips, same forms', 'synthetic')
-    .option('--label <name>', "label to predict: 'shape' or 'direction' for synthetic data (default shape), 'label' for CSVs")
+    .option('--label <names>', "label(s) to predict, comma-separated, one probe each on the same features: 'shape', 'direction' for synthetic data (default shape), 'label' for CSVs")
     .option('--segments <n>', 'temporal segments per video, their tokens concatenated (default 1)', '1')
     .option('--views <n>', 'spatial views at evaluation, softmax averaged (default 1)', '1')
     .option('--epochs <n>', 'probe training epochs', '20')
@@ -91,7 +95,7 @@ export function createProgram(): Command {
         modelFlags: { model: o.model, depth: o.depth, crop: o.crop, frames: o.frames, seed: o.seed },
         train: o.train,
         val: o.val,
-        label: o.label,
+        labels: o.label ? o.label.split(',') : undefined,
         encoder: o.encoder as 'target' | 'online',
         probe: o.probe as 'attentive' | 'linear',
         segments: Number(o.segments),

@@ -33,8 +33,8 @@ export interface ProbeOptions {
   modelFlags?: TrainFlags;
   train: string;
   val: string;
-  /** Which label to predict (default `shape` for synthetic data, else `label`). */
-  label?: string;
+  /** Which labels to predict, one probe each on the same features (default `shape` for synthetic data, else `label`). */
+  labels?: string[];
   encoder?: 'target' | 'online';
   probe?: 'attentive' | 'linear';
   segments?: number;
@@ -65,7 +65,7 @@ export interface ProbeSummary {
 
 interface Dataset {
   features: tf.Tensor3D[]; // one [M, S·N, D] per view
-  labels: Int32Array;
+  labels: Record<string, Int32Array>;
 }
 
 async function openSource(spec: string, config: RunConfig, seed: number, size: number | undefined, segment: number, segments: number): Promise<ClipSource> {
@@ -77,45 +77,50 @@ async function openSource(spec: string, config: RunConfig, seed: number, size: n
 }
 
 /** Frozen features of every clip of `source` under one transform: `[M, N, D]` and the labels. */
-async function encodeAll(encoder: VisionTransformer, source: ClipSource, transform: ClipTransform, label: string, batchSize: number) {
+async function encodeAll(encoder: VisionTransformer, source: ClipSource, transform: ClipTransform, labelNames: string[], batchSize: number) {
   const loader = new ClipLoader(source, { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
   const chunks: Float32Array[] = [];
-  const labels: number[] = [];
+  const labels: Record<string, number[]> = Object.fromEntries(labelNames.map((name) => [name, []]));
+  let count = 0;
   let tokens = 0;
   try {
     for await (const batch of loader.iterateEpoch()) {
-      const values = batch.labels[label];
-      if (!values) fail('--label', `one of the labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, label);
+      for (const name of labelNames) {
+        const values = batch.labels[name];
+        if (!values) fail('--label', `labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, name);
+        labels[name].push(...values);
+      }
       const features = tf.tidy(() => encoder.apply(tf.tensor5d(batch.data, batch.shape))); // [B, N, D]
       tokens = features.shape[1];
+      count += features.shape[0];
       chunks.push(features.dataSync() as Float32Array);
       features.dispose();
-      labels.push(...values);
     }
   } finally {
     loader.close();
   }
   const dim = encoder.config.dim;
-  const data = new Float32Array(labels.length * tokens * dim);
+  const data = new Float32Array(count * tokens * dim);
   chunks.reduce((offset, chunk) => (data.set(chunk, offset), offset + chunk.length), 0);
-  return { features: tf.tensor3d(data, [labels.length, tokens, dim]), labels: Int32Array.from(labels) };
+  const byName = Object.fromEntries(Object.entries(labels).map(([name, values]) => [name, Int32Array.from(values)]));
+  return { features: tf.tensor3d(data, [count, tokens, dim]), labels: byName };
 }
 
 async function buildDataset(
   encoder: VisionTransformer,
   spec: string,
   config: RunConfig,
-  options: { seed: number; size?: number; views: number; segments: number; label: string; batchSize: number },
+  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number },
 ): Promise<Dataset> {
   const crop = config.data.crop;
   const perView: tf.Tensor3D[] = [];
-  let labels = new Int32Array(0);
+  let labels: Record<string, Int32Array> = {};
   for (let view = 0; view < options.views; view++) {
     const transform = options.views === 1 ? evalTransform({ cropSize: crop }) : multiViewTransform(view, options.views, { cropSize: crop });
     const segments: tf.Tensor3D[] = [];
     for (let segment = 0; segment < options.segments; segment++) {
       const source = await openSource(spec, config, options.seed, options.size, segment, options.segments);
-      const encoded = await encodeAll(encoder, source, transform, options.label, options.batchSize);
+      const encoded = await encodeAll(encoder, source, transform, options.labels, options.batchSize);
       segments.push(encoded.features);
       labels = encoded.labels;
     }
@@ -134,7 +139,7 @@ function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
 /**
  * `vjepa probe`: trains an attentive (or linear) probe on frozen features of a pretrained — or, with
  * `random`, an untrained — encoder, prints top-1 and the confusion matrix, writes the probe's weights
- * (official keys), and returns the summary printed as the last JSON line.
+ * (official keys) and prints a JSON summary line per task; returns the last task's summary.
  */
 export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
   const log = options.log ?? console.log;
@@ -148,7 +153,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
   const probeKind = options.probe ?? 'attentive';
   const which = options.encoder ?? 'target';
   const synthetic = options.train.startsWith('synthetic');
-  const label = options.label ?? (synthetic ? 'shape' : 'label');
+  const labelNames = options.labels?.length ? options.labels : [synthetic ? 'shape' : 'label'];
   for (const [name, value] of [['--views', views], ['--segments', segments]] as const) {
     if (!Number.isInteger(value) || value < 1) fail(name, 'a positive integer', value);
   }
@@ -157,57 +162,82 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
   log(`backend ${choice.backend}`);
 
   const encoder = new VisionTransformer(config.model.encoder, { rng: new RandomStream(config.seed), init: 'pretraining' });
-  let probe: Probe | undefined;
   const datasets: Dataset[] = [];
+  const summaries: ProbeSummary[] = [];
   try {
     if (!random) loadCheckpoint(options.checkpoint, { [which === 'target' ? 'target_encoder' : 'encoder']: encoder });
     const source = random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${options.checkpoint}`;
     log(`encoder: ${source}`);
     const batchSize = 16;
-    const train = await buildDataset(encoder, options.train, config, { seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, segments, label, batchSize });
+    const common = { segments, labels: labelNames, batchSize };
+    const train = await buildDataset(encoder, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1 });
     datasets.push(train);
     const valSynthetic = options.val.startsWith('synthetic');
-    const val = await buildDataset(encoder, options.val, config, { seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, segments, label, batchSize });
+    const val = await buildDataset(encoder, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views });
     datasets.push(val);
-    const classes = Math.max(...train.labels, ...val.labels) + 1;
-    log(`task '${label}': ${classes} classes, ${train.labels.length} train and ${val.labels.length} val clips, ${segments} segment(s), ${views} view(s)`);
-    const dim = encoder.config.dim;
-    probe =
-      probeKind === 'attentive'
-        ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed })
-        : new LinearProbe({ dim, classes, seed });
+    for (const label of labelNames) {
+      summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log }));
+    }
+    return summaries[summaries.length - 1];
+  } finally {
+    for (const d of datasets) tf.dispose(d.features);
+    encoder.dispose();
+  }
+}
+
+/** Trains and evaluates one probe on one label of shared features, writes its weights, logs the summary line. */
+async function probeTask(
+  label: string,
+  train: Dataset,
+  val: Dataset,
+  options: ProbeOptions & { probe: 'attentive' | 'linear'; seed: number; encoderName: string; model: VisionTransformer; log: (line: string) => void },
+): Promise<ProbeSummary> {
+  const { log, model: encoder } = options;
+  const trainLabels = train.labels[label];
+  const valLabels = val.labels[label];
+  const classes = Math.max(...trainLabels, ...valLabels) + 1;
+  log(`task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s)`);
+  const dim = encoder.config.dim;
+  const probe: Probe =
+    options.probe === 'attentive'
+      ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed: options.seed })
+      : new LinearProbe({ dim, classes, seed: options.seed });
+  try {
     const trained = trainProbe({
       probe,
       features: train.features[0],
-      labels: train.labels,
+      labels: trainLabels,
       epochs: options.epochs ?? 20,
       batchSize: options.batchSize ?? 64,
       lr: options.lr ?? 1e-3,
-      seed,
+      seed: options.seed,
     });
     log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
-    const evaluation = evaluateProbe(probe, val.features, val.labels);
+    const evaluation = evaluateProbe(probe, val.features, valLabels);
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
-    const out = resolve(options.out ?? join(random ? 'runs' : options.checkpoint, `probe-${label}-${probeKind}.safetensors`));
+    const random = options.checkpoint === 'random';
+    const out = resolve(
+      options.out && (options.labels?.length ?? 1) <= 1
+        ? options.out
+        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${label}-${options.probe}.safetensors`),
+    );
     mkdirSync(dirname(out), { recursive: true });
-    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: probeKind });
+    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe });
     log(`probe weights: ${out}`);
     const summary: ProbeSummary = {
       top1: evaluation.top1,
       classes,
-      train: train.labels.length,
-      val: val.labels.length,
+      train: trainLabels.length,
+      val: valLabels.length,
       task: label,
-      probe: probeKind,
-      encoder: random ? 'random' : which,
+      probe: options.probe,
+      encoder: options.encoderName,
       checkpoint: options.checkpoint,
     };
     log(JSON.stringify(summary));
     return summary;
   } finally {
-    for (const d of datasets) tf.dispose(d.features);
-    probe?.dispose();
-    encoder.dispose();
+    probe.dispose();
   }
 }

@@ -49,7 +49,7 @@ describe('vjepa train', () => {
     expect(readSafetensorsSync(features).tensors.get('features')!.shape).toEqual([6, 64, 48]);
 
     // and a probe reads its frozen features: the summary line and the probe weights with official keys
-    const summary2 = await runProbe({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', label: 'direction', trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
+    const summary2 = await runProbe({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
     expect(summary2).toMatchObject({ classes: 8, train: 32, val: 16, task: 'direction', probe: 'attentive', encoder: 'target' });
     expect(summary2.top1).toBeGreaterThanOrEqual(0);
     expect(summary2.top1).toBeLessThanOrEqual(1);

@@ -1,0 +1,15 @@
+// One experiment in its own process (tfjs-wasm is single-threaded: two processes use two cores).
+import { selectBackend } from '@vjepa/core';
+import { runExperiment, type Variant } from './experiment';
+
+const args: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+await selectBackend('auto');
+const rows = await runExperiment({
+  variant: args.variant as Variant,
+  seed: Number(args.seed ?? 0),
+  steps: Number(args.steps ?? 350),
+  out: args.out ?? 'runs/evidence',
+  trainSize: args.trainSize ? Number(args.trainSize) : undefined,
+  valSize: args.valSize ? Number(args.valSize) : undefined,
+});
+console.log(JSON.stringify(rows));

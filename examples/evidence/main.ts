@@ -1,0 +1,42 @@
+/**
+ * The evidence experiment: every variant × seed as its own process, `--jobs` at a time, then the table.
+ *   pnpm start -- --variants=official,small,pixels,random --seeds=0,1 --steps=350 --jobs=2 --out=runs/evidence
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectResults, formatTable } from './experiment';
+
+const args: Record<string, string> = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.replace(/^--/, '').split('=')));
+const variants = (args.variants ?? 'official,small,pixels,random').split(',');
+const seeds = (args.seeds ?? '0,1').split(',').map(Number);
+const steps = Number(args.steps ?? 350);
+const jobs = Number(args.jobs ?? 2);
+const out = args.out ?? 'runs/evidence';
+mkdirSync(out, { recursive: true });
+
+const queue = variants.flatMap((variant) => seeds.map((seed) => ({ variant, seed })));
+const job = fileURLToPath(new URL('./job.ts', import.meta.url));
+async function worker(): Promise<void> {
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const { variant, seed } = next;
+    const name = `${variant}-seed${seed}`;
+    mkdirSync(join(out, name), { recursive: true });
+    const logFile = createWriteStream(join(out, name, 'log.txt'));
+    console.log(`start ${name}`);
+    const started = Date.now();
+    const extra = ['trainSize', 'valSize'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--conditions=@vjepa/source', '--import', 'tsx', job, `--variant=${variant}`, `--seed=${seed}`, `--steps=${steps}`, `--out=${out}`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.pipe(logFile);
+      child.stderr.pipe(logFile);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited with ${code}; see ${join(out, name, 'log.txt')}`))));
+    });
+    console.log(`done ${name} in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  }
+}
+await Promise.all(Array.from({ length: jobs }, worker));
+const table = formatTable(collectResults(out, variants.flatMap((v) => seeds.map((s) => `${v}-seed${s}`))));
+writeFileSync(join(out, 'table.md'), `${table}\n`);
+console.log(table);
