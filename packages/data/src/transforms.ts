@@ -109,6 +109,13 @@ export function pretrainingTransform(options: PretrainingTransformOptions = {}):
   };
 }
 
+/** The size a clip is resized to when its shorter side becomes `shorter` (the longer side scaled and truncated). */
+function shorterSideSize(clip: Clip, shorter: number): { outHeight: number; outWidth: number; longer: number; portrait: boolean } {
+  const portrait = clip.height > clip.width;
+  const longer = Math.trunc((shorter * Math.max(clip.height, clip.width)) / Math.min(clip.height, clip.width));
+  return { outHeight: portrait ? longer : shorter, outWidth: portrait ? shorter : longer, longer, portrait };
+}
+
 /** Options of {@link evalTransform}. */
 export interface EvalTransformOptions extends NormalizeOptions {
   /** Output side (square); default 224. */
@@ -132,10 +139,7 @@ export function evalTransform(options: EvalTransformOptions = {}): ClipTransform
     outputShape: (numFrames) => [numFrames, size.height, size.width, 3],
     apply(clip, _rng, out, offset) {
       checkClip(clip);
-      const portrait = clip.height > clip.width;
-      const longer = Math.trunc((shorter * Math.max(clip.height, clip.width)) / Math.min(clip.height, clip.width));
-      const outHeight = portrait ? longer : shorter;
-      const outWidth = portrait ? shorter : longer;
+      const { outHeight, outWidth } = shorterSideSize(clip, shorter);
       const window = centreCrop(outHeight, outWidth, size);
       const crop = { top: 0, left: 0, height: clip.height, width: clip.width };
       resampleFrames(clip.frames, clip.numFrames, clip.height, clip.width, 3, { box: crop, outHeight, outWidth, window, subtract, divide }, out, offset);
@@ -177,10 +181,7 @@ export function multiViewTransform(view: number, views: number, options: Omit<Ev
     outputShape: (numFrames) => [numFrames, size.height, size.width, 3],
     apply(clip, _rng, out, offset) {
       checkClip(clip);
-      const portrait = clip.height > clip.width;
-      const longer = Math.trunc((cropSize * Math.max(clip.height, clip.width)) / Math.min(clip.height, clip.width));
-      const outHeight = portrait ? longer : cropSize;
-      const outWidth = portrait ? cropSize : longer;
+      const { outHeight, outWidth, longer, portrait } = shorterSideSize(clip, cropSize);
       const step = views > 1 ? Math.trunc((longer - cropSize) / (views - 1)) : 0;
       const start = views > 1 ? view * step : Math.round((longer - cropSize) / 2);
       const window = portrait ? { top: start, left: 0, height: cropSize, width: cropSize } : { top: 0, left: start, height: cropSize, width: cropSize };
