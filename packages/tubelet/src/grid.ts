@@ -6,15 +6,10 @@
  * (column fastest): `index = t·H'·W' + h·W' + w`, exactly as the official Conv3d output is flattened.
  */
 
-/** The token grid `(T', H', W')` of a clip, measured in tubelets and patches. */
-export interface TokenGrid {
-  /** T': number of tubelets along time (frames / tubelet). */
-  readonly depth: number;
-  /** H': number of patch rows (pixel height / patch). */
-  readonly height: number;
-  /** W': number of patch columns (pixel width / patch). */
-  readonly width: number;
-}
+import type { TokenGrid } from '@vjepa/core';
+
+/** The token grid `(T', H', W')` of a clip: the shared interface of `@vjepa/core`. */
+export type { TokenGrid };
 
 /** Pixel/frame sizes of a clip and the tubelet shape that cuts it into tokens. */
 export interface TokenGridOptions {
