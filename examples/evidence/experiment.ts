@@ -47,11 +47,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   const started = performance.now();
   const rows: ResultRow[] = [];
   const probeCommon = { train: 'synthetic', val: 'synthetic', labels: [...TASKS], seed, trainSize: options.trainSize, valSize: options.valSize, log };
+  const seconds = () => (performance.now() - started) / 1000;
   if (variant === 'random') {
-    for (const task of TASKS) {
-      const summary = await runProbe({ ...probeCommon, labels: [task], checkpoint: 'random', modelFlags: modelFlags(seed, steps), out: join(dir, `probe-${task}.safetensors`) });
-      rows.push({ variant, seed, encoder: 'random', task, top1: summary.top1, steps: 0, seconds: (performance.now() - started) / 1000 });
-    }
+    const summaries = await runProbe({ ...probeCommon, checkpoint: 'random', modelFlags: modelFlags(seed, steps), out: join(dir, 'probe.safetensors') });
+    for (const s of summaries) rows.push({ variant, seed, encoder: 'random', task: s.task, top1: s.top1, steps: 0, seconds: seconds() });
   } else {
     const flags: TrainFlags = { ...modelFlags(seed, steps), ...(variant === 'pixels' ? { target: 'pixels' } : {}) };
     const config = resolveRunConfig(flags, variant === 'small' ? TRAIN_PRESETS.small : {});
@@ -60,10 +59,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const losses = { lossStart: mean(summary.losses.slice(0, tenth)), lossEnd: mean(summary.losses.slice(-tenth)) };
     for (const encoder of ['target', 'online'] as const) {
-      for (const task of TASKS) {
-        const result = await runProbe({ ...probeCommon, labels: [task], checkpoint: dir, encoder });
-        rows.push({ variant, seed, encoder, task, top1: result.top1, ...losses, steps, seconds: (performance.now() - started) / 1000 });
-      }
+      const summaries = await runProbe({ ...probeCommon, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
+      for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...losses, steps, seconds: seconds() });
     }
   }
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);

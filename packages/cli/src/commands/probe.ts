@@ -139,9 +139,9 @@ function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
 /**
  * `vjepa probe`: trains an attentive (or linear) probe on frozen features of a pretrained — or, with
  * `random`, an untrained — encoder, prints top-1 and the confusion matrix, writes the probe's weights
- * (official keys) and prints a JSON summary line per task; returns the last task's summary.
+ * (official keys) and prints a JSON summary line per task; returns the summaries in task order.
  */
-export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
+export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const log = options.log ?? console.log;
   const random = options.checkpoint === 'random';
   const saved = random ? null : savedRunConfig(options.checkpoint);
@@ -178,7 +178,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary> {
     for (const label of labelNames) {
       summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log }));
     }
-    return summaries[summaries.length - 1];
+    return summaries;
   } finally {
     for (const d of datasets) tf.dispose(d.features);
     encoder.dispose();
@@ -220,7 +220,7 @@ async function probeTask(
     const out = resolve(
       options.out && (options.labels?.length ?? 1) <= 1
         ? options.out
-        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${label}-${options.probe}.safetensors`),
+        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${options.encoderName}-${label}-${options.probe}.safetensors`),
     );
     mkdirSync(dirname(out), { recursive: true });
     await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe });

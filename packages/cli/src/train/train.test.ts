@@ -49,17 +49,17 @@ describe('vjepa train', () => {
     expect(readSafetensorsSync(features).tensors.get('features')!.shape).toEqual([6, 64, 48]);
 
     // and a probe reads its frozen features: the summary line and the probe weights with official keys
-    const summary2 = await runProbe({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
+    const [summary2] = await runProbe({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
     expect(summary2).toMatchObject({ classes: 8, train: 32, val: 16, task: 'direction', probe: 'attentive', encoder: 'target' });
     expect(summary2.top1).toBeGreaterThanOrEqual(0);
     expect(summary2.top1).toBeLessThanOrEqual(1);
-    const probeKeys = [...readSafetensorsSync(join(out, 'probe-direction-attentive.safetensors')).tensors.keys()];
+    const probeKeys = [...readSafetensorsSync(join(out, 'probe-target-direction-attentive.safetensors')).tensors.keys()];
     expect(probeKeys).toContain('pooler.cross_attention_block.xattn.kv.weight');
     expect(probeKeys).toContain('linear.weight');
   });
 
   it('vjepa probe --checkpoint random probes an untrained encoder of the given configuration', async () => {
-    const summary = await runProbe({
+    const [summary] = await runProbe({
       checkpoint: 'random',
       modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
       train: 'synthetic:tiny',
