@@ -12,6 +12,9 @@ type Save = (tensors: tf.Tensor[]) => void;
  * `tf.matMul` with flags, which native and GPU backends handle best.
  */
 
+/** Products smaller than this (multiply-adds) are not split into 2-D products on wasm. */
+export const SPLIT_MIN_MACS = 1 << 16;
+
 function onWasm(): boolean {
   return tf.getBackend() === 'wasm';
 }
@@ -28,9 +31,12 @@ export function matMulFast(a: tf.Tensor, b: tf.Tensor, transposeA = false, trans
     const left = transposeA ? tf.transpose(a, [0, 2, 1]) : a; // [Bt, M, K]
     const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b; // [Bt, K, N]
     if (left.shape[0] === 1) return tf.expandDims(tf.matMul(tf.squeeze(left, [0]), tf.squeeze(right, [0])), 0);
-    // SplitV is a cheap kernel on wasm; Unpack (tf.unstack) measured ~40x slower per call.
     const [batch, m, k] = left.shape as [number, number, number];
     const n = right.shape[2] as number;
+    // Below ~64k multiply-adds per product the per-kernel overhead of splitting exceeds what XNNPACK
+    // saves (the probe's single query: 1×64 by 64×128), so small products stay one batched kernel.
+    if (m * k * n < SPLIT_MIN_MACS) return tf.matMul(left, right);
+    // SplitV is a cheap kernel on wasm; Unpack (tf.unstack) measured ~40x slower per call.
     const lefts = tf.split(left, batch, 0).map((l) => tf.reshape(l, [m, k])); // Bt × [M, K]
     const rights = tf.split(right, batch, 0).map((r) => tf.reshape(r, [k, n])); // Bt × [K, N]
     return tf.stack(lefts.map((l, i) => tf.matMul(l, rights[i]))); // [Bt, M, N]

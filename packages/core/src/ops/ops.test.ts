@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend';
 import { gatherTokens } from './gather';
-import { batchMatMul, linear, matMulFast } from './matmul';
+import { SPLIT_MIN_MACS, batchMatMul, linear, matMulFast } from './matmul';
 
 /** Central finite difference of a scalar function of one float tensor. */
 function finiteDifference(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, h = 1e-2): Float32Array {
@@ -85,6 +85,15 @@ describe.each(['cpu', 'wasm'] as const)('ops on %s', (backend) => {
     const h1 = tf.grads(f1)([a, c]);
     const h2 = tf.grads(f2)([a, c]);
     for (let i = 0; i < 2; i++) expect(maxAbsDiff(h1[i].dataSync(), h2[i].dataSync())).toBeLessThan(1e-3);
+    // products above SPLIT_MIN_MACS take the split 2-D path on wasm: same values and gradients
+    const big1 = tf.randomNormal([2, 64, 48], 0, 1, 'float32', 6) as tf.Tensor3D;
+    const big2 = tf.randomNormal([2, 40, 48], 0, 1, 'float32', 7) as tf.Tensor3D;
+    expect(64 * 48 * 40).toBeGreaterThan(SPLIT_MIN_MACS);
+    expect(Math.abs(f1(big1, big2).dataSync()[0] - f2(big1, big2).dataSync()[0]) / f2(big1, big2).dataSync()[0]).toBeLessThan(1e-5);
+    const b1 = tf.grads(f1)([big1, big2]);
+    const b2 = tf.grads(f2)([big1, big2]);
+    for (let i = 0; i < 2; i++) expect(maxAbsDiff(b1[i].dataSync(), b2[i].dataSync())).toBeLessThan(2e-2);
+    tf.dispose([big1, big2, ...b1, ...b2]);
     const m = matMulFast(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [1, 1]]), true, true);
     expect(Array.from(m.dataSync())).toEqual([1, 4, 2, 6]);
     tf.dispose([x, w, b, a, c, m, ...g1, ...g2, ...h1, ...h2]);
