@@ -45,7 +45,7 @@ export function createProgram(): Command {
     .option('--steps <n>', 'optimisation steps (default 300)')
     .option('--batch-size <n>', 'clips per batch (default 8)')
     .option('--seed <n>', 'seed of data, masks and init (default 0)')
-    .option('--preset <name>', 'official (default) | small: a recipe tuned for small models on short CPU budgets')
+    .option('--preset <name>', 'official (default) | small: an experimental recipe for small models on short CPU budgets')
     .option('--target <what>', "what the predictor regresses: 'features' (V-JEPA) or 'pixels' (the normalised pixels of each masked tubelet, the baseline)")
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
