@@ -1,12 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { runParity } from './run';
+import { runParity, type ParityReport } from './run';
 
 const tiny = fileURLToPath(new URL('../../../../fixtures/reference/tiny.safetensors', import.meta.url));
 
 describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)', (backend) => {
-  it('matches every encoder/predictor output and gradient of the official code', async () => {
-    const report = await runParity(tiny, backend);
+  // One comparison per backend; the tests below read different parts of its report.
+  let report: ParityReport;
+  beforeAll(async () => {
+    report = await runParity(tiny, backend);
+  });
+
+  it('matches every encoder/predictor output and gradient of the official code', () => {
     expect(report.backend).toBe(backend);
     expect(report.failures).toEqual([]);
     const names = Object.keys(report.errors);
@@ -20,8 +25,7 @@ describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)',
     for (const name of gradients) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
   });
 
-  it('matches three official training steps: losses and every parameter of the three models', async () => {
-    const report = await runParity(tiny, backend);
+  it('matches three official training steps: losses and every parameter of the three models', () => {
     expect(report.errors['train/losses']).toBeLessThanOrEqual(1e-4);
     const trained = Object.keys(report.errors).filter((n) => n.startsWith('train/'));
     expect(trained.length).toBe(1 + 29 + 33 + 29); // losses + encoder, predictor, target encoder state (tables included)
@@ -30,8 +34,7 @@ describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)',
     expect(report.ok).toBe(true);
   });
 
-  it('matches the attentive probe: logits, cross-entropy and every gradient', async () => {
-    const report = await runParity(tiny, backend);
+  it('matches the attentive probe: logits, cross-entropy and every gradient', () => {
     expect(report.errors['probe_out/logits']).toBeLessThanOrEqual(1e-4);
     expect(report.errors['probe_out/ce']).toBeLessThanOrEqual(1e-4);
     const gradients = Object.keys(report.errors).filter((n) => n.startsWith('probe_grad/'));
