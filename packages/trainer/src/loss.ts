@@ -25,15 +25,26 @@ export function gatherTargets(targets: tf.Tensor3D, targetIndices: readonly (Ind
   return targetIndices.map((indices) => gatherTokens(targets, indices));
 }
 
-/** The mean absolute error of each generator over its own B·K·D elements: one scalar per generator. */
-export function generatorLosses(predictions: readonly tf.Tensor3D[], targets: readonly tf.Tensor3D[]): tf.Scalar[] {
+/**
+ * The loss of each generator over its own B·K·D elements, `mean(|p − t|^lossExp) / lossExp` (the official
+ * form; `lossExp` 1, the default, is the mean absolute error): one scalar per generator.
+ */
+export function generatorLosses(predictions: readonly tf.Tensor3D[], targets: readonly tf.Tensor3D[], lossExp = 1): tf.Scalar[] {
+  if (!(Number.isFinite(lossExp) && lossExp >= 1)) fail('lossExp', 'a finite number ≥ 1', lossExp);
   if (predictions.length === 0 || predictions.length !== targets.length) {
     fail('predictions', `one tensor per target (${targets.length}), at least one`, predictions.length);
   }
   predictions.forEach((p, i) => {
     if (p.shape.join() !== targets[i].shape.join()) fail(`predictions[${i}]`, `shape [${targets[i].shape}]`, p.shape);
   });
-  return predictions.map((p, i) => tf.tidy(() => tf.mean(tf.abs(tf.sub(p, targets[i]))) as tf.Scalar));
+  return predictions.map((p, i) =>
+    tf.tidy(() => {
+      const error = tf.abs(tf.sub(p, targets[i])); // [B, K, D]
+      if (lossExp === 1) return tf.mean(error) as tf.Scalar;
+      const powered = lossExp === 2 ? tf.square(error) : tf.pow(error, lossExp); // [B, K, D]
+      return tf.div(tf.mean(powered), lossExp) as tf.Scalar;
+    }),
+  );
 }
 
 /** The average of per-generator losses, so every generator weighs the same whatever its size. */

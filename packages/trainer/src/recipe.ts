@@ -31,6 +31,8 @@ export interface TrainingRecipe {
   clipFromStep: number;
   /** `features` (V-JEPA, default) or `pixels` (the pixel-reconstruction baseline). */
   target?: 'features' | 'pixels';
+  /** Exponent of the regression loss, the official `loss.loss_exp` (default 1: L1). */
+  lossExp?: number;
 }
 
 /** The released recipe (spec §8) scaled to a run of `steps` steps, in the official proportions. */
@@ -66,6 +68,7 @@ export function createTrainStep(models: VjepaModels, recipe: TrainingRecipe): Vj
     clipGrad: recipe.clipGrad,
     clipFromStep: recipe.clipFromStep,
     target: recipe.target,
+    lossExp: recipe.lossExp,
   });
 }
 

@@ -32,6 +32,11 @@ export interface TrainStepOptions {
    * then be t·p·p·C). Default `features`.
    */
   target?: 'features' | 'pixels';
+  /**
+   * Exponent e of the loss `mean(|prediction − target|^e) / e` per generator, the official `loss_exp`
+   * (default 1: the L1 loss of every released config; 2 weighs large errors more).
+   */
+  lossExp?: number;
   /** AdamW β₁, β₂, ε (defaults 0.9, 0.999, 1e-8). */
   beta1?: number;
   beta2?: number;
@@ -119,7 +124,7 @@ export class VjepaTrainStep {
         const predictions = masks.map((m, i) =>
           predictor.apply(encoder.encodeTokens(tokens, m.context), m.context, m.target, i), // [B, K_tgt, D]
         );
-        perGenerator = generatorLosses(predictions, targets).map((l) => tf.keep(l));
+        perGenerator = generatorLosses(predictions, targets, this.options.lossExp).map((l) => tf.keep(l));
         return averageLoss(perGenerator);
       }, [...this.params.values()]);
       perGeneratorValues = perGenerator.map((l) => l.dataSync()[0]);

@@ -136,6 +136,12 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   for (const [key, field] of [['start_lr', 'startLr'], ['lr', 'lr'], ['final_lr', 'finalLr'], ['weight_decay', 'weightDecay'], ['final_weight_decay', 'finalWeightDecay']] as const) {
     if (opt[key] !== undefined) recipe = { ...recipe, [field]: Number(opt[key]) };
   }
+  const loss = (file.loss ?? {}) as Record<string, unknown>;
+  if (loss.loss_exp !== undefined) {
+    const lossExp = Number(loss.loss_exp);
+    if (!(Number.isFinite(lossExp) && lossExp >= 1)) fail('loss.loss_exp', 'a finite number ≥ 1', loss.loss_exp);
+    recipe = { ...recipe, lossExp };
+  }
   if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
   if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : Number(opt.clip_grad) };
 
