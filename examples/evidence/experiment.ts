@@ -3,12 +3,64 @@
  * a recipe, then train attentive probes on its frozen features for the shape task and the motion-direction
  * task. `random` skips pretraining and probes the same architecture untrained.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, type TrainFlags } from '@vjepa/cli';
+import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/cli';
+import type { MaskGeneratorConfig } from '@vjepa/masking';
+import { officialRecipe } from '@vjepa/trainer';
 
-export type Variant = 'official' | 'small' | 'pixels' | 'random';
 export const TASKS = ['shape', 'direction'] as const;
+
+/** One pretraining recipe of the table: flags and a config base on top of {@link modelFlags}. */
+export interface VariantRecipe {
+  /** One line for the table. */
+  description: string;
+  flags?: Partial<TrainFlags>;
+  base?: Partial<RunConfig>;
+  /** `true` for the untrained encoder (no pretraining). */
+  untrained?: boolean;
+  /** The encoders probed by default (both unless said). */
+  encoders?: ('target' | 'online')[];
+}
+
+/** The full-clip tubes of the official masks, the same shape with blocks spanning only part of the clip. */
+const partialTime = (temporalScale: [number, number]): MaskGeneratorConfig[] => [
+  { type: 'multiblock', spatialScale: [0.15, 0.15], temporalScale, aspectRatio: [0.75, 1.5], numBlocks: 8 },
+  { type: 'multiblock', spatialScale: [0.7, 0.7], temporalScale, aspectRatio: [0.75, 1.5], numBlocks: 2 },
+];
+
+/** Whole frames masked: two spans of 12.5–25 % of the clip each (one or two tubelet steps of eight). */
+const timeGaps: MaskGeneratorConfig[] = [{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.125, 0.25], aspectRatio: [1, 1], numBlocks: 2 }];
+
+/**
+ * Every recipe measured: the four of the main table, then the other attempts at a small-model recipe
+ * (kept so that the table of what was tried can be reproduced).
+ */
+export const VARIANTS: Record<string, VariantRecipe> = {
+  official: { description: 'the released recipe (full-clip multiblock tubes, EMA 0.998 → 1), scaled to the run' },
+  small: { description: '`vjepa train --preset small`', base: TRAIN_PRESETS.small },
+  pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
+  random: { description: 'no pretraining: the untrained encoder', untrained: true },
+  'partial-time': { description: 'official block sizes spanning 25–50 % of the clip in time', base: { mask: partialTime([0.25, 0.5]) } },
+  ema099: { description: 'official masks, EMA 0.99 → 1', base: { optimization: { ...officialRecipe(350), ema: [0.99, 1], steps: 350 } } },
+  'time-slices': {
+    description: 'whole frames masked: one span of 25–50 % of the clip, the rest is context',
+    base: { mask: [{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.25, 0.5], aspectRatio: [1, 1], numBlocks: 1 }] },
+  },
+  'time-gaps': {
+    description: 'whole frames masked: two spans of 12.5–25 % of the clip each, context on both sides',
+    base: { mask: timeGaps },
+  },
+  'time-gaps-slow-target': {
+    description: 'time gaps, and a target that stays near its initialisation (EMA 0.9995 → 1)',
+    base: { mask: timeGaps, optimization: { ...officialRecipe(350), ema: [0.9995, 1], steps: 350 } },
+  },
+  'time-gaps-l2': {
+    description: 'time gaps, squared error (official `loss_exp` 2): the hard tokens weigh more than the many easy ones',
+    base: { mask: timeGaps, optimization: { ...officialRecipe(350), lossExp: 2, steps: 350 } },
+  },
+};
+export type Variant = keyof typeof VARIANTS & string;
 
 export interface ExperimentOptions {
   variant: Variant;
@@ -18,6 +70,8 @@ export interface ExperimentOptions {
   /** Clips of the probe's train / val sets. */
   trainSize?: number;
   valSize?: number;
+  /** Which encoders of a pretrained run to probe; default both. */
+  encoders?: ('target' | 'online')[];
   log?: (line: string) => void;
 }
 
@@ -39,6 +93,28 @@ export function modelFlags(seed: number, steps: number): TrainFlags {
   return { model: 'tiny', depth: '6', crop: '64', frames: '16', batchSize: '8', predDim: '96', predDepth: '4', steps: String(steps), seed: String(seed) };
 }
 
+/** Whether `dir` holds a finished pretraining of `config` (same settings, every step logged). */
+function finishedRun(dir: string, config: RunConfig): boolean {
+  const saved = savedRunConfig(dir);
+  if (!saved) return false;
+  const same = (c: RunConfig) => JSON.stringify({ ...c, preset: undefined });
+  return same(saved) === same(config) && readLosses(dir).length === config.optimization.steps;
+}
+
+function readLosses(dir: string): number[] {
+  if (!existsSync(join(dir, 'metrics.jsonl'))) return [];
+  const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);
+  return lines.map((line) => (JSON.parse(line) as { loss: number }).loss);
+}
+
+/** Mean pretraining loss over the first and the last 10 % of the steps in `dir/metrics.jsonl`. */
+export function lossSummary(dir: string): { lossStart: number; lossEnd: number } {
+  const losses = readLosses(dir);
+  const tenth = Math.max(1, Math.floor(losses.length / 10));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { lossStart: mean(losses.slice(0, tenth)), lossEnd: mean(losses.slice(-tenth)) };
+}
+
 export async function runExperiment(options: ExperimentOptions): Promise<ResultRow[]> {
   const { variant, seed, steps } = options;
   const log = options.log ?? console.log;
@@ -51,17 +127,17 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   // probes here train longer and faster. Same settings for every encoder.
   const probeCommon = { train: 'synthetic', val: 'synthetic', labels: [...TASKS], seed, trainSize: options.trainSize, valSize: options.valSize, epochs: 40, lr: 3e-3, log };
   const seconds = () => (performance.now() - started) / 1000;
-  if (variant === 'random') {
+  const recipe = VARIANTS[variant];
+  if (recipe === undefined) throw new Error(`variant: expected one of ${Object.keys(VARIANTS).join(', ')}, received ${variant}`);
+  if (recipe.untrained) {
     const summaries = await runProbe({ ...probeCommon, checkpoint: 'random', modelFlags: modelFlags(seed, steps), out: join(dir, 'probe.safetensors') });
     for (const s of summaries) rows.push({ variant, seed, encoder: 'random', task: s.task, top1: s.top1, steps: 0, seconds: seconds() });
   } else {
-    const flags: TrainFlags = { ...modelFlags(seed, steps), ...(variant === 'pixels' ? { target: 'pixels' } : {}) };
-    const config = resolveRunConfig(flags, variant === 'small' ? TRAIN_PRESETS.small : {});
-    const summary = await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
-    const tenth = Math.max(1, Math.floor(summary.losses.length / 10));
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const losses = { lossStart: mean(summary.losses.slice(0, tenth)), lossEnd: mean(summary.losses.slice(-tenth)) };
-    for (const encoder of ['target', 'online'] as const) {
+    const config = resolveRunConfig({ ...modelFlags(seed, steps), ...recipe.flags }, recipe.base ?? {});
+    if (finishedRun(dir, config)) log(`reusing the finished pretraining in ${dir}`);
+    else await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
+    const losses = lossSummary(dir);
+    for (const encoder of options.encoders ?? recipe.encoders ?? (['target', 'online'] as const)) {
       const summaries = await runProbe({ ...probeCommon, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
       for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...losses, steps, seconds: seconds() });
     }

@@ -11,5 +11,6 @@ const rows = await runExperiment({
   out: args.out ?? 'runs/evidence',
   trainSize: args.trainSize ? Number(args.trainSize) : undefined,
   valSize: args.valSize ? Number(args.valSize) : undefined,
+  encoders: args.encoders ? (args.encoders.split(',') as ('target' | 'online')[]) : undefined,
 });
 console.log(JSON.stringify(rows));

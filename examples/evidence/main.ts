@@ -8,13 +8,28 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectResults, formatTable } from './experiment';
 
-const args: Record<string, string> = Object.fromEntries(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.replace(/^--/, '').split('=')));
+const args: Record<string, string> = Object.fromEntries(
+  process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
+    const [key, value = 'true'] = a.replace(/^--/, '').split('=');
+    return [key, value];
+  }),
+);
 const variants = (args.variants ?? 'official,small,pixels,random').split(',');
 const seeds = (args.seeds ?? '0,1').split(',').map(Number);
 const steps = Number(args.steps ?? 350);
 const jobs = Number(args.jobs ?? 2);
 const out = args.out ?? 'runs/evidence';
 mkdirSync(out, { recursive: true });
+
+/** Echoes a child's output line by line, each line prefixed with its run's name. */
+function prefixLines(stream: NodeJS.ReadableStream, prefix: string): void {
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line) console.log(prefix + line);
+  });
+}
 
 const queue = variants.flatMap((variant) => seeds.map((seed) => ({ variant, seed })));
 const job = fileURLToPath(new URL('./job.ts', import.meta.url));
@@ -26,11 +41,13 @@ async function worker(): Promise<void> {
     const logFile = createWriteStream(join(out, name, 'log.txt'));
     console.log(`start ${name}`);
     const started = Date.now();
-    const extra = ['trainSize', 'valSize'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
+    const extra = ['trainSize', 'valSize', 'encoders'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--conditions=@vjepa/source', '--import', 'tsx', job, `--variant=${variant}`, `--seed=${seed}`, `--steps=${steps}`, `--out=${out}`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.pipe(logFile);
-      child.stderr.pipe(logFile);
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.pipe(logFile);
+        if (!args.quiet) prefixLines(stream, `[${name}] `);
+      }
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited with ${code}; see ${join(out, name, 'log.txt')}`))));
     });
     console.log(`done ${name} in ${((Date.now() - started) / 60000).toFixed(1)} min`);
