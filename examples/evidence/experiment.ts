@@ -29,8 +29,8 @@ const partialTime = (temporalScale: [number, number]): MaskGeneratorConfig[] => 
   { type: 'multiblock', spatialScale: [0.7, 0.7], temporalScale, aspectRatio: [0.75, 1.5], numBlocks: 2 },
 ];
 
-/** Whole frames masked: two spans of 12.5–25 % of the clip each (one or two tubelet steps of eight). */
-const timeGaps: MaskGeneratorConfig[] = [{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.125, 0.25], aspectRatio: [1, 1], numBlocks: 2 }];
+/** The masks of the small preset: whole frames masked, two spans of 12.5–25 % of the clip each. */
+const timeGaps = TRAIN_PRESETS.small.mask!;
 
 /**
  * Every recipe measured: the four of the main table, then the other attempts at a small-model recipe
@@ -38,7 +38,7 @@ const timeGaps: MaskGeneratorConfig[] = [{ type: 'multiblock', spatialScale: [1,
  */
 export const VARIANTS: Record<string, VariantRecipe> = {
   official: { description: 'the released recipe (full-clip multiblock tubes, EMA 0.998 → 1), scaled to the run' },
-  small: { description: '`vjepa train --preset small`', base: TRAIN_PRESETS.small },
+  small: { description: '`vjepa train --preset small`: the official recipe with time-gap masks (whole frames masked, two spans of 12.5–25 % of the clip)', base: TRAIN_PRESETS.small },
   pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
   random: { description: 'no pretraining: the untrained encoder', untrained: true },
   'partial-time': { description: 'official block sizes spanning 25–50 % of the clip in time', base: { mask: partialTime([0.25, 0.5]) } },
@@ -46,10 +46,6 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   'time-slices': {
     description: 'whole frames masked: one span of 25–50 % of the clip, the rest is context',
     base: { mask: [{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.25, 0.5], aspectRatio: [1, 1], numBlocks: 1 }] },
-  },
-  'time-gaps': {
-    description: 'whole frames masked: two spans of 12.5–25 % of the clip each, context on both sides',
-    base: { mask: timeGaps },
   },
   'time-gaps-slow-target': {
     description: 'time gaps, and a target that stays near its initialisation (EMA 0.9995 → 1)',
@@ -76,7 +72,7 @@ export interface ExperimentOptions {
 }
 
 export interface ResultRow {
-  variant: Variant;
+  variant: string;
   seed: number;
   encoder: 'target' | 'online' | 'random';
   task: string;
@@ -97,7 +93,12 @@ export function modelFlags(seed: number, steps: number): TrainFlags {
 function finishedRun(dir: string, config: RunConfig): boolean {
   const saved = savedRunConfig(dir);
   if (!saved) return false;
-  const same = (c: RunConfig) => JSON.stringify({ ...c, preset: undefined });
+  // Key order does not matter (a config built from a preset lists its keys in another order).
+  const sorted = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(sorted)
+      : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]))
+        : value;
+  const same = (c: RunConfig) => JSON.stringify(sorted({ ...c, preset: undefined }));
   return same(saved) === same(config) && readLosses(dir).length === config.optimization.steps;
 }
 
@@ -107,12 +108,29 @@ function readLosses(dir: string): number[] {
   return lines.map((line) => (JSON.parse(line) as { loss: number }).loss);
 }
 
+/** The loss at the first step, then its mean over each tenth of the run, from `dir/metrics.jsonl`. */
+export function lossCurve(dir: string): number[] {
+  const losses = readLosses(dir);
+  if (!losses.length) return [];
+  const tenth = Math.max(1, Math.floor(losses.length / 10));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [losses[0], ...Array.from({ length: Math.ceil(losses.length / tenth) }, (_, k) => mean(losses.slice(k * tenth, (k + 1) * tenth)))];
+}
+
 /** Mean pretraining loss over the first and the last 10 % of the steps in `dir/metrics.jsonl`. */
 export function lossSummary(dir: string): { lossStart: number; lossEnd: number } {
   const losses = readLosses(dir);
   const tenth = Math.max(1, Math.floor(losses.length / 10));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return { lossStart: mean(losses.slice(0, tenth)), lossEnd: mean(losses.slice(-tenth)) };
+}
+
+/** Writes `results.json` of a run: `rows`, plus earlier rows of the run for encoders or tasks not measured now. */
+function writeResults(out: string, variant: string, seed: number, rows: ResultRow[]): void {
+  const key = (r: ResultRow) => `${r.encoder}|${r.task}`;
+  const measured = new Set(rows.map(key));
+  const kept = collectResults(out, [`${variant}-seed${seed}`]).filter((r) => !measured.has(key(r)));
+  writeFileSync(join(out, `${variant}-seed${seed}`, 'results.json'), `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
 }
 
 export async function runExperiment(options: ExperimentOptions): Promise<ResultRow[]> {
@@ -140,20 +158,30 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     for (const encoder of options.encoders ?? recipe.encoders ?? (['target', 'online'] as const)) {
       const summaries = await runProbe({ ...probeCommon, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
       for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...losses, steps, seconds: seconds() });
+      writeResults(options.out, variant, seed, rows);
     }
   }
-  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  writeResults(options.out, variant, seed, rows);
   return rows;
 }
 
-/** Every `results.json` under `out`. */
+/**
+ * The rows of every run folder under `out`: its `results.json`, or, for a run stopped before writing it, the
+ * probes' JSON lines in its `log.txt` (each probe prints one when it finishes).
+ */
 export function collectResults(out: string, dirs: string[]): ResultRow[] {
   return dirs.flatMap((d) => {
-    try {
-      return JSON.parse(readFileSync(join(out, d, 'results.json'), 'utf8')) as ResultRow[];
-    } catch {
-      return [];
-    }
+    const dir = join(out, d);
+    if (existsSync(join(dir, 'results.json'))) return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultRow[];
+    if (!existsSync(join(dir, 'log.txt'))) return [];
+    const match = /^(.*)-seed(\d+)$/.exec(d);
+    if (!match) return [];
+    const losses = readLosses(dir).length ? lossSummary(dir) : {};
+    return readFileSync(join(dir, 'log.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{"top1"'))
+      .map((line) => JSON.parse(line) as { top1: number; task: string; encoder: ResultRow['encoder'] })
+      .map((p) => ({ variant: match[1], seed: Number(match[2]), encoder: p.encoder, task: p.task, top1: p.top1, ...losses, steps: readLosses(dir).length, seconds: 0 }));
   });
 }
 
@@ -182,4 +210,39 @@ export function formatTable(rows: ResultRow[]): string {
     lines.push(`| ${variant} | ${encoder} | ${seeds} | ${cell(by('shape'))} | ${cell(by('direction'))} | ${loss} |`);
   }
   return lines.join('\n');
+}
+
+/** One row per pretrained run: the first loss, then the mean loss of each tenth of the run. */
+export function formatLossCurves(out: string, dirs: string[]): string {
+  const rows = dirs.map((d) => ({ d, curve: lossCurve(join(out, d)) })).filter((r) => r.curve.length > 1);
+  if (!rows.length) return '';
+  const width = Math.max(...rows.map((r) => r.curve.length));
+  const head = ['run', 'step 1', ...Array.from({ length: width - 1 }, (_, k) => `tenth ${k + 1}`)];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const { d, curve } of rows) lines.push(`| ${d} | ${curve.map((v) => v.toFixed(3)).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** One line per pretrained variant and encoder: its mean top-1 minus the untrained encoder's, per task, in points. */
+export function formatComparison(rows: ResultRow[]): string {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const top1 = (filter: (r: ResultRow) => boolean, task: string) => {
+    const values = rows.filter((r) => filter(r) && r.task === task).map((r) => r.top1);
+    return values.length ? mean(values) : undefined;
+  };
+  const tasks = [...new Set(rows.map((r) => r.task))];
+  const groups = [...new Set(rows.filter((r) => r.encoder !== 'random').map((r) => `${r.variant}|${r.encoder}`))];
+  return groups
+    .map((key) => {
+      const [variant, encoder] = key.split('|');
+      const parts = tasks.map((task) => {
+        const trained = top1((r) => r.variant === variant && r.encoder === encoder, task);
+        const untrained = top1((r) => r.encoder === 'random', task);
+        if (trained === undefined || untrained === undefined) return `${task} –`;
+        const points = 100 * (trained - untrained);
+        return `${task} ${points >= 0 ? '+' : ''}${points.toFixed(1)}`;
+      });
+      return `${variant} (${encoder}) vs untrained, points: ${parts.join(', ')}`;
+    })
+    .join('\n');
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectResults, formatTable } from './experiment';
+import { collectResults, formatComparison, formatLossCurves, formatTable } from './experiment';
 
 const args: Record<string, string> = Object.fromEntries(
   process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
@@ -54,6 +54,11 @@ async function worker(): Promise<void> {
   }
 }
 await Promise.all(Array.from({ length: jobs }, worker));
-const table = formatTable(collectResults(out, variants.flatMap((v) => seeds.map((s) => `${v}-seed${s}`))));
-writeFileSync(join(out, 'table.md'), `${table}\n`);
-console.log(table);
+const dirs = variants.flatMap((v) => seeds.map((s) => `${v}-seed${s}`));
+const rows = collectResults(out, dirs);
+const table = formatTable(rows);
+const curves = formatLossCurves(out, dirs);
+writeFileSync(join(out, 'table.md'), `${table}\n${curves ? `\nPretraining loss (first step, then the mean of each tenth of the run):\n\n${curves}\n` : ''}`);
+console.log(`${table}\n`);
+console.log(`${formatComparison(rows)}\n`);
+if (curves) console.log(`pretraining loss (first step, then the mean of each tenth of the run):\n${curves}`);

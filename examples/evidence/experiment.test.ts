@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveRunConfig } from '@vjepa/cli';
+import { collectResults, formatComparison, formatLossCurves, formatTable, lossSummary, modelFlags, VARIANTS, type ResultRow } from './experiment';
+
+const row = (variant: string, seed: number, encoder: ResultRow['encoder'], task: string, top1: number): ResultRow => ({ variant, seed, encoder, task, top1, steps: 10, seconds: 1 });
+
+describe('the evidence table', () => {
+  it('reports mean ± half-range over seeds per variant, encoder and task', () => {
+    const rows = [
+      row('random', 0, 'random', 'shape', 0.3), row('random', 1, 'random', 'shape', 0.34),
+      row('random', 0, 'random', 'direction', 0.2), row('random', 1, 'random', 'direction', 0.3),
+      { ...row('small', 0, 'target', 'shape', 0.4), lossStart: 0.8, lossEnd: 0.2 }, { ...row('small', 1, 'target', 'shape', 0.36), lossStart: 0.6, lossEnd: 0.1 },
+      row('small', 0, 'target', 'direction', 0.1), row('small', 1, 'target', 'direction', 0.12),
+    ];
+    const table = formatTable(rows).split('\n');
+    expect(table[2]).toBe('| random | random | 0, 1 | 32.0 ± 2.0 | 25.0 ± 5.0 | – |');
+    expect(table[3]).toBe('| small | target | 0, 1 | 38.0 ± 2.0 | 11.0 ± 1.0 | 0.700 → 0.150 |');
+    expect(formatComparison(rows)).toBe('small (target) vs untrained, points: shape +6.0, direction -14.0');
+  });
+
+  it('reads results.json, or the probes\' JSON lines of a run stopped before writing it, and the loss curve', () => {
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-evidence-'));
+    mkdirSync(join(out, 'small-seed3'));
+    const probeLine = (task: string, top1: number) => JSON.stringify({ top1, classes: 4, train: 8, val: 4, task, probe: 'attentive', encoder: 'online' });
+    writeFileSync(join(out, 'small-seed3', 'log.txt'), ['step 1/20', probeLine('shape', 0.5), 'other', probeLine('direction', 0.25)].join('\n'));
+    const losses = Array.from({ length: 20 }, (_, k) => 1 - k / 20);
+    writeFileSync(join(out, 'small-seed3', 'metrics.jsonl'), losses.map((loss, step) => JSON.stringify({ step, loss })).join('\n'));
+    const rows = collectResults(out, ['small-seed3', 'missing-seed0']);
+    expect(rows.map((r) => [r.variant, r.seed, r.encoder, r.task, r.top1, r.steps])).toEqual([
+      ['small', 3, 'online', 'shape', 0.5, 20],
+      ['small', 3, 'online', 'direction', 0.25, 20],
+    ]);
+    expect(lossSummary(join(out, 'small-seed3'))).toEqual({ lossStart: (1 + 0.95) / 2, lossEnd: (0.1 + 0.05) / 2 });
+    const curve = formatLossCurves(out, ['small-seed3']).split('\n')[2];
+    expect(curve.startsWith('| small-seed3 | 1.000 | 0.975 | 0.875 |')).toBe(true);
+  });
+
+  it('the small variant is the preset, and every variant resolves to a run config', () => {
+    expect(VARIANTS.small.base?.mask).toEqual([{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.125, 0.25], aspectRatio: [1, 1], numBlocks: 2 }]);
+    expect(Object.keys(VARIANTS)).toEqual(expect.arrayContaining(['official', 'small', 'pixels', 'random']));
+    for (const [name, recipe] of Object.entries(VARIANTS)) {
+      if (recipe.untrained) continue;
+      const config = resolveRunConfig({ ...modelFlags(0, 350), ...recipe.flags }, recipe.base ?? {});
+      expect(config.optimization.steps, name).toBe(350);
+      expect(config.model.encoder, name).toMatchObject({ dim: 192, depth: 6, imageSize: 64, frames: 16 });
+    }
+    expect(resolveRunConfig(modelFlags(0, 350), VARIANTS['time-gaps-l2'].base).optimization.lossExp).toBe(2);
+  });
+});
