@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/cli';
 import type { MaskGeneratorConfig } from '@vjepa/masking';
-import { officialRecipe } from '@vjepa/trainer';
+import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
 
 export const TASKS = ['shape', 'direction'] as const;
 
@@ -32,6 +32,9 @@ const partialTime = (temporalScale: [number, number]): MaskGeneratorConfig[] => 
 /** The masks of the small preset: whole frames masked, two spans of 12.5–25 % of the clip each. */
 const timeGaps = TRAIN_PRESETS.small.mask!;
 
+/** The official optimisation for 350 steps with some values changed (resized if a run asks for another length). */
+const officialWith = (changes: Partial<TrainingRecipe>): Partial<RunConfig> => ({ optimization: { ...officialRecipe(350), ...changes, steps: 350 } });
+
 /**
  * Every recipe measured: the four of the main table, then the other attempts at a small-model recipe
  * (kept so that the table of what was tried can be reproduced).
@@ -42,18 +45,18 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
   random: { description: 'no pretraining: the untrained encoder', untrained: true },
   'partial-time': { description: 'official block sizes spanning 25–50 % of the clip in time', base: { mask: partialTime([0.25, 0.5]) } },
-  ema099: { description: 'official masks, EMA 0.99 → 1', base: { optimization: { ...officialRecipe(350), ema: [0.99, 1], steps: 350 } } },
+  ema099: { description: 'official masks, EMA 0.99 → 1', base: officialWith({ ema: [0.99, 1] }) },
   'time-slices': {
     description: 'whole frames masked: one span of 25–50 % of the clip, the rest is context',
     base: { mask: [{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.25, 0.5], aspectRatio: [1, 1], numBlocks: 1 }] },
   },
   'time-gaps-slow-target': {
     description: 'time gaps, and a target that stays near its initialisation (EMA 0.9995 → 1)',
-    base: { mask: timeGaps, optimization: { ...officialRecipe(350), ema: [0.9995, 1], steps: 350 } },
+    base: { mask: timeGaps, ...officialWith({ ema: [0.9995, 1] }) },
   },
   'time-gaps-l2': {
     description: 'time gaps, squared error (official `loss_exp` 2): the hard tokens weigh more than the many easy ones',
-    base: { mask: timeGaps, optimization: { ...officialRecipe(350), lossExp: 2, steps: 350 } },
+    base: { mask: timeGaps, ...officialWith({ lossExp: 2 }) },
   },
 };
 export type Variant = keyof typeof VARIANTS & string;
@@ -102,6 +105,21 @@ function finishedRun(dir: string, config: RunConfig): boolean {
   return same(saved) === same(config) && readLosses(dir).length === config.optimization.steps;
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Steps in a tenth of a run of `length` steps (at least one). */
+const tenthOf = (length: number) => Math.max(1, Math.floor(length / 10));
+
+/** Command-line flags `--key=value` (and bare `--flag`, read as `'true'`) as a record. */
+export function parseFlags(argv: string[]): Record<string, string> {
+  return Object.fromEntries(
+    argv.filter((a) => a.startsWith('--')).map((a) => {
+      const [key, value = 'true'] = a.replace(/^--/, '').split('=');
+      return [key, value];
+    }),
+  );
+}
+
 function readLosses(dir: string): number[] {
   if (!existsSync(join(dir, 'metrics.jsonl'))) return [];
   const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean);
@@ -112,16 +130,17 @@ function readLosses(dir: string): number[] {
 export function lossCurve(dir: string): number[] {
   const losses = readLosses(dir);
   if (!losses.length) return [];
-  const tenth = Math.max(1, Math.floor(losses.length / 10));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const tenth = tenthOf(losses.length);
   return [losses[0], ...Array.from({ length: Math.ceil(losses.length / tenth) }, (_, k) => mean(losses.slice(k * tenth, (k + 1) * tenth)))];
 }
 
 /** Mean pretraining loss over the first and the last 10 % of the steps in `dir/metrics.jsonl`. */
 export function lossSummary(dir: string): { lossStart: number; lossEnd: number } {
-  const losses = readLosses(dir);
-  const tenth = Math.max(1, Math.floor(losses.length / 10));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return summarizeLosses(readLosses(dir));
+}
+
+function summarizeLosses(losses: number[]): { lossStart: number; lossEnd: number } {
+  const tenth = tenthOf(losses.length);
   return { lossStart: mean(losses.slice(0, tenth)), lossEnd: mean(losses.slice(-tenth)) };
 }
 
@@ -150,6 +169,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   if (recipe.untrained) {
     const summaries = await runProbe({ ...probeCommon, checkpoint: 'random', modelFlags: modelFlags(seed, steps), out: join(dir, 'probe.safetensors') });
     for (const s of summaries) rows.push({ variant, seed, encoder: 'random', task: s.task, top1: s.top1, steps: 0, seconds: seconds() });
+    writeResults(options.out, variant, seed, rows);
   } else {
     const config = resolveRunConfig({ ...modelFlags(seed, steps), ...recipe.flags }, recipe.base ?? {});
     if (finishedRun(dir, config)) log(`reusing the finished pretraining in ${dir}`);
@@ -161,7 +181,6 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
       writeResults(options.out, variant, seed, rows);
     }
   }
-  writeResults(options.out, variant, seed, rows);
   return rows;
 }
 
@@ -176,12 +195,13 @@ export function collectResults(out: string, dirs: string[]): ResultRow[] {
     if (!existsSync(join(dir, 'log.txt'))) return [];
     const match = /^(.*)-seed(\d+)$/.exec(d);
     if (!match) return [];
-    const losses = readLosses(dir).length ? lossSummary(dir) : {};
+    const losses = readLosses(dir);
+    const summary = losses.length ? summarizeLosses(losses) : {};
     return readFileSync(join(dir, 'log.txt'), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith('{"top1"'))
       .map((line) => JSON.parse(line) as { top1: number; task: string; encoder: ResultRow['encoder'] })
-      .map((p) => ({ variant: match[1], seed: Number(match[2]), encoder: p.encoder, task: p.task, top1: p.top1, ...losses, steps: readLosses(dir).length, seconds: 0 }));
+      .map((p) => ({ variant: match[1], seed: Number(match[2]), encoder: p.encoder, task: p.task, top1: p.top1, ...summary, steps: losses.length, seconds: 0 }));
   });
 }
 
@@ -194,9 +214,8 @@ export function formatTable(rows: ResultRow[]): string {
   }
   const cell = (values: number[]) => {
     if (!values.length) return '–';
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const spread = (Math.max(...values) - Math.min(...values)) / 2;
-    return `${(100 * mean).toFixed(1)} ± ${(100 * spread).toFixed(1)}`;
+    return `${(100 * mean(values)).toFixed(1)} ± ${(100 * spread).toFixed(1)}`;
   };
   const lines = ['| pretraining | encoder | seeds | shape top-1 % | direction top-1 % | loss first → last 10 % |', '|---|---|---|---|---|---|'];
   for (const [key, group] of groups) {
@@ -205,7 +224,7 @@ export function formatTable(rows: ResultRow[]): string {
     const by = (task: string) => group.filter((r) => r.task === task).map((r) => r.top1);
     const losses = group.filter((r) => r.lossStart !== undefined && r.task === 'shape');
     const loss = losses.length
-      ? `${(losses.reduce((a, r) => a + r.lossStart!, 0) / losses.length).toFixed(3)} → ${(losses.reduce((a, r) => a + r.lossEnd!, 0) / losses.length).toFixed(3)}`
+      ? `${mean(losses.map((r) => r.lossStart!)).toFixed(3)} → ${mean(losses.map((r) => r.lossEnd!)).toFixed(3)}`
       : '–';
     lines.push(`| ${variant} | ${encoder} | ${seeds} | ${cell(by('shape'))} | ${cell(by('direction'))} | ${loss} |`);
   }
@@ -225,7 +244,6 @@ export function formatLossCurves(out: string, dirs: string[]): string {
 
 /** One line per pretrained variant and encoder: its mean top-1 minus the untrained encoder's, per task, in points. */
 export function formatComparison(rows: ResultRow[]): string {
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const top1 = (filter: (r: ResultRow) => boolean, task: string) => {
     const values = rows.filter((r) => filter(r) && r.task === task).map((r) => r.top1);
     return values.length ? mean(values) : undefined;

@@ -1,8 +1,8 @@
 // One experiment in its own process (tfjs-wasm is single-threaded: two processes use two cores).
 import { selectBackend } from '@vjepa/core';
-import { runExperiment, type Variant } from './experiment';
+import { parseFlags, runExperiment, type Variant } from './experiment';
 
-const args: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const args = parseFlags(process.argv.slice(2));
 await selectBackend('auto');
 const rows = await runExperiment({
   variant: args.variant as Variant,

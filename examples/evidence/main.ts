@@ -6,14 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectResults, formatComparison, formatLossCurves, formatTable } from './experiment';
+import { collectResults, formatComparison, formatLossCurves, formatTable, parseFlags } from './experiment';
 
-const args: Record<string, string> = Object.fromEntries(
-  process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
-    const [key, value = 'true'] = a.replace(/^--/, '').split('=');
-    return [key, value];
-  }),
-);
+const args = parseFlags(process.argv.slice(2));
 const variants = (args.variants ?? 'official,small,pixels,random').split(',');
 const seeds = (args.seeds ?? '0,1').split(',').map(Number);
 const steps = Number(args.steps ?? 350);
