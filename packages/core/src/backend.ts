@@ -5,8 +5,18 @@ import { fail } from './errors';
 /** Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
+/** The fast kernels in use on top of the tfjs backend. */
+export interface AcceleratorInfo {
+  /** `native`: the `@vjepa/accelerate` addon's kernels run on the wasm heap; `none`: tfjs's own kernels. */
+  name: 'native' | 'none';
+  /** One sentence: what is active, or why the native kernels are not (and what would turn them on). */
+  reason: string;
+}
+
 /** What `selectBackend` chose, and why. */
 export interface BackendChoice {
+  /** Fast kernels active on top of the backend. */
+  accelerator: AcceleratorInfo;
   /** The tfjs backend now active: `tensorflow`, `wasm` or `cpu`. */
   backend: string;
   /** What was asked for. */
@@ -18,6 +28,8 @@ export interface BackendChoice {
   /** Every candidate that was tried and did not load, with the reason. */
   rejected: { candidate: string; reason: string }[];
 }
+
+const NO_ACCELERATOR: AcceleratorInfo = { name: 'none', reason: 'no accelerator is wired in yet' };
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -88,7 +100,7 @@ export async function selectBackend(requested: BackendRequest = 'auto'): Promise
     const provider = await tryNative(rejected);
     if (provider) {
       const reason = `${provider} is installed and ran a test op`;
-      return { backend: 'tensorflow', requested, provider, reason, rejected };
+      return { backend: 'tensorflow', requested, provider, reason, rejected, accelerator: NO_ACCELERATOR };
     }
     if (requested === 'tensorflow') {
       throw new Error(
@@ -105,7 +117,7 @@ export async function selectBackend(requested: BackendRequest = 'auto'): Promise
         requested === 'auto'
           ? `no native TensorFlow backend loaded; ${name} is the fastest backend available`
           : `${name} was requested`;
-      return { backend: name, requested, reason, rejected };
+      return { backend: name, requested, reason, rejected, accelerator: NO_ACCELERATOR };
     }
   }
   throw new Error(

@@ -2,7 +2,7 @@ export * from './types';
 export * from './errors';
 export * from './random';
 export { ensureGradients } from './gradients';
-export { selectBackend, type BackendChoice, type BackendRequest } from './backend';
+export { selectBackend, type AcceleratorInfo, type BackendChoice, type BackendRequest } from './backend';
 export { batchMatMul, linear, matMulFast } from './ops/matmul';
 export { gatherRows, gatherTokens, indexTensor } from './ops/gather';
 export { Module, type LoadOptions, type LoadReport } from './nn/module';
