@@ -10,6 +10,12 @@ import { runProbe } from './commands/probe';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
+function acceleratorOption(): Option {
+  return new Option('--accelerator <name>', "native kernels on wasm: 'auto' (when @vjepa/accelerate built), 'native' (required) or 'none' (tfjs's own)")
+    .choices(['auto', 'native', 'none'])
+    .default('auto');
+}
+
 function backendOption(): Option {
   return new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto');
 }
@@ -23,8 +29,9 @@ export function createProgram(): Command {
     .description('compare our models with a reference file of the official PyTorch code; exits 1 on any error over tolerance')
     .argument('<file>', 'reference .safetensors file, with its .json config beside it')
     .addOption(backendOption())
-    .action(async (file: string, options: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
-      const report = await runParity(file, options.backend);
+    .addOption(acceleratorOption())
+    .action(async (file: string, options: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; accelerator: 'auto' | 'native' | 'none' }) => {
+      const report = await runParity(file, options.backend, options.accelerator);
       const { file: _file, ...rest } = report;
       console.log(JSON.stringify({ file, ...rest }, null, 2));
       if (!report.ok) process.exitCode = 1;
