@@ -23,4 +23,4 @@ export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/
 export { selfAttention, selfAttentionReference } from './nn/attention';
 export { layerNormReference } from './nn/layer-norm';
 export { geluReference } from './nn/mlp';
-export { adamwUpdate, adamwUpdateReference, movingAverage, movingAverageReference, type AdamWUpdate } from './ops/updates';
+export { adamwUpdate, adamwUpdateReference, movingAverage, movingAverageReference, sumOfSquares, type AdamWUpdate } from './ops/updates';

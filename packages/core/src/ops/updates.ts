@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { activeNativeKernels } from '../accel/native';
+import { activeNativeKernels, offsetOf, type WasmBackendInternals } from '../accel/native';
 import { ADAMW, EMA } from '../accel/kernels';
 
 /** The per-step scalars of one AdamW update (torch.optim.AdamW, amsgrad off). */
@@ -64,4 +64,20 @@ export function movingAverage(target: tf.Tensor, online: tf.Tensor, momentum: nu
 /** The plain tfjs composition of {@link movingAverage}. */
 export function movingAverageReference(target: tf.Tensor, online: tf.Tensor, momentum: number): tf.Tensor {
   return tf.tidy(() => tf.add(tf.mul(target, momentum), tf.mul(online, 1 - momentum)));
+}
+
+/**
+ * `Σ x²` of a float32 tensor as a host number (for gradient norms). With the native kernels one pass
+ * over the wasm heap, accumulated in double; otherwise `tf.sum(x·x)` in float32, read back.
+ */
+export function sumOfSquares(x: tf.Tensor): number {
+  const native = activeNativeKernels();
+  if (native && x.dtype === 'float32') {
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    return native.sumSquares(backend.wasm.HEAPU8, offsetOf(backend, x), x.size);
+  }
+  const total = tf.tidy(() => tf.sum(tf.mul(x, x)));
+  const value = total.dataSync()[0];
+  total.dispose();
+  return value;
 }
