@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { runParity } from './parity/run';
 import { runBenchCommand } from './bench/command';
+import type { BenchFlags } from './bench/flags';
 import { resolveRunConfig, type TrainFlags } from './train/config';
 import { runTrain, savedRunConfig } from './train/run';
 import { TRAIN_PRESETS } from './train/presets';
@@ -153,7 +154,9 @@ export function createProgram(): Command {
     .option('--json', 'one JSON line per backend on stdout (the table goes to stderr)')
     .option('--profile', 'profile one more step and print its kernels ranked by total time, with counts')
     .option('--steps <n>', 'memory soak: n more untimed steps, then RSS and tensors at both ends', '0')
-    .action(async (flags: { what: string; backends: string; runs: string; batch?: string; config?: string; json?: boolean; profile?: boolean; steps: string }) => {
+    .addOption(acceleratorOption())
+    .option('--threads <n>', 'BLAS threads of the native kernels (default 1, or VJEPA_BLAS_THREADS)')
+    .action(async (flags: BenchFlags) => {
       await runBenchCommand(flags);
     });
 

@@ -25,7 +25,7 @@ const tinyFile = file('tiny.json', JSON.stringify(TINY));
 
 describe('vjepa bench flags', () => {
   it('defaults to the full step of the bench configuration on wasm, 10 runs after 2 warm-ups', () => {
-    expect(parseBenchFlags({})).toEqual({ what: 'step', backends: ['wasm'], runs: 10, warmup: 2, config: BENCH_CONFIG, json: false, profile: false, soakSteps: 0 });
+    expect(parseBenchFlags({})).toEqual({ what: 'step', backends: ['wasm'], runs: 10, warmup: 2, config: BENCH_CONFIG, json: false, profile: false, soakSteps: 0, accelerator: 'auto' });
     expect(tokensPerClip(BENCH_CONFIG.geometry)).toBe(128);
     expect(BENCH_CONFIG).toEqual({
       encoder: { dim: 192, depth: 6, heads: 3, mlpRatio: 4 },
@@ -36,13 +36,26 @@ describe('vjepa bench flags', () => {
   });
 
   it('reads every flag', () => {
-    const plan = parseBenchFlags({ what: 'forward', backends: 'cpu, wasm', runs: '3', batch: '8', json: true, profile: true, steps: '500' });
-    expect(plan).toEqual({ what: 'forward', backends: ['cpu', 'wasm'], runs: 3, warmup: 2, config: { ...BENCH_CONFIG, batch: 8 }, json: true, profile: true, soakSteps: 500 });
+    const plan = parseBenchFlags({ what: 'forward', backends: 'cpu, wasm', runs: '3', batch: '8', json: true, profile: true, steps: '500', accelerator: 'none', threads: '2' });
+    expect(plan).toEqual({
+      what: 'forward',
+      backends: ['cpu', 'wasm'],
+      runs: 3,
+      warmup: 2,
+      config: { ...BENCH_CONFIG, batch: 8 },
+      json: true,
+      profile: true,
+      soakSteps: 500,
+      accelerator: 'none',
+      threads: 2,
+    });
   });
 
   it.each([
     [{ what: 'backward' }, '--what: expected step or forward, received "backward"'],
     [{ backends: 'wasm,gpu' }, '--backends: expected a comma-separated list of auto, tensorflow, wasm, cpu'],
+    [{ accelerator: 'gpu' }, '--accelerator: expected auto, native, none, received "gpu"'],
+    [{ threads: '0' }, '--threads: expected an integer ≥ 1'],
     [{ runs: '0' }, '--runs: expected an integer ≥ 1'],
     [{ runs: '2.5' }, '--runs: expected an integer ≥ 1'],
     [{ batch: 'four' }, '--batch: expected an integer ≥ 1'],
@@ -160,7 +173,8 @@ describe.each(['cpu', 'wasm'] as const)('vjepa bench on a tiny config on %s', (b
     );
     const profile = result.profile!;
     const names = profile.kernels.map((k) => k.name);
-    expect(names).toContain('BatchMatMul');
+    // With the native kernels every linear layer is one VjepaLinear kernel; without, XNNPACK's BatchMatMul.
+    expect(names).toContain(result.accelerator === 'native' ? 'VjepaLinear' : 'BatchMatMul');
     expect(names).not.toContain('unnamed scope');
     for (const name of names) expect(tf.getKernel(name, backend), name).toBeDefined();
     expect(profile.kernelCount).toBe(profile.kernels.reduce((sum, k) => sum + k.count, 0));

@@ -37,6 +37,8 @@ export async function runBenchCommand(flags: BenchFlags, output?: BenchOutput): 
     config: plan.config,
     profile: plan.profile,
     soakSteps: plan.soakSteps,
+    accelerator: plan.accelerator,
+    threads: plan.threads,
     onResult: (result) => {
       for (const line of [benchRow(result), ...benchDetails(result)]) out.table(line);
       if (plan.json) out.json(JSON.stringify(benchJson(result)));

@@ -1,4 +1,4 @@
-import { fail, type BackendRequest } from '@vjepa/core';
+import { fail, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
 import { BENCH_CONFIG, readBenchConfig, type BenchConfig } from './config';
 
 /** The flags of `vjepa bench` as commander hands them over (strings, or booleans for switches). */
@@ -11,6 +11,8 @@ export interface BenchFlags {
   json?: boolean;
   profile?: boolean;
   steps?: string;
+  accelerator?: string;
+  threads?: string;
 }
 
 /** What `vjepa bench` runs, resolved and checked from its flags. */
@@ -31,7 +33,13 @@ export interface BenchPlan {
   profile: boolean;
   /** Untimed steps after the timed ones, for a memory soak (0: none). */
   soakSteps: number;
+  /** Native kernels on wasm: `auto` (default), `native` (required) or `none` (tfjs's own kernels). */
+  accelerator: AcceleratorRequest;
+  /** BLAS threads of the native kernels (default: `selectBackend`'s, 1 or `VJEPA_BLAS_THREADS`). */
+  threads?: number;
 }
+
+const ACCELERATORS: readonly AcceleratorRequest[] = ['auto', 'native', 'none'];
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -57,5 +65,19 @@ export function parseBenchFlags(flags: BenchFlags): BenchPlan {
   const soakSteps = integerFlag('--steps', flags.steps ?? '0', 0);
   const base = flags.config === undefined ? BENCH_CONFIG : readBenchConfig(flags.config);
   const config = flags.batch === undefined ? base : { ...base, batch: integerFlag('--batch', flags.batch, 1) };
-  return { what, backends: backends as BackendRequest[], runs, warmup: 2, config, json: flags.json === true, profile: flags.profile === true, soakSteps };
+  const accelerator = (flags.accelerator ?? 'auto') as AcceleratorRequest;
+  if (!ACCELERATORS.includes(accelerator)) fail('--accelerator', ACCELERATORS.join(', '), flags.accelerator);
+  const threads = flags.threads === undefined ? undefined : integerFlag('--threads', flags.threads, 1);
+  return {
+    what,
+    backends: backends as BackendRequest[],
+    runs,
+    warmup: 2,
+    config,
+    json: flags.json === true,
+    profile: flags.profile === true,
+    soakSteps,
+    accelerator,
+    ...(threads === undefined ? {} : { threads }),
+  };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, selectBackend, type BackendRequest, type MaskPair } from '@vjepa/core';
+import { RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type MaskPair } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels, createTrainStep, officialRecipe } from '@vjepa/trainer';
 import { VisionTransformer } from '@vjepa/vit';
@@ -58,6 +58,10 @@ export interface BenchOptions {
   profile?: boolean;
   /** Untimed runs after the timed ones, reporting RSS and tensors at both ends (default 0). */
   soakSteps?: number;
+  /** Native kernels on wasm (`selectBackend`'s `accelerator`, default `auto`). */
+  accelerator?: AcceleratorRequest;
+  /** BLAS threads of the native kernels. */
+  threads?: number;
   /** Seed of the weights, clips and masks (default 0). */
   seed?: number;
   /** Called with each backend's figures as soon as they are measured. */
@@ -150,10 +154,10 @@ function forwardWorkload(config: BenchConfig, seed: number): Workload {
  * optionally a kernel profile of one run and a memory soak. Never asserts anything about time.
  */
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult[]> {
-  const { what = 'step', backends = ['wasm'], runs = 10, warmup = 2, config = BENCH_CONFIG, seed = 0, soakSteps = 0 } = options;
+  const { what = 'step', backends = ['wasm'], runs = 10, warmup = 2, config = BENCH_CONFIG, seed = 0, soakSteps = 0, accelerator = 'auto', threads } = options;
   const results: BenchResult[] = [];
   for (const request of backends) {
-    const choice = await selectBackend(request);
+    const choice = await selectBackend(request, { accelerator, ...(threads === undefined ? {} : { threads }) });
     const workload = what === 'step' ? trainStepWorkload(config, seed) : forwardWorkload(config, seed);
     try {
       for (let i = 0; i < warmup; i++) workload.run();
