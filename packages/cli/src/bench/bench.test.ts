@@ -11,6 +11,7 @@ import { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip } from
 import { parseBenchFlags } from './flags';
 import { encoderForwardFlops, stepFlops } from './flops';
 import { summarizeProfile } from './profile';
+import { recipeSteps } from './run';
 
 const dir = mkdtempSync(join(tmpdir(), 'vjepa-bench-'));
 function file(name: string, text: string): string {
@@ -187,5 +188,14 @@ describe.each(['cpu', 'wasm'] as const)('vjepa bench on a tiny config on %s', (b
     expect(result.what).toBe('forward');
     expect(result.flopsPerRun).toBe(encoderForwardFlops({ dim: 16, depth: 1, mlpRatio: 4, channels: 3, patch: 8, tubelet: 2 }, 2, 32));
     expect(result.tensorsDelta).toBe(0);
+  });
+});
+
+describe('the bench recipe', () => {
+  it('is officialRecipe(300) unless a soak takes more steps than its schedules cover', () => {
+    expect(recipeSteps(12)).toBe(300);
+    expect(recipeSteps(375)).toBe(300);
+    expect(recipeSteps(513)).toBe(411);
+    expect(Math.trunc(1.25 * 411)).toBeGreaterThanOrEqual(513);
   });
 });

@@ -103,10 +103,15 @@ function randomClips(config: BenchConfig, seed: number): tf.Tensor5D {
 }
 
 /** The full V-JEPA step: `step.run(video, masks.sample(batch))`, as the training loop calls it. */
-function trainStepWorkload(config: BenchConfig, seed: number): Workload {
+/** Steps the official recipe is sized for: 300, or every step a long soak takes (schedules must cover them). */
+export function recipeSteps(stepsTaken: number): number {
+  return Math.max(300, Math.ceil(stepsTaken / 1.25));
+}
+
+function trainStepWorkload(config: BenchConfig, seed: number, stepsTaken: number): Workload {
   const masks = new MaskCollator({ grid: config.geometry, seed }); // the official two generators
   const models = createPretrainingModels({ encoder: encoderConfig(config), predictor: { ...config.predictor }, seed });
-  const step = createTrainStep(models, officialRecipe(300));
+  const step = createTrainStep(models, officialRecipe(recipeSteps(stepsTaken)));
   const video = randomClips(config, seed);
   const predictor: PredictorSizes = { ...config.predictor, outputDim: config.encoder.dim };
   const tokens = tokensPerClip(config.geometry);
@@ -158,7 +163,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
   const results: BenchResult[] = [];
   for (const request of backends) {
     const choice = await selectBackend(request, { accelerator, ...(threads === undefined ? {} : { threads }) });
-    const workload = what === 'step' ? trainStepWorkload(config, seed) : forwardWorkload(config, seed);
+    const stepsTaken = warmup + runs + soakSteps + (options.profile ? 1 : 0);
+    const workload = what === 'step' ? trainStepWorkload(config, seed, stepsTaken) : forwardWorkload(config, seed);
     try {
       for (let i = 0; i < warmup; i++) workload.run();
       const tensorsBefore = tf.memory().numTensors;
