@@ -8,3 +8,9 @@ export { runProbe, type ProbeOptions, type ProbeSummary } from './commands/probe
 export { runEmbed, type EmbedOptions } from './commands/embed';
 export { runDoctor } from './commands/doctor';
 export { runBench, type BenchOptions, type BenchResult } from './bench';
+export { inspectFile, formatInspect, type InspectReport } from './torch/inspect';
+export { runConvert, type ConvertOptions } from './torch/convert';
+export { folderToOfficial, VJEPA_STATE_KEY, type ToOfficialOptions } from './torch/to-official';
+export { officialToFolder } from './torch/from-official';
+export { inferEncoderConfig, isTorchPath, readOfficialClassifier, readOfficialEncoder, stripOfficialPrefixes, type HostStateDict, type InferOverrides } from './torch/official';
+export { checkpointRunConfig, loadEncoderWeights, runConfigForEncoder } from './torch/encoder-source';

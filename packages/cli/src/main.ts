@@ -7,6 +7,15 @@ import { TRAIN_PRESETS } from './train/presets';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
+import { formatInspect, inspectFile } from './torch/inspect';
+import { runConvert } from './torch/convert';
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, received ${value}`);
+  return n;
+}
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -69,7 +78,9 @@ export function createProgram(): Command {
   program
     .command('probe')
     .description('train an attentive (or linear) probe on frozen features and report top-1 and the confusion matrix')
-    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, or 'random' for an untrained encoder")
+    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, an official pretraining .pth.tar, or 'random' for an untrained encoder")
+    .option('--probe-checkpoint <file>', 'an official attentive-probe .pth.tar (classifier): evaluate with it instead of training a probe')
+    .option('--heads <n>', 'with a .pth.tar of a width that is no official size: its attention heads')
     .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
     .option('--val <spec>', 'validation clips, same forms', 'synthetic')
     .option('--label <names>', "label(s) to predict, comma-separated, one probe each on the same features: 'shape', 'direction' for synthetic data (default shape), 'label' for CSVs")
@@ -92,6 +103,8 @@ export function createProgram(): Command {
     .action(async (o: Record<string, string>) => {
       await runProbe({
         checkpoint: o.checkpoint,
+        probeCheckpoint: o.probeCheckpoint,
+        inferred: { heads: positiveInteger('--heads', o.heads) },
         modelFlags: { model: o.model, depth: o.depth, crop: o.crop, frames: o.frames, seed: o.seed },
         train: o.train,
         val: o.val,
@@ -115,15 +128,38 @@ export function createProgram(): Command {
     .command('embed')
     .description('encode videos with a trained encoder and write their features to a safetensors file')
     .argument('<inputs...>', "video files, or one dataset spec ('synthetic:NAME', a CSV index, a folder)")
-    .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory')
+    .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory, or an official pretraining .pth.tar')
+    .option('--heads <n>', 'with a .pth.tar of a width that is no official size: its attention heads')
     .option('--encoder <which>', 'target | online', 'target')
     .option('--out <file>', 'output safetensors file', 'features.safetensors')
     .option('--limit <n>', 'embed at most n clips')
     .option('--pool', 'mean-pool tokens: [M, D] instead of [M, N, D]')
     .addOption(backendOption())
-    .action(async (inputs: string[], o: { checkpoint: string; encoder: 'target' | 'online'; out: string; limit?: string; pool?: boolean; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+    .action(async (inputs: string[], o: { checkpoint: string; heads?: string; encoder: 'target' | 'online'; out: string; limit?: string; pool?: boolean; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
       if (o.encoder !== 'target' && o.encoder !== 'online') throw new Error(`--encoder: expected target or online, received ${o.encoder}`);
-      await runEmbed({ inputs, checkpoint: o.checkpoint, encoder: o.encoder, out: o.out, limit: o.limit ? Number(o.limit) : undefined, pool: o.pool, backend: o.backend });
+      await runEmbed({ inputs, checkpoint: o.checkpoint, inferred: { heads: positiveInteger('--heads', o.heads) }, encoder: o.encoder, out: o.out, limit: o.limit ? Number(o.limit) : undefined, pool: o.pool, backend: o.backend });
+    });
+
+  program
+    .command('inspect')
+    .description('list a .safetensors, a .pth/.pt/.pth.tar (zip or legacy format) or a vjepa train checkpoint folder: format, tensors (name, dtype, shape) and values')
+    .argument('<file>', 'the file or folder')
+    .option('--json', 'print one JSON object {format, tensors: [{name, dtype, shape}], values}')
+    .action((file: string, o: { json?: boolean }) => {
+      const report = inspectFile(file);
+      console.log(o.json ? JSON.stringify(report) : formatInspect(report));
+    });
+
+  program
+    .command('convert')
+    .description('convert by extension: .pth* → .safetensors (lossless); a vjepa train folder → .pth.tar (official layout); an official .pth.tar → a checkpoint folder (for vjepa train --resume)')
+    .argument('<in>', 'a .pth/.pt/.pth.tar file, or a vjepa train output folder or checkpoint directory')
+    .argument('<out>', 'a .safetensors file, a .pth.tar file, or a folder')
+    .option('--ipe <n>', 'to .pth.tar: iterations per epoch of the official config, for its epoch field', '300')
+    .option('--heads <n>', 'from a .pth.tar of a width that is no official size: its attention heads')
+    .addOption(backendOption())
+    .action(async (input: string, output: string, o: { ipe: string; heads?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      await runConvert(input, output, { ipe: positiveInteger('--ipe', o.ipe), heads: positiveInteger('--heads', o.heads), backend: o.backend });
     });
 
   program

@@ -1,0 +1,115 @@
+import { existsSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { flattenTorch } from './flatten';
+import { openTorchFile } from './load';
+import { TorchTensor } from './tensor';
+import { UnsafeGlobalError } from './allow-list';
+import { unpickle, AllowedGlobalBase } from './unpickler';
+import { fixture, readSafetensorsBytes } from './test-helpers.test-util';
+import { readFileSync } from 'node:fs';
+import { bufferSource } from './byte-source';
+import { readZipDirectory, entryDataOffset } from './zip-reader';
+
+const reference = readSafetensorsBytes(fixture('reference/tiny.safetensors'));
+
+/** `encoder/module.backbone.x` → `encoder/x`; `classifier/module.x` → `probe/x`. */
+function referenceName(name: string): string | null {
+  const match = /^(encoder|predictor|target_encoder|classifier)\/(.*)$/.exec(name);
+  if (!match) return null;
+  const key = match[2].replace(/^module\./, '').replace(/^backbone\./, '');
+  return `${match[1] === 'classifier' ? 'probe' : match[1]}/${key}`;
+}
+
+function expectTwins(path: string, groups: string[]): number {
+  const file = openTorchFile(fixture(path));
+  try {
+    const { tensors } = flattenTorch(file.root);
+    let compared = 0;
+    for (const [name, tensor] of tensors) {
+      const twin = referenceName(name);
+      if (!twin) continue;
+      const expected = reference.get(twin);
+      expect(expected, `${name} → ${twin}`).toBeDefined();
+      expect(tensor.dtype).toBe(expected!.dtype);
+      expect([...tensor.shape]).toEqual(expected!.shape);
+      expect(Buffer.from(tensor.readBytes()).equals(Buffer.from(expected!.bytes)), name).toBe(true);
+      compared++;
+    }
+    // Every reference tensor of these groups has its twin in the file.
+    const wanted = [...reference.keys()].filter((k) => groups.includes(k.split('/')[0]));
+    const found = [...tensors.keys()].map(referenceName).filter((n): n is string => n !== null);
+    expect(found.sort()).toEqual(wanted.sort());
+    return compared;
+  } finally {
+    file.close();
+  }
+}
+
+describe('the official fixtures', () => {
+  it('zip format: every tensor of tiny-pretrain.pth.tar equals its tiny.safetensors twin bit for bit', () => {
+    expect(expectTwins('pytorch/tiny-pretrain.pth.tar', ['encoder', 'predictor', 'target_encoder'])).toBeGreaterThan(50);
+  });
+
+  it('legacy format: every tensor of tiny-pretrain-legacy.pth.tar equals its twin bit for bit', () => {
+    expect(expectTwins('pytorch/tiny-pretrain-legacy.pth.tar', ['encoder', 'predictor', 'target_encoder'])).toBeGreaterThan(50);
+  });
+
+  it('probe checkpoint: every classifier tensor equals its probe/* twin bit for bit', () => {
+    expect(expectTwins('pytorch/tiny-probe.pth.tar', ['probe'])).toBe([...reference.keys()].filter((k) => k.startsWith('probe/')).length);
+  });
+
+  it('reads the archive folder the file uses, the values, and the optimizer state', () => {
+    const file = openTorchFile(fixture('pytorch/tiny-pretrain.pth.tar'));
+    expect(file.format).toBe('zip');
+    expect(file.prefix).toBe('tiny-pretrain.pth');
+    const { tensors, values } = flattenTorch(file.root);
+    expect(values).toMatchObject({ scaler: null, epoch: 3, loss: 0.4321, batch_size: 2, world_size: 1, lr: 0.000625 });
+    const groups = values['opt/param_groups'] as { betas: number[]; params: number[] }[];
+    expect(groups[0].betas).toEqual([0.9, 0.999]);
+    const step = tensors.get('opt/state/0/step')!;
+    expect(step.shape).toEqual([]);
+    expect(step.read().data.length).toBe(1);
+    expect(tensors.get('opt/state/0/exp_avg')!.shape).toEqual(tensors.get(`encoder/${[...(file.root as Map<string, Map<string, TorchTensor>>).get('encoder')!.keys()][1]}`)!.shape);
+    const encoder = (file.root as Map<string, unknown>).get('encoder');
+    expect(encoder).toBeInstanceOf(Map);
+    file.close();
+    const legacy = openTorchFile(fixture('pytorch/tiny-pretrain-legacy.pth.tar'));
+    expect(legacy.format).toBe('legacy');
+    expect(flattenTorch(legacy.root).values).toEqual(values);
+    legacy.close();
+  });
+
+  it('malicious.pth is refused naming posix.system, and nothing ran', () => {
+    const marker = '/tmp/vjepa-pickle-ran-code';
+    rmSync(marker, { force: true });
+    let error: unknown;
+    try {
+      openTorchFile(fixture('pytorch/malicious.pth'));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnsafeGlobalError);
+    expect((error as UnsafeGlobalError).qualifiedName).toBe('posix.system');
+    expect(String(error)).toContain("'posix.system'");
+    expect(existsSync(marker)).toBe(false);
+
+    // The refusal happens at the GLOBAL opcode: the REDUCE that would call it is never reached.
+    const source = bufferSource(readFileSync(fixture('pytorch/malicious.pth')));
+    const entry = readZipDirectory(source).get('malicious/data.pkl')!;
+    const pickle = source.read(entryDataOffset(source, entry, source.size), entry.size);
+    const calls: string[] = [];
+    const looked: string[] = [];
+    expect(() =>
+      unpickle(pickle, {
+        findGlobal(module, name) {
+          looked.push(`${module}.${name}`);
+          if (module === 'posix') throw new UnsafeGlobalError(`${module}.${name}`, 'test');
+          return new AllowedGlobalBase(`${module}.${name}`, (args) => (calls.push(`${module}.${name}`), args));
+        },
+        persistentLoad: () => 'storage',
+      }),
+    ).toThrow(UnsafeGlobalError);
+    expect(looked).toEqual(['torch._utils._rebuild_tensor_v2', 'torch.FloatStorage', 'collections.OrderedDict', 'posix.system']);
+    expect(calls).toEqual(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2']);
+  });
+});
