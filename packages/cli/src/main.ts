@@ -9,6 +9,7 @@ import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
 import { formatInspect, inspectFile } from './torch/inspect';
 import { runConvert } from './torch/convert';
+import { isTorchPath } from './torch/official';
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -30,10 +31,13 @@ export function createProgram(): Command {
   program
     .command('parity')
     .description('compare our models with a reference file of the official PyTorch code; exits 1 on any error over tolerance')
-    .argument('<file>', 'reference .safetensors file, with its .json config beside it')
+    .argument('<file>', 'reference .safetensors file (with its .json config beside it), or an official pretraining .pth.tar whose weights to check against --reference')
+    .option('--reference <file>', 'with a .pth.tar: the reference .safetensors of the same weights', 'fixtures/reference/tiny.safetensors')
+    .option('--probe-weights <file>', 'an official attentive-probe .pth.tar whose classifier replaces probe/*')
     .addOption(backendOption())
-    .action(async (file: string, options: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
-      const report = await runParity(file, options.backend);
+    .action(async (file: string, options: { reference: string; probeWeights?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      const fromTorch = isTorchPath(file);
+      const report = await runParity(fromTorch ? options.reference : file, options.backend, { weights: fromTorch ? file : undefined, probeWeights: options.probeWeights });
       const { file: _file, ...rest } = report;
       console.log(JSON.stringify({ file, ...rest }, null, 2));
       if (!report.ok) process.exitCode = 1;
