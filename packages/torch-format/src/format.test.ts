@@ -173,3 +173,25 @@ describe('malformed files', () => {
     expect(() => unpickle(bytesOf(0x80, 2, 0x82, 1, '.'), noGlobals)).toThrow(/no EXT/);
   });
 });
+
+describe('lazy reads', () => {
+  it('opening a file and reading the target encoder never reads the optimizer moments', async () => {
+    const { bufferSource } = await import('./byte-source');
+    const { loadZipFormat } = await import('./zip-format');
+    const moment = { dtype: 'F32' as const, shape: [1 << 20], data: new Float32Array(1 << 20).fill(1) }; // 4 MiB
+    const bytes = serializeTorchFile({
+      target_encoder: new PyOrderedDict([['w', { dtype: 'F32' as const, shape: [256], data: new Float32Array(256).fill(2) }]]),
+      opt: { state: new Map([[0, { exp_avg: moment, exp_avg_sq: moment }]]) },
+    });
+    const inner = bufferSource(bytes);
+    let read = 0;
+    const counting = { ...inner, read: (position: number, length: number) => ((read += length), inner.read(position, length)) };
+    const { root } = loadZipFormat(counting);
+    const afterOpen = read;
+    const target = (root as Map<string, Map<string, TorchTensor>>).get('target_encoder')!;
+    expect(Array.from(target.get('w')!.read().data as Float32Array).slice(0, 2)).toEqual([2, 2]);
+    expect(afterOpen).toBeLessThan(70 * 1024); // the directory, the pickle, the tail: no storage
+    expect(read - afterOpen).toBe(256 * 4 + 30); // the tensor's own bytes and its local header
+    expect(bytes.length).toBeGreaterThan(8 * 1024 * 1024);
+  });
+});

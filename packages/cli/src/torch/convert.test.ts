@@ -79,6 +79,7 @@ describe('vjepa convert', () => {
     expect([...top.keys()]).toEqual(['encoder', 'predictor', 'opt', 'scaler', 'target_encoder', 'epoch', 'loss', 'batch_size', 'world_size', 'lr', 'vjepa_ts_state']);
     expect(top.get('epoch')).toBe(1);
     expect(top.get('batch_size')).toBe(2);
+    expect(top.get('loss')).toBe(losses(original)[2]); // the loss of the step that led to the checkpoint
     const flat = flattenTorch(file.root);
     expect(flat.tensors.has('encoder/module.backbone.blocks.0.attn.qkv.weight')).toBe(true);
     expect(flat.tensors.has('predictor/module.backbone.mask_tokens.0')).toBe(true);

@@ -25,13 +25,13 @@ function officialStateDict(module: Module): PyOrderedDict<string, TensorValue> {
   return out;
 }
 
-function lastLoss(dir: string): number | null {
-  // A training output folder keeps metrics.jsonl beside checkpoints/.
-  for (const candidate of [join(dirname(dirname(dir)), 'metrics.jsonl'), join(dirname(dir), 'metrics.jsonl')]) {
-    if (!existsSync(candidate)) continue;
-    const lines = readFileSync(candidate, 'utf8').trim().split('\n');
-    const loss = (JSON.parse(lines[lines.length - 1]) as { loss?: number }).loss;
-    if (typeof loss === 'number') return loss;
+/** The loss of the step that led to checkpoint `step`, from the run's metrics.jsonl (beside checkpoints/), or null. */
+function lossAt(dir: string, step: number): number | null {
+  const metrics = join(dirname(dirname(dir)), 'metrics.jsonl');
+  if (!existsSync(metrics)) return null;
+  for (const line of readFileSync(metrics, 'utf8').trim().split('\n').reverse()) {
+    const entry = JSON.parse(line) as { step?: number; loss?: number };
+    if (entry.step === step - 1 && typeof entry.loss === 'number') return entry.loss;
   }
   return null;
 }
@@ -99,7 +99,7 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
     }
     const step = loaded.state.step;
     const epoch = Math.floor(step / ipe);
-    const loss = lastLoss(dir);
+    const loss = lossAt(dir, step);
     const lr = groupSettings.get('encoder/decay')?.lr ?? config.optimization.lr;
     const { format: _format, ...ours } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
     saveTorchFile(output, {
