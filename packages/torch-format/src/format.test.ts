@@ -195,3 +195,22 @@ describe('lazy reads', () => {
     expect(bytes.length).toBeGreaterThan(8 * 1024 * 1024);
   });
 });
+
+describe('the writer', () => {
+  it('refuses what torch.load cannot read before creating a file, naming the path', async () => {
+    const { existsSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { saveTorchFile } = await import('./save');
+    const path = join(mkdtempSync(join(tmpdir(), 'torch-format-')), 'bad.pth');
+    expect(() => saveTorchFile(path, { a: { b: [1, () => 2] } })).toThrow(/value\/a\/b\/1: expected a value torch\.load can read/);
+    expect(() => saveTorchFile(path, { t: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/value\/t\.data\.length: expected 3/);
+    expect(() => saveTorchFile(path, {}, { level: 9 } as never)).toThrow(/options\.level: expected one of prefix, forceZip64/);
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    expect(() => saveTorchFile(path, cyclic)).toThrow(/a cycle/);
+    expect(existsSync(path)).toBe(false);
+    saveTorchFile(path, { t: { dtype: 'I8', shape: [], data: new Int8Array([-1]) } });
+    expect(existsSync(path)).toBe(true);
+  });
+});

@@ -27,8 +27,7 @@ function tensorBytes(tensor: PickledTensor['tensor']): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-function writeArchive(sink: ByteSink, value: unknown, prefix: string, forceZip64: boolean): void {
-  const { pickle, tensors } = pickleTorch(value); // validates everything before the first byte is written
+function writeArchive(sink: ByteSink, { pickle, tensors }: ReturnType<typeof pickleTorch>, prefix: string, forceZip64: boolean): void {
   const zip = new ZipWriter(sink, forceZip64);
   zip.add(`${prefix}/data.pkl`, [pickle]);
   zip.add(`${prefix}/byteorder`, [new TextEncoder().encode('little')]);
@@ -47,7 +46,7 @@ function writeArchive(sink: ByteSink, value: unknown, prefix: string, forceZip64
 export function serializeTorchFile(value: unknown, options: SaveTorchOptions = {}): Uint8Array {
   checkOptions(options);
   const parts: Uint8Array[] = [];
-  writeArchive({ write: (bytes) => parts.push(Uint8Array.prototype.slice.call(bytes)) }, value, options.prefix ?? 'archive', options.forceZip64 ?? false);
+  writeArchive({ write: (bytes) => parts.push(Uint8Array.prototype.slice.call(bytes)) }, pickleTorch(value), options.prefix ?? 'archive', options.forceZip64 ?? false);
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -71,10 +70,11 @@ export function saveTorchFile(path: string, value: unknown, options: SaveTorchOp
   if (typeof path !== 'string' || path === '') fail('path', 'a file path', path);
   checkOptions(options);
   const prefix = options.prefix ?? (basename(path).replace(/\.[^.]*$/, '').replace(/[^\w.-]/g, '_') || 'archive');
+  const pickled = pickleTorch(value); // validates everything before a file is created
   const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w');
   try {
-    writeArchive({ write: (bytes) => writeAll(fd, bytes) }, value, prefix, options.forceZip64 ?? false);
+    writeArchive({ write: (bytes) => writeAll(fd, bytes) }, pickled, prefix, options.forceZip64 ?? false);
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, path);

@@ -7,7 +7,7 @@ import { officialRecipe } from '@vjepa/trainer';
 import { vitConfig } from '@vjepa/vit';
 import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
 import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
-import type { RunConfig } from '../train/config';
+import { resolveRunConfig, type RunConfig } from '../train/config';
 import { runTrain, savedRunConfig } from '../train/run';
 import { runConvert } from './convert';
 import { inspectFile } from './inspect';
@@ -119,6 +119,9 @@ describe('vjepa convert', () => {
     const config = savedRunConfig(out)!;
     expect(config.model.encoder).toMatchObject({ dim: 48, depth: 2, heads: 4, patch: 8, tubelet: 2, frames: 8, imageSize: 24 });
     expect(config.model.predictor).toMatchObject({ dim: 32, depth: 2 });
+    // what `vjepa train --out OUT --resume` resolves: the file's own widths, unless a flag names a size
+    expect(resolveRunConfig({ steps: '3' }, config).model.encoder).toMatchObject({ dim: 48, heads: 4, depth: 2, imageSize: 24, frames: 8 });
+    expect(resolveRunConfig({ model: 'small' }, config).model.encoder).toMatchObject({ dim: 384, heads: 6 });
     const summary = await runTrain({ config: { ...config, data: { ...config.data, spec: 'synthetic:tiny', batchSize: 2 }, optimization: { ...config.optimization, steps: 3 } }, backend: 'wasm', out, resume: true, log: quiet, interactive: false, checkpointEvery: 100 });
     expect(summary.losses.length).toBe(2); // the fixture's AdamW states are at step 1
     expect(summary.losses.every(Number.isFinite)).toBe(true);
