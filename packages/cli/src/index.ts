@@ -12,5 +12,5 @@ export { inspectFile, formatInspect, type InspectReport } from './torch/inspect'
 export { runConvert, type ConvertOptions } from './torch/convert';
 export { folderToOfficial, VJEPA_STATE_KEY, type ToOfficialOptions } from './torch/to-official';
 export { officialToFolder } from './torch/from-official';
-export { inferEncoderConfig, isTorchPath, readOfficialClassifier, readOfficialEncoder, stripOfficialPrefixes, type HostStateDict, type InferOverrides } from './torch/official';
+export { inferEncoderConfig, isTorchPath, readOfficialClassifier, readOfficialEncoder, type HostStateDict, type InferOverrides } from './torch/official';
 export { checkpointRunConfig, loadEncoderWeights, runConfigForEncoder } from './torch/encoder-source';

@@ -113,3 +113,21 @@ describe('the official fixtures', () => {
     expect(calls).toEqual(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2']);
   });
 });
+
+describe('readPretrainedStateDict', () => {
+  it('takes target_encoder, else encoder, strips module./backbone. and gives the reference values as float32', async () => {
+    const { readPretrainedStateDict } = await import('./pretrained');
+    for (const file of ['tiny-pretrain.pth.tar', 'tiny-pretrain-legacy.pth.tar']) {
+      const { key, state } = readPretrainedStateDict(fixture(`pytorch/${file}`));
+      expect(key).toBe('target_encoder');
+      const expected = [...reference.keys()].filter((k) => k.startsWith('target_encoder/'));
+      expect([...state.keys()].sort()).toEqual(expected.map((k) => k.slice('target_encoder/'.length)).sort());
+      for (const [name, tensor] of state) {
+        const twin = reference.get(`target_encoder/${name}`)!;
+        expect(Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).equals(Buffer.from(twin.bytes))).toBe(true);
+      }
+    }
+    expect(readPretrainedStateDict(fixture('pytorch/tiny-probe.pth.tar'), ['classifier']).state.has('pooler.query_tokens')).toBe(true);
+    expect(() => readPretrainedStateDict(fixture('pytorch/tiny-probe.pth.tar'))).toThrow(/expected an entry 'target_encoder' or 'encoder', received \["classifier"/);
+  });
+});

@@ -135,6 +135,13 @@ describe('malformed files', () => {
     expect(() => parseTorchFile(bytes, 'x.pth')).toThrow(/x\.pth: entry 'tiny-probe\.pth\/data\.pkl': expected a stored \(uncompressed\) entry.*compression method 8 \(deflate\)/);
   });
 
+  it('a record whose bytes do not match its CRC-32 is refused', () => {
+    const bytes = new Uint8Array(good);
+    const at = Buffer.from(bytes.buffer).indexOf(Buffer.from('classifier'));
+    bytes[at] ^= 1; // inside data.pkl
+    expect(() => parseTorchFile(bytes, 'flip.pth')).toThrow(/flip\.pth: record 'tiny-probe\.pth\/data\.pkl': expected CRC-32 0x[0-9a-f]{8}, received 0x[0-9a-f]{8}\. The file is corrupt/);
+  });
+
   it('a truncated file is refused (zip and legacy)', () => {
     expect(() => parseTorchFile(good.subarray(0, good.length - 100), 'cut.pth')).toThrow(TorchFormatError);
     expect(() => parseTorchFile(good.subarray(0, 1000), 'cut.pth')).toThrow(/end-of-central-directory/);

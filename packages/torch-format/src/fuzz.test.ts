@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { TorchFormatError } from './errors';
 import { flattenTorch } from './flatten';
 import { parseTorchFile } from './load';
-import { fixture } from './test-helpers.test-util';
+import { fixture, zipOf } from './test-helpers.test-util';
+import { bufferSource } from './byte-source';
+import { entryDataOffset, readZipDirectory } from './zip-reader';
 
 /** Runs per fixture: a fast variant in the normal suite; `TORCH_FUZZ_RUNS=5000` for a long one. */
-const RUNS = Number(process.env.TORCH_FUZZ_RUNS ?? 60);
+const RUNS = Number(process.env.TORCH_FUZZ_RUNS ?? 200);
 /** No single parse of a mutated 1.6 MB file may take longer than this (a hang or a runaway loop fails). */
 const MAX_MS_PER_CASE = 2000;
 
@@ -63,5 +65,31 @@ describe('fuzzing the fixtures (bytes flipped, cut, extended)', () => {
     );
     expect(slowest).toBeLessThan(MAX_MS_PER_CASE);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(256 * 1024 * 1024);
+  });
+});
+
+/** The records of a zip fixture, to re-zip with a mutated pickle (and a CRC that matches it). */
+function records(name: string): [string, Uint8Array][] {
+  const source = bufferSource(new Uint8Array(readFileSync(fixture(`pytorch/${name}`))));
+  return [...readZipDirectory(source).values()].map((e) => [e.name, source.read(entryDataOffset(source, e, source.size), e.size)]);
+}
+
+describe('fuzzing the pickles (mutated data.pkl, re-zipped with a valid CRC)', () => {
+  it.each(['tiny-probe.pth.tar', 'tiny-pretrain.pth.tar', 'malicious.pth'])('%s: the unpickler never crashes, hangs or allocates without bound', (name) => {
+    const all = records(name);
+    const index = all.findIndex(([n]) => n.endsWith('/data.pkl'));
+    const pickle = all[index][1];
+    let slowest = 0;
+    fc.assert(
+      fc.property(mutation, (m) => {
+        const mutated = all.slice();
+        mutated[index] = [all[index][0], mutate(pickle, m)];
+        const started = performance.now();
+        consume(zipOf(mutated));
+        slowest = Math.max(slowest, performance.now() - started);
+      }),
+      { numRuns: RUNS, seed: 7 },
+    );
+    expect(slowest).toBeLessThan(MAX_MS_PER_CASE);
   });
 });

@@ -8,3 +8,4 @@ export { openTorchFile, parseTorchFile, type TorchFile, type TorchFileFormat } f
 export { pickleTorch, isTensorValue, type TensorInput } from './pickler';
 export { saveTorchFile, serializeTorchFile, type SaveTorchOptions } from './save';
 export { flattenTorch, toJsonValue, type FlatTorch } from './flatten';
+export { readPretrainedStateDict, stripOfficialPrefixes, type Float32Tensor } from './pretrained';

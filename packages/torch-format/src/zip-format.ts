@@ -4,7 +4,7 @@ import { DTYPE_BYTES } from './dtypes';
 import { fail } from './errors';
 import type { StorageReader } from './storage-reader';
 import { unpickle } from './unpickler';
-import { entryDataOffset, readZipDirectory, type ZipEntry } from './zip-reader';
+import { checkCrc, entryDataOffset, readZipDirectory, type ZipEntry } from './zip-reader';
 
 /** The largest `data.pkl` read (a ViT-H checkpoint's is well under 1 MB). */
 const MAX_PICKLE_BYTES = 1 << 30;
@@ -39,7 +39,10 @@ export function loadZipFormat(source: ByteSource): ZipLoad {
       const entry = entries.get(`${prefix}data/${storage.key}`)!;
       let start = offsets.get(entry.name);
       if (start === undefined) offsets.set(entry.name, (start = entryDataOffset(source, entry, dataEnd)));
-      return source.read(start + storage.recordOffset * DTYPE_BYTES[storage.dtype] + byteOffset, byteLength);
+      const bytes = source.read(start + storage.recordOffset * DTYPE_BYTES[storage.dtype] + byteOffset, byteLength);
+      // A read of the whole record (a contiguous tensor owning its storage) is checked against its CRC-32.
+      if (storage.recordOffset === 0 && byteOffset === 0 && byteLength === entry.size) checkCrc(source, entry, bytes);
+      return bytes;
     },
   };
   const pickle = readEntry(source, entries.get(pickleName)!, MAX_PICKLE_BYTES);
@@ -61,5 +64,7 @@ export function loadZipFormat(source: ByteSource): ZipLoad {
 
 function readEntry(source: ByteSource, entry: ZipEntry, limit: number): Uint8Array {
   if (entry.size > limit) fail(`${source.name}: record '${entry.name}'`, `at most ${limit} bytes`, entry.size);
-  return source.read(entryDataOffset(source, entry, source.size), entry.size);
+  const bytes = source.read(entryDataOffset(source, entry, source.size), entry.size);
+  checkCrc(source, entry, bytes);
+  return bytes;
 }

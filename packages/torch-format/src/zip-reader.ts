@@ -1,5 +1,6 @@
 import type { ByteSource } from './byte-source';
-import { fail } from './errors';
+import { crc32 } from 'node:zlib';
+import { fail, raw } from './errors';
 
 /** One record of a zip archive, found through the central directory. */
 export interface ZipEntry {
@@ -9,6 +10,8 @@ export interface ZipEntry {
   readonly size: number;
   /** Offset of the local header. */
   readonly headerOffset: number;
+  /** The CRC-32 the central directory records. */
+  readonly crc: number;
 }
 
 const EOCD = 0x06054b50;
@@ -76,6 +79,7 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
   for (let i = 0; i < count; i++) {
     if (at + 46 > cd.length || view.getUint32(at, true) !== CENTRAL) fail(`${name}: central directory entry ${i}`, 'signature 0x02014b50', at + 4 <= cd.length ? view.getUint32(at, true) : 'the end of the directory');
     const flags = view.getUint16(at + 8, true);
+    const crc = view.getUint32(at + 16, true);
     const method = view.getUint16(at + 10, true);
     let compressed = view.getUint32(at + 20, true);
     let size = view.getUint32(at + 24, true);
@@ -111,7 +115,7 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
     if (compressed !== size) fail(`${name}: entry '${entryName}' compressed size`, `its size ${size} (a stored entry)`, compressed);
     if (headerOffset + 30 + size > cdOffset) fail(`${name}: entry '${entryName}'`, `to lie before the central directory at ${cdOffset}`, `header at ${headerOffset}, ${size} bytes`, 'The file is truncated or corrupt');
     if (entries.has(entryName)) fail(`${name}: entry '${entryName}'`, 'a name used once', 'a duplicate');
-    entries.set(entryName, { name: entryName, size, headerOffset });
+    entries.set(entryName, { name: entryName, size, headerOffset, crc });
     at = next;
   }
   return entries;
@@ -128,4 +132,12 @@ export function entryDataOffset(source: ByteSource, entry: ZipEntry, limit: numb
   const start = entry.headerOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
   if (start + entry.size > limit) fail(`${source.name}: data of '${entry.name}'`, `to end before byte ${limit}`, `${start} + ${entry.size} bytes`, 'The file is truncated or corrupt');
   return start;
+}
+
+/** Checks the bytes of a whole record against the CRC-32 of the central directory. */
+export function checkCrc(source: ByteSource, entry: ZipEntry, bytes: Uint8Array): void {
+  const crc = crc32(bytes) >>> 0;
+  if (crc !== entry.crc) {
+    fail(`${source.name}: record '${entry.name}'`, `CRC-32 0x${entry.crc.toString(16).padStart(8, '0')}`, raw(`0x${crc.toString(16).padStart(8, '0')}`), 'The file is corrupt; download or copy it again');
+  }
 }

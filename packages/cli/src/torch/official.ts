@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { fail, type HostTensor } from '@vjepa/core';
 import { VIT_SIZES, type VisionTransformerConfig } from '@vjepa/vit';
-import { openTorchFile, TorchTensor, type TorchFile } from '@vjepa/torch-format';
+import { openTorchFile, readPretrainedStateDict, stripOfficialPrefixes, TorchTensor, type TorchFile } from '@vjepa/torch-format';
 
 /** Whether `path` names a PyTorch file by its extension (`.pth`, `.pt`, `.pth.tar`, `.ckpt`). */
 export function isTorchPath(path: string): boolean {
@@ -10,11 +10,6 @@ export function isTorchPath(path: string): boolean {
 
 /** A state dict read from a PyTorch file: float32 host tensors (F16/BF16 widened) by key. */
 export type HostStateDict = Map<string, HostTensor>;
-
-/** The official key rule: drop the DDP `module.` and the wrapper `backbone.` prefixes. */
-export function stripOfficialPrefixes(key: string): string {
-  return key.replace(/^module\./, '').replace(/^backbone\./, '');
-}
 
 function asDict(value: unknown, where: string): Map<unknown, unknown> {
   if (!(value instanceof Map)) fail(where, 'a dict (state dict)', value);
@@ -51,19 +46,12 @@ export function withTorchFile<T>(path: string, use: (file: TorchFile, root: Map<
  * @returns the state dict and the key of the file it came from.
  */
 export function readOfficialEncoder(path: string, which: 'target' | 'online' = 'target'): { state: HostStateDict; key: string } {
-  return withTorchFile(path, (_file, root) => {
-    const key = which === 'target' && root.has('target_encoder') ? 'target_encoder' : 'encoder';
-    if (!root.has(key)) fail(`${path}`, "a checkpoint with 'target_encoder' or 'encoder'", [...root.keys()].map(String));
-    return { state: hostStateDict(asDict(root.get(key), `${path}: ${key}`), `${path}: ${key}`), key };
-  });
+  return readPretrainedStateDict(path, which === 'target' ? ['target_encoder', 'encoder'] : ['encoder']);
 }
 
 /** The attentive classifier of an official probe checkpoint (`classifier`, `module.` stripped), float32. */
 export function readOfficialClassifier(path: string): HostStateDict {
-  return withTorchFile(path, (_file, root) => {
-    if (!root.has('classifier')) fail(`${path}`, "an attentive-probe checkpoint with 'classifier'", [...root.keys()].map(String));
-    return hostStateDict(asDict(root.get('classifier'), `${path}: classifier`), `${path}: classifier`);
-  });
+  return readPretrainedStateDict(path, ['classifier']).state;
 }
 
 /** Overrides of what the tensors cannot say. */
