@@ -6,7 +6,7 @@ import { readSafetensorsSync } from '@vjepa/core';
 import { officialRecipe } from '@vjepa/trainer';
 import { vitConfig } from '@vjepa/vit';
 import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
-import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
+import { flattenTorch, openTorchFile, saveTorchFile } from '@vjepa/torch-format';
 import { resolveRunConfig, type RunConfig } from '../train/config';
 import { runTrain, savedRunConfig } from '../train/run';
 import { runConvert } from './convert';
@@ -64,6 +64,21 @@ describe('vjepa convert', () => {
     file.close();
     expect(JSON.parse(metadata.epoch)).toBe(3);
     expect(JSON.parse(metadata['opt/param_groups'])[0].betas).toEqual([0.9, 0.999]);
+  });
+
+  it('.pth → .safetensors keeps F16 and BF16 as they are (lossless)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vjepa-convert-half-'));
+    const bf16 = new Uint16Array([0x3f80, 0xc000, 0x4049]); // 1, -2, 3.140625
+    const f16 = new Uint16Array([0x3c00, 0xc000, 0x0001]); // 1, -2, 2^-24
+    saveTorchFile(join(dir, 'half.pth'), { a: { dtype: 'BF16', shape: [3], data: bf16 }, b: { dtype: 'F16', shape: [1, 3], data: f16 } });
+    await runConvert(join(dir, 'half.pth'), join(dir, 'half.safetensors'), { log: quiet });
+    expect(inspectFile(join(dir, 'half.safetensors')).tensors).toEqual([
+      { name: 'a', dtype: 'BF16', shape: [3] },
+      { name: 'b', dtype: 'F16', shape: [1, 3] },
+    ]);
+    const { tensors } = readSafetensorsSync(join(dir, 'half.safetensors'));
+    expect(Array.from(tensors.get('a')!.data as Float32Array)).toEqual([1, -2, 3.140625]);
+    expect(Array.from(tensors.get('b')!.data as Float32Array)).toEqual([1, -2, 2 ** -24]);
   });
 
   it('a checkpoint folder → .pth.tar (official layout) → folder: every tensor equal, and training resumes with the same losses', async () => {
