@@ -160,10 +160,11 @@ export function createProgram(): Command {
     .argument('<in>', 'a .pth/.pt/.pth.tar file, or a vjepa train output folder or checkpoint directory')
     .argument('<out>', 'a .safetensors file, a .pth.tar file, or a folder')
     .option('--ipe <n>', 'to .pth.tar: iterations per epoch of the official config, for its epoch field', '300')
+    .addOption(new Option('--scaler <state>', "to .pth.tar: 'none', or 'fresh' (a new GradScaler's state, for official runs with mixed precision)").choices(['none', 'fresh']).default('none'))
     .option('--heads <n>', 'from a .pth.tar of a width that is no official size: its attention heads')
     .addOption(backendOption())
-    .action(async (input: string, output: string, o: { ipe: string; heads?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
-      await runConvert(input, output, { ipe: positiveInteger('--ipe', o.ipe), heads: positiveInteger('--heads', o.heads), backend: o.backend });
+    .action(async (input: string, output: string, o: { ipe: string; scaler: 'none' | 'fresh'; heads?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      await runConvert(input, output, { ipe: positiveInteger('--ipe', o.ipe), scaler: o.scaler, heads: positiveInteger('--heads', o.heads), backend: o.backend });
     });
 
   program

@@ -95,6 +95,8 @@ describe('vjepa convert', () => {
     expect(top.get('epoch')).toBe(1);
     expect(top.get('batch_size')).toBe(2);
     expect(top.get('loss')).toBe(losses(original)[2]); // the loss of the step that led to the checkpoint
+    expect(top.get('lr')).toBe(1e-3); // the configured reference lr
+    expect(top.get('scaler')).toBeNull();
     const flat = flattenTorch(file.root);
     expect(flat.tensors.has('encoder/module.backbone.blocks.0.attn.qkv.weight')).toBe(true);
     expect(flat.tensors.has('predictor/module.backbone.mask_tokens.0')).toBe(true);
@@ -107,6 +109,12 @@ describe('vjepa convert', () => {
     expect(flat.tensors.get('opt/state/0/exp_avg')!.shape).toEqual([48, 3, 2, 8, 8]);
     expect(flat.tensors.get('opt/state/0/step')!.readFloat32()[0]).toBe(3);
     file.close();
+
+    const withScaler = join(root, 'scaler.pth.tar');
+    await runConvert(fromStep3, withScaler, { log: quiet, scaler: 'fresh' });
+    const scalerFile = openTorchFile(withScaler);
+    expect(Object.fromEntries((scalerFile.root as Map<string, Map<string, unknown>>).get('scaler')!)).toEqual({ scale: 65536, growth_factor: 2, backoff_factor: 0.5, growth_interval: 2000, _growth_tracker: 0 });
+    scalerFile.close();
 
     const back = join(root, 'back');
     await runConvert(pth, back, { log: quiet });

@@ -12,6 +12,23 @@ export const VJEPA_STATE_KEY = 'vjepa_ts_state';
 export interface ToOfficialOptions {
   /** Iterations per epoch of the official config, to turn our step count into `epoch` (default 300, the released configs' ipe). */
   ipe?: number;
+  /**
+   * `none` (default): `scaler` None, as a run without mixed precision saves it. `fresh`: the state of a new
+   * `torch.cuda.amp.GradScaler` (scale 65536), which the official `load_checkpoint` of a mixed-precision
+   * run (every released config) needs, since it calls `scaler.load_state_dict(checkpoint['scaler'])`.
+   */
+  scaler?: 'none' | 'fresh';
+}
+
+/** What `torch.cuda.amp.GradScaler().state_dict()` holds before any step. */
+function freshGradScaler(): Map<string, unknown> {
+  return new Map<string, unknown>([
+    ['scale', new PyFloat(65536)],
+    ['growth_factor', new PyFloat(2)],
+    ['backoff_factor', new PyFloat(0.5)],
+    ['growth_interval', 2000],
+    ['_growth_tracker', 0],
+  ]);
 }
 
 function f32(shape: readonly number[], data: Float32Array): TensorValue {
@@ -41,13 +58,15 @@ function lossAt(dir: string, step: number): number | null {
  * pretraining layout: `encoder`, `predictor`, `target_encoder` with `module.backbone.` keys; `opt` as
  * `torch.optim.AdamW.state_dict()` with the official four groups (encoder decayed, predictor decayed,
  * encoder not decayed, predictor not decayed), `state` keyed by position; `scaler` None, `epoch`, `loss`,
- * `batch_size`, `world_size`, `lr`; plus `vjepa_ts_state` (schedules, data and mask streams) for our own resume.
+ * `batch_size`, `world_size`, `lr` (the configured reference lr); plus `vjepa_ts_state` (schedules, data and mask streams) for our own resume.
  *
  * @returns the checkpoint directory read and the number of optimizer states written.
  */
 export function folderToOfficial(input: string, output: string, options: ToOfficialOptions = {}): { dir: string; states: number; epoch: number } {
   const ipe = options.ipe ?? 300;
   if (!Number.isInteger(ipe) || ipe < 1) fail('--ipe', 'a positive integer', ipe);
+  const scaler = options.scaler ?? 'none';
+  if (scaler !== 'none' && scaler !== 'fresh') fail('--scaler', 'none or fresh', scaler);
   const dir = resolveCheckpointDir(input);
   if (!dir) fail('IN', 'a vjepa train output folder or checkpoint directory', input);
   const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { config?: RunConfig };
@@ -100,7 +119,7 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
     const step = loaded.state.step;
     const epoch = Math.floor(step / ipe);
     const loss = lossAt(dir, step);
-    const lr = groupSettings.get('encoder/decay')?.lr ?? config.optimization.lr;
+    const lr = config.optimization.lr; // the configured reference lr, as the official code saves it
     const { format: _format, ...ours } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
     saveTorchFile(output, {
       encoder: officialStateDict(models.encoder),
@@ -109,7 +128,7 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
         ['state', state],
         ['param_groups', paramGroupsOut],
       ]),
-      scaler: null,
+      scaler: scaler === 'fresh' ? freshGradScaler() : null,
       target_encoder: officialStateDict(models.targetEncoder),
       epoch,
       loss: loss === null ? null : new PyFloat(loss),
