@@ -131,3 +131,47 @@ describe('readPretrainedStateDict', () => {
     expect(() => readPretrainedStateDict(fixture('pytorch/tiny-probe.pth.tar'))).toThrow(/expected an entry 'target_encoder' or 'encoder', received \["classifier"/);
   });
 });
+
+describe('views, every dtype and protocol 4, as PyTorch 1.13 wrote them', () => {
+  it.each(['views-protocol4.pth', 'views-legacy.pth'])('%s', (name) => {
+    const file = openTorchFile(fixture(`pytorch/${name}`));
+    const { tensors, values } = flattenTorch(file.root);
+    const data = (key: string) => Array.from(tensors.get(`tensors/${key}`)!.read().data as ArrayLike<number | bigint>);
+    const dtypes = Object.fromEntries([...tensors].map(([k, t]) => [k.replace('tensors/', ''), t.dtype]));
+    expect(dtypes).toMatchObject({ f64: 'F64', f32: 'F32', f16: 'F16', bf16: 'BF16', i64: 'I64', i32: 'I32', i16: 'I16', i8: 'I8', u8: 'U8', bool: 'BOOL' });
+    expect(data('f64')).toEqual([1.5, -2]);
+    expect(data('f32')).toEqual([1.5, -2, Math.fround(1e-30)]);
+    expect(Array.from(tensors.get('tensors/f16')!.readFloat32())).toEqual([1, -2, 0.5]);
+    expect(Array.from(tensors.get('tensors/bf16')!.readFloat32())).toEqual([1, -2, 3.140625]);
+    expect(data('i64')).toEqual([1n, -(2n ** 62n), 2n ** 53n + 1n]);
+    expect(data('i32')).toEqual([-7, 2 ** 31 - 1]);
+    expect(data('i16')).toEqual([-300, 32767]);
+    expect(data('i8')).toEqual([-128, 127]);
+    expect(data('u8')).toEqual([0, 255]);
+    expect(data('bool')).toEqual([1, 0, 1]);
+    expect(tensors.get('tensors/scalar')!.shape).toEqual([]);
+    expect(data('scalar')).toEqual([3.25]);
+    expect(tensors.get('tensors/param')!.requiresGrad).toBe(true);
+    expect(data('param')).toEqual([0.25, 0.5]);
+    // views of one storage: base = arange(12).reshape(3, 4)
+    const base = tensors.get('tensors/base')!;
+    for (const view of ['transposed', 'row', 'column', 'block']) expect(tensors.get(`tensors/${view}`)!.storage.key).toBe(base.storage.key);
+    expect(tensors.get('tensors/transposed')!.stride).toEqual([1, 4]);
+    expect(data('transposed')).toEqual([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    expect(data('row')).toEqual([4, 5, 6, 7]);
+    expect(data('column')).toEqual([2, 6, 10]);
+    expect(tensors.get('tensors/block')!.shape).toEqual([2, 2]);
+    expect(data('block')).toEqual([5, 6, 9, 10]);
+    expect(base.storage.location).toBe('cpu');
+    // values: BigInt beyond 2^53 (as decimal strings in JSON), a set, a __proto__ key kept as a key
+    const meta = (file.root as Map<string, Map<string, unknown>>).get('meta')!;
+    expect(meta.get('big')).toBe(2n ** 70n);
+    expect(meta.get('negative_big')).toBe(-(2n ** 64n));
+    expect(meta.get('neg')).toBe(-5);
+    expect(meta.get('set')).toEqual(new Set([3]));
+    expect((meta.get('__proto__') as Map<string, boolean>).get('polluted')).toBe(true);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(values.meta).toMatchObject({ tuple: [1, 2.5], big: '1180591620717411303424', none: null, set: [3], flag: true });
+    file.close();
+  });
+});

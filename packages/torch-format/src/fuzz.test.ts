@@ -13,7 +13,7 @@ const RUNS = Number(process.env.TORCH_FUZZ_RUNS ?? 200);
 /** No single parse of a mutated 1.6 MB file may take longer than this (a hang or a runaway loop fails). */
 const MAX_MS_PER_CASE = 2000;
 
-const FILES = ['tiny-probe.pth.tar', 'tiny-pretrain.pth.tar', 'tiny-pretrain-legacy.pth.tar', 'malicious.pth'];
+const FILES = ['tiny-probe.pth.tar', 'tiny-pretrain.pth.tar', 'tiny-pretrain-legacy.pth.tar', 'malicious.pth', 'views-protocol4.pth', 'views-legacy.pth'];
 
 type Mutation = { kind: 'flip'; at: number[]; xor: number[] } | { kind: 'cut'; keep: number } | { kind: 'extend'; bytes: number[]; at: number };
 
@@ -75,7 +75,7 @@ function records(name: string): [string, Uint8Array][] {
 }
 
 describe('fuzzing the pickles (mutated data.pkl, re-zipped with a valid CRC)', () => {
-  it.each(['tiny-probe.pth.tar', 'tiny-pretrain.pth.tar', 'malicious.pth'])('%s: the unpickler never crashes, hangs or allocates without bound', (name) => {
+  it.each(['tiny-probe.pth.tar', 'tiny-pretrain.pth.tar', 'malicious.pth', 'views-protocol4.pth'])('%s: the unpickler never crashes, hangs or allocates without bound', (name) => {
     const all = records(name);
     const index = all.findIndex(([n]) => n.endsWith('/data.pkl'));
     const pickle = all[index][1];
