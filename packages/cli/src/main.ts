@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { runParity } from './parity/run';
-import { runBench } from './bench';
+import { runBenchCommand } from './bench/command';
+import type { BenchFlags } from './bench/flags';
 import { resolveRunConfig, type TrainFlags } from './train/config';
 import { runTrain, savedRunConfig } from './train/run';
 import { TRAIN_PRESETS } from './train/presets';
@@ -20,6 +21,12 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
+function acceleratorOption(): Option {
+  return new Option('--accelerator <name>', "native kernels on wasm: 'auto' (when @vjepa/accelerate built), 'native' (required) or 'none' (tfjs's own)")
+    .choices(['auto', 'native', 'none'])
+    .default('auto');
+}
+
 function backendOption(): Option {
   return new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto');
 }
@@ -35,9 +42,11 @@ export function createProgram(): Command {
     .option('--reference <file>', 'with a .pth.tar: the reference .safetensors of the same weights', 'fixtures/reference/tiny.safetensors')
     .option('--probe-weights <file>', 'an official attentive-probe .pth.tar whose classifier replaces probe/*')
     .addOption(backendOption())
-    .action(async (file: string, options: { reference: string; probeWeights?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+    .addOption(acceleratorOption())
+    .action(async (file: string, options: { reference: string; probeWeights?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; accelerator: 'auto' | 'native' | 'none' }) => {
       const fromTorch = isTorchPath(file);
-      const report = await runParity(fromTorch ? options.reference : file, options.backend, { weights: fromTorch ? file : undefined, probeWeights: options.probeWeights });
+      const weights = { weights: fromTorch ? file : undefined, probeWeights: options.probeWeights };
+      const report = await runParity(fromTorch ? options.reference : file, options.backend, options.accelerator, weights);
       const { file: _file, ...rest } = report;
       console.log(JSON.stringify({ file, ...rest }, null, 2));
       if (!report.ok) process.exitCode = 1;
@@ -169,30 +178,28 @@ export function createProgram(): Command {
 
   program
     .command('doctor')
-    .description('report Node, the tfjs backends (and why the native GPU one does or does not load), ffmpeg and threads')
+    .description('report Node, the tfjs backends (and why the native GPU one does or does not load), the accelerator (fast or slow path, and why), ffmpeg and threads')
     .action(async () => {
       await runDoctor();
     });
 
   program
     .command('bench')
-    .description('time an encoder forward and forward+backward (ViT dim 192, depth 6, 3 heads; 16×64×64 clips, batch 4)')
-    .option('--backends <list>', 'comma-separated backends', 'wasm,cpu')
-    .option('--runs <n>', 'timed runs per figure (median reported)', '10')
-    .option('--batch <n>', 'clips per batch', '4')
-    .action(async (options: { backends: string; runs: string; batch: string }) => {
-      const results = await runBench({
-        backends: options.backends.split(',') as ('wasm' | 'cpu' | 'tensorflow' | 'auto')[],
-        runs: Number(options.runs),
-        batch: Number(options.batch),
-        onResult: (r) =>
-          console.log(
-            `${r.backend.padEnd(10)} forward ${r.forwardMs.toFixed(1)} ms (${r.forwardGflops.toFixed(1)} GFLOP/s)  ` +
-              `forward+backward ${r.forwardBackwardMs.toFixed(1)} ms (${r.forwardBackwardGflops.toFixed(1)} GFLOP/s)  ` +
-              `matmuls ${r.matmuls}, batched ${r.batchedMatmuls}`,
-          ),
-      });
-      console.log(JSON.stringify(results));
+    .description(
+      'time the full V-JEPA training step (default; encoder 192/6/3, predictor 96/4, 16×64×64 clips, batch 4, official masks) or the encoder forward, per backend',
+    )
+    .option('--what <what>', 'step (VjepaTrainStep.run) | forward (the encoder forward alone)', 'step')
+    .option('--backends <list>', 'comma-separated backends: auto, tensorflow, wasm, cpu', 'wasm')
+    .option('--runs <n>', 'timed runs per backend, after 2 warm-ups (median and min reported)', '10')
+    .option('--batch <n>', 'clips per batch (default 4, or the config file\'s)')
+    .option('--config <file>', 'JSON or YAML with encoder {dim, depth, heads, mlpRatio}, predictor {dim, depth, heads, mlpRatio}, geometry {frames, crop, patch, tubelet}, batch')
+    .option('--json', 'one JSON line per backend on stdout (the table goes to stderr)')
+    .option('--profile', 'profile one more step and print its kernels ranked by total time, with counts')
+    .option('--steps <n>', 'memory soak: n more untimed steps, then RSS and tensors at both ends', '0')
+    .addOption(acceleratorOption())
+    .option('--threads <n>', 'BLAS threads of the native kernels (default 1, or VJEPA_BLAS_THREADS)')
+    .action(async (flags: BenchFlags) => {
+      await runBenchCommand(flags);
     });
 
   return program;
