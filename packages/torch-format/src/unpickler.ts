@@ -1,4 +1,5 @@
-import { fail, raw, TorchFormatError } from './errors';
+import { raw } from './errors';
+import { PickleCursor } from './pickle-cursor';
 import { PyTuple, pyTuple } from './values';
 
 /**
@@ -36,11 +37,8 @@ export interface Unpickled {
   end: number;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Longest integer accepted (LONG1/LONG4), in bytes: 4096 bits is far beyond any checkpoint. */
 const MAX_LONG_BYTES = 512;
-
-const utf8 = new TextDecoder('utf-8');
 
 /**
  * Unpickles the opcodes of protocols 0–5 that carry data, without ever running code: globals come only
@@ -57,12 +55,10 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
   return new Unpickler(bytes, options, start).run();
 }
 
-/** Thrown when the pickle runs past the end of the bytes given (so a caller may retry with more). */
-export class PickleTruncatedError extends TorchFormatError {}
+export { PickleTruncatedError } from './pickle-cursor';
 
 class Unpickler {
-  private pos: number;
-  private readonly view: DataView;
+  private readonly in: PickleCursor;
   private readonly stack: unknown[] = [];
   private readonly marks: number[] = [];
   private readonly memo = new Map<number, unknown>();
@@ -70,63 +66,20 @@ class Unpickler {
   private readonly source: string;
   private readonly maxDepth: number;
   private readonly maxMemo: number;
-  private opStart = 0;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly options: UnpickleOptions,
     start: number,
   ) {
-    this.pos = start;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.source = options.source ?? '<pickle>';
+    this.in = new PickleCursor(bytes, start, this.source);
     this.maxDepth = options.maxDepth ?? 100;
     this.maxMemo = options.maxMemo ?? 1 << 22;
   }
 
   private error(expected: string, received: unknown): never {
-    fail(`${this.source}: pickle opcode at byte ${this.opStart}`, expected, received);
-  }
-
-  private take(length: number): number {
-    if (!Number.isSafeInteger(length) || length < 0) this.error('a non-negative length', length);
-    if (length > this.bytes.length - this.pos) {
-      throw new PickleTruncatedError(`${this.source}: pickle opcode at byte ${this.opStart}: expected ${length} more bytes, received ${this.bytes.length - this.pos} (the pickle is truncated)`);
-    }
-    const at = this.pos;
-    this.pos += length;
-    return at;
-  }
-
-  private u8(): number {
-    return this.bytes[this.take(1)];
-  }
-  private u16(): number {
-    return this.view.getUint16(this.take(2), true);
-  }
-  private u32(): number {
-    return this.view.getUint32(this.take(4), true);
-  }
-  private u64(): number {
-    const at = this.take(8);
-    const value = this.view.getBigUint64(at, true);
-    if (value > MAX_SAFE) this.error('a length below 2^53', value);
-    return Number(value);
-  }
-  private line(): string {
-    const end = this.bytes.indexOf(0x0a, this.pos);
-    if (end < 0) throw new PickleTruncatedError(`${this.source}: pickle opcode at byte ${this.opStart}: expected a newline-terminated argument, received the end of the data`);
-    const text = latin1(this.bytes.subarray(this.pos, end));
-    this.pos = end + 1;
-    return text;
-  }
-  private text(length: number): string {
-    const at = this.take(length);
-    return utf8.decode(this.bytes.subarray(at, at + length));
-  }
-  private blob(length: number): Uint8Array {
-    const at = this.take(length);
-    return this.bytes.slice(at, at + length);
+    return this.in.error(expected, received);
   }
 
   private push(value: unknown): void {
@@ -205,18 +158,18 @@ class Unpickler {
 
   run(): Unpickled {
     for (;;) {
-      this.opStart = this.pos;
-      const op = this.u8();
+      this.in.startOpcode();
+      const op = this.in.u8();
       switch (op) {
         case 0x80: // PROTO
-          if (this.u8() > 5) this.error('pickle protocol 0 to 5', this.bytes[this.pos - 1]);
+          if (this.in.u8() > 5) this.error('pickle protocol 0 to 5', this.in.previousByte);
           break;
         case 0x95: // FRAME: the frame length only groups opcodes
-          this.u64();
+          this.in.u64();
           break;
         case 0x2e: // STOP
           if (this.stack.length !== 1 || this.marks.length > 0) this.error('exactly one value on the stack at STOP', `${this.stack.length} values`);
-          return { value: this.stack[0], end: this.pos };
+          return { value: this.stack[0], end: this.in.position };
         case 0x28: // MARK
           if (this.marks.length >= this.maxDepth) this.error(`MARKs nested at most ${this.maxDepth} deep`, this.marks.length + 1);
           this.marks.push(this.stack.length);
@@ -240,36 +193,36 @@ class Unpickler {
           this.push(false);
           break;
         case 0x4b: // BININT1
-          this.push(this.u8());
+          this.push(this.in.u8());
           break;
         case 0x4d: // BININT2
-          this.push(this.u16());
+          this.push(this.in.u16());
           break;
         case 0x4a: // BININT
-          this.push(this.view.getInt32(this.take(4), true));
+          this.push(this.in.i32());
           break;
         case 0x8a: // LONG1
-          this.push(this.long(this.u8()));
+          this.push(this.in.long(this.in.u8()));
           break;
         case 0x8b: {
           // LONG4
-          const length = this.view.getInt32(this.take(4), true);
+          const length = this.in.i32();
           if (length < 0 || length > MAX_LONG_BYTES) this.error(`an integer of at most ${MAX_LONG_BYTES} bytes`, length);
-          this.push(this.long(length));
+          this.push(this.in.long(length));
           break;
         }
         case 0x49: // INT (text): also I01/I00 for True/False in protocol 0
-          this.push(this.textInt(this.line(), true));
+          this.push(this.in.textInt(this.in.line(), true));
           break;
         case 0x4c: // LONG (text)
-          this.push(this.textInt(this.line().replace(/L$/, ''), false));
+          this.push(this.in.textInt(this.in.line().replace(/L$/, ''), false));
           break;
         case 0x47: // BINFLOAT, big-endian
-          this.push(this.view.getFloat64(this.take(8), false));
+          this.push(this.in.f64());
           break;
         case 0x46: {
           // FLOAT (text)
-          const text = this.line().trim().toLowerCase();
+          const text = this.in.line().trim().toLowerCase();
           const special: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, nan: NaN, '-nan': NaN };
           const value = text in special ? special[text] : text === '' ? NaN : Number(text);
           if (Number.isNaN(value) && !(text in special)) this.error('a float literal', text);
@@ -277,32 +230,32 @@ class Unpickler {
           break;
         }
         case 0x58: // BINUNICODE
-          this.push(this.text(this.u32()));
+          this.push(this.in.text(this.in.u32()));
           break;
         case 0x8c: // SHORT_BINUNICODE
-          this.push(this.text(this.u8()));
+          this.push(this.in.text(this.in.u8()));
           break;
         case 0x8d: // BINUNICODE8
-          this.push(this.text(this.u64()));
+          this.push(this.in.text(this.in.u64()));
           break;
         case 0x56: // UNICODE (raw-unicode-escape text)
-          this.push(this.line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, a, b) => String.fromCodePoint(parseInt(a ?? b, 16))));
+          this.push(this.in.line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, a, b) => String.fromCodePoint(parseInt(a ?? b, 16))));
           break;
         case 0x55: // SHORT_BINSTRING (Python 2 str)
-          this.push(latin1(this.blob(this.u8())));
+          this.push(this.in.latin1(this.in.blob(this.in.u8())));
           break;
         case 0x54: // BINSTRING
-          this.push(latin1(this.blob(this.view.getInt32(this.take(4), true))));
+          this.push(this.in.latin1(this.in.blob(this.in.i32())));
           break;
         case 0x43: // SHORT_BINBYTES
-          this.push(this.blob(this.u8()));
+          this.push(this.in.blob(this.in.u8()));
           break;
         case 0x42: // BINBYTES
-          this.push(this.blob(this.u32()));
+          this.push(this.in.blob(this.in.u32()));
           break;
         case 0x8e: // BINBYTES8
         case 0x96: // BYTEARRAY8
-          this.push(this.blob(this.u64()));
+          this.push(this.in.blob(this.in.u64()));
           break;
         case 0x5d: // EMPTY_LIST
           this.push([]);
@@ -390,30 +343,30 @@ class Unpickler {
           break;
         }
         case 0x67: // GET
-          this.memoGet(this.textIndex(this.line()));
+          this.memoGet(this.in.textIndex(this.in.line()));
           break;
         case 0x68: // BINGET
-          this.memoGet(this.u8());
+          this.memoGet(this.in.u8());
           break;
         case 0x6a: // LONG_BINGET
-          this.memoGet(this.u32());
+          this.memoGet(this.in.u32());
           break;
         case 0x70: // PUT
-          this.memoPut(this.textIndex(this.line()));
+          this.memoPut(this.in.textIndex(this.in.line()));
           break;
         case 0x71: // BINPUT
-          this.memoPut(this.u8());
+          this.memoPut(this.in.u8());
           break;
         case 0x72: // LONG_BINPUT
-          this.memoPut(this.u32());
+          this.memoPut(this.in.u32());
           break;
         case 0x94: // MEMOIZE
           this.memoPut(this.memo.size);
           break;
         case 0x63: {
           // GLOBAL
-          const module = this.line();
-          this.global(module, this.line());
+          const module = this.in.line();
+          this.global(module, this.in.line());
           break;
         }
         case 0x93: {
@@ -457,8 +410,8 @@ class Unpickler {
         }
         case 0x69: {
           // INST
-          const module = this.line();
-          const cls = this.callable(this.options.findGlobal(module, this.line()), 'construct', 'INST');
+          const module = this.in.line();
+          const cls = this.callable(this.options.findGlobal(module, this.in.line()), 'construct', 'INST');
           this.push(cls.construct!(this.popMark()));
           break;
         }
@@ -478,7 +431,7 @@ class Unpickler {
         }
         case 0x50: {
           // PERSID
-          const pid = this.line();
+          const pid = this.in.line();
           if (!this.options.persistentLoad) this.error('no persistent ids', pid);
           this.push(this.options.persistentLoad(pid));
           break;
@@ -488,34 +441,6 @@ class Unpickler {
       }
     }
   }
-
-  private long(length: number): number | bigint {
-    if (length === 0) return 0;
-    const at = this.take(length);
-    let value = 0n;
-    for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.bytes[at + i]);
-    if (this.bytes[at + length - 1] & 0x80) value -= 1n << BigInt(8 * length);
-    return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
-  }
-
-  private textInt(text: string, boolAllowed: boolean): number | bigint | boolean {
-    if (boolAllowed && text === '01') return true;
-    if (boolAllowed && text === '00') return false;
-    if (!/^[-+]?\d{1,1200}$/.test(text)) this.error('a decimal integer', text);
-    const value = BigInt(text);
-    return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
-  }
-
-  private textIndex(text: string): number {
-    if (!/^\d{1,10}$/.test(text)) this.error('a decimal memo index', text);
-    return Number(text);
-  }
-}
-
-function latin1(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return out;
 }
 
 /** Keys must be hashable in Python: a Map keyed by a mutable list or dict would be meaningless. */

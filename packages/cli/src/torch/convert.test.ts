@@ -86,6 +86,11 @@ describe('vjepa convert', () => {
     const original = join(root, 'original');
     await runTrain({ config: smallConfig(6), backend: 'wasm', out: original, log: quiet, interactive: false, checkpointEvery: 3 });
     const fromStep3 = join(original, 'checkpoints', 'step-00000003');
+    const folder = inspectFile(original); // a training folder: its latest checkpoint
+    expect(folder.format).toBe('vjepa-checkpoint');
+    expect(folder.values).toMatchObject({ step: 6 });
+    expect(folder.tensors.find((t) => t.name === 'optimizer/encoder/patch_embed.proj.weight/exp_avg')).toEqual({ name: 'optimizer/encoder/patch_embed.proj.weight/exp_avg', dtype: 'F32', shape: [48, 3, 2, 8, 8] });
+    expect(folder.tensors.find((t) => t.name === 'target_encoder/pos_embed')).toEqual({ name: 'target_encoder/pos_embed', dtype: 'F32', shape: [1, 64, 48] });
 
     const pth = join(root, 'run.pth.tar');
     await runConvert(fromStep3, pth, { log: quiet, ipe: 2 });
