@@ -63,6 +63,8 @@ describe('vjepa convert', () => {
     }
     file.close();
     expect(JSON.parse(metadata.epoch)).toBe(3);
+    await expect(runConvert(fixture('pytorch/tiny-pretrain.pth.tar'), out, { ipe: 1, speed: 2 } as never)).rejects.toThrow(/options\.speed: expected one of ipe, scaler/);
+    await expect(runConvert(fixture('pytorch/tiny-pretrain.pth.tar'), join(out, '..', 'x.onnx'))).rejects.toThrow(/IN OUT: expected a \.pth\* file and a \.safetensors file/);
     expect(JSON.parse(metadata['opt/param_groups'])[0].betas).toEqual([0.9, 0.999]);
   });
 

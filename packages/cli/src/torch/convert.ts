@@ -14,6 +14,7 @@ export interface ConvertOptions extends ToOfficialOptions, InferOverrides {
 }
 
 const TORCH = /\.(pth|pt|pth\.tar|ckpt)$/i;
+const CONVERT_KEYS = ['ipe', 'scaler', 'heads', 'frames', 'log', 'backend'];
 
 /**
  * `vjepa convert IN OUT`, formats by extension: `.pth*` → `.safetensors` (every tensor under its
@@ -22,6 +23,7 @@ const TORCH = /\.(pth|pt|pth\.tar|ckpt)$/i;
  * checkpoint folder of ours (OUT without a file extension).
  */
 export async function runConvert(input: string, output: string, options: ConvertOptions = {}): Promise<string> {
+  for (const key of Object.keys(options)) if (!CONVERT_KEYS.includes(key)) fail(`options.${key}`, `one of ${CONVERT_KEYS.join(', ')}`, key);
   const log = options.log ?? console.log;
   if (!existsSync(input)) fail('IN', 'an existing file or folder', input);
   const folderIn = statSync(input).isDirectory();
