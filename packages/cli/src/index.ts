@@ -24,3 +24,9 @@ export {
 } from './bench/flops';
 export { formatProfile, summarizeProfile, type KernelTotal, type ProfiledKernel, type ProfileSummary } from './bench/profile';
 export { BENCH_TABLE_HEADER, benchDetails, benchJson, benchRow } from './bench/format';
+export { inspectFile, formatInspect, type InspectReport } from './torch/inspect';
+export { runConvert, type ConvertOptions } from './torch/convert';
+export { folderToOfficial, VJEPA_STATE_KEY, type ToOfficialOptions } from './torch/to-official';
+export { officialToFolder } from './torch/from-official';
+export { inferEncoderConfig, isTorchPath, readOfficialClassifier, readOfficialEncoder, type HostStateDict, type InferOverrides } from './torch/official';
+export { checkpointRunConfig, loadEncoderWeights, runConfigForEncoder } from './torch/encoder-source';
