@@ -104,12 +104,12 @@ function randomClips(config: BenchConfig, seed: number): tf.Tensor5D {
   return tf.tensor5d(rng.uniform(shape.reduce((a, b) => a * b, 1), -2, 2), shape);
 }
 
-/** The full V-JEPA step: `step.run(video, masks.sample(batch))`, as the training loop calls it. */
 /** Steps the official recipe is sized for: 300, or every step a long soak takes (schedules must cover them). */
 export function recipeSteps(stepsTaken: number): number {
   return Math.max(300, Math.ceil(stepsTaken / 1.25));
 }
 
+/** The full V-JEPA step: `step.run(video, masks.sample(batch))`, as the training loop calls it (masks drawn inside the timed run). */
 function trainStepWorkload(config: BenchConfig, seed: number, stepsTaken: number): Workload {
   const masks = new MaskCollator({ grid: config.geometry, seed }); // the official two generators
   const models = createPretrainingModels({ encoder: encoderConfig(config), predictor: { ...config.predictor }, seed });
