@@ -68,10 +68,19 @@ interface Dataset {
   labels: Record<string, Int32Array>;
 }
 
-async function openSource(spec: string, config: RunConfig, seed: number, size: number | undefined, segment: number, segments: number): Promise<ClipSource> {
+async function openSource(
+  spec: string,
+  config: RunConfig,
+  seed: number,
+  size: number | undefined,
+  segment: number,
+  segments: number,
+  split: 'train' | 'val',
+): Promise<ClipSource> {
   const { frames, frameStep } = config.data;
   return openClipSource(spec, {
-    synthetic: { seed, numFrames: frames, size },
+    // `split` keeps Moving MNIST's validation digits out of the training clips (the seeds differ too)
+    synthetic: { seed, numFrames: frames, size, split },
     sampler: (n) => sampleEvalClips(n, segments, null, { framesPerClip: frames, frameStep, randomClipSampling: false })[segment],
   });
 }
@@ -110,7 +119,7 @@ async function buildDataset(
   encoder: VisionTransformer,
   spec: string,
   config: RunConfig,
-  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number },
+  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val' },
 ): Promise<Dataset> {
   const crop = config.data.crop;
   const perView: tf.Tensor3D[] = [];
@@ -119,7 +128,7 @@ async function buildDataset(
     const transform = options.views === 1 ? evalTransform({ cropSize: crop }) : multiViewTransform(view, options.views, { cropSize: crop });
     const segments: tf.Tensor3D[] = [];
     for (let segment = 0; segment < options.segments; segment++) {
-      const source = await openSource(spec, config, options.seed, options.size, segment, options.segments);
+      const source = await openSource(spec, config, options.seed, options.size, segment, options.segments, options.split);
       const encoded = await encodeAll(encoder, source, transform, options.labels, options.batchSize);
       segments.push(encoded.features);
       labels = encoded.labels;
@@ -170,10 +179,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
     log(`encoder: ${source}`);
     const batchSize = 16;
     const common = { segments, labels: labelNames, batchSize };
-    const train = await buildDataset(encoder, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1 });
+    const train = await buildDataset(encoder, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, split: 'train' });
     datasets.push(train);
     const valSynthetic = options.val.startsWith('synthetic');
-    const val = await buildDataset(encoder, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views });
+    const val = await buildDataset(encoder, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, split: 'val' });
     datasets.push(val);
     for (const label of labelNames) {
       summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log }));
