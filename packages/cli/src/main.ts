@@ -7,6 +7,7 @@ import { TRAIN_PRESETS } from './train/presets';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
+import type { WhiteningKind } from '@vjepa/probe';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -86,6 +87,7 @@ export function createProgram(): Command {
     .option('--batch-size <n>', 'probe batch size', '64')
     .option('--lr <x>', 'probe learning rate (cosine to 0)', '0.001')
     .option('--probe <kind>', 'attentive | linear', 'attentive')
+    .option('--whiten <kinds>', "feature whitening fitted on the training clips and saved with the probe: pca | std | none, or several comma-separated (one probe each, e.g. 'none,pca')", 'none')
     .option('--encoder <which>', 'target | online', 'target')
     .option('--train-size <n>', 'clips of a synthetic training set', '1024')
     .option('--val-size <n>', 'clips of a synthetic validation set', '512')
@@ -105,6 +107,7 @@ export function createProgram(): Command {
         labels: o.label ? o.label.split(',') : undefined,
         encoder: o.encoder as 'target' | 'online',
         probe: o.probe as 'attentive' | 'linear',
+        whiten: o.whiten.split(',') as WhiteningKind[],
         segments: Number(o.segments),
         views: Number(o.views),
         epochs: Number(o.epochs),

@@ -20,7 +20,10 @@ import {
   evaluateProbe,
   formatConfusionMatrix,
   trainProbe,
+  trainWhitenedProbe,
+  WHITENING_KINDS,
   type Probe,
+  type WhiteningKind,
 } from '@vjepa/probe';
 import { resolveRunConfig, type RunConfig, type TrainFlags } from '../train/config';
 import { savedRunConfig } from '../train/run';
@@ -42,6 +45,11 @@ export interface ProbeOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  /**
+   * Feature whitening before the probe, fitted on the training features only and saved in the probe's
+   * file (`whiten.mean`, `whiten.matrix`): one probe per kind listed, on the same features (default `none`).
+   */
+  whiten?: WhiteningKind[];
   /** Clips of a synthetic train / val set (default 1024 / 512). */
   trainSize?: number;
   valSize?: number;
@@ -59,6 +67,8 @@ export interface ProbeSummary {
   val: number;
   task: string;
   probe: string;
+  /** The whitening in front of the probe (`none`, `std`, `pca`). */
+  whiten: WhiteningKind;
   encoder: string;
   checkpoint: string;
 }
@@ -167,6 +177,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
     if (!Number.isInteger(value) || value < 1) fail(name, 'a positive integer', value);
   }
   if (probeKind !== 'attentive' && probeKind !== 'linear') fail('--probe', 'attentive or linear', probeKind);
+  const whitenings = options.whiten?.length ? options.whiten : (['none'] as WhiteningKind[]);
+  for (const kind of whitenings) if (!WHITENING_KINDS.includes(kind)) fail('--whiten', WHITENING_KINDS.join(' | '), kind);
   const choice = await selectBackend(options.backend ?? 'auto');
   log(`backend ${choice.backend}`);
 
@@ -185,7 +197,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
     const val = await buildDataset(encoder, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, split: 'val' });
     datasets.push(val);
     for (const label of labelNames) {
-      summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log }));
+      for (const whiten of whitenings) {
+        const several = labelNames.length > 1 || whitenings.length > 1;
+        summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log, whitening: whiten, several }));
+      }
     }
     return summaries;
   } finally {
@@ -199,40 +214,61 @@ async function probeTask(
   label: string,
   train: Dataset,
   val: Dataset,
-  options: ProbeOptions & { probe: 'attentive' | 'linear'; seed: number; encoderName: string; model: VisionTransformer; log: (line: string) => void },
+  options: ProbeOptions & {
+    probe: 'attentive' | 'linear';
+    seed: number;
+    encoderName: string;
+    model: VisionTransformer;
+    log: (line: string) => void;
+    whitening: WhiteningKind;
+    several: boolean;
+  },
 ): Promise<ProbeSummary> {
   const { log, model: encoder } = options;
   const trainLabels = train.labels[label];
   const valLabels = val.labels[label];
   const classes = Math.max(...trainLabels, ...valLabels) + 1;
-  log(`task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s)`);
+  const whiten = options.whitening;
+  log(
+    `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
+  );
   const dim = encoder.config.dim;
-  const probe: Probe =
+  const inner: Probe =
     options.probe === 'attentive'
       ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed: options.seed })
       : new LinearProbe({ dim, classes, seed: options.seed });
+  let probe: Probe = inner;
   try {
-    const trained = trainProbe({
-      probe,
+    const training = {
+      probe: inner,
       features: train.features[0],
       labels: trainLabels,
       epochs: options.epochs ?? 20,
       batchSize: options.batchSize ?? 64,
       lr: options.lr ?? 1e-3,
       seed: options.seed,
-    });
+    };
+    let trained;
+    if (whiten === 'none') trained = trainProbe(training);
+    else {
+      // fitted on the training features only; the probe then carries the transform to evaluation and to its file
+      const whitened = trainWhitenedProbe({ ...training, whiten });
+      probe = whitened.probe;
+      trained = whitened.result;
+    }
     log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
     const evaluation = evaluateProbe(probe, val.features, valLabels);
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
     const random = options.checkpoint === 'random';
+    const suffix = whiten === 'none' ? '' : `-${whiten}`;
     const out = resolve(
-      options.out && (options.labels?.length ?? 1) <= 1
+      options.out && !options.several
         ? options.out
-        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${options.encoderName}-${label}-${options.probe}.safetensors`),
+        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${options.encoderName}-${label}-${options.probe}${suffix}.safetensors`),
     );
     mkdirSync(dirname(out), { recursive: true });
-    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe });
+    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
     log(`probe weights: ${out}`);
     const summary: ProbeSummary = {
       top1: evaluation.top1,
@@ -241,6 +277,7 @@ async function probeTask(
       val: valLabels.length,
       task: label,
       probe: options.probe,
+      whiten,
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
     };

@@ -75,6 +75,33 @@ describe('vjepa train', () => {
     await expect(runProbe({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/--checkpoint: expected a vjepa train output folder/);
   });
 
+  it('vjepa probe --whiten none,pca: one probe each on the same features, the fitted transform saved beside the weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vjepa-whiten-'));
+    const summaries = await runProbe({
+      checkpoint: 'random',
+      modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      probe: 'linear',
+      whiten: ['none', 'pca'],
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(dir, 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summaries.map((s) => s.whiten)).toEqual(['none', 'pca']);
+    const plain = readSafetensorsSync(join(dir, 'probe-random-shape-linear.safetensors'));
+    const whitened = readSafetensorsSync(join(dir, 'probe-random-shape-linear-pca.safetensors'));
+    expect([...plain.tensors.keys()].sort()).toEqual(['linear.bias', 'linear.weight']);
+    expect([...whitened.tensors.keys()].sort()).toEqual(['linear.bias', 'linear.weight', 'whiten.matrix', 'whiten.mean']);
+    expect(whitened.tensors.get('whiten.matrix')!.shape).toEqual([192, 192]);
+    expect(whitened.metadata).toMatchObject({ whiten: 'pca', task: 'shape' });
+    await expect(runProbe({ checkpoint: 'random', train: 'synthetic:tiny', val: 'synthetic:tiny', whiten: ['zca' as never], log: quiet })).rejects.toThrow(
+      /--whiten: expected pca \| std \| none, received "zca"/,
+    );
+  });
+
   it('config: defaults, a YAML file with official keys, and flags, in that order', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vjepa-config-'));
     const file = join(dir, 'run.yaml');
