@@ -102,6 +102,21 @@ describe('vjepa train', () => {
     );
   });
 
+  it('config: --regularizer, --reg-weight, --reg-directions, --frozen-teacher, --change-weighting, --masks future', () => {
+    const config = resolveRunConfig({ regularizer: 'sigreg', regWeight: '0.1', regDirections: '64', frozenTeacher: true, changeWeighting: '0.5', masks: 'future' });
+    expect(config.optimization).toMatchObject({ regularizer: { kind: 'sigreg', weight: 0.1, directions: 64 }, frozenTeacher: true, changeWeighting: 0.5 });
+    expect(config.mask).toEqual([{ type: 'future' }]);
+    expect(resolveRunConfig({ regularizer: 'vicreg' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 0.05 });
+    expect(resolveRunConfig({}).optimization.regularizer).toBeUndefined();
+    // a resumed run keeps its regulariser unless a flag changes it
+    expect(resolveRunConfig({ regWeight: '0.2' }, config).optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.2, directions: 64 });
+    expect(resolveRunConfig({ regularizer: 'none' }, config).optimization.regularizer).toBeNull();
+    expect(() => resolveRunConfig({ regularizer: 'barlow' })).toThrow(/regularizer: expected 'sigreg', 'vicreg' or 'none', received "barlow"/);
+    expect(() => resolveRunConfig({ regWeight: '0.1' })).toThrow(/reg-weight: expected a --regularizer \(sigreg or vicreg\) to weigh/);
+    expect(() => resolveRunConfig({ changeWeighting: '1.5' })).toThrow(/change-weighting: expected a number in \[0, 1\]/);
+    expect(() => resolveRunConfig({ masks: 'tubes' })).toThrow(/masks: expected 'official' or 'future', received "tubes"/);
+  });
+
   it('config: defaults, a YAML file with official keys, and flags, in that order', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vjepa-config-'));
     const file = join(dir, 'run.yaml');
