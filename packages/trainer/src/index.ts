@@ -36,3 +36,4 @@ export {
   type SigRegOptions,
 } from './regularizers';
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
+export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';

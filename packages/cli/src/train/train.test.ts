@@ -41,6 +41,13 @@ describe('vjepa train', () => {
     expect(last).toBeLessThan(0.8 * first);
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines.length).toBe(200);
+    // the diagnostics of the fixed synthetic batch, every 25 steps: object vs background loss, rank, temporal std
+    const diagnostics = JSON.parse(lines[24]).diagnostics;
+    expect(diagnostics.objectTokens).toBeGreaterThan(0);
+    expect(diagnostics.backgroundTokens).toBeGreaterThan(0);
+    expect(diagnostics.objectLoss).toBeGreaterThan(0);
+    expect(diagnostics.temporalStdRatio).toBeGreaterThan(0);
+    expect(JSON.parse(lines[23]).diagnostics).toBeUndefined();
     expect(JSON.parse(lines[199])).toMatchObject({ step: 199, totalSteps: 200, skippedClips: 0 });
 
     // the trained encoder embeds clips: [M, N, D] with N = 4·4·4 tokens
