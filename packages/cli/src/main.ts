@@ -94,6 +94,7 @@ export function createProgram(): Command {
     .option('--lr <x>', 'probe learning rate (cosine to 0)', '0.001')
     .option('--probe <kind>', 'attentive | linear', 'attentive')
     .option('--whiten <kinds>', "feature whitening fitted on the training clips and saved with the probe: pca | std | none, or several comma-separated (one probe each, e.g. 'none,pca')", 'none')
+    .option('--layers <list>', "encoder outputs to probe, concatenated: block numbers 1…depth and/or 'final' (the final norm, default), e.g. '2,4,final'")
     .option('--encoder <which>', 'target | online', 'target')
     .option('--train-size <n>', 'clips of a synthetic training set', '1024')
     .option('--val-size <n>', 'clips of a synthetic validation set', '512')
@@ -114,6 +115,7 @@ export function createProgram(): Command {
         encoder: o.encoder as 'target' | 'online',
         probe: o.probe as 'attentive' | 'linear',
         whiten: o.whiten.split(',') as WhiteningKind[],
+        layers: o.layers ? o.layers.split(',').map((layer) => (layer === 'final' ? 'final' : Number(layer))) : undefined,
         segments: Number(o.segments),
         views: Number(o.views),
         epochs: Number(o.epochs),
@@ -132,6 +134,7 @@ export function createProgram(): Command {
     .description('encode videos with a trained encoder and write their features to a safetensors file')
     .argument('<inputs...>', "video files, or one dataset spec ('synthetic:NAME', a CSV index, a folder)")
     .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory')
+    .option('--layers <list>', "encoder outputs to probe, concatenated: block numbers 1…depth and/or 'final' (the final norm, default), e.g. '2,4,final'")
     .option('--encoder <which>', 'target | online', 'target')
     .option('--out <file>', 'output safetensors file', 'features.safetensors')
     .option('--limit <n>', 'embed at most n clips')

@@ -50,6 +50,11 @@ export interface ProbeOptions {
    * file (`whiten.mean`, `whiten.matrix`): one probe per kind listed, on the same features (default `none`).
    */
   whiten?: WhiteningKind[];
+  /**
+   * Which encoder outputs the probe reads, concatenated along the channels: block numbers 1…depth (the
+   * residual stream after that block) and `final` (after the final norm, the default).
+   */
+  layers?: (number | 'final')[];
   /** Clips of a synthetic train / val set (default 1024 / 512). */
   trainSize?: number;
   valSize?: number;
@@ -69,6 +74,8 @@ export interface ProbeSummary {
   probe: string;
   /** The whitening in front of the probe (`none`, `std`, `pca`). */
   whiten: WhiteningKind;
+  /** The encoder outputs probed, when not the final norm alone (`--layers`). */
+  layers?: string;
   encoder: string;
   checkpoint: string;
 }
@@ -95,13 +102,50 @@ async function openSource(
   });
 }
 
-/** Frozen features of every clip of `source` under one transform: `[M, N, D]` and the labels. */
-async function encodeAll(encoder: VisionTransformer, source: ClipSource, transform: ClipTransform, labelNames: string[], batchSize: number) {
+/**
+ * The encoder outputs named by `layers` for clips `[B, T, H, W, C]`, concatenated on the channels:
+ * `[B, N, D · layers]`. One pass through the blocks, whatever the number of layers.
+ */
+export function encodeLayers(encoder: VisionTransformer, video: tf.Tensor5D, layers: readonly (number | 'final')[]): tf.Tensor3D {
+  return tf.tidy(() => {
+    if (layers.length === 1 && layers[0] === 'final') return encoder.apply(video); // [B, N, D]
+    const deepest = Math.max(...layers.map((layer) => (layer === 'final' ? encoder.blocks.length : layer)));
+    const outputs = new Map<number | 'final', tf.Tensor3D>();
+    let x = encoder.embed(video); // [B, N, D]
+    for (let k = 0; k < deepest; k++) {
+      x = encoder.blocks[k].apply(x) as tf.Tensor3D; // [B, N, D]
+      outputs.set(k + 1, x);
+    }
+    if (layers.includes('final')) outputs.set('final', encoder.norm.apply(x) as tf.Tensor3D);
+    const picked = layers.map((layer) => outputs.get(layer)!);
+    return picked.length === 1 ? picked[0] : (tf.concat(picked, 2) as tf.Tensor3D); // [B, N, D·L]
+  });
+}
+
+/** Checks `--layers` against the encoder's depth. */
+function checkLayers(layers: readonly (number | 'final')[], depth: number): void {
+  if (layers.length === 0) fail('--layers', "block numbers 1…depth and/or 'final'", layers);
+  for (const layer of layers) {
+    if (layer !== 'final' && !(Number.isInteger(layer) && layer >= 1 && layer <= depth)) fail('--layers', `block numbers 1…${depth} and/or 'final'`, layer);
+  }
+  if (new Set(layers).size !== layers.length) fail('--layers', 'each layer once', layers);
+}
+
+/** Frozen features of every clip of `source` under one transform: `[M, N, D · layers]` and the labels. */
+async function encodeAll(
+  encoder: VisionTransformer,
+  source: ClipSource,
+  transform: ClipTransform,
+  labelNames: string[],
+  batchSize: number,
+  layers: readonly (number | 'final')[],
+) {
   const loader = new ClipLoader(source, { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
   const chunks: Float32Array[] = [];
   const labels: Record<string, number[]> = Object.fromEntries(labelNames.map((name) => [name, []]));
   let count = 0;
   let tokens = 0;
+  let width = 0;
   try {
     for await (const batch of loader.iterateEpoch()) {
       for (const name of labelNames) {
@@ -109,8 +153,9 @@ async function encodeAll(encoder: VisionTransformer, source: ClipSource, transfo
         if (!values) fail('--label', `labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, name);
         labels[name].push(...values);
       }
-      const features = tf.tidy(() => encoder.apply(tf.tensor5d(batch.data, batch.shape))); // [B, N, D]
+      const features = tf.tidy(() => encodeLayers(encoder, tf.tensor5d(batch.data, batch.shape), layers)); // [B, N, D·L]
       tokens = features.shape[1];
+      width = features.shape[2];
       count += features.shape[0];
       chunks.push(features.dataSync() as Float32Array);
       features.dispose();
@@ -118,18 +163,17 @@ async function encodeAll(encoder: VisionTransformer, source: ClipSource, transfo
   } finally {
     loader.close();
   }
-  const dim = encoder.config.dim;
-  const data = new Float32Array(count * tokens * dim);
+  const data = new Float32Array(count * tokens * width);
   chunks.reduce((offset, chunk) => (data.set(chunk, offset), offset + chunk.length), 0);
   const byName = Object.fromEntries(Object.entries(labels).map(([name, values]) => [name, Int32Array.from(values)]));
-  return { features: tf.tensor3d(data, [count, tokens, dim]), labels: byName };
+  return { features: tf.tensor3d(data, [count, tokens, width]), labels: byName };
 }
 
 async function buildDataset(
   encoder: VisionTransformer,
   spec: string,
   config: RunConfig,
-  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val' },
+  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val'; layers: readonly (number | 'final')[] },
 ): Promise<Dataset> {
   const crop = config.data.crop;
   const perView: tf.Tensor3D[] = [];
@@ -139,7 +183,7 @@ async function buildDataset(
     const segments: tf.Tensor3D[] = [];
     for (let segment = 0; segment < options.segments; segment++) {
       const source = await openSource(spec, config, options.seed, options.size, segment, options.segments, options.split);
-      const encoded = await encodeAll(encoder, source, transform, options.labels, options.batchSize);
+      const encoded = await encodeAll(encoder, source, transform, options.labels, options.batchSize, options.layers);
       segments.push(encoded.features);
       labels = encoded.labels;
     }
@@ -190,7 +234,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
     const source = random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${options.checkpoint}`;
     log(`encoder: ${source}`);
     const batchSize = 16;
-    const common = { segments, labels: labelNames, batchSize };
+    const layers = options.layers?.length ? options.layers : (['final'] as const);
+    checkLayers(layers, encoder.config.depth);
+    if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
+    const common = { segments, labels: labelNames, batchSize, layers };
     const train = await buildDataset(encoder, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, split: 'train' });
     datasets.push(train);
     const valSynthetic = options.val.startsWith('synthetic');
@@ -232,7 +279,7 @@ async function probeTask(
   log(
     `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
   );
-  const dim = encoder.config.dim;
+  const dim = train.features[0].shape[2]; // D · layers
   const inner: Probe =
     options.probe === 'attentive'
       ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed: options.seed })
@@ -280,6 +327,7 @@ async function probeTask(
       whiten,
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
+      ...(options.layers?.length ? { layers: options.layers.join(',') } : {}),
     };
     log(JSON.stringify(summary));
     return summary;

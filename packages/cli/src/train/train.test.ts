@@ -3,14 +3,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSafetensorsSync } from '@vjepa/core';
-import { vitConfig } from '@vjepa/vit';
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, readSafetensorsSync, selectBackend } from '@vjepa/core';
+import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { officialRecipe } from '@vjepa/trainer';
 import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
 import { resolveRunConfig, type RunConfig } from './config';
 import { runTrain } from './run';
 import { runEmbed } from '../commands/embed';
-import { runProbe } from '../commands/probe';
+import { encodeLayers, runProbe } from '../commands/probe';
 
 /** A small run on the embedded 8 × 32 × 32 synthetic clips. */
 function smallConfig(steps: number): RunConfig {
@@ -106,6 +107,39 @@ describe('vjepa train', () => {
     expect(whitened.metadata).toMatchObject({ whiten: 'pca', task: 'shape' });
     await expect(runProbe({ checkpoint: 'random', train: 'synthetic:tiny', val: 'synthetic:tiny', whiten: ['zca' as never], log: quiet })).rejects.toThrow(
       /--whiten: expected pca \| std \| none, received "zca"/,
+    );
+  });
+
+  it('vjepa probe --layers: block outputs and the final norm, concatenated on the channels', async () => {
+    await selectBackend('cpu');
+    const encoder = new VisionTransformer(vitConfig('tiny', { dim: 16, depth: 2, heads: 2, patch: 8, frames: 4, imageSize: 16 }));
+    const video = tf.tensor5d(new RandomStream(0).uniform(2 * 4 * 16 * 16 * 3, -1, 1), [2, 4, 16, 16, 3]);
+    const both = encodeLayers(encoder, video, [1, 'final']);
+    expect(both.shape).toEqual([2, 8, 32]);
+    const final = encoder.apply(video);
+    const first = tf.tidy(() => encoder.blocks[0].apply(encoder.embed(video)));
+    const [left, right] = tf.split(both, 2, 2);
+    expect(Array.from(right.dataSync())).toEqual(Array.from(final.dataSync()));
+    expect(Array.from(left.dataSync())).toEqual(Array.from(first.dataSync()));
+    expect(Array.from(encodeLayers(encoder, video, ['final']).dataSync())).toEqual(Array.from(final.dataSync()));
+    tf.dispose([video, both, final, first, left, right]);
+    encoder.dispose();
+    const [summary] = await runProbe({
+      checkpoint: 'random',
+      modelFlags: { model: 'tiny', depth: '2', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      probe: 'linear',
+      layers: [2, 'final'],
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(mkdtempSync(join(tmpdir(), 'vjepa-layers-')), 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summary).toMatchObject({ layers: '2,final', classes: 4 });
+    await expect(runProbe({ checkpoint: 'random', modelFlags: { depth: '2' }, train: 'synthetic:tiny', val: 'synthetic:tiny', layers: [3], log: quiet })).rejects.toThrow(
+      /--layers: expected block numbers 1…2 and\/or 'final', received 3/,
     );
   });
 
