@@ -34,6 +34,8 @@ export interface VariantRecipe {
   base?: Partial<RunConfig>;
   /** `true` for the untrained encoder (no pretraining). */
   untrained?: boolean;
+  /** `true` for the raw-pixel baseline: tubelet pixels straight into the probe, no encoder. */
+  rawPixels?: boolean;
   /** The encoders probed by default (both unless said). */
   encoders?: ('target' | 'online')[];
 }
@@ -59,6 +61,7 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   small: { description: '`vjepa train --preset small`: the official recipe with time-gap masks (whole frames masked, two spans of 12.5–25 % of the clip)', base: TRAIN_PRESETS.small },
   pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
   random: { description: 'no pretraining: the untrained encoder', untrained: true },
+  'raw-pixels': { description: 'no encoder: the tubelet pixels straight into the same probe (`vjepa probe --checkpoint pixels`)', untrained: true, rawPixels: true },
   'partial-time': { description: 'official block sizes spanning 25–50 % of the clip in time', base: { mask: partialTime([0.25, 0.5]) } },
   ema099: { description: 'official masks, EMA 0.99 → 1', base: officialWith({ ema: [0.99, 1] }) },
   'time-slices': {
@@ -106,13 +109,15 @@ export interface ExperimentOptions {
   whiten?: WhiteningKind[];
   /** Encoder outputs probed (`vjepa probe --layers`; default the final norm). */
   layers?: (number | 'final')[];
+  /** Probe learning rates to choose from on held-out training clips (`vjepa probe --lr-grid`; default a fixed 3e-3). */
+  lrGrid?: number[];
   log?: (line: string) => void;
 }
 
 export interface ResultRow {
   variant: string;
   seed: number;
-  encoder: 'target' | 'online' | 'random';
+  encoder: 'target' | 'online' | 'random' | 'pixels';
   task: string;
   top1: number;
   /** The probe's whitening (absent: none). */
@@ -212,7 +217,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     epochs: 40,
     lr: 3e-3,
     whiten: options.whiten,
-    layers: options.layers,
+    lrGrid: options.lrGrid,
     log,
   };
   const tags = (whiten: WhiteningKind) => ({ ...(whiten === 'none' ? {} : { whiten }), ...(data === 'synthetic' ? {} : { data }) });
@@ -220,8 +225,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   const recipe = VARIANTS[variant];
   if (recipe === undefined) throw new Error(`variant: expected one of ${Object.keys(VARIANTS).join(', ')}, received ${variant}`);
   if (recipe.untrained) {
-    const summaries = await runProbe({ ...probeCommon, checkpoint: 'random', modelFlags: modelFlags(seed, steps), out: join(dir, 'probe.safetensors') });
-    for (const s of summaries) rows.push({ variant, seed, encoder: 'random', task: s.task, top1: s.top1, ...tags(s.whiten), steps: 0, seconds: seconds() });
+    const summaries = await runProbe({
+      ...probeCommon,
+      ...(recipe.rawPixels ? {} : { layers: options.layers }),
+      checkpoint: recipe.rawPixels ? 'pixels' : 'random',
+      modelFlags: modelFlags(seed, steps),
+      out: join(dir, 'probe.safetensors'),
+    });
+    for (const s of summaries) rows.push({ variant, seed, encoder: recipe.rawPixels ? 'pixels' : 'random', task: s.task, top1: s.top1, ...tags(s.whiten), steps: 0, seconds: seconds() });
     writeResults(options.out, variant, seed, rows);
   } else {
     const config = resolveRunConfig({ ...modelFlags(seed, steps), data, ...recipe.flags }, recipe.base ?? {});
@@ -229,7 +240,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     else await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
     const losses = lossSummary(dir);
     for (const encoder of options.encoders ?? recipe.encoders ?? (['target', 'online'] as const)) {
-      const summaries = await runProbe({ ...probeCommon, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
+      const summaries = await runProbe({ ...probeCommon, layers: options.layers, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
       for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...tags(s.whiten), ...losses, steps, seconds: seconds() });
       writeResults(options.out, variant, seed, rows);
     }

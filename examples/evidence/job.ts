@@ -15,6 +15,7 @@ const rows = await runExperiment({
   encoders: args.encoders ? (args.encoders.split(',') as ('target' | 'online')[]) : undefined,
   data: args.data,
   whiten: args.whiten ? (args.whiten.split(',') as WhiteningKind[]) : undefined,
+  lrGrid: args.lrGrid ? args.lrGrid.split(',').map(Number) : undefined,
   layers: args.layers ? args.layers.split(',').map((layer) => (layer === 'final' ? 'final' : Number(layer))) : undefined,
 });
 console.log(JSON.stringify(rows));

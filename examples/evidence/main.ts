@@ -39,7 +39,7 @@ async function worker(): Promise<void> {
     const logFile = createWriteStream(join(out, name, 'log.txt'));
     console.log(`start ${name}`);
     const started = Date.now();
-    const extra = ['trainSize', 'valSize', 'encoders', 'data', 'whiten', 'layers'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
+    const extra = ['trainSize', 'valSize', 'encoders', 'data', 'whiten', 'layers', 'lrGrid'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--conditions=@vjepa/source', '--import', 'tsx', job, `--variant=${variant}`, `--seed=${seed}`, `--steps=${steps}`, `--out=${out}`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
       for (const stream of [child.stdout, child.stderr]) {

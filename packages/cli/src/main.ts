@@ -83,7 +83,7 @@ export function createProgram(): Command {
   program
     .command('probe')
     .description('train an attentive (or linear) probe on frozen features and report top-1 and the confusion matrix')
-    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, or 'random' for an untrained encoder")
+    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, 'random' for an untrained encoder, or 'pixels' for raw tubelet pixels (no encoder)")
     .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
     .option('--val <spec>', 'validation clips, same forms', 'synthetic')
     .option('--label <names>', "label(s) to predict, comma-separated, one probe each on the same features: 'shape', 'direction' for synthetic data (default shape), 'label' for CSVs")
@@ -92,6 +92,7 @@ export function createProgram(): Command {
     .option('--epochs <n>', 'probe training epochs', '20')
     .option('--batch-size <n>', 'probe batch size', '64')
     .option('--lr <x>', 'probe learning rate (cosine to 0)', '0.001')
+    .option('--lr-grid <list>', 'learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never validation), e.g. 1e-3,3e-3,1e-2')
     .option('--probe <kind>', 'attentive | linear', 'attentive')
     .option('--whiten <kinds>', "feature whitening fitted on the training clips and saved with the probe: pca | std | none, or several comma-separated (one probe each, e.g. 'none,pca')", 'none')
     .option('--layers <list>', "encoder outputs to probe, concatenated: block numbers 1…depth and/or 'final' (the final norm, default), e.g. '2,4,final'")
@@ -121,6 +122,7 @@ export function createProgram(): Command {
         epochs: Number(o.epochs),
         batchSize: Number(o.batchSize),
         lr: Number(o.lr),
+        lrGrid: o.lrGrid ? o.lrGrid.split(',').map(Number) : undefined,
         trainSize: Number(o.trainSize),
         valSize: Number(o.valSize),
         seed: Number(o.seed),

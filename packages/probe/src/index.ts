@@ -18,3 +18,4 @@ export {
   type WhiteningKind,
 } from './whiten';
 export { symmetricEigen, type SymmetricEigen } from './eigen';
+export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';

@@ -13,9 +13,11 @@ import {
 } from '@vjepa/data';
 import { VisionTransformer } from '@vjepa/vit';
 import { loadCheckpoint } from '@vjepa/trainer';
+import { patchify } from '@vjepa/tubelet';
 import {
   AttentiveProbe,
   LinearProbe,
+  chooseLearningRate,
   concatSegments,
   evaluateProbe,
   formatConfusionMatrix,
@@ -30,9 +32,13 @@ import { savedRunConfig } from '../train/run';
 
 /** Options of `vjepa probe`. */
 export interface ProbeOptions {
-  /** A `vjepa train` output folder or checkpoint directory, or `random` for an untrained encoder. */
+  /**
+   * A `vjepa train` output folder or checkpoint directory, `random` for an untrained encoder, or `pixels`
+   * for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe (the baseline every encoder
+   * must beat).
+   */
   checkpoint: string;
-  /** With `random`: the encoder's configuration, as the flags of `vjepa train`. */
+  /** With `random` or `pixels`: the encoder's configuration (its geometry for `pixels`), as the flags of `vjepa train`. */
   modelFlags?: TrainFlags;
   train: string;
   val: string;
@@ -45,6 +51,11 @@ export interface ProbeOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  /**
+   * Learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never the
+   * validation clips); the probe is then trained on all training clips with the best. Overrides `lr`.
+   */
+  lrGrid?: number[];
   /**
    * Feature whitening before the probe, fitted on the training features only and saved in the probe's
    * file (`whiten.mean`, `whiten.matrix`): one probe per kind listed, on the same features (default `none`).
@@ -76,6 +87,10 @@ export interface ProbeSummary {
   whiten: WhiteningKind;
   /** The encoder outputs probed, when not the final norm alone (`--layers`). */
   layers?: string;
+  /** The probe's learning rate (chosen from `--lr-grid` when given). */
+  lr: number;
+  /** The file the probe's weights (and its whitening) were written to. */
+  weights: string;
   encoder: string;
   checkpoint: string;
 }
@@ -133,12 +148,11 @@ function checkLayers(layers: readonly (number | 'final')[], depth: number): void
 
 /** Frozen features of every clip of `source` under one transform: `[M, N, D · layers]` and the labels. */
 async function encodeAll(
-  encoder: VisionTransformer,
+  encode: (video: tf.Tensor5D) => tf.Tensor3D,
   source: ClipSource,
   transform: ClipTransform,
   labelNames: string[],
   batchSize: number,
-  layers: readonly (number | 'final')[],
 ) {
   const loader = new ClipLoader(source, { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
   const chunks: Float32Array[] = [];
@@ -153,7 +167,7 @@ async function encodeAll(
         if (!values) fail('--label', `labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, name);
         labels[name].push(...values);
       }
-      const features = tf.tidy(() => encodeLayers(encoder, tf.tensor5d(batch.data, batch.shape), layers)); // [B, N, D·L]
+      const features = tf.tidy(() => encode(tf.tensor5d(batch.data, batch.shape))); // [B, N, D·L] (or raw tubelet pixels)
       tokens = features.shape[1];
       width = features.shape[2];
       count += features.shape[0];
@@ -170,10 +184,10 @@ async function encodeAll(
 }
 
 async function buildDataset(
-  encoder: VisionTransformer,
+  encode: (video: tf.Tensor5D) => tf.Tensor3D,
   spec: string,
   config: RunConfig,
-  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val'; layers: readonly (number | 'final')[] },
+  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val' },
 ): Promise<Dataset> {
   const crop = config.data.crop;
   const perView: tf.Tensor3D[] = [];
@@ -183,7 +197,7 @@ async function buildDataset(
     const segments: tf.Tensor3D[] = [];
     for (let segment = 0; segment < options.segments; segment++) {
       const source = await openSource(spec, config, options.seed, options.size, segment, options.segments, options.split);
-      const encoded = await encodeAll(encoder, source, transform, options.labels, options.batchSize, options.layers);
+      const encoded = await encodeAll(encode, source, transform, options.labels, options.batchSize);
       segments.push(encoded.features);
       labels = encoded.labels;
     }
@@ -206,9 +220,12 @@ function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
  */
 export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const log = options.log ?? console.log;
-  const random = options.checkpoint === 'random';
+  // `pixels`: no encoder at all — the raw tubelet pixels go straight into the same probe (a baseline)
+  const pixels = options.checkpoint === 'pixels';
+  const random = options.checkpoint === 'random' || pixels;
   const saved = random ? null : savedRunConfig(options.checkpoint);
-  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, or 'random'", options.checkpoint);
+  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, 'random' or 'pixels'", options.checkpoint);
+  if (pixels && options.layers?.length) fail('--layers', "no layers with --checkpoint pixels (there is no encoder)", options.layers);
   const config = saved ?? resolveRunConfig(options.modelFlags ?? {});
   const views = options.views ?? 1;
   const segments = options.segments ?? 1;
@@ -231,22 +248,28 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const summaries: ProbeSummary[] = [];
   try {
     if (!random) loadCheckpoint(options.checkpoint, { [which === 'target' ? 'target_encoder' : 'encoder']: encoder });
-    const source = random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${options.checkpoint}`;
+    const source = pixels
+      ? `raw tubelet pixels (${config.model.encoder.tubelet}×${config.model.encoder.patch}×${config.model.encoder.patch}×3 per token)`
+      : random
+        ? `an untrained ViT-${config.model.size} (seed ${config.seed})`
+        : `the ${which} encoder of ${options.checkpoint}`;
     log(`encoder: ${source}`);
     const batchSize = 16;
     const layers = options.layers?.length ? options.layers : (['final'] as const);
     checkLayers(layers, encoder.config.depth);
     if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
-    const common = { segments, labels: labelNames, batchSize, layers };
-    const train = await buildDataset(encoder, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, split: 'train' });
+    const common = { segments, labels: labelNames, batchSize };
+    const { tubelet, patch } = encoder.config;
+    const encode = pixels ? (video: tf.Tensor5D) => patchify(video, tubelet, patch) : (video: tf.Tensor5D) => encodeLayers(encoder, video, layers);
+    const train = await buildDataset(encode, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, split: 'train' });
     datasets.push(train);
     const valSynthetic = options.val.startsWith('synthetic');
-    const val = await buildDataset(encoder, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, split: 'val' });
+    const val = await buildDataset(encode, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, split: 'val' });
     datasets.push(val);
     for (const label of labelNames) {
       for (const whiten of whitenings) {
         const several = labelNames.length > 1 || whitenings.length > 1;
-        summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log, whitening: whiten, several }));
+        summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: pixels ? 'pixels' : random ? 'random' : which, model: encoder, log, whitening: whiten, several }));
       }
     }
     return summaries;
@@ -279,22 +302,21 @@ async function probeTask(
   log(
     `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
   );
-  const dim = train.features[0].shape[2]; // D · layers
-  const inner: Probe =
-    options.probe === 'attentive'
-      ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed: options.seed })
-      : new LinearProbe({ dim, classes, seed: options.seed });
+  const dim = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
+  const heads = dim % encoder.config.heads === 0 ? encoder.config.heads : 1;
+  const makeProbe = (): Probe =>
+    options.probe === 'attentive' ? new AttentiveProbe({ dim, heads, classes, seed: options.seed }) : new LinearProbe({ dim, classes, seed: options.seed });
+  const inner = makeProbe();
   let probe: Probe = inner;
   try {
-    const training = {
-      probe: inner,
-      features: train.features[0],
-      labels: trainLabels,
-      epochs: options.epochs ?? 20,
-      batchSize: options.batchSize ?? 64,
-      lr: options.lr ?? 1e-3,
-      seed: options.seed,
-    };
+    const settings = { labels: trainLabels, epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 64, seed: options.seed };
+    let lr = options.lr ?? 1e-3;
+    if (options.lrGrid?.length) {
+      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten });
+      lr = choice.lr;
+      log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
+    }
+    const training = { ...settings, probe: inner, features: train.features[0], lr };
     let trained;
     if (whiten === 'none') trained = trainProbe(training);
     else {
@@ -325,6 +347,8 @@ async function probeTask(
       task: label,
       probe: options.probe,
       whiten,
+      lr,
+      weights: out,
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
       ...(options.layers?.length ? { layers: options.layers.join(',') } : {}),

@@ -92,6 +92,7 @@ describe('vjepa train', () => {
       val: 'synthetic:tiny',
       probe: 'linear',
       whiten: ['none', 'pca'],
+      lrGrid: [1e-4, 1e-2],
       trainSize: 16,
       valSize: 8,
       epochs: 1,
@@ -99,6 +100,7 @@ describe('vjepa train', () => {
       log: quiet,
     });
     expect(summaries.map((s) => s.whiten)).toEqual(['none', 'pca']);
+    for (const s of summaries) expect([1e-4, 1e-2]).toContain(s.lr); // chosen on held-out training clips
     const plain = readSafetensorsSync(join(dir, 'probe-random-shape-linear.safetensors'));
     const whitened = readSafetensorsSync(join(dir, 'probe-random-shape-linear-pca.safetensors'));
     expect([...plain.tensors.keys()].sort()).toEqual(['linear.bias', 'linear.weight']);
@@ -108,6 +110,24 @@ describe('vjepa train', () => {
     await expect(runProbe({ checkpoint: 'random', train: 'synthetic:tiny', val: 'synthetic:tiny', whiten: ['zca' as never], log: quiet })).rejects.toThrow(
       /--whiten: expected pca \| std \| none, received "zca"/,
     );
+  });
+
+  it('vjepa probe --checkpoint pixels: the raw tubelet pixels into the same probe', async () => {
+    const [summary] = await runProbe({
+      checkpoint: 'pixels',
+      modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      labels: ['direction'],
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(mkdtempSync(join(tmpdir(), 'vjepa-pixels-')), 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summary).toMatchObject({ encoder: 'pixels', task: 'direction', classes: 8, probe: 'attentive' });
+    const probe = readSafetensorsSync(summary.weights).tensors;
+    expect(probe.get('pooler.query_tokens')!.shape).toEqual([1, 1, 2 * 16 * 16 * 3]); // t·p·p·C wide
   });
 
   it('vjepa probe --layers: block outputs and the final norm, concatenated on the channels', async () => {
