@@ -63,6 +63,7 @@ describe('the evidence table', () => {
       row('random', 0, 'random', 'shape', 0.3), { ...row('random', 0, 'random', 'shape', 0.5), whiten: 'pca' as const },
       row('sigreg', 0, 'target', 'shape', 0.2), { ...row('sigreg', 0, 'target', 'shape', 0.6), whiten: 'pca' as const },
     ];
+    expect(accuracyBars([row('raw-pixels', 0, 'pixels', 'direction', 0.5)])).toEqual([{ group: 'direction', name: 'raw-pixels', value: 0.5, chance: 0.125 }]);
     expect(formatTable(rows).split('\n').slice(2)).toEqual([
       '| random | random | 0 | 30.0 ± 0.0 | – |',
       '| random | random + pca | 0 | 50.0 ± 0.0 | – |',

@@ -336,10 +336,11 @@ export function formatComparison(rows: ResultRow[]): string {
 
 /** The accuracy bars of the PNG: mean top-1 over seeds per task and encoder (`variant/encoder[+whiten]`). */
 export function accuracyBars(rows: ResultRow[]): { group: string; name: string; value: number; chance?: number }[] {
-  const keys = [...new Set(rows.map((r) => `${r.task}|${r.variant === 'random' ? 'untrained' : `${r.variant}/${r.encoder}`}${r.whiten ? `+${r.whiten}` : ''}`))];
+  const nameOf = (r: ResultRow) => `${r.encoder === 'random' ? 'untrained' : r.encoder === 'pixels' ? 'raw-pixels' : `${r.variant}/${r.encoder}`}${r.whiten ? `+${r.whiten}` : ''}`;
+  const keys = [...new Set(rows.map((r) => `${r.task}|${nameOf(r)}`))];
   return keys.map((key) => {
     const [task, name] = key.split('|');
-    const values = rows.filter((r) => r.task === task && `${r.variant === 'random' ? 'untrained' : `${r.variant}/${r.encoder}`}${r.whiten ? `+${r.whiten}` : ''}` === name).map((r) => r.top1);
+    const values = rows.filter((r) => r.task === task && nameOf(r) === name).map((r) => r.top1);
     return { group: task, name, value: mean(values), chance: CHANCE[task] };
   });
 }
