@@ -115,7 +115,8 @@ function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): Training
     if (!(Number.isFinite(weight) && weight >= 0)) fail('reg-weight', 'a finite number ≥ 0', flags.regWeight);
     if (chosen === 'sigreg') {
       const directions = flags.regDirections === undefined ? (previous?.kind === 'sigreg' ? previous.directions : undefined) : integer('reg-directions', flags.regDirections);
-      out = { ...out, regularizer: { kind: 'sigreg', weight, ...(directions === undefined ? {} : { directions }) } };
+      const seed = previous?.kind === 'sigreg' ? previous.seed : undefined;
+      out = { ...out, regularizer: { kind: 'sigreg', weight, ...(directions === undefined ? {} : { directions }), ...(seed === undefined ? {} : { seed }) } };
     } else {
       if (flags.regDirections !== undefined) fail('reg-directions', '--regularizer sigreg', flags.regDirections);
       out = { ...out, regularizer: { kind: 'vicreg', weight } };
@@ -128,6 +129,12 @@ function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): Training
     out = { ...out, changeWeighting: alpha };
   }
   return out;
+}
+
+/** SIGReg's direction stream follows the run's seed unless a config set one. */
+function withRegularizerSeed(recipe: TrainingRecipe, seed: number): TrainingRecipe {
+  const r = recipe.regularizer;
+  return r?.kind === 'sigreg' && r.seed === undefined ? { ...recipe, regularizer: { ...r, seed } } : recipe;
 }
 
 function sizeFromName(name: string): VitSize {
@@ -188,6 +195,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
   if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : Number(opt.clip_grad) };
 
+  const seed = integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0);
   const target = String(flags.target ?? base.target ?? 'features');
   if (target !== 'features' && target !== 'pixels') fail('target', "'features' or 'pixels'", target);
   recipe = trainerOptionFlags(flags, recipe);
@@ -218,8 +226,8 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
     },
     target,
     mask,
-    optimization: { ...recipe, target, steps },
-    seed: integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0),
+    optimization: { ...withRegularizerSeed(recipe, seed), target, steps },
+    seed,
     preset: base.preset,
   };
 }
