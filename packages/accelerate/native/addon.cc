@@ -304,6 +304,20 @@ napi_value Ema(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// gatherRows(mem, x, idx, out, count, rowSize, rows) → false when an index is out of range (nothing written)
+napi_value GatherRows(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!fetch(env, info, 7, a)) return nullptr;
+  const int64_t count = (int64_t)number(a, 4), rowSize = (int64_t)number(a, 5), rows = (int64_t)number(a, 6);
+  const float* x = pointer(a, 1, rows * rowSize);
+  const int32_t* idx = reinterpret_cast<const int32_t*>(pointer(a, 2, count));
+  float* out = pointer(a, 3, count * rowSize);
+  if (!a.ok) return fail(a, "gatherRows");
+  napi_value result;
+  napi_get_boolean(env, vjepa::gatherRows(x, idx, out, count, rowSize, rows), &result);
+  return result;
+}
+
 // sumSquares(mem, x, n) → number
 napi_value SumSquares(napi_env env, napi_callback_info info) {
   Args a;
@@ -353,6 +367,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"attentionBackward", AttentionBackward},
       {"adamw", AdamW},
       {"ema", Ema},
+      {"gatherRows", GatherRows},
       {"sumSquares", SumSquares},
       {"setThreads", SetThreads},
       {"blasInfo", BlasInfo},

@@ -225,6 +225,13 @@ void ema(const float* t, const float* o, float* out, int64_t n, float momentum, 
   for (int64_t i = 0; i < n; i++) out[i] = t[i] * momentum + o[i] * keep;
 }
 
+bool gatherRows(const float* x, const int32_t* idx, float* out, int64_t count, int64_t rowSize, int64_t rows) {
+  for (int64_t i = 0; i < count; i++)
+    if (idx[i] < 0 || idx[i] >= rows) return false;
+  for (int64_t i = 0; i < count; i++) std::memcpy(out + i * rowSize, x + (int64_t)idx[i] * rowSize, sizeof(float) * rowSize);
+  return true;
+}
+
 double sumSquares(const float* x, int64_t n) {
   double acc = 0;
   for (int64_t i = 0; i < n; i++) acc += (double)x[i] * x[i];

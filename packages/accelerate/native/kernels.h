@@ -48,6 +48,9 @@ void adamw(const AdamWScalars& s, const float* p, const float* m, const float* v
 // out = t·m + o·(1 − m), both factors float32 as the official in-place update rounds them.
 void ema(const float* t, const float* o, float* out, int64_t n, float momentum, float keep);
 
+// out[i, :] = x[idx[i], :] for rows of `rowSize` floats; false (nothing written) if an index is outside [0, rows).
+bool gatherRows(const float* x, const int32_t* idx, float* out, int64_t count, int64_t rowSize, int64_t rows);
+
 // Σ x² in double.
 double sumSquares(const float* x, int64_t n);
 

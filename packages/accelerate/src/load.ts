@@ -24,6 +24,8 @@ export interface NativeKernels {
   attentionBackward(mem: Uint8Array, q: number, k: number, v: number, dout: number, dq: number, dk: number, dv: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
   adamw(mem: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, decayFactor: number, beta1: number, beta2: number, sqrtBias2: number, eps: number, negStepSize: number, gradScale: number): void;
   ema(mem: Uint8Array, target: number, online: number, out: number, n: number, momentum: number, keep: number): void;
+  /** `out[i] = x[idx[i]]` for rows of `rowSize` floats; false (nothing written) when an index is outside `[0, rows)`. */
+  gatherRows(mem: Uint8Array, x: number, idx: number, out: number, count: number, rowSize: number, rows: number): boolean;
   sumSquares(mem: Uint8Array, x: number, n: number): number;
   /** Sets the BLAS thread count; returns the count now in use (0 where the BLAS sizes its own pool). */
   setThreads(threads: number): number;

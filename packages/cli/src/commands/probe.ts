@@ -12,7 +12,6 @@ import {
   type ClipTransform,
 } from '@vjepa/data';
 import { VisionTransformer } from '@vjepa/vit';
-import { loadCheckpoint } from '@vjepa/trainer';
 import { patchify } from '@vjepa/tubelet';
 import {
   AttentiveProbe,
@@ -28,16 +27,21 @@ import {
   type WhiteningKind,
 } from '@vjepa/probe';
 import { resolveRunConfig, type RunConfig, type TrainFlags } from '../train/config';
-import { savedRunConfig } from '../train/run';
+import { checkpointRunConfig, loadEncoderWeights } from '../torch/encoder-source';
+import { readOfficialClassifier, type InferOverrides } from '../torch/official';
 
 /** Options of `vjepa probe`. */
 export interface ProbeOptions {
   /**
-   * A `vjepa train` output folder or checkpoint directory, `random` for an untrained encoder, or `pixels`
-   * for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe (the baseline every encoder
-   * must beat).
+   * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
+   * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
+   * (the baseline every encoder must beat).
    */
   checkpoint: string;
+  /** With a `.pth*` checkpoint: what its tensors cannot say (heads of a custom width, frames). */
+  inferred?: InferOverrides;
+  /** An official attentive-probe checkpoint (`classifier`): evaluate with it instead of training a probe. */
+  probeCheckpoint?: string;
   /** With `random` or `pixels`: the encoder's configuration (its geometry for `pixels`), as the flags of `vjepa train`. */
   modelFlags?: TrainFlags;
   train: string;
@@ -87,8 +91,8 @@ export interface ProbeSummary {
   whiten: WhiteningKind;
   /** The encoder outputs probed, when not the final norm alone (`--layers`). */
   layers?: string;
-  /** The probe's learning rate (chosen from `--lr-grid` when given). */
-  lr: number;
+  /** The probe's learning rate (chosen from `--lr-grid` when given; absent for an evaluated `--probe-checkpoint`). */
+  lr?: number;
   /** The file the probe's weights (and its whitening) were written to. */
   weights: string;
   encoder: string;
@@ -223,9 +227,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   // `pixels`: no encoder at all — the raw tubelet pixels go straight into the same probe (a baseline)
   const pixels = options.checkpoint === 'pixels';
   const random = options.checkpoint === 'random' || pixels;
-  const saved = random ? null : savedRunConfig(options.checkpoint);
-  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, 'random' or 'pixels'", options.checkpoint);
-  if (pixels && options.layers?.length) fail('--layers', "no layers with --checkpoint pixels (there is no encoder)", options.layers);
+  const saved = random ? null : checkpointRunConfig(options.checkpoint, options.encoder ?? 'target', options.inferred);
+  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, a .pth.tar file, 'random' or 'pixels'", options.checkpoint);
+  if (pixels && options.layers?.length) fail('--layers', 'no layers with --checkpoint pixels (there is no encoder)', options.layers);
+  if (options.probeCheckpoint && options.whiten?.some((kind) => kind !== 'none')) fail('--whiten', "none with --probe-checkpoint (the official probe reads raw features)", options.whiten);
   const config = saved ?? resolveRunConfig(options.modelFlags ?? {});
   const views = options.views ?? 1;
   const segments = options.segments ?? 1;
@@ -247,7 +252,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const datasets: Dataset[] = [];
   const summaries: ProbeSummary[] = [];
   try {
-    if (!random) loadCheckpoint(options.checkpoint, { [which === 'target' ? 'target_encoder' : 'encoder']: encoder });
+    if (!random) loadEncoderWeights(options.checkpoint, which, encoder);
     const source = pixels
       ? `raw tubelet pixels (${config.model.encoder.tubelet}×${config.model.encoder.patch}×${config.model.encoder.patch}×3 per token)`
       : random
@@ -302,6 +307,7 @@ async function probeTask(
   log(
     `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
   );
+  if (options.probeCheckpoint) return evaluateOfficialProbe(label, train, val, options);
   const dim = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
   const heads = dim % encoder.config.heads === 0 ? encoder.config.heads : 1;
   const makeProbe = (): Probe =>
@@ -329,7 +335,7 @@ async function probeTask(
     const evaluation = evaluateProbe(probe, val.features, valLabels);
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
-    const random = options.checkpoint === 'random';
+    const random = options.checkpoint === 'random' || options.checkpoint === 'pixels';
     const suffix = whiten === 'none' ? '' : `-${whiten}`;
     const out = resolve(
       options.out && !options.several
@@ -352,6 +358,51 @@ async function probeTask(
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
       ...(options.layers?.length ? { layers: options.layers.join(',') } : {}),
+    };
+    log(JSON.stringify(summary));
+    return summary;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** Evaluates an official attentive-probe checkpoint (`classifier`) on the validation features, training nothing. */
+function evaluateOfficialProbe(
+  label: string,
+  train: Dataset,
+  val: Dataset,
+  options: ProbeOptions & { encoderName: string; model: VisionTransformer; log: (line: string) => void },
+): ProbeSummary {
+  const { log, model: encoder } = options;
+  const file = options.probeCheckpoint!;
+  const weights = readOfficialClassifier(file);
+  const head = weights.get('linear.weight');
+  if (!head || head.shape.length !== 2 || head.shape[1] !== encoder.config.dim) {
+    fail(`${file}: classifier linear.weight`, `a [classes, ${encoder.config.dim}] head for this encoder`, head?.shape ?? 'none');
+  }
+  let depth = 1;
+  while (weights.has(`pooler.blocks.${depth - 1}.norm1.weight`)) depth++;
+  const classes = head.shape[0];
+  const valLabels = val.labels[label];
+  const top = Math.max(...valLabels);
+  if (top >= classes) fail(`--probe-checkpoint ${file}`, `a classifier covering the ${top + 1} classes of '${label}'`, `${classes} classes`);
+  const probe = new AttentiveProbe({ dim: encoder.config.dim, heads: encoder.config.heads, classes, depth, seed: options.seed ?? 0 });
+  try {
+    probe.loadStateDict(weights, { source: `${file} (classifier)` });
+    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    log(`top-1 on val with ${file}: ${(100 * evaluation.top1).toFixed(2)} %`);
+    log(formatConfusionMatrix(evaluation.confusion));
+    const summary: ProbeSummary = {
+      top1: evaluation.top1,
+      classes,
+      train: train.labels[label].length,
+      val: valLabels.length,
+      task: label,
+      probe: 'attentive',
+      whiten: 'none',
+      weights: file,
+      encoder: options.encoderName,
+      checkpoint: options.checkpoint,
     };
     log(JSON.stringify(summary));
     return summary;

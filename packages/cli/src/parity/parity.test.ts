@@ -62,3 +62,18 @@ describe.each(paths)('vjepa parity on tiny.safetensors (%s, accelerator %s)', (b
     for (const name of gradients) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
   });
 });
+
+describe('vjepa parity from the official .pth.tar checkpoints', () => {
+  const pytorch = (name: string) => fileURLToPath(new URL(`../../../../fixtures/pytorch/${name}`, import.meta.url));
+
+  it('runs with the weights of tiny-pretrain.pth.tar and tiny-probe.pth.tar instead of the reference groups', async () => {
+    const fromSafetensors = await runParity(tiny, 'wasm');
+    for (const weights of ['tiny-pretrain.pth.tar', 'tiny-pretrain-legacy.pth.tar']) {
+      const report = await runParity(tiny, 'wasm', 'auto', { weights: pytorch(weights), probeWeights: pytorch('tiny-probe.pth.tar') });
+      expect(report.failures).toEqual([]);
+      expect(report.ok).toBe(true);
+      // the same weights bit for bit: the same comparisons with the same errors
+      expect(report.errors).toEqual(fromSafetensors.errors);
+    }
+  });
+});

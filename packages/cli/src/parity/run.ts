@@ -4,7 +4,7 @@ import { createTrainStep, gatherTargets, targetFeatures, vjepaLoss } from '@vjep
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
 import { int64ToInt32, selectGroup } from '@vjepa/core';
 import { maxAbsError } from './compare';
-import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference } from './reference';
+import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceWeights } from './reference';
 
 /** Tolerances of `vjepa parity`: forward values, and gradients / training steps. */
 export const PARITY_TOLERANCE = { forward: 1e-4, gradient: 1e-3 } as const;
@@ -149,9 +149,15 @@ function compareProbe(reference: Reference, record: (name: string, value: tf.Ten
  * outputs (`out/*`, `probe_out/*`, ≤ 1e-4), gradients (`grad/*`, `probe_grad/*`, ≤ 1e-3) and the
  * parameters and losses after the reference's training steps (`train/*`, ≤ 1e-3). Any configuration in the format works
  * (patch and tubelet sizes, widths, depths, heads, batch and mask sizes are read from the file).
+ * With `weights`, the models are loaded from official `.pth.tar` checkpoints instead of the reference's groups.
  */
-export async function runParity(file: string, backend: BackendRequest = 'auto', accelerator: AcceleratorRequest = 'auto'): Promise<ParityReport> {
-  const reference = loadReference(file);
+export async function runParity(
+  file: string,
+  backend: BackendRequest = 'auto',
+  accelerator: AcceleratorRequest = 'auto',
+  weights: ReferenceWeights = {},
+): Promise<ParityReport> {
+  const reference = loadReference(file, weights);
   const choice = await selectBackend(backend, { accelerator });
   const errors: Record<string, number> = {};
   const record = (name: string, value: tf.Tensor | Float32Array | number) => {

@@ -162,7 +162,11 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   const patch = integer('patch_size', data.patch_size ?? base.model?.encoder.patch ?? vitConfig(size).patch);
   const tubelet = integer('tubelet_size', data.tubelet_size ?? base.model?.encoder.tubelet ?? 2);
   const depth = flags.depth ?? base.model?.encoder.depth;
+  // A resumed run (or a converted official checkpoint) keeps its own widths unless a flag or file names a size.
+  const sameModel = flags.model === undefined && model.model_name === undefined && base.model?.encoder !== undefined;
+  const widths = sameModel ? { dim: base.model!.encoder.dim, heads: base.model!.encoder.heads, mlpRatio: base.model!.encoder.mlpRatio } : {};
   const encoder = vitConfig(size, {
+    ...widths,
     frames,
     imageSize: crop,
     patch,

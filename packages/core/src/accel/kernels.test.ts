@@ -124,6 +124,23 @@ if (nativeExpected) describe('native kernels equal their tfjs references (wasm)'
     tf.dispose([a, b, fast, plain]);
   });
 
+  it('gathers rows (axis 0) through the native kernel, and falls back for other axes', () => {
+    const table = random([7, 3, 2], 23);
+    const rows = tf.tensor2d([[6, 0], [3, 3]], [2, 2], 'int32');
+    const columns = tf.tensor1d([2, 0], 'int32');
+    for (const axis of [0, 1]) {
+      useNativeKernels(true);
+      const fast = tf.gather(table, axis === 0 ? rows : columns, axis);
+      useNativeKernels(false);
+      const plain = tf.gather(table, axis === 0 ? rows : columns, axis);
+      useNativeKernels(true);
+      expect(fast.shape).toEqual(axis === 0 ? [2, 2, 3, 2] : [7, 2, 2]);
+      expect(maxAbsDiff(fast, plain)).toBe(0);
+      tf.dispose([fast, plain]);
+    }
+    tf.dispose([table, rows, columns]);
+  });
+
   it('the AdamW update, with and without weight decay, at steps 1 and 10', () => {
     for (const [weightDecay, step] of [[0, 1], [0.04, 10]]) {
       const tensors = [random([37], 14), random([37], 15, 0.1), tf.abs(random([37], 16, 0.01)), random([37], 17)];

@@ -180,6 +180,7 @@ export function registerNativeKernels(): void {
   }
   registerGradients();
   registerBatchMatMul();
+  registerGather();
   registered = true;
 }
 
@@ -220,5 +221,34 @@ function registerBatchMatMul(): void {
     })[0];
   };
   tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+/**
+ * Replaces wasm's GatherV2 (a scalar loop per element) for float32 rows along axis 0 — the token gather of
+ * the encoder, predictor and targets — with row copies. Other gathers, out-of-range indices and calls
+ * while the native kernels are off go to the kernel it replaces.
+ */
+function registerGather(): void {
+  const original = tf.getKernel('GatherV2', 'wasm');
+  if (original === undefined) return;
+  const fallback = original.kernelFunc as unknown as KernelFunc;
+  const kernelFunc: KernelFunc = (args) => {
+    const { x, indices } = args.inputs;
+    const native = activeNativeKernels();
+    const axis = Number(args.attrs.axis ?? 0);
+    if (native === null || x!.dtype !== 'float32' || indices!.dtype !== 'int32' || axis !== 0 || Number(args.attrs.batchDims ?? 0) !== 0 || x!.shape.length < 1) {
+      return fallback(args);
+    }
+    const rows = x!.shape[0];
+    const rowSize = size(x!.shape.slice(1));
+    const count = size(indices!.shape);
+    const [xo, io] = [offsetOf(args.backend, x!), offsetOf(args.backend, indices!, 'int32')];
+    const out = args.backend.makeOutput([...indices!.shape, ...x!.shape.slice(1)], 'float32');
+    if (native.gatherRows(args.backend.wasm.HEAPU8, xo, io, offsetOf(args.backend, out), count, rowSize, rows)) return out;
+    tf.engine().backend.disposeData(out.dataId);
+    return fallback(args);
+  };
+  tf.unregisterKernel('GatherV2', 'wasm');
   tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }

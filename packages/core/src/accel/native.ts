@@ -17,6 +17,7 @@ export interface NativeKernelSet {
   attentionBackward(mem: Uint8Array, q: number, k: number, v: number, dout: number, dq: number, dk: number, dv: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
   adamw(mem: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, decayFactor: number, beta1: number, beta2: number, sqrtBias2: number, eps: number, negStepSize: number, gradScale: number): void;
   ema(mem: Uint8Array, target: number, online: number, out: number, n: number, momentum: number, keep: number): void;
+  gatherRows(mem: Uint8Array, x: number, idx: number, out: number, count: number, rowSize: number, rows: number): boolean;
   sumSquares(mem: Uint8Array, x: number, n: number): number;
   setThreads(threads: number): number;
   blasInfo(): string;
@@ -64,8 +65,8 @@ export function loadedNativeKernels(): NativeKernelSet {
 }
 
 /** Heap byte offset of a float32 tensor on the wasm backend. */
-export function offsetOf(backend: WasmBackendInternals, tensor: tf.TensorInfo): number {
-  if (tensor.dtype !== 'float32') throw new Error(`vjepa native kernel: expected a float32 tensor, received ${tensor.dtype}`);
+export function offsetOf(backend: WasmBackendInternals, tensor: tf.TensorInfo, dtype: 'float32' | 'int32' = 'float32'): number {
+  if (tensor.dtype !== dtype) throw new Error(`vjepa native kernel: expected a ${dtype} tensor, received ${tensor.dtype}`);
   const data = backend.dataIdMap.get(tensor.dataId);
   if (data === undefined) throw new Error('vjepa native kernel: a tensor is not on the wasm backend');
   return data.memoryOffset;
