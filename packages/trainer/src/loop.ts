@@ -5,6 +5,7 @@ import { fail, type BatchSource, type MaskPair } from '@vjepa/core';
 import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
 import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { targetFeatures } from './loss';
+import { featureDiagnostics, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 import type { StepMetrics, TrainStepState, VjepaModels, VjepaTrainStep } from './step';
 
 /** Draws the masks of a batch; `@vjepa/masking`'s `MaskCollator` is one. */
@@ -24,6 +25,8 @@ export interface ProgressEvent extends StepMetrics {
   etaSeconds: number;
   /** Collapse statistics of the target features, on the steps where they are measured. */
   collapse?: CollapseStats;
+  /** Object/background loss, effective rank and temporal std on the diagnostic batch, when measured. */
+  diagnostics?: FeatureDiagnostics;
 }
 
 /** Options of `runTraining`. */
@@ -49,6 +52,11 @@ export interface TrainingOptions {
   onWarning?: (message: string) => void;
   /** Extra figures to add to every progress event and metrics line (e.g. the data loader's skip count). */
   extraMetrics?: () => Record<string, unknown>;
+  /**
+   * A fixed batch measured with `featureDiagnostics` every `every` steps (default `collapseEvery`, or 25)
+   * and after the last step; `target` as the step's (default `features`).
+   */
+  diagnostics?: { batch: DiagnosticBatch; every?: number; target?: 'features' | 'pixels' };
 }
 
 /** What a finished run reports. */
@@ -132,6 +140,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
     const stepStart = performance.now();
     let metrics: StepMetrics;
     let collapse: CollapseStats | undefined;
+    let diagnostics: FeatureDiagnostics | undefined;
     try {
       const batchSize = batch.video.shape[0];
       metrics = step.run(batch.video, masks.sample(batchSize));
@@ -141,6 +150,12 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
         features.dispose();
         const message = collapseWarning(collapse, models.encoder.config.dim, options.collapseThresholds);
         if (message) warn(`step ${k + 1}: ${message}`);
+      }
+      if (options.diagnostics) {
+        const every = options.diagnostics.every ?? (collapseEvery || 25);
+        if ((k + 1) % every === 0 || k + 1 === options.steps) {
+          diagnostics = featureDiagnostics(models, options.diagnostics.batch, { target: options.diagnostics.target });
+        }
       }
     } finally {
       tf.dispose(batch.video);
@@ -158,6 +173,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
       clipsPerSecond: batch.video.shape[0] / recentSeconds,
       etaSeconds: recentSeconds * (options.steps - k - 1),
       collapse,
+      ...(diagnostics ? { diagnostics } : {}),
       ...options.extraMetrics?.(),
     };
     if (metricsFile) appendFileSync(metricsFile, `${JSON.stringify(event)}\n`);
