@@ -78,11 +78,13 @@ function checkOptions(options: BrowserBackendOptions): void {
  * raises only a few, so ops with more than 8 storage buffers (an `addN` of 8 tensors) fail or return
  * garbage on the default limits; validation errors are reported on the console.
  */
-async function registerWebGpu(): Promise<void> {
+async function registerWebGpu(auto: boolean): Promise<void> {
   const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
   if (gpu === undefined) throw new Error('navigator.gpu is missing: this browser has no WebGPU');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('navigator.gpu.requestAdapter() found no adapter');
+  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? adapter.isFallbackAdapter;
+  if (auto && fallback === true) throw new Error("the only WebGPU adapter is a software fallback, slower than wasm; ask for 'webgpu' to use it anyway");
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   const requiredLimits: Record<string, number> = {};
   for (const key in adapter.limits) {
@@ -105,13 +107,36 @@ interface GpuLike {
     limits: object;
     features: { has(name: string): boolean };
     info?: unknown;
+    isFallbackAdapter?: boolean;
     requestDevice(descriptor: object): Promise<{ addEventListener(type: string, listener: (event: { error?: { message?: string } }) => void): void }>;
   } | null>;
 }
 
-async function tryCandidate(name: Candidate, options: BrowserBackendOptions): Promise<void> {
-  if (name === 'webgpu') await registerWebGpu();
-  else if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+/** The WebGL renderer when it is a software one (SwiftShader, llvmpipe): slower than wasm on the same CPU. */
+function softwareWebGl(): string | undefined {
+  const doc = (globalThis as { document?: { createElement(tag: 'canvas'): { getContext(kind: 'webgl2'): WebGlLike | null } } }).document;
+  const gl = doc?.createElement('canvas').getContext('webgl2');
+  if (!gl) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  (gl.getExtension('WEBGL_lose_context') as { loseContext(): void } | null)?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? renderer : undefined;
+}
+
+/** The parts of a WebGL2 context used here. */
+interface WebGlLike {
+  RENDERER: number;
+  getExtension(name: string): unknown;
+  getParameter(name: number): unknown;
+}
+
+async function tryCandidate(name: Candidate, options: BrowserBackendOptions, auto: boolean): Promise<void> {
+  if (name === 'webgpu') await registerWebGpu(auto);
+  else if (name === 'webgl') {
+    const software = auto ? softwareWebGl() : undefined;
+    if (software !== undefined) throw new Error(`WebGL runs on a software renderer (${software}), slower than wasm; ask for 'webgl' to use it anyway`);
+    await import('@tensorflow/tfjs-backend-webgl');
+  }
   else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -128,7 +153,8 @@ async function tryCandidate(name: Candidate, options: BrowserBackendOptions): Pr
  * `selectBackend`; gradients are registered when the browser build loads).
  *
  * `auto` tries WebGPU (when `navigator.gpu` finds an adapter), then WebGL, then wasm, then cpu, and
- * keeps the first that initialises and computes a test op. Asking for a specific backend that cannot
+ * keeps the first that initialises and computes a test op; a software WebGPU adapter or WebGL renderer
+ * (SwiftShader, llvmpipe: many times slower than wasm on the same CPU) is passed over. Asking for a specific backend that cannot
  * load is an error. The wasm binaries are loaded from `options.wasmPaths`, which should point at files
  * the app itself serves.
  *
@@ -147,7 +173,7 @@ export async function selectBackend(
   const order: Candidate[] = requested === 'auto' ? ['webgpu', 'webgl', 'wasm', 'cpu'] : [requested];
   for (const name of order) {
     try {
-      await tryCandidate(name, options);
+      await tryCandidate(name, options, requested === 'auto');
     } catch (error) {
       rejected.push({ candidate: name, reason: message(error) });
       continue;
