@@ -1,4 +1,4 @@
-import { ALL_FORMATS, BlobSource, CanvasSink, Input } from 'mediabunny';
+import { ALL_FORMATS, BlobSource, CanvasSink, EncodedPacketSink, Input } from 'mediabunny';
 import { MAX_DECODED_FRAMES, MAX_DECODE_SIDE } from './settings';
 
 /** Every decoded frame of a video (up to {@link MAX_DECODED_FRAMES}), as RGB bytes. */
@@ -61,7 +61,29 @@ function once(target: EventTarget, event: string): Promise<void> {
   });
 }
 
-/** The fallback: seek a `<video>` element frame by frame (at an assumed 30 fps) and draw each frame on a canvas. */
+/**
+ * The middle of each frame's display interval, in seconds, from the container (demuxing is plain JavaScript,
+ * so it works where WebCodecs does not); `undefined` when the container cannot be read.
+ */
+async function frameTimes(file: Blob): Promise<number[] | undefined> {
+  const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
+  try {
+    const track = await input.getPrimaryVideoTrack();
+    if (track === null) return undefined;
+    const times: number[] = [];
+    for await (const packet of new EncodedPacketSink(track).packets()) times.push(packet.timestamp + packet.duration / 2);
+    return times.sort((a, b) => a - b).slice(0, MAX_DECODED_FRAMES);
+  } catch {
+    return undefined;
+  } finally {
+    input.dispose();
+  }
+}
+
+/**
+ * The fallback: seek a `<video>` element to each frame (the frame times of the container, or every 1/30 s
+ * when it cannot be read) and draw each frame on a canvas.
+ */
 async function decodeWithVideoElement(file: Blob, name: string, fallbackReason: string): Promise<DecodedVideo> {
   const video = document.createElement('video');
   video.muted = true;
@@ -78,10 +100,11 @@ async function decodeWithVideoElement(file: Blob, name: string, fallbackReason: 
     const context = canvas.getContext('2d', { willReadFrequently: true })!;
     const fps = 30;
     const count = Math.min(MAX_DECODED_FRAMES, Math.max(1, Math.floor(video.duration * fps)));
+    const times = (await frameTimes(file)) ?? Array.from({ length: count }, (_, f) => (f + 0.5) / fps);
     const frames: Uint8Array[] = [];
-    for (let f = 0; f < count; f++) {
+    for (const time of times) {
       const seeked = once(video, 'seeked');
-      video.currentTime = (f + 0.5) / fps;
+      video.currentTime = time;
       await seeked;
       context.drawImage(video, 0, 0, width, height);
       frames.push(rgbOf(context, width, height));
@@ -92,8 +115,12 @@ async function decodeWithVideoElement(file: Blob, name: string, fallbackReason: 
   }
 }
 
-/** Decodes a video file in the browser: WebCodecs where the browser has it and knows the codec, else `<video>` + canvas. */
-export async function decodeVideo(file: Blob, name: string): Promise<DecodedVideo> {
+/**
+ * Decodes a video file in the browser: WebCodecs where the browser has it and knows the codec, else `<video>`
+ * + canvas. `preferVideoElement` skips WebCodecs (the page's `?decoder=video`, to try the fallback).
+ */
+export async function decodeVideo(file: Blob, name: string, preferVideoElement = false): Promise<DecodedVideo> {
+  if (preferVideoElement) return decodeWithVideoElement(file, name, 'asked for <video> + canvas (?decoder=video)');
   try {
     return await decodeWithWebCodecs(file, name);
   } catch (error) {

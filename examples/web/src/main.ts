@@ -118,7 +118,7 @@ class Page {
   async useVideo(file: Blob, name: string): Promise<void> {
     const start = performance.now();
     $('status').textContent = `decoding ${name}…`;
-    this.decoded = await decodeVideo(file, name);
+    this.decoded = await decodeVideo(file, name, new URLSearchParams(location.search).get('decoder') === 'video');
     const { method, fallbackReason, frames, width, height } = this.decoded;
     $('video-line').textContent = `${name}: ${frames.length} frames at ${width} × ${height}, decoded with ${method}${fallbackReason ? ` (WebCodecs not used: ${fallbackReason})` : ''} in ${since(start)} ms`;
     await this.run();

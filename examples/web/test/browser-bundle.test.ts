@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['core', 'masking', 'tubelet', 'vit', 'predictor', 'probe', 'data'];
+const PACKAGES = ['core', 'masking', 'tubelet', 'vit', 'predictor', 'probe', 'data', 'trainer'];
 /** Built-ins that the tfjs packages themselves map to `false` for browsers (importer package → names). */
 const DECLARED_EMPTY: Record<string, string[]> = {
   '@tensorflow/tfjs-core': ['crypto', 'util', 'worker_threads', 'node-fetch'],
@@ -64,7 +64,7 @@ describe('browser bundles', () => {
     const leaked = builtins.filter((b) => !b.empty || !DECLARED_EMPTY[packageOf(b.importer)]?.includes(b.name));
     expect(leaked.map((b) => `${b.name} imported by ${b.importer}`)).toEqual([]);
     expect(inputs.filter((file) => NODE_ONLY_SOURCES.test(file))).toEqual([]);
-    expect(inputs.some((file) => file.endsWith(`packages/${pkg}/src/${pkg === 'masking' || pkg === 'tubelet' || pkg === 'vit' || pkg === 'predictor' ? 'index' : 'browser'}.ts`))).toBe(true);
+    expect(inputs.some((file) => file.endsWith(`packages/${pkg}/src/${['masking', 'tubelet', 'vit', 'predictor'].includes(pkg) ? 'index' : 'browser'}.ts`))).toBe(true);
     expect(code).not.toMatch(/(from |import\(|require\()["'](node:|child_process|@tensorflow\/tfjs-node)/);
   });
 
