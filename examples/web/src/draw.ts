@@ -13,21 +13,29 @@ export function cellCanvas(): HTMLCanvasElement {
   return canvas;
 }
 
-/** A frame with one tubelet step of a mask on top: context as is, targets red, tokens in neither dark. */
+/**
+ * A frame with one tubelet step of a mask on top: context tokens as they are; targets in red and tokens in
+ * neither dark, both drawn over the frame's grey levels so that they read the same on any colour.
+ */
 export function drawMaskedFrame(canvas: HTMLCanvasElement, frame: ImageData, roles: Uint8Array, step: number): void {
-  const context = canvas.getContext('2d')!;
-  context.putImageData(frame, 0, 0);
-  for (let row = 0; row < SIDE; row++) {
-    for (let column = 0; column < SIDE; column++) {
-      const role = roles[step * SIDE * SIDE + row * SIDE + column];
+  const out = new ImageData(new Uint8ClampedArray(frame.data), CROP, CROP);
+  for (let y = 0; y < CROP; y++) {
+    for (let x = 0; x < CROP; x++) {
+      const role = roles[step * SIDE * SIDE + Math.floor(y / PATCH) * SIDE + Math.floor(x / PATCH)];
       if (role === 1) continue;
-      context.fillStyle = role === 2 ? 'rgba(200, 20, 40, 0.8)' : 'rgba(0, 0, 0, 0.8)';
-      context.fillRect(column * PATCH, row * PATCH, PATCH, PATCH);
-      // a thin grid line keeps the tokens apart where neighbours have the same role
-      context.strokeStyle = 'rgba(255, 255, 255, 0.25)';
-      context.strokeRect(column * PATCH + 0.5, row * PATCH + 0.5, PATCH - 1, PATCH - 1);
+      const p = (y * CROP + x) * 4;
+      const grey = 0.299 * out.data[p] + 0.587 * out.data[p + 1] + 0.114 * out.data[p + 2];
+      const edge = x % PATCH === 0 || y % PATCH === 0; // a thin line between tokens
+      if (role === 2) {
+        out.data[p] = 0.35 * grey + 0.65 * 225 + (edge ? 20 : 0);
+        out.data[p + 1] = 0.35 * grey + 0.65 * 30;
+        out.data[p + 2] = 0.35 * grey + 0.65 * 45;
+      } else {
+        out.data[p] = out.data[p + 1] = out.data[p + 2] = 0.2 * grey + (edge ? 25 : 0);
+      }
     }
   }
+  canvas.getContext('2d')!.putImageData(out, 0, 0);
 }
 
 /** One tubelet step of per-token RGB bytes (`tokens · 3`), drawn as a 14 × 14 grid of flat squares. */
