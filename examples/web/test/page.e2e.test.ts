@@ -3,12 +3,12 @@
 // the packages run here in Node: the mask ratios of every generator for the same seed, and the encoder's
 // features for the same clip and weights (to 1e-4). Saves a screenshot to examples/web/test-results/page.png
 // (the README's screenshot.png is a copy of one).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@vjepa/core';
+import { selectBackend, serializeSafetensors, type SafeTensorInput } from '@vjepa/core';
 import { LONG_RANGE_MASK, MaskCollator, SHORT_RANGE_MASK, maskStatistics } from '@vjepa/masking';
 import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -25,11 +25,13 @@ let page: Page;
 let profile: string | undefined;
 const consoleLines: string[] = [];
 
-/** The page's numbers after its run for `seed`, once `window.vjepa.status` is `done` (an error fails). */
-async function pageResult(seed: number) {
-  await page.waitForFunction((s) => window.vjepa?.status === 'error' || (window.vjepa?.status === 'done' && window.vjepa.seed === s), seed, {
-    timeout: 240_000,
-  });
+/** The page's numbers after its run for `seed` (and with weights whose line contains `weights`), once done; an error fails. */
+async function pageResult(seed: number, weights = '') {
+  await page.waitForFunction(
+    ([s, w]) => window.vjepa?.status === 'error' || (window.vjepa?.status === 'done' && window.vjepa.seed === s && window.vjepa.weights!.includes(w as string)),
+    [seed, weights] as const,
+    { timeout: 240_000 },
+  );
   const result = await page.evaluate(() => ({ ...window.vjepa, clipBase64: undefined, featuresBase64: undefined }));
   if (result.status === 'error') throw new Error(`the page failed: ${result.error}\n${consoleLines.join('\n')}`);
   return result;
@@ -49,6 +51,19 @@ function nodeMasks(seed: number) {
     grid: { frames: 16, crop: 224, patch: 16, tubelet: 2 },
   });
   return collator.sample(1).map(maskStatistics);
+}
+
+/** Runs `encoder` here on the page's clip and returns the largest difference from the page's features; disposes the encoder. */
+async function largestDifference(encoder: VisionTransformer, clip: Float32Array, features: Float32Array): Promise<number> {
+  await selectBackend('wasm');
+  const output = tf.tidy(() => encoder.apply(tf.tensor5d(clip, [1, 16, 224, 224, 3])));
+  const expected = (await output.data()) as Float32Array;
+  output.dispose();
+  encoder.dispose();
+  expect(features.length).toBe(expected.length);
+  let largest = 0;
+  for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(features[i] - expected[i]));
+  return largest;
 }
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(1)} %`;
@@ -115,14 +130,24 @@ describe('examples/web in Chromium', () => {
     expect(clip.length).toBe(16 * 224 * 224 * 3);
     await selectBackend('wasm');
     const encoder = new VisionTransformer(vitConfig('tiny', { frames: 16, imageSize: 224 }), { seed: 0 });
-    const output = tf.tidy(() => encoder.apply(tf.tensor5d(clip, [1, 16, 224, 224, 3])));
-    const expected = (await output.data()) as Float32Array;
-    output.dispose();
-    encoder.dispose();
-    expect(features.length).toBe(1568 * 192);
-    let largest = 0;
-    for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(features[i] - expected[i]));
-    console.log(`page vs Node features: max |difference| ${largest.toExponential(2)} over ${expected.length} values`);
+    const largest = await largestDifference(encoder, clip, features);
+    console.log(`page vs Node features: max |difference| ${largest.toExponential(2)} over ${features.length} values`);
+    expect(largest).toBeLessThanOrEqual(1e-4);
+  }, 300_000);
+
+  it('encodes with a dropped .safetensors encoder (official key prefixes) as Node does with the same weights', async () => {
+    await pageResult(SEED);
+    const clip = await pageFloats('clipBase64');
+    await selectBackend('wasm');
+    const encoder = new VisionTransformer(vitConfig('tiny', { frames: 16, imageSize: 224, depth: 2 }), { seed: 5 });
+    const tensors: Record<string, SafeTensorInput> = {};
+    for (const [key, value] of encoder.stateDict()) tensors[`module.backbone.${key}`] = { dtype: 'F32', shape: value.shape, data: value.dataSync() as Float32Array };
+    const file = join(profile!, 'encoder-depth2.safetensors');
+    writeFileSync(file, serializeSafetensors(tensors));
+    await page.setInputFiles('#weights-file', file);
+    const result = await pageResult(SEED, 'encoder-depth2.safetensors');
+    expect(result.weights).toBe('encoder-depth2.safetensors: ViT 192 wide, 2 deep, 3 heads');
+    const largest = await largestDifference(encoder, clip, await pageFloats('featuresBase64'));
     expect(largest).toBeLessThanOrEqual(1e-4);
   }, 300_000);
 
@@ -143,6 +168,16 @@ describe('examples/web in Chromium', () => {
     // Measured 0.14 (about 8/255 of the range): the two paths upsample chroma and convert colour differently,
     // evenly over all frames (the signed mean stays near 0); a wrong or garbled frame differs far more.
     expect(mean).toBeLessThan(0.25);
+  }, 300_000);
+
+  it('decodes and encodes a video file the user picks', async () => {
+    await pageResult(SEED);
+    const before = await pageFloats('clipBase64');
+    await page.setInputFiles('#video-file', join(root, 'public', 'sample.webm'));
+    await page.waitForFunction(() => document.getElementById('video-line')!.textContent!.startsWith('sample.webm: '), null, { timeout: 240_000 });
+    await pageResult(SEED);
+    expect(await page.textContent('#video-line')).toMatch(/^sample\.webm: 100 frames at 320 × 240, decoded with <video> \+ canvas/);
+    expect(Array.from(await pageFloats('clipBase64'))).toEqual(Array.from(before));
   }, 300_000);
 
   it('regenerates the masks for a seed the user types', async () => {
