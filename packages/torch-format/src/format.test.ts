@@ -208,7 +208,7 @@ describe('the writer', () => {
     const { existsSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { saveTorchFile } = await import('./save');
+    const { saveTorchFile } = await import('./save-file');
     const path = join(mkdtempSync(join(tmpdir(), 'torch-format-')), 'bad.pth');
     expect(() => saveTorchFile(path, { a: { b: [1, () => 2] } })).toThrow(/value\/a\/b\/1: expected a value torch\.load can read/);
     expect(() => saveTorchFile(path, { t: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/value\/t\.data\.length: expected 3/);

@@ -6,6 +6,7 @@ export { ALLOWED_GLOBALS, UnsafeGlobalError } from './allow-list';
 export { unpickle, type AllowedGlobal, type UnpickleOptions, type Unpickled } from './unpickler';
 export { openTorchFile, parseTorchFile, type TorchFile, type TorchFileFormat } from './load';
 export { pickleTorch, isTensorValue, type TensorInput } from './pickler';
-export { saveTorchFile, serializeTorchFile, type SaveTorchOptions } from './save';
+export { serializeTorchFile, type SaveTorchOptions } from './save';
+export { saveTorchFile } from './save-file';
 export { flattenTorch, toJsonValue, type FlatTorch } from './flatten';
 export { readPretrainedStateDict, stripOfficialPrefixes, type Float32Tensor } from './pretrained';

@@ -1,4 +1,5 @@
-import { bufferSource, fileSource, type ByteSource } from './byte-source';
+import { fileSource } from '#file-source';
+import { bufferSource, type ByteSource } from './byte-source';
 import { fail, raw } from './errors';
 import { loadLegacyFormat } from './legacy-format';
 import { loadZipFormat } from './zip-format';
@@ -62,11 +63,19 @@ export function openTorchFile(path: string): TorchFile {
 }
 
 /**
- * {@link openTorchFile} over bytes in memory.
+ * {@link openTorchFile} over bytes in memory: what a browser uses (`new Uint8Array(await file.arrayBuffer())`
+ * of a dropped `File`). Tensors read from the bytes; nothing is copied until a tensor is read.
  *
- * @param bytes - the whole file.
+ * @param bytes - the whole file, a Uint8Array (a Node Buffer too) or an ArrayBuffer.
  * @param name - the name used in messages.
+ * @throws TorchFormatError (or its subclass UnsafeGlobalError) naming `name` and the problem.
+ * @example
+ * const file = parseTorchFile(new Uint8Array(await dropped.arrayBuffer()), dropped.name);
+ * const { state } = readPretrainedStateDict(file);
  */
-export function parseTorchFile(bytes: Uint8Array, name = '<buffer>'): TorchFile {
+export function parseTorchFile(bytes: Uint8Array | ArrayBuffer, name = '<buffer>'): TorchFile {
+  if (typeof name !== 'string' || name === '') fail('name', 'a non-empty file name', name);
+  if (bytes instanceof ArrayBuffer) return open(bufferSource(new Uint8Array(bytes), name));
+  if (!(bytes instanceof Uint8Array)) fail(`${name}: bytes`, 'a Uint8Array or an ArrayBuffer', bytes);
   return open(bufferSource(bytes, name));
 }

@@ -1,5 +1,5 @@
 import { fail } from './errors';
-import { openTorchFile } from './load';
+import { openTorchFile, parseTorchFile, type TorchFile } from './load';
 import { TorchTensor } from './tensor';
 
 /** A float32 tensor ready for `Module.loadStateDict` (`{ shape, data }`), with the dtype the file stored. */
@@ -19,7 +19,9 @@ export function stripOfficialPrefixes(key: string): string {
  * Reads one state dict of a checkpoint as float32 tensors keyed without the `module.`/`backbone.`
  * prefixes: what `Module.loadStateDict` takes. Only that state dict's tensors are read from disk.
  *
- * @param path - a `.pth`/`.pth.tar` file (zip or legacy format).
+ * @param file - a `.pth`/`.pth.tar` file (zip or legacy format): its path (Node only), its bytes (a
+ *   Uint8Array or an ArrayBuffer, named `<buffer>` in messages), or a {@link TorchFile} already opened
+ *   (left open; a file given by path or bytes is closed before this returns).
  * @param keys - the entries to try in order; the first present is read (default: the official rule of
  *   `load_pretrained`, `target_encoder` then `encoder`).
  * @returns the entry used and the tensors.
@@ -27,10 +29,23 @@ export function stripOfficialPrefixes(key: string): string {
  * @example
  * const { state } = readPretrainedStateDict('vitl16.pth.tar');  // target_encoder, prefixes stripped
  * encoder.loadStateDict(state);                                   // a @vjepa/vit VisionTransformer
+ * // In a browser: readPretrainedStateDict(parseTorchFile(new Uint8Array(await file.arrayBuffer()), file.name))
  */
-export function readPretrainedStateDict(path: string, keys: readonly string[] = ['target_encoder', 'encoder']): { key: string; state: Map<string, Float32Tensor> } {
+export function readPretrainedStateDict(
+  file: string | Uint8Array | ArrayBuffer | TorchFile,
+  keys: readonly string[] = ['target_encoder', 'encoder'],
+): { key: string; state: Map<string, Float32Tensor> } {
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string')) fail('keys', 'a non-empty list of entry names', keys);
-  const file = openTorchFile(path);
+  if (typeof file === 'string') return stateDictOf(openTorchFile(file), keys, true);
+  if (file instanceof Uint8Array || file instanceof ArrayBuffer) return stateDictOf(parseTorchFile(file), keys, true);
+  if (file === null || typeof file !== 'object' || typeof file.close !== 'function' || !('root' in file)) {
+    fail('file', 'a path, the bytes of a file or an opened TorchFile', file);
+  }
+  return stateDictOf(file, keys, false);
+}
+
+function stateDictOf(file: TorchFile, keys: readonly string[], close: boolean): { key: string; state: Map<string, Float32Tensor> } {
+  const path = file.source;
   try {
     const root = file.root;
     if (!(root instanceof Map)) fail(`${path}: the saved object`, 'a dict', root);
@@ -45,6 +60,6 @@ export function readPretrainedStateDict(path: string, keys: readonly string[] = 
     }
     return { key, state };
   } finally {
-    file.close();
+    if (close) file.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { ByteSource } from './byte-source';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '#crc32';
 import { fail, raw } from './errors';
 
 /** One record of a zip archive, found through the central directory. */
