@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseSafetensors } from '@vjepa/core';
+import { parseTorchFile, readPretrainedStateDict } from '@vjepa/torch-format';
 import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { CROP, FRAMES, WEIGHT_SEED } from './settings';
 import { configFromWeights } from './weights';
@@ -16,19 +17,35 @@ export function randomEncoder(): LoadedEncoder {
   return { encoder, weights: `random ViT-tiny, official init, seed ${WEIGHT_SEED}` };
 }
 
+/** File names read as PyTorch `torch.save` checkpoints. */
+export const TORCH_FILE = /\.(pth|pt)(\.tar)?$|\.tar$/;
+
 /**
- * An encoder from a dropped weights file. `.safetensors` with the official keys (as `vjepa convert` or
- * `safetensors.torch.save_file(ckpt['target_encoder'], …)` writes them) loads here.
- * TODO(@vjepa/torch-format): official `.pth.tar` checkpoints load once that package (a safe `torch.save`
- * reader) is on main: read the file's `target_encoder` state dict with it and pass the tensors to
- * `encoderFromTensors` below.
+ * An encoder from a dropped weights file: `.safetensors` with the official keys (as `vjepa convert` or
+ * `safetensors.torch.save_file(ckpt['target_encoder'], …)` writes them), or an official PyTorch checkpoint
+ * (`.pth.tar`, `.pth`, `.pt`, zip or legacy format), read by `@vjepa/torch-format`'s allow-list unpickler:
+ * its `target_encoder`, else `encoder` (the rule of the official `load_pretrained`), `module.`/`backbone.`
+ * stripped. A pickle that names anything beyond tensors and plain containers (`posix.system`, …) is
+ * refused, naming it, before anything is called.
+ *
+ * @param file - the dropped or picked file.
+ * @param heads - the page's `?heads=N`: the heads of a width that is no official size, where a
+ *   safetensors file has no `heads` metadata entry (a checkpoint has none).
  */
-export async function encoderFromFile(file: File): Promise<LoadedEncoder> {
-  if (/\.pth(\.tar)?$|\.pt$/.test(file.name)) {
-    throw new Error(`${file.name}: PyTorch checkpoints need @vjepa/torch-format, which this page does not use yet; convert it to .safetensors (vjepa convert) and drop that`);
+export async function encoderFromFile(file: File, heads: string | null = null): Promise<LoadedEncoder> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const given: Record<string, string> = heads === null ? {} : { heads };
+  if (TORCH_FILE.test(file.name)) {
+    const checkpoint = parseTorchFile(bytes, file.name);
+    try {
+      const { key, state } = readPretrainedStateDict(checkpoint);
+      return encoderFromTensors(state, given, `${file.name} (${key})`);
+    } finally {
+      checkpoint.close();
+    }
   }
-  const { tensors, metadata } = parseSafetensors(new Uint8Array(await file.arrayBuffer()), file.name);
-  return encoderFromTensors(tensors, metadata, file.name);
+  const { tensors, metadata } = parseSafetensors(bytes, file.name);
+  return encoderFromTensors(tensors, { ...given, ...metadata }, file.name);
 }
 
 /** An encoder whose config is read from the tensors' shapes, with the tensors loaded into it. */
@@ -45,7 +62,8 @@ export function encoderFromTensors(
     encoder.dispose();
     throw error;
   }
-  return { encoder, weights: `${source}: ViT ${config.dim} wide, ${config.depth} deep, ${config.heads} heads` };
+  const native = config.frames === FRAMES && config.imageSize === CROP ? '' : `; patch ${config.patch}, positions of ${config.frames} frames × ${config.imageSize} px interpolated to the clip`;
+  return { encoder, weights: `${source}: ViT ${config.dim} wide, ${config.depth} deep, ${config.heads} heads${native}` };
 }
 
 /** Encodes the clip `[16, 224, 224, 3]`: the features `[N, D]` of every token, read back to the host. */

@@ -125,7 +125,7 @@ class Page {
   }
 
   async useWeights(file: File): Promise<void> {
-    const next = await encoderFromFile(file);
+    const next = await encoderFromFile(file, new URLSearchParams(location.search).get('heads'));
     this.loaded?.encoder.dispose();
     this.loaded = next;
     $('weights-line').textContent = next.weights;

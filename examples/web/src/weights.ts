@@ -1,8 +1,37 @@
+import { sincosPosEmbed3d } from '@vjepa/tubelet';
 import { VIT_SIZES, type VisionTransformerConfig } from '@vjepa/vit';
 
-/** A tensor as far as the config needs it. */
+/** A tensor as far as the config needs it: its shape, and for `pos_embed` its values when known (float32). */
 interface Shaped {
   shape: readonly number[];
+  data?: unknown;
+}
+
+/** The official clip length: a table that fits it is read as 16 frames unless its values say otherwise. */
+const OFFICIAL_FRAMES = 16;
+
+/**
+ * The token grids (time steps, side) with `steps · side² = positions`, the one of 16 frames first, then by
+ * more time steps.
+ */
+function gridCandidates(positions: number, tubelet: number): { steps: number; side: number }[] {
+  const grids: { steps: number; side: number }[] = [];
+  for (let steps = positions; steps >= 1; steps--) {
+    const side = Math.sqrt(positions / steps);
+    if (positions % steps === 0 && Number.isInteger(side)) grids.push({ steps, side });
+  }
+  return grids.sort((a, b) => Number(b.steps * tubelet === OFFICIAL_FRAMES) - Number(a.steps * tubelet === OFFICIAL_FRAMES));
+}
+
+/** Whether `table` is the fixed sin-cos table of the grid (either axis split of the official code), to 1e-4. */
+function isSincosTable(table: Float32Array, dim: number, steps: number, side: number): boolean {
+  return [true, false].some((uniformPower) => {
+    if (!uniformPower && dim % 8 !== 0) return false;
+    const expected = sincosPosEmbed3d({ dim, gridDepth: steps, gridHeight: side, gridWidth: side, uniformPower });
+    if (expected.length !== table.length) return false;
+    for (let i = 0; i < expected.length; i++) if (!(Math.abs(expected[i] - table[i]) <= 1e-4)) return false;
+    return true;
+  });
 }
 
 /** Drops the wrappers official checkpoints put before the keys (`module.`, `backbone.`), as the ViT does. */
@@ -13,8 +42,10 @@ function bareKey(key: string): string {
 /**
  * The ViT config a set of encoder weights was saved from: width, depth, patch, tubelet and MLP ratio come
  * from the shapes; the heads from the `heads` metadata entry when there is one, else from the official size
- * of that width; the clip length is assumed to be the official 16 frames, and the image size follows from the
- * number of positions (`pos_embed`), else 224.
+ * of that width (or the page's `?heads=N`, passed in as `metadata.heads`); the clip length and image size
+ * from `pos_embed`: the official V-JEPA table is the fixed sin-cos table of the token grid, so when its values
+ * are given, the grid whose table it is (16 frames tried first); otherwise 16 frames with the image size that
+ * the number of positions gives, else 224.
  *
  * @throws Error naming the key or entry that is missing or does not fit.
  */
@@ -34,12 +65,23 @@ export function configFromWeights(tensors: ReadonlyMap<string, Shaped>, metadata
   const official = Object.values(VIT_SIZES).find((size) => size.dim === dim);
   const heads = metadata.heads !== undefined ? Number(metadata.heads) : official?.heads;
   if (heads === undefined || !Number.isInteger(heads) || heads < 1 || dim % heads !== 0) {
-    throw new Error(`weights: width ${dim} is no official size, so the number of heads must be in the file's metadata as "heads"; received ${metadata.heads}`);
+    throw new Error(`weights: width ${dim} is no official size, so the number of heads must be in the file's metadata as "heads" (or in the page's address as ?heads=N); received ${metadata.heads}`);
   }
-  const frames = 16;
-  const positions = byKey.get('pos_embed')?.shape[1];
-  const side = positions === undefined ? 224 / patch : Math.sqrt(positions / (frames / tubelet));
-  if (!Number.isInteger(side)) throw new Error(`weights: pos_embed has ${positions} positions, which is no square grid over ${frames / tubelet} time steps`);
+  const posEmbed = byKey.get('pos_embed');
+  const positions = posEmbed?.shape[1];
+  let frames = OFFICIAL_FRAMES;
+  let side = positions === undefined ? 224 / patch : Math.sqrt(positions / (frames / tubelet));
+  const table = posEmbed?.data;
+  if (positions !== undefined && table instanceof Float32Array) {
+    const grid = gridCandidates(positions, tubelet).find(({ steps, side: s }) => isSincosTable(table, dim, steps, s));
+    if (grid !== undefined) {
+      frames = grid.steps * tubelet;
+      side = grid.side;
+    }
+  }
+  if (!Number.isInteger(side)) {
+    throw new Error(`weights: pos_embed has ${positions} positions, which is no square grid over ${frames / tubelet} time steps, and its values are no sin-cos table of another grid`);
+  }
   return {
     dim,
     depth,

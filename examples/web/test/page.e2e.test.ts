@@ -3,12 +3,13 @@
 // the packages run here in Node: the mask ratios of every generator for the same seed, and the encoder's
 // features for the same clip and weights (to 1e-4). Saves a screenshot to examples/web/test-results/page.png
 // (the README's screenshot.png is a copy of one).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, serializeSafetensors, type SafeTensorInput } from '@vjepa/core';
+import { readPretrainedStateDict } from '@vjepa/torch-format';
 import { LONG_RANGE_MASK, MaskCollator, SHORT_RANGE_MASK, maskStatistics } from '@vjepa/masking';
 import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -16,6 +17,7 @@ import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const pytorchFixtures = fileURLToPath(new URL('../../../fixtures/pytorch/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SEED = 0;
 
@@ -64,6 +66,21 @@ async function largestDifference(encoder: VisionTransformer, clip: Float32Array,
   let largest = 0;
   for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(features[i] - expected[i]));
   return largest;
+}
+
+/** Drops the file at `path` on the page, as a user drags it from the desktop (a `drop` event carrying a File). */
+async function dropFile(path: string): Promise<void> {
+  const name = path.split('/').pop()!;
+  const base64 = readFileSync(path).toString('base64');
+  await page.evaluate(
+    ([fileName, data]) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], fileName));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    [name, base64] as const,
+  );
 }
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(1)} %`;
@@ -151,6 +168,24 @@ describe('examples/web in Chromium', () => {
     expect(largest).toBeLessThanOrEqual(1e-4);
   }, 300_000);
 
+  it('encodes with a dropped official .pth.tar checkpoint (target_encoder, read by @vjepa/torch-format) as Node does', async () => {
+    // The fixture's encoder is 48 wide (no official size), so the page is told its heads in the address.
+    await page.goto(`${server!.resolvedUrls!.local[0]}?heads=4`, { timeout: 120_000 });
+    await pageResult(SEED);
+    const clip = await pageFloats('clipBase64');
+    await dropFile(join(pytorchFixtures, 'tiny-pretrain.pth.tar'));
+    const result = await pageResult(SEED, 'tiny-pretrain.pth.tar');
+    expect(result.weights).toBe('tiny-pretrain.pth.tar (target_encoder): ViT 48 wide, 2 deep, 4 heads; patch 8, positions of 8 frames × 24 px interpolated to the clip');
+    expect(result.featureShape).toEqual([8 * 28 * 28, 48]);
+    // Node: the same checkpoint read from its path, into the fixture's config (fixtures/reference/tiny.json).
+    await selectBackend('wasm');
+    const encoder = new VisionTransformer({ dim: 48, depth: 2, heads: 4, patch: 8, tubelet: 2, frames: 8, imageSize: 24 });
+    encoder.loadStateDict(readPretrainedStateDict(join(pytorchFixtures, 'tiny-pretrain.pth.tar')).state);
+    const largest = await largestDifference(encoder, clip, await pageFloats('featuresBase64'));
+    console.log(`page vs Node features, tiny-pretrain.pth.tar: max |difference| ${largest.toExponential(2)}`);
+    expect(largest).toBeLessThanOrEqual(1e-4);
+  }, 300_000);
+
   it('decodes the same frames with the <video> + canvas fallback (?decoder=video)', async () => {
     await pageResult(SEED);
     const webCodecsClip = await pageFloats('clipBase64');
@@ -186,5 +221,14 @@ describe('examples/web in Chromium', () => {
     const result = await pageResult(7);
     expect(result.masks!.map(({ name, ...stats }) => stats)).toEqual(nodeMasks(7));
     expect(nodeMasks(7)).not.toEqual(nodeMasks(SEED));
+  }, 300_000);
+
+  it('refuses a dropped malicious checkpoint, showing an error that names posix.system', async () => {
+    await pageResult(7);
+    await dropFile(join(pytorchFixtures, 'malicious.pth'));
+    await page.waitForFunction(() => window.vjepa?.status === 'error', null, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.vjepa.error!);
+    expect(error).toMatch(/^malicious\.pth: .*posix\.system/);
+    expect(await page.textContent('#status')).toBe(`error: ${error}`);
   }, 300_000);
 });
