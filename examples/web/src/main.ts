@@ -187,11 +187,13 @@ class Page {
     });
     const lowest = Math.min(...norms);
     const highest = Math.max(...norms);
+    // Enough decimals that the two ends of the colour scale read differently (the norms are close to √D).
+    const decimals = Math.min(8, Math.max(3, Math.ceil(-Math.log10(highest - lowest || 1e-8)) + 1));
     $('grid').replaceChildren(
       row('clip', `16 frames of source frames ${clip.frameIndices[0]}–${clip.frameIndices[FRAMES - 1]} (official sampler, 16 × 4, window from seed ${seed}); one column per tubelet (2 frames)`, frames),
       ...showMasks(clip, generators),
       row('features: PCA → RGB', `first three principal components of the ${tokens} token features (${dim} wide), per tubelet step`, pcaCells),
-      row('feature norm per token', `‖f‖ from ${lowest.toFixed(4)} (dark) to ${highest.toFixed(4)} (yellow); the final LayerNorm keeps it near √${dim}`, normCells),
+      row('feature norm per token', `‖f‖ from ${lowest.toFixed(decimals)} (dark) to ${highest.toFixed(decimals)} (yellow); the final LayerNorm keeps it near √${dim}`, normCells),
     );
     timings.picture = since(start);
 
