@@ -19,3 +19,4 @@ export { toChannelsFirst, toChannelsLast } from './video';
 export * from './safetensors';
 export { stopGradient } from './ops/stop-gradient';
 export { syncDirectory, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
+export { checkKeys, closestKey, keyDistance } from './options';
