@@ -34,11 +34,12 @@ function normaliseKey(key: string): string {
 
 /**
  * The known key a mistyped `key` most likely meant: the nearest by {@link keyDistance} when it is within
- * a third of the key's length (at least 1, at most 3 edits), or one that contains it or is contained in it
+ * 1 edit for keys of up to 3 letters, else a third of the length (2 to 3 edits), or one that contains it or is contained in it
  * (`rate` → `lr` is not guessed; `batch` → `batch_size` is). Undefined when nothing is close.
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(normaliseKey(key).length / 3)));
+  const length = normaliseKey(key).length;
+  const limit = length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {

@@ -70,10 +70,11 @@ export function requireKnownKeys(
   return fields;
 }
 
-/** The known key within ⌊length / 3⌋ edits (1 to 3) of `key`, ignoring case, `_` and `-`; undefined if none. */
+/** The known key within 1 edit (keys up to 3 letters) or ⌊length / 3⌋ edits (2 to 3) of `key`, ignoring case, `_` and `-`; undefined if none. */
 function nearestKey(key: string, known: readonly string[]): string | undefined {
   const plain = (text: string) => text.toLowerCase().replace(/[_-]/g, '');
-  const limit = Math.min(3, Math.max(1, Math.floor(plain(key).length / 3)));
+  const length = plain(key).length;
+  const limit = length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(length / 3)));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of known) {

@@ -83,8 +83,9 @@ export class CheckpointWriteError extends VjepaError {
     cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code;
+    const reason = (cause as Error)?.message ?? String(cause);
     super(
-      `checkpoint: could not write the checkpoint of step ${step} (${code ? `${code}: ` : ''}${(cause as Error)?.message ?? String(cause)}); training stopped. ` +
+      `checkpoint: could not write the checkpoint of step ${step} (${code && !reason.startsWith(code) ? `${code}: ` : ''}${reason}); training stopped. ` +
         (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}; free space and resume with --resume` : 'No checkpoint was written yet'),
       { cause },
     );
