@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { fail } from '@vjepa/core';
 import { runParity } from './parity/run';
 import { runBench } from './bench';
 import { resolveRunConfig, type TrainFlags } from './train/config';
@@ -49,20 +50,27 @@ export function createProgram(): Command {
     .option('--target <what>', "what the predictor regresses: 'features' (V-JEPA) or 'pixels' (the normalised pixels of each masked tubelet, the baseline)")
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
-    .option('--resume [dir]', 'continue from the latest checkpoint in --out (or in dir)')
+    .option('--resume [dir]', 'continue from the newest intact checkpoint in --out (or in dir); a damaged one is skipped with a warning')
+    .option('--keep <n>', 'checkpoints to keep (the newest intact one is never deleted)', '3')
     .addOption(backendOption())
-    .action(async (flags: TrainFlags & { out: string; resume?: boolean | string; checkpointEvery: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+    .action(async (flags: TrainFlags & { out: string; resume?: boolean | string; checkpointEvery: string; keep: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
       const resumeFrom = flags.resume === true ? flags.out : flags.resume;
       const saved = resumeFrom ? savedRunConfig(resumeFrom) : null;
       const preset = (flags as { preset?: string }).preset;
-      if (preset !== undefined && !(preset in TRAIN_PRESETS)) throw new Error(`--preset: expected one of ${Object.keys(TRAIN_PRESETS).join(', ')}, received ${preset}`);
+      if (preset !== undefined && !(preset in TRAIN_PRESETS)) fail('--preset', `one of ${Object.keys(TRAIN_PRESETS).join(', ')}`, preset);
+      const checkpointEvery = Number(flags.checkpointEvery);
+      if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) fail('--checkpoint-every', 'a positive integer', flags.checkpointEvery);
+      const keep = Number(flags.keep);
+      if (!Number.isInteger(keep) || keep < 1) fail('--keep', 'a positive integer', flags.keep);
       const config = resolveRunConfig(flags, saved ?? (preset ? TRAIN_PRESETS[preset] : {}));
       await runTrain({
         config,
         backend: flags.backend,
         out: flags.out,
         resume: flags.resume === true ? true : flags.resume,
-        checkpointEvery: Number(flags.checkpointEvery),
+        checkpointEvery,
+        keep,
+        stopOnSignals: true,
       });
     });
 
@@ -159,5 +167,8 @@ export function createProgram(): Command {
 
 /** Runs the `vjepa` command with `argv` (default: the process's). */
 export async function main(argv: string[] = process.argv): Promise<void> {
-  await createProgram().parseAsync(argv);
+  const program = createProgram().option('--verbose', 'print the stack trace of an error');
+  // Errors (commander's own included) are thrown to the caller, which prints one line and sets the exit status.
+  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError: () => undefined });
+  await program.parseAsync(argv);
 }

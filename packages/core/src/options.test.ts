@@ -53,4 +53,10 @@ describe('checkKeys', () => {
     expect(() => checkKeys('options', value, ['seed'])).toThrow(VjepaError);
     expect(() => checkKeys('options', value, ['seed'])).toThrow(/^options: expected an object with the keys seed, received/);
   });
+
+  it('points a key near an alias at the known key', () => {
+    expect(() => checkKeys('optimization', { lerning_rate: 1e-3 }, ['lr', 'weight_decay'], { learning_rate: 'lr' })).toThrow(
+      'optimization.lerning_rate: expected one of the keys lr, weight_decay, received an unknown key "lerning_rate". Did you mean "lr"?',
+    );
+  });
 });

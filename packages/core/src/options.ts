@@ -67,12 +67,19 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  * @param argument - the name of the object in the caller's words, e.g. `'grid'` or `'optimization'`.
  * @param value - the object received.
  * @param known - every key the object may have.
+ * @param aliases - names people write for a known key (`learning_rate` → `lr`): a key near one of them is
+ *   pointed at the known key.
  * @returns the object, typed as a record, for the field checks that follow.
  * @example
  * checkKeys('grid', { frames: 16, imageSize: 64 }, ['frames', 'crop', 'patch', 'tubelet']);
  * // throws: grid.imageSize: expected one of the keys frames, crop, patch, tubelet, received an unknown key "imageSize"
  */
-export function checkKeys(argument: string, value: unknown, known: readonly string[]): Record<string, unknown> {
+export function checkKeys(
+  argument: string,
+  value: unknown,
+  known: readonly string[],
+  aliases: Readonly<Record<string, string>> = {},
+): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     fail(argument, `an object with the keys ${known.join(', ')}`, value);
@@ -80,7 +87,8 @@ export function checkKeys(argument: string, value: unknown, known: readonly stri
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (known.includes(key)) continue;
-    const guess = closestKey(key, known);
+    const nearest = closestKey(key, [...known, ...Object.keys(aliases)]);
+    const guess = nearest !== undefined && Object.hasOwn(aliases, nearest) ? aliases[nearest] : nearest;
     const hint = guess === undefined ? 'Remove it or fix its name.' : `Did you mean "${guess}"?`;
     throw new VjepaError(`${argument}.${key}: expected one of the keys ${known.join(', ')}, received an unknown key ${describe(key)}. ${hint}`);
   }

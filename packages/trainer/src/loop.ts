@@ -232,6 +232,9 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
       await pending?.then((b) => tf.dispose(b.video)).catch(() => undefined);
       break;
     }
+    // Let the event loop turn once per step: a step is synchronous compute and the batches may come from
+    // resolved promises, so without this no signal handler (SIGINT, SIGTERM → `signal`) would ever run.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return {
     startStep,

@@ -15,6 +15,13 @@ export interface TrainRunOptions {
   out: string;
   resume?: boolean | string;
   checkpointEvery?: number;
+  /** Checkpoints to keep (default 3; the newest intact one is never deleted). */
+  keep?: number;
+  /**
+   * On SIGINT or SIGTERM, finish the step, write a checkpoint and return (the process exit status is then
+   * 130 or 143); a second signal exits at once. Default false (a library caller handles its own signals).
+   */
+  stopOnSignals?: boolean;
   log?: (line: string) => void;
   /** Show a progress bar (default: when stderr is a terminal). */
   interactive?: boolean;
@@ -22,7 +29,7 @@ export interface TrainRunOptions {
 
 /** The run config saved in a checkpoint (or in the latest checkpoint under `dir`), or null. */
 export function savedRunConfig(dir: string): RunConfig | null {
-  const checkpoint = resolveCheckpointDir(dir);
+  const checkpoint = resolveCheckpointDir(dir, () => undefined); // damaged ones are reported when the run loads
   if (!checkpoint) return null;
   const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')) as { config?: RunConfig };
   return state.config ?? null;
@@ -64,6 +71,15 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
       `predictor ${model.predictor.dim}/${model.predictor.depth}, target ${config.target}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
   );
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    stoppedBy = signal;
+    progress.message(`${signal}: stopping after this step and writing a checkpoint (send it again to stop at once)`);
+    controller.abort();
+  };
+  if (options.stopOnSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
   try {
     const summary = await runTraining({
       models,
@@ -73,6 +89,8 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
       steps: config.optimization.steps,
       outDir: options.out,
       checkpointEvery: options.checkpointEvery ?? 50,
+      keepCheckpoints: options.keep,
+      signal: controller.signal,
       resume: options.resume,
       config,
       onProgress: (event) => progress.update(event),
@@ -81,8 +99,13 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     });
     progress.stop();
     if (summary.checkpointDir) log(`checkpoint: ${resolve(summary.checkpointDir)}`);
+    if (summary.interrupted) {
+      log(`stopped by ${stoppedBy} after step ${summary.startStep + summary.losses.length}; continue with --resume`);
+      process.exitCode = 128 + (stoppedBy === 'SIGINT' ? 2 : 15);
+    }
     return summary;
   } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
     progress.stop();
     loader.close();
     step.dispose();
