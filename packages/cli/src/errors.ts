@@ -8,7 +8,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
 
 /** Errors of our own classes that happen while working, not because of what the user typed. */
-const RUNTIME_ERRORS = new Set(['CheckpointWriteError', 'NoGoodCheckpointError', 'TrainingDivergedError']);
+const RUNTIME_ERRORS = new Set(['CheckpointWriteError', 'NoGoodCheckpointError', 'TrainingDivergedError', 'FfmpegFailedError']);
 
 /**
  * The exit status for an error that ended a command: {@link EXIT_USAGE} for command-line mistakes
