@@ -59,7 +59,7 @@ describe('odd sizes, frame rates and formats: handled as the official loader doe
     const info = await probeVideo(file(name));
     expect([info.width, info.height]).toEqual([width, height]);
     const source = videoFileSource([{ path: file(name) }], { decodeSize: { shorterSide: 32 }, framesPerClip: 8, frameStep: 2 });
-    const clip = await source.get(0, new RandomStream(0));
+    const clip = (await source.get(0, new RandomStream(0)))!;
     expect({ width: clip.width, height: clip.height, numFrames: clip.numFrames }).toEqual({ ...decoded, numFrames: 8 });
     const loader = new ClipLoader(source, { batchSize: 1, transform: pretrainingTransform({ cropSize: 16 }), onWarning: () => expect.unreachable() });
     expect((await loader.next()).shape).toEqual([1, 8, 16, 16, 3]);
@@ -67,7 +67,7 @@ describe('odd sizes, frame rates and formats: handled as the official loader doe
 
   it('odd widths decode exactly at their native size', async () => {
     const source = videoFileSource([{ path: file('odd-321x241.mkv') }], { framesPerClip: 4, frameStep: 5 });
-    const clip = await source.get(0, new RandomStream(1));
+    const clip = (await source.get(0, new RandomStream(1)))!;
     const size = ODD.height * ODD.width * 3;
     clip.frameIndices!.forEach((index, t) => {
       expect(Buffer.compare(clip.frames.subarray(t * size, (t + 1) * size), frameAt(oddFrames, index, ODD.height, ODD.width))).toBe(0);
@@ -78,7 +78,7 @@ describe('odd sizes, frame rates and formats: handled as the official loader doe
     const info = await probeVideo(file('vfr.mkv'));
     expect(info.frameCount).toBe(VFR_FRAMES);
     const source = videoFileSource([{ path: file('vfr.mkv') }], { sampler: () => [0, 9, 10, 11, 29] });
-    const clip = await source.get(0, new RandomStream(0));
+    const clip = (await source.get(0, new RandomStream(0)))!;
     const size = 24 * 32 * 3;
     [0, 9, 10, 11, 29].forEach((index, t) => {
       expect(Buffer.compare(clip.frames.subarray(t * size, (t + 1) * size), frameAt(vfrFrames, index, 24, 32))).toBe(0);
@@ -88,13 +88,13 @@ describe('odd sizes, frame rates and formats: handled as the official loader doe
   it('rotation metadata: the frames come upright (ffmpeg applies the display matrix), sides swapped', async () => {
     const info = await probeVideo(file('rotated.mp4'));
     expect([info.width, info.height]).toEqual([240, 320]);
-    const clip = await videoFileSource([{ path: file('rotated.mp4') }], { framesPerClip: 2, frameStep: 2 }).get(0, new RandomStream(0));
+    const clip = (await videoFileSource([{ path: file('rotated.mp4') }], { framesPerClip: 2, frameStep: 2 }).get(0, new RandomStream(0)))!;
     expect([clip.width, clip.height]).toEqual([240, 320]);
     expect(clip.frames.length).toBe(2 * 240 * 320 * 3);
   });
 
   it('grayscale: decoded to RGB with equal channels', async () => {
-    const clip = await videoFileSource([{ path: file('gray.mkv') }], { framesPerClip: 4, frameStep: 2 }).get(0, new RandomStream(0));
+    const clip = (await videoFileSource([{ path: file('gray.mkv') }], { framesPerClip: 4, frameStep: 2 }).get(0, new RandomStream(0)))!;
     expect([clip.width, clip.height, clip.numFrames]).toEqual([64, 48, 4]);
     let spread = 0;
     for (let p = 0; p < clip.frames.length; p += 3) {
@@ -107,8 +107,8 @@ describe('odd sizes, frame rates and formats: handled as the official loader doe
 
   it('10-bit: decoded to 8-bit RGB, close to the 8-bit encoding of the same picture', async () => {
     const options = { framesPerClip: 4, frameStep: 2, sampler: () => [0, 5, 10, 15] };
-    const ten = await videoFileSource([{ path: file('10bit.mp4') }], options).get(0, new RandomStream(0));
-    const eight = await videoFileSource([{ path: file('8bit.mp4') }], options).get(0, new RandomStream(0));
+    const ten = (await videoFileSource([{ path: file('10bit.mp4') }], options).get(0, new RandomStream(0)))!;
+    const eight = (await videoFileSource([{ path: file('8bit.mp4') }], options).get(0, new RandomStream(0)))!;
     expect([ten.width, ten.height, ten.numFrames]).toEqual([64, 48, 4]);
     let sum = 0;
     for (let k = 0; k < ten.frames.length; k++) sum += Math.abs(ten.frames[k] - eight.frames[k]);
@@ -119,12 +119,12 @@ describe('odd sizes, frame rates and formats: handled as the official loader doe
     // 10 frames, 16 per clip, step 4: linspace(0, 10, 10 // 4 = 2) = [0, 10], padded with 10, clipped to 9.
     // (minBytes 0: the one-frame file is under the official 1 KiB floor, which would skip it.)
     const source = videoFileSource([{ path: file('short-10.mkv') }, { path: file('one-frame.mkv') }], { minBytes: 0 });
-    const clip = await source.get(0, new RandomStream(0));
+    const clip = (await source.get(0, new RandomStream(0)))!;
     expect(clip.frameIndices).toEqual([0, ...Array(15).fill(9)]);
     expect(clip.numFrames).toBe(16);
     expect(Buffer.compare(clip.frames.subarray(15 * 24 * 32 * 3), frameAt(shortFrames, 9, 24, 32))).toBe(0);
     // One frame: linspace(0, 1, 0) is empty, so every index is the padding 1, clipped to 0.
-    expect((await source.get(1, new RandomStream(0))).frameIndices).toEqual(Array(16).fill(0));
+    expect((await source.get(1, new RandomStream(0)))!.frameIndices).toEqual(Array(16).fill(0));
   });
 });
 
