@@ -69,6 +69,14 @@ describe('checkpoint checksums, verification and fallback', () => {
     ['missing a file', (path: string) => rmSync(path), /encoder\.safetensors: missing/],
     ['missing state.json', (path: string) => rmSync(join(path, '..', 'state.json')), /state\.json: missing/],
     ['with a truncated state.json', (path: string) => truncateSync(join(path, '..', 'state.json'), 20), /state\.json: unreadable/],
+    [
+      'with an edited but valid state.json',
+      (path: string) => {
+        const state = join(path, '..', 'state.json');
+        writeFileSync(state, readFileSync(state, 'utf8').replace('"step": 4', '"step": 5'));
+      },
+      /state\.json: SHA-256 differs from the one recorded in it/,
+    ],
   ])('resumes from the previous good checkpoint when the latest is %s, and says so', (_, damage, problem) => {
     const root = fresh();
     writeSteps(root, [2, 4]);

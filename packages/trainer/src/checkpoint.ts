@@ -67,6 +67,11 @@ function writeJsonDurably(path: string, value: unknown): void {
   writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The state with `checksum`: the SHA-256 of its own JSON without that field, so a damaged state.json is detected. */
+function withChecksum(state: Record<string, unknown>): Record<string, unknown> {
+  return { ...state, checksum: sha256(new TextEncoder().encode(JSON.stringify(state))) };
+}
+
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -101,7 +106,7 @@ export const DEFAULT_KEEP_CHECKPOINTS = 3;
  * atomically) point at it. A process killed at any moment leaves `latest.json` naming the previous,
  * complete checkpoint. Weights are safetensors with official key names (`encoder.safetensors`,
  * `predictor.safetensors`, `target_encoder.safetensors`); optimiser moments go to `optimizer.safetensors`.
- * `state.json` records the size and SHA-256 of every tensor file (`files`), which {@link verifyCheckpoint}
+ * `state.json` records the size and SHA-256 of every tensor file (`files`) and its own `checksum`, which {@link verifyCheckpoint}
  * checks on resume. A write that fails (a full disk: ENOSPC, EIO) removes its temporary directory and
  * throws; the previous checkpoint and `latest.json` are untouched.
  */
@@ -137,7 +142,7 @@ export function saveCheckpoint(
       const steps = Object.fromEntries(Object.entries(optimizer.params).map(([key, slot]) => [key, slot.step]));
       optimizerMeta = { stepCount: optimizer.stepCount, groups: optimizer.groups, steps };
     }
-    writeJsonDurably(join(staging, 'state.json'), { format: FORMAT, ...state, optimizer: optimizerMeta, files });
+    writeJsonDurably(join(staging, 'state.json'), withChecksum({ format: FORMAT, ...state, optimizer: optimizerMeta, files }));
     options.afterFile?.('state.json');
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -202,6 +207,10 @@ export function verifyCheckpoint(dir: string): string[] {
   }
   if (state === null || typeof state !== 'object') return ['state.json: not an object'];
   if (state.format !== FORMAT) return [`state.json: format ${JSON.stringify(state.format)}, expected ${FORMAT}`];
+  const { checksum, ...rest } = state as { checksum?: unknown };
+  if (checksum !== undefined && checksum !== sha256(new TextEncoder().encode(JSON.stringify(rest)))) {
+    return ['state.json: SHA-256 differs from the one recorded in it (the file is corrupted)'];
+  }
   const problems: string[] = [];
   if (state.files === undefined) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors'))) {
@@ -314,9 +323,10 @@ export function loadCheckpoint(root: string, modules: CheckpointModules, options
   const problems = verifyCheckpoint(dir);
   if (problems.length > 0) fail('checkpoint', `an intact checkpoint in ${dir}`, problems.join('; '), 'Point at an older step-* directory, or at its parent to pick the newest intact one');
   const stateFile = join(dir, 'state.json');
-  const { format: _format, files: _files, optimizer: optimizerMeta, ...state } = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState & {
+  const { format: _format, files: _files, checksum: _checksum, optimizer: optimizerMeta, ...state } = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState & {
     format?: string;
     files?: unknown;
+    checksum?: unknown;
     optimizer?: Omit<AdamWState, 'params'> & { steps: Record<string, number> };
   };
   for (const [file, module] of Object.entries(modules)) {
