@@ -148,12 +148,13 @@ describe('an ffmpeg that goes missing or is killed mid-run', () => {
   // file exists; `-version` (the feature probe) always works.
   const wrapper = file('bin/ffmpeg');
   const flag = file('kill-ffmpeg');
+  const hang = file('hang-ffmpeg');
 
   beforeAll(() => {
     spawnSync('mkdir', ['-p', path.dirname(wrapper)]);
     writeFileSync(
       wrapper,
-      `#!/bin/sh\ncase "$*" in *-version*) exec ${ffmpegPath} "$@";; esac\n[ -e ${flag} ] && kill -9 $$\nexec ${ffmpegPath} "$@"\n`,
+      `#!/bin/sh\ncase "$*" in *-version*) exec ${ffmpegPath} "$@";; esac\n[ -e ${flag} ] && kill -9 $$\n[ -e ${hang} ] && exec sleep 30\nexec ${ffmpegPath} "$@"\n`,
     );
     chmodSync(wrapper, 0o755);
   });
@@ -176,6 +177,18 @@ describe('an ffmpeg that goes missing or is killed mid-run', () => {
     expect(loader.metrics.skipped).toBe(0);
     expect((await loader.next()).shape).toEqual([2, 4, 16, 16, 3]); // retried: works
     expect(loader.metrics.skipped).toBe(0);
+  });
+
+  it('hanging: killed after timeoutMs, the file skipped as unreadable with the reason', async () => {
+    writeFileSync(hang, '');
+    try {
+      const source = videoFileSource([{ path: file('gray.mkv') }], { ffmpeg: { path: wrapper }, timeoutMs: 300 });
+      const error = await source.get(0, new RandomStream(0)).catch((e) => e);
+      expect(error).toBeInstanceOf(UnreadableClipError);
+      expect((error as UnreadableClipError).reason).toBe('ffmpeg took longer than 300 ms to probe it');
+    } finally {
+      rmSync(hang);
+    }
   });
 
   it('missing: a clear error with what to install, before any work or mid-run; a retry works once it is back', async () => {
