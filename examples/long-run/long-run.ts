@@ -38,7 +38,10 @@ export interface LongRunSample {
 export interface LongRunReport {
   steps: number;
   seconds: number;
-  /** RSS at the end of the warm-up, at the end, and the highest after the warm-up (MB). */
+  /**
+   * RSS (MB): the median of the first five samples after the warm-up, the median of the last five (single
+   * samples swing by ±10 % with garbage collection), and the highest single sample after the warm-up.
+   */
   rssWarmMb: number;
   rssFinalMb: number;
   rssMaxMb: number;
@@ -101,17 +104,19 @@ export async function longRun(options: LongRunOptions = {}): Promise<LongRunRepo
     rmSync(out, { recursive: true, force: true });
   }
   const after = samples.filter((s) => s.step >= warmupSteps);
-  const warm = after[0];
-  const final = after[after.length - 1];
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const rssWarm = median(after.slice(0, 5).map((s) => s.rssMb));
+  const rssFinal = median(after.slice(-5).map((s) => s.rssMb));
   const rssMax = Math.max(...after.map((s) => s.rssMb));
+  const final = after[after.length - 1];
   return {
     steps,
     seconds: (performance.now() - started) / 1000,
-    rssWarmMb: warm.rssMb,
-    rssFinalMb: final.rssMb,
+    rssWarmMb: rssWarm,
+    rssFinalMb: rssFinal,
     rssMaxMb: rssMax,
-    rssGrowthPercent: (100 * (final.rssMb - warm.rssMb)) / warm.rssMb,
-    rssMaxGrowthPercent: (100 * (rssMax - warm.rssMb)) / warm.rssMb,
+    rssGrowthPercent: (100 * (rssFinal - rssWarm)) / rssWarm,
+    rssMaxGrowthPercent: (100 * (rssMax - rssWarm)) / rssWarm,
     tensorCounts: [...new Set(after.map((s) => s.numTensors))],
     firstLoss: samples[0].loss,
     lastLoss: final.loss,
