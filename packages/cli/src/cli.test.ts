@@ -62,6 +62,13 @@ describe('exit statuses and messages', () => {
     expect(result.stderr).toBe(`${line}\n`);
   }, 120_000);
 
+  it('masks that do not fit the token grid: exit 2 before the backend or the data are touched', () => {
+    const result = vjepa('train', '--data', 'synthetic:tiny', '--crop', '32', '--frames', '8', '--out', join(fresh(), 'out'));
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^vjepa: @vjepa\/masking: invalid generators\[0\]\.spatialScale: expected a scale giving blocks of at least 1×1 tokens on the 4×2×2 grid .*\n$/);
+  }, 120_000);
+
   it('a failure while working is exit 1; --verbose adds the stack trace', () => {
     const dir = fresh();
     const checkpoints = join(dir, 'checkpoints', 'step-00000002');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { checkKeys, closestKey, fail, VjepaError } from '@vjepa/core';
-import { MaskCollator, PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
+import { PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
 import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vjepa/vit';
 import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
 
@@ -225,8 +225,6 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   const mask = Array.isArray(file.mask)
     ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
     : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
-  // The masks are checked against the token grid now, not after the data is opened.
-  new MaskCollator({ grid: { frames, crop, patch, tubelet }, generators: mask, seed: 0 });
   const predDim = integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
   // The predictor uses the encoder's head count (as the official configs do): its width must split into them.
   if (predDim % encoder.heads !== 0) fail('pred-dim', `a multiple of the encoder's ${encoder.heads} heads`, predDim);

@@ -42,6 +42,12 @@ export function savedRunConfig(dir: string): RunConfig | null {
 export async function runTrain(options: TrainRunOptions): Promise<TrainingSummary> {
   const { config } = options;
   const log = options.log ?? console.log;
+  // The masks are checked against the token grid first: a bad mask config is an error before any work.
+  const masks = new MaskCollator({
+    grid: { frames: config.data.frames, crop: config.data.crop, patch: config.model.encoder.patch, tubelet: config.model.encoder.tubelet },
+    generators: config.mask,
+    seed: config.seed,
+  });
   const choice = await selectBackend(options.backend ?? 'auto');
   log(`backend: ${choice.backend} (${choice.reason})`);
   const { data, model } = config;
@@ -61,11 +67,6 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
   });
   const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed, target: config.target });
   const step = createTrainStep(models, config.optimization);
-  const masks = new MaskCollator({
-    grid: { frames: data.frames, crop: data.crop, patch: model.encoder.patch, tubelet: model.encoder.tubelet },
-    generators: config.mask,
-    seed: config.seed,
-  });
   const e = model.encoder;
   log(
     `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
