@@ -55,6 +55,8 @@ describe('exit statuses and messages', () => {
     [['train', '--steps', 'abc'], 'vjepa: steps: expected an integer ≥ 1, received "abc"'],
     [['train', '--keep', '0'], 'vjepa: --keep: expected a positive integer, received "0"'],
     [['train', '--pred-dim', '32'], 'vjepa: pred-dim: expected a multiple of the encoder\'s 3 heads, received 32'],
+    [['train', '--data', '/nonexistent/videos'], 'vjepa: --data: expected \'synthetic\', \'synthetic:NAME\', or an existing CSV index or folder of videos, received "/nonexistent/videos"'],
+    [['train', '--resume', '/nonexistent/run'], 'vjepa: --resume: expected a training output folder or checkpoint directory holding a checkpoint, received "/nonexistent/run". Train first, or drop --resume'],
     [['train', '--preset', 'huge'], 'vjepa: --preset: expected one of official, small, received "huge"'],
   ])('vjepa %j: exit 2, one line', (args, line) => {
     const result = vjepa(...args);

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { selectBackend, type BackendRequest } from '@vjepa/core';
+import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, loaderBatchSource, openClipSource, pretrainingTransform } from '@vjepa/data';
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels, createTrainStep, resolveCheckpointDir, runTraining, type TrainingSummary } from '@vjepa/trainer';
@@ -42,6 +42,12 @@ export function savedRunConfig(dir: string): RunConfig | null {
 export async function runTrain(options: TrainRunOptions): Promise<TrainingSummary> {
   const { config } = options;
   const log = options.log ?? console.log;
+  if (options.resume) {
+    const from = options.resume === true ? join(options.out, 'checkpoints') : options.resume;
+    if (resolveCheckpointDir(from, () => undefined) === null) {
+      fail('--resume', 'a training output folder or checkpoint directory holding a checkpoint', from, 'Train first, or drop --resume');
+    }
+  }
   // The masks are checked against the token grid first: a bad mask config is an error before any work.
   const masks = new MaskCollator({
     grid: { frames: config.data.frames, crop: config.data.crop, patch: config.model.encoder.patch, tubelet: config.model.encoder.tubelet },
