@@ -108,6 +108,26 @@ describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => 
   });
 });
 
+describe('runTraining options', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('refuses unknown keys and bad values before anything is written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-options-'));
+    const run = setup();
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, chekpointEvery: 1 } as never)).rejects.toThrow(
+      /^options\.chekpointEvery: expected one of the keys models, .*, received an unknown key "chekpointEvery"\. Did you mean "checkpointEvery"\?$/,
+    );
+    await expect(runTraining({ ...run.parts, steps: 0, outDir: out })).rejects.toThrow('steps: expected a positive integer, received 0');
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, checkpointEvery: 0 })).rejects.toThrow('checkpointEvery: expected a positive integer, received 0');
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, keepCheckpoints: 0 })).rejects.toThrow('keepCheckpoints: expected an integer ≥ 1, received 0');
+    expect(readdirSync(out)).toEqual([]);
+    expect(() => createPretrainingModels({ encoder: encoderConfig, seeds: 1 } as never)).toThrow('options.seeds: expected one of the keys encoder, predictor, seed, target, init, received an unknown key "seeds". Did you mean "seed"?');
+    run.dispose();
+  });
+});
+
 describe('checkpoints', () => {
   beforeAll(async () => {
     await selectBackend('cpu');
