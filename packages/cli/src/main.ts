@@ -1,15 +1,32 @@
 import { Command, Option } from 'commander';
 import { fail } from '@vjepa/core';
 import { runParity } from './parity/run';
-import { runBench } from './bench';
+import { runBenchCommand } from './bench/command';
+import type { BenchFlags } from './bench/flags';
 import { resolveRunConfig, type TrainFlags } from './train/config';
 import { runTrain, savedRunConfig } from './train/run';
 import { TRAIN_PRESETS } from './train/presets';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
+import { formatInspect, inspectFile } from './torch/inspect';
+import { runConvert } from './torch/convert';
+import { isTorchPath } from './torch/official';
+
+function positiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) fail(flag, 'a positive integer', value);
+  return n;
+}
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+function acceleratorOption(): Option {
+  return new Option('--accelerator <name>', "native kernels on wasm: 'auto' (when @vjepa/accelerate built), 'native' (required) or 'none' (tfjs's own)")
+    .choices(['auto', 'native', 'none'])
+    .default('auto');
+}
 
 function backendOption(): Option {
   return new Option('--backend <name>', 'tfjs backend').choices(BACKENDS).default('auto');
@@ -22,10 +39,15 @@ export function createProgram(): Command {
   program
     .command('parity')
     .description('compare our models with a reference file of the official PyTorch code; exits 1 on any error over tolerance')
-    .argument('<file>', 'reference .safetensors file, with its .json config beside it')
+    .argument('<file>', 'reference .safetensors file (with its .json config beside it), or an official pretraining .pth.tar whose weights to check against --reference')
+    .option('--reference <file>', 'with a .pth.tar: the reference .safetensors of the same weights', 'fixtures/reference/tiny.safetensors')
+    .option('--probe-weights <file>', 'an official attentive-probe .pth.tar whose classifier replaces probe/*')
     .addOption(backendOption())
-    .action(async (file: string, options: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
-      const report = await runParity(file, options.backend);
+    .addOption(acceleratorOption())
+    .action(async (file: string, options: { reference: string; probeWeights?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; accelerator: 'auto' | 'native' | 'none' }) => {
+      const fromTorch = isTorchPath(file);
+      const weights = { weights: fromTorch ? file : undefined, probeWeights: options.probeWeights };
+      const report = await runParity(fromTorch ? options.reference : file, options.backend, options.accelerator, weights);
       const { file: _file, ...rest } = report;
       console.log(JSON.stringify({ file, ...rest }, null, 2));
       if (!report.ok) process.exitCode = 1;
@@ -77,7 +99,9 @@ export function createProgram(): Command {
   program
     .command('probe')
     .description('train an attentive (or linear) probe on frozen features and report top-1 and the confusion matrix')
-    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, or 'random' for an untrained encoder")
+    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, an official pretraining .pth.tar, or 'random' for an untrained encoder")
+    .option('--probe-checkpoint <file>', 'an official attentive-probe .pth.tar (classifier): evaluate with it instead of training a probe')
+    .option('--heads <n>', 'with a .pth.tar of a width that is no official size: its attention heads')
     .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
     .option('--val <spec>', 'validation clips, same forms', 'synthetic')
     .option('--label <names>', "label(s) to predict, comma-separated, one probe each on the same features: 'shape', 'direction' for synthetic data (default shape), 'label' for CSVs")
@@ -100,6 +124,8 @@ export function createProgram(): Command {
     .action(async (o: Record<string, string>) => {
       await runProbe({
         checkpoint: o.checkpoint,
+        probeCheckpoint: o.probeCheckpoint,
+        inferred: { heads: positiveInteger('--heads', o.heads) },
         modelFlags: { model: o.model, depth: o.depth, crop: o.crop, frames: o.frames, seed: o.seed },
         train: o.train,
         val: o.val,
@@ -123,43 +149,65 @@ export function createProgram(): Command {
     .command('embed')
     .description('encode videos with a trained encoder and write their features to a safetensors file')
     .argument('<inputs...>', "video files, or one dataset spec ('synthetic:NAME', a CSV index, a folder)")
-    .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory')
+    .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory, or an official pretraining .pth.tar')
+    .option('--heads <n>', 'with a .pth.tar of a width that is no official size: its attention heads')
     .option('--encoder <which>', 'target | online', 'target')
     .option('--out <file>', 'output safetensors file', 'features.safetensors')
     .option('--limit <n>', 'embed at most n clips')
     .option('--pool', 'mean-pool tokens: [M, D] instead of [M, N, D]')
     .addOption(backendOption())
-    .action(async (inputs: string[], o: { checkpoint: string; encoder: 'target' | 'online'; out: string; limit?: string; pool?: boolean; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
-      if (o.encoder !== 'target' && o.encoder !== 'online') throw new Error(`--encoder: expected target or online, received ${o.encoder}`);
-      await runEmbed({ inputs, checkpoint: o.checkpoint, encoder: o.encoder, out: o.out, limit: o.limit ? Number(o.limit) : undefined, pool: o.pool, backend: o.backend });
+    .action(async (inputs: string[], o: { checkpoint: string; heads?: string; encoder: 'target' | 'online'; out: string; limit?: string; pool?: boolean; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      if (o.encoder !== 'target' && o.encoder !== 'online') fail('--encoder', "'target' or 'online'", o.encoder);
+      await runEmbed({ inputs, checkpoint: o.checkpoint, inferred: { heads: positiveInteger('--heads', o.heads) }, encoder: o.encoder, out: o.out, limit: o.limit ? Number(o.limit) : undefined, pool: o.pool, backend: o.backend });
+    });
+
+  program
+    .command('inspect')
+    .description('list a .safetensors, a .pth/.pt/.pth.tar (zip or legacy format) or a vjepa train checkpoint folder: format, tensors (name, dtype, shape) and values')
+    .argument('<file>', 'the file or folder')
+    .option('--json', 'print one JSON object {format, tensors: [{name, dtype, shape}], values}')
+    .action((file: string, o: { json?: boolean }) => {
+      const report = inspectFile(file);
+      console.log(o.json ? JSON.stringify(report) : formatInspect(report));
+    });
+
+  program
+    .command('convert')
+    .description('convert by extension: .pth* → .safetensors (lossless); a vjepa train folder → .pth.tar (official layout); an official .pth.tar → a checkpoint folder (for vjepa train --resume)')
+    .argument('<in>', 'a .pth/.pt/.pth.tar file, or a vjepa train output folder or checkpoint directory')
+    .argument('<out>', 'a .safetensors file, a .pth.tar file, or a folder')
+    .option('--ipe <n>', 'to .pth.tar: iterations per epoch of the official config, for its epoch field', '300')
+    .addOption(new Option('--scaler <state>', "to .pth.tar: 'none', or 'fresh' (a new GradScaler's state, for official runs with mixed precision)").choices(['none', 'fresh']).default('none'))
+    .option('--heads <n>', 'from a .pth.tar of a width that is no official size: its attention heads')
+    .addOption(backendOption())
+    .action(async (input: string, output: string, o: { ipe: string; scaler: 'none' | 'fresh'; heads?: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+      await runConvert(input, output, { ipe: positiveInteger('--ipe', o.ipe), scaler: o.scaler, heads: positiveInteger('--heads', o.heads), backend: o.backend });
     });
 
   program
     .command('doctor')
-    .description('report Node, the tfjs backends (and why the native GPU one does or does not load), ffmpeg and threads')
+    .description('report Node, the tfjs backends (and why the native GPU one does or does not load), the accelerator (fast or slow path, and why), ffmpeg and threads')
     .action(async () => {
       await runDoctor();
     });
 
   program
     .command('bench')
-    .description('time an encoder forward and forward+backward (ViT dim 192, depth 6, 3 heads; 16×64×64 clips, batch 4)')
-    .option('--backends <list>', 'comma-separated backends', 'wasm,cpu')
-    .option('--runs <n>', 'timed runs per figure (median reported)', '10')
-    .option('--batch <n>', 'clips per batch', '4')
-    .action(async (options: { backends: string; runs: string; batch: string }) => {
-      const results = await runBench({
-        backends: options.backends.split(',') as ('wasm' | 'cpu' | 'tensorflow' | 'auto')[],
-        runs: Number(options.runs),
-        batch: Number(options.batch),
-        onResult: (r) =>
-          console.log(
-            `${r.backend.padEnd(10)} forward ${r.forwardMs.toFixed(1)} ms (${r.forwardGflops.toFixed(1)} GFLOP/s)  ` +
-              `forward+backward ${r.forwardBackwardMs.toFixed(1)} ms (${r.forwardBackwardGflops.toFixed(1)} GFLOP/s)  ` +
-              `matmuls ${r.matmuls}, batched ${r.batchedMatmuls}`,
-          ),
-      });
-      console.log(JSON.stringify(results));
+    .description(
+      'time the full V-JEPA training step (default; encoder 192/6/3, predictor 96/4, 16×64×64 clips, batch 4, official masks) or the encoder forward, per backend',
+    )
+    .option('--what <what>', 'step (VjepaTrainStep.run) | forward (the encoder forward alone)', 'step')
+    .option('--backends <list>', 'comma-separated backends: auto, tensorflow, wasm, cpu', 'wasm')
+    .option('--runs <n>', 'timed runs per backend, after 2 warm-ups (median and min reported)', '10')
+    .option('--batch <n>', 'clips per batch (default 4, or the config file\'s)')
+    .option('--config <file>', 'JSON or YAML with encoder {dim, depth, heads, mlpRatio}, predictor {dim, depth, heads, mlpRatio}, geometry {frames, crop, patch, tubelet}, batch')
+    .option('--json', 'one JSON line per backend on stdout (the table goes to stderr)')
+    .option('--profile', 'profile one more step and print its kernels ranked by total time, with counts')
+    .option('--steps <n>', 'memory soak: n more untimed steps, then RSS and tensors at both ends', '0')
+    .addOption(acceleratorOption())
+    .option('--threads <n>', 'BLAS threads of the native kernels (default 1, or VJEPA_BLAS_THREADS)')
+    .action(async (flags: BenchFlags) => {
+      await runBenchCommand(flags);
     });
 
   return program;

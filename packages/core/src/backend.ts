@@ -1,12 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from './gradients';
 import { fail } from './errors';
+import { setNativeKernels, type NativeKernelSet } from './accel/native';
+import { registerNativeKernels } from './accel/kernels';
 
 /** Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
+/** The fast kernels in use on top of the tfjs backend. */
+export interface AcceleratorInfo {
+  /** `native`: the `@vjepa/accelerate` addon's kernels run on the wasm heap; `none`: tfjs's own kernels. */
+  name: 'native' | 'none';
+  /** One sentence: what is active, or why the native kernels are not (and what would turn them on). */
+  reason: string;
+}
+
 /** What `selectBackend` chose, and why. */
 export interface BackendChoice {
+  /** Fast kernels active on top of the backend. */
+  accelerator: AcceleratorInfo;
   /** The tfjs backend now active: `tensorflow`, `wasm` or `cpu`. */
   backend: string;
   /** What was asked for. */
@@ -18,6 +30,65 @@ export interface BackendChoice {
   /** Every candidate that was tried and did not load, with the reason. */
   rejected: { candidate: string; reason: string }[];
 }
+
+/** Whether to use the native kernels of `@vjepa/accelerate` on wasm: `auto` when they load, `native` or fail, `none`. */
+export type AcceleratorRequest = 'auto' | 'native' | 'none';
+
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /**
+   * `auto` (default; the `VJEPA_ACCELERATOR` environment variable overrides it) uses the native kernels
+   * on wasm when `@vjepa/accelerate` is installed and its addon was built; `native` makes their absence
+   * an error; `none` keeps tfjs's own kernels (the plain path).
+   */
+  accelerator?: AcceleratorRequest;
+  /** BLAS threads of the native kernels (default 1, or `VJEPA_BLAS_THREADS`). */
+  threads?: number;
+}
+
+const ACCELERATORS: readonly AcceleratorRequest[] = ['auto', 'native', 'none'];
+const ACCELERATE_PACKAGE = '@vjepa/accelerate';
+
+function environment(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.[name];
+}
+
+/** Loads the native kernels for the wasm backend, or says why not. */
+async function loadAccelerator(request: AcceleratorRequest, threads: number): Promise<AcceleratorInfo> {
+  if (request === 'none') {
+    setNativeKernels(null, { name: 'none', reason: 'the native kernels were turned off (accelerator: none)' });
+    return { name: 'none', reason: 'the native kernels were turned off (accelerator: none)' };
+  }
+  let loaded: { kernels: NativeKernelSet | null; reason: string };
+  const inNode = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
+  if (!inNode) {
+    const info: AcceleratorInfo = { name: 'none', reason: "tfjs's own wasm kernels: the native kernels are for Node only" };
+    setNativeKernels(null, info);
+    if (request === 'native') throw new Error(`accelerator: 'native' requested but ${info.reason}`);
+    return info;
+  }
+  try {
+    const specifier: string = ACCELERATE_PACKAGE; // a variable keeps bundlers from resolving the optional package
+    const mod = (await import(specifier)) as { loadNativeKernels(): { kernels: NativeKernelSet | null; reason: string } };
+    loaded = mod.loadNativeKernels();
+  } catch (error) {
+    loaded = { kernels: null, reason: `${ACCELERATE_PACKAGE} is not installed (${message(error)}); add it to use the native kernels` };
+  }
+  if (loaded.kernels === null) {
+    const info: AcceleratorInfo = { name: 'none', reason: `slow path: tfjs's own wasm kernels, because ${loaded.reason}` };
+    setNativeKernels(null, info);
+    if (request === 'native') throw new Error(`accelerator: 'native' requested but ${loaded.reason}`);
+    return info;
+  }
+  const used = loaded.kernels.setThreads(threads);
+  registerNativeKernels();
+  const info: AcceleratorInfo = { name: 'native', reason: `${loaded.reason}, ${used || 'library-chosen'} BLAS thread(s), on the wasm heap` };
+  setNativeKernels(loaded.kernels, info);
+  return info;
+}
+
+const NO_ACCELERATOR: AcceleratorInfo = { name: 'none', reason: 'the native kernels run on the wasm backend only' };
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -80,15 +151,22 @@ async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejecte
  * const choice = await selectBackend('auto');
  * console.log(`${choice.backend}: ${choice.reason}`);
  */
-export async function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {
+export async function selectBackend(requested: BackendRequest = 'auto', options: SelectBackendOptions = {}): Promise<BackendChoice> {
   if (!BACKENDS.includes(requested)) fail('backend', `one of ${BACKENDS.join(', ')}`, requested);
+  const unknown = Object.keys(options).filter((key) => key !== 'accelerator' && key !== 'threads');
+  if (unknown.length) fail('options', 'only the keys accelerator, threads', unknown.join(', '));
+  const accelerator = options.accelerator ?? (environment('VJEPA_ACCELERATOR') as AcceleratorRequest | undefined) ?? 'auto';
+  if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.join(', ')}`, accelerator);
+  const threads = options.threads ?? Number(environment('VJEPA_BLAS_THREADS') ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) fail('threads', 'a positive integer', threads);
   ensureGradients();
   const rejected: BackendChoice['rejected'] = [];
   if (requested === 'auto' || requested === 'tensorflow') {
     const provider = await tryNative(rejected);
     if (provider) {
       const reason = `${provider} is installed and ran a test op`;
-      return { backend: 'tensorflow', requested, provider, reason, rejected };
+      setNativeKernels(null, NO_ACCELERATOR);
+      return { backend: 'tensorflow', requested, provider, reason, rejected, accelerator: NO_ACCELERATOR };
     }
     if (requested === 'tensorflow') {
       throw new Error(
@@ -105,7 +183,9 @@ export async function selectBackend(requested: BackendRequest = 'auto'): Promise
         requested === 'auto'
           ? `no native TensorFlow backend loaded; ${name} is the fastest backend available`
           : `${name} was requested`;
-      return { backend: name, requested, reason, rejected };
+      const info = name === 'wasm' ? await loadAccelerator(accelerator, threads) : NO_ACCELERATOR;
+      if (name !== 'wasm') setNativeKernels(null, info);
+      return { backend: name, requested, reason, rejected, accelerator: info };
     }
   }
   throw new Error(

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, type Module } from '@vjepa/core';
+import { fail, movingAverage, type Module } from '@vjepa/core';
 
 /** One state entry of the target and the online variable it follows. */
 interface EmaPair {
@@ -61,8 +61,7 @@ function applyPairs(pairs: readonly EmaPair[], momentum: number): void {
   }
   tf.tidy(() => {
     // Same op order as the official `param_k.mul_(m).add_((1 − m) · param_q)`, both factors rounded to float32.
-    const keep = 1 - momentum;
-    for (const { target, online } of pairs) target.assign(tf.add(tf.mul(target, momentum), tf.mul(online, keep)));
+    for (const { target, online } of pairs) target.assign(movingAverage(target, online, momentum));
   });
 }
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@vjepa/core';
-import { paramGroups } from '@vjepa/trainer';
+import { paramGroups } from '@vjepa/optim';
 import { AttentiveProbe } from './attentive';
 import { evaluateProbe } from './evaluate';
 import { LinearProbe } from './linear';

@@ -9,7 +9,7 @@ import {
   groupParameters,
   paramGroups,
   type Gradients,
-} from '@vjepa/trainer';
+} from '@vjepa/optim';
 import { checkFeatureViews, checkInteger, checkLabels, checkNonNegative, type Labels } from './checks';
 import { crossEntropy } from './losses';
 import type { Probe } from './probe';

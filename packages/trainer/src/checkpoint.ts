@@ -12,7 +12,7 @@ import {
   type Module,
   type SafeTensorInput,
 } from '@vjepa/core';
-import type { AdamWState } from './adamw';
+import type { AdamWState } from '@vjepa/optim';
 
 /** The modules saved in a checkpoint, by file name (official state-dict keys inside). */
 export type CheckpointModules = Record<string, Module>;

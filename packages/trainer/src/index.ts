@@ -1,16 +1,28 @@
 export { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures, vjepaLoss } from './loss';
+// AdamW, its parameter groups, the LR/WD schedules and clipping live in @vjepa/optim since 0.2.0; they are
+// re-exported here so code written against @vjepa/trainer keeps working.
 export {
-  WarmupCosineSchedule,
+  AdamW,
   CosineWDSchedule,
+  WarmupCosineSchedule,
+  clipGradNorm,
+  gradientsByKey,
+  groupParameters,
+  paramGroups,
   scheduleSteps,
+  takesWeightDecay,
+  type AdamWOptions,
+  type AdamWParamState,
+  type AdamWState,
+  type ClipResult,
+  type CosineWdOptions,
+  type Gradients,
+  type OptimizerGroup,
+  type ParamGroup,
+  type ScheduleSizes,
   type ScheduleState,
   type WarmupCosineOptions,
-  type CosineWdOptions,
-  type ScheduleSizes,
-} from './schedules';
-export { AdamW, type AdamWOptions, type AdamWState, type AdamWParamState, type OptimizerGroup, type Gradients } from './adamw';
-export { paramGroups, takesWeightDecay, groupParameters, gradientsByKey, type ParamGroup } from './param-groups';
-export { clipGradNorm, type ClipResult } from './clip';
+} from '@vjepa/optim';
 export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
 export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
 export {

@@ -159,8 +159,9 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
     const loaded = loadCheckpoint(from, modules, { onWarning: warn });
     const saved = loaded.state as unknown as SavedState;
     step.loadState({ ...saved.trainStep, optimizer: loaded.optimizer! });
-    source.setState(saved.source);
-    masks.setState(saved.masks as never);
+    // A checkpoint converted from an official file has no data or mask stream state: they start afresh.
+    if (saved.source != null) source.setState(saved.source);
+    if (saved.masks != null) masks.setState(saved.masks as never);
     startStep = saved.step;
   }
   if (outDir) mkdirSync(outDir, { recursive: true });

@@ -2,7 +2,7 @@ import { checkKeys, RandomStream } from '@vjepa/core';
 import { VisionTransformer, type VisionTransformerConfig } from '@vjepa/vit';
 import { Predictor, type PredictorConfig } from '@vjepa/predictor';
 import { momentumSchedule } from '@vjepa/ema';
-import { CosineWDSchedule, WarmupCosineSchedule } from './schedules';
+import { CosineWDSchedule, WarmupCosineSchedule } from '@vjepa/optim';
 import { VjepaTrainStep, type VjepaModels } from './step';
 
 /**

@@ -3,11 +3,17 @@ import { fail, type MaskPair, type VideoBatch } from '@vjepa/core';
 import type { VisionTransformer } from '@vjepa/vit';
 import type { Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
-import { AdamW, type AdamWState } from './adamw';
-import { clipGradNorm } from './clip';
+import {
+  AdamW,
+  clipGradNorm,
+  groupParameters,
+  gradientsByKey,
+  paramGroups,
+  type AdamWState,
+  type CosineWDSchedule,
+  type WarmupCosineSchedule,
+} from '@vjepa/optim';
 import { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures } from './loss';
-import { groupParameters, gradientsByKey, paramGroups } from './param-groups';
-import type { CosineWDSchedule, WarmupCosineSchedule } from './schedules';
 
 /** The three networks of V-JEPA pretraining. */
 export interface VjepaModels {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { selectBackend } from '@vjepa/core';
+import { selectBackend, type BackendChoice } from '@vjepa/core';
 import { findNpmFfmpeg, findOnPath } from '@vjepa/data';
 
 function firstLine(text: string | undefined): string {
@@ -13,15 +13,35 @@ function ffmpegVersion(path: string): string {
 }
 
 /**
+ * The accelerator lines of `vjepa doctor`: `accelerator: native|none — reason`, then one plain sentence
+ * saying whether the fast or the slow path is running on this backend.
+ */
+export function acceleratorLines(choice: Pick<BackendChoice, 'backend' | 'accelerator'>): string[] {
+  const { name, reason } = choice.accelerator;
+  const lines = [`accelerator: ${name} — ${reason}`];
+  if (name === 'native') {
+    lines.push(`  fast path: the native kernels run on the ${choice.backend} backend's memory`);
+  } else if (choice.backend === 'wasm' || choice.backend === 'cpu') {
+    lines.push(
+      `  the SLOW path is running: tfjs's own ${choice.backend} kernels, without the native accelerator` +
+        (choice.backend === 'cpu' ? ' (and the cpu backend is slower still than wasm)' : '') +
+        '; the reason above says what would turn the fast path on',
+    );
+  }
+  return lines;
+}
+
+/**
  * `vjepa doctor`: Node, the tfjs backends and why each does or does not load (the native GPU one
  * included), ffmpeg (system, FFMPEG_PATH, npm-shipped) and threads — what to check before a run.
  */
-export async function runDoctor(log: (line: string) => void = console.log): Promise<{ backend: string }> {
+export async function runDoctor(log: (line: string) => void = console.log): Promise<{ backend: string; accelerator: 'native' | 'none' }> {
   log(`node ${process.version} on ${process.platform}-${process.arch}`);
   log(`cpu threads: ${availableParallelism()} (tfjs-wasm runs single-threaded in Node; native tfjs uses all cores)`);
   const choice = await selectBackend('auto');
   for (const rejected of choice.rejected) log(`backend ${rejected.candidate}: not used — ${rejected.reason}`);
   log(`backend ${choice.backend}${choice.provider ? ` (${choice.provider})` : ''}: selected — ${choice.reason}`);
+  for (const line of acceleratorLines(choice)) log(line);
   if (choice.backend !== 'tensorflow') {
     log('  for a GPU: npm install @tensorflow/tfjs-node-gpu@4.22.0 (CUDA + cuDNN required), then vjepa runs on it with --backend auto');
   }
@@ -32,5 +52,5 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   const npm = findNpmFfmpeg();
   log(npm ? `ffmpeg (@ffmpeg-installer/ffmpeg): ${npm} — ${ffmpegVersion(npm)}` : 'ffmpeg (@ffmpeg-installer/ffmpeg): not installed');
   if (!env && !system && !npm) log('  no ffmpeg: only the synthetic datasets and in-memory arrays can be used');
-  return { backend: choice.backend };
+  return { backend: choice.backend, accelerator: choice.accelerator.name };
 }

@@ -3,15 +3,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fail, selectBackend, writeSafetensors, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, evalTransform, openClipSource, videoFileSource } from '@vjepa/data';
 import { VisionTransformer } from '@vjepa/vit';
-import { loadCheckpoint } from '@vjepa/trainer';
-import { savedRunConfig } from '../train/run';
+import { checkpointRunConfig, loadEncoderWeights } from '../torch/encoder-source';
+import type { InferOverrides } from '../torch/official';
 
 /** Options of `vjepa embed`. */
 export interface EmbedOptions {
   /** Video files, or one dataset spec (`synthetic:NAME`, a CSV, a folder). */
   inputs: string[];
-  /** A `vjepa train` output folder or checkpoint directory. */
+  /** A `vjepa train` output folder or checkpoint directory, or an official pretraining `.pth.tar`. */
   checkpoint: string;
+  /** With a `.pth*` checkpoint: what its tensors cannot say (heads of a custom width, frames). */
+  inferred?: InferOverrides;
   /** Which encoder of the checkpoint (default `target`, as the official evaluation). */
   encoder?: 'target' | 'online';
   out: string;
@@ -31,8 +33,9 @@ export interface EmbedOptions {
  */
 export async function runEmbed(options: EmbedOptions): Promise<{ count: number; shape: number[] }> {
   const log = options.log ?? console.log;
-  const config = savedRunConfig(options.checkpoint);
-  if (!config) fail('--checkpoint', 'a vjepa train output folder or checkpoint directory', options.checkpoint);
+  const which = options.encoder ?? 'target';
+  const config = checkpointRunConfig(options.checkpoint, which, options.inferred);
+  if (!config) fail('--checkpoint', 'a vjepa train output folder, a checkpoint directory or a .pth.tar file', options.checkpoint);
   await selectBackend(options.backend ?? 'auto');
   const { data, model } = config;
   const single = options.inputs.length === 1 ? options.inputs[0] : undefined;
@@ -45,8 +48,8 @@ export async function runEmbed(options: EmbedOptions): Promise<{ count: number; 
   const loader = new ClipLoader(source, { batchSize, transform: evalTransform({ cropSize: data.crop }), seed: 0, shuffle: false, dropLast: false });
   const encoder = new VisionTransformer(model.encoder);
   try {
-    const key = (options.encoder ?? 'target') === 'target' ? 'target_encoder' : 'encoder';
-    loadCheckpoint(options.checkpoint, { [key]: encoder });
+    const key = which === 'target' ? 'target_encoder' : 'encoder';
+    loadEncoderWeights(options.checkpoint, which, encoder);
     const chunks: Float32Array[] = [];
     const names: string[] = [];
     let shape: number[] = [];

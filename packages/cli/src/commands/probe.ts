@@ -12,7 +12,6 @@ import {
   type ClipTransform,
 } from '@vjepa/data';
 import { VisionTransformer } from '@vjepa/vit';
-import { loadCheckpoint } from '@vjepa/trainer';
 import {
   AttentiveProbe,
   LinearProbe,
@@ -23,12 +22,17 @@ import {
   type Probe,
 } from '@vjepa/probe';
 import { resolveRunConfig, type RunConfig, type TrainFlags } from '../train/config';
-import { savedRunConfig } from '../train/run';
+import { checkpointRunConfig, loadEncoderWeights } from '../torch/encoder-source';
+import { readOfficialClassifier, type InferOverrides } from '../torch/official';
 
 /** Options of `vjepa probe`. */
 export interface ProbeOptions {
-  /** A `vjepa train` output folder or checkpoint directory, or `random` for an untrained encoder. */
+  /** A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, or `random` for an untrained encoder. */
   checkpoint: string;
+  /** With a `.pth*` checkpoint: what its tensors cannot say (heads of a custom width, frames). */
+  inferred?: InferOverrides;
+  /** An official attentive-probe checkpoint (`classifier`): evaluate with it instead of training a probe. */
+  probeCheckpoint?: string;
   /** With `random`: the encoder's configuration, as the flags of `vjepa train`. */
   modelFlags?: TrainFlags;
   train: string;
@@ -144,8 +148,8 @@ function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
 export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const log = options.log ?? console.log;
   const random = options.checkpoint === 'random';
-  const saved = random ? null : savedRunConfig(options.checkpoint);
-  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, or 'random'", options.checkpoint);
+  const saved = random ? null : checkpointRunConfig(options.checkpoint, options.encoder ?? 'target', options.inferred);
+  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, a .pth.tar file, or 'random'", options.checkpoint);
   const config = saved ?? resolveRunConfig(options.modelFlags ?? {});
   const views = options.views ?? 1;
   const segments = options.segments ?? 1;
@@ -165,7 +169,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const datasets: Dataset[] = [];
   const summaries: ProbeSummary[] = [];
   try {
-    if (!random) loadCheckpoint(options.checkpoint, { [which === 'target' ? 'target_encoder' : 'encoder']: encoder });
+    if (!random) loadEncoderWeights(options.checkpoint, which, encoder);
     const source = random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${options.checkpoint}`;
     log(`encoder: ${source}`);
     const batchSize = 16;
@@ -198,6 +202,7 @@ async function probeTask(
   const classes = Math.max(...trainLabels, ...valLabels) + 1;
   log(`task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s)`);
   const dim = encoder.config.dim;
+  if (options.probeCheckpoint) return evaluateOfficialProbe(label, train, val, options);
   const probe: Probe =
     options.probe === 'attentive'
       ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed: options.seed })
@@ -232,6 +237,49 @@ async function probeTask(
       val: valLabels.length,
       task: label,
       probe: options.probe,
+      encoder: options.encoderName,
+      checkpoint: options.checkpoint,
+    };
+    log(JSON.stringify(summary));
+    return summary;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** Evaluates an official attentive-probe checkpoint (`classifier`) on the validation features, training nothing. */
+function evaluateOfficialProbe(
+  label: string,
+  train: Dataset,
+  val: Dataset,
+  options: ProbeOptions & { encoderName: string; model: VisionTransformer; log: (line: string) => void },
+): ProbeSummary {
+  const { log, model: encoder } = options;
+  const file = options.probeCheckpoint!;
+  const weights = readOfficialClassifier(file);
+  const head = weights.get('linear.weight');
+  if (!head || head.shape.length !== 2 || head.shape[1] !== encoder.config.dim) {
+    fail(`${file}: classifier linear.weight`, `a [classes, ${encoder.config.dim}] head for this encoder`, head?.shape ?? 'none');
+  }
+  let depth = 1;
+  while (weights.has(`pooler.blocks.${depth - 1}.norm1.weight`)) depth++;
+  const classes = head.shape[0];
+  const valLabels = val.labels[label];
+  const top = Math.max(...valLabels);
+  if (top >= classes) fail(`--probe-checkpoint ${file}`, `a classifier covering the ${top + 1} classes of '${label}'`, `${classes} classes`);
+  const probe = new AttentiveProbe({ dim: encoder.config.dim, heads: encoder.config.heads, classes, depth, seed: options.seed ?? 0 });
+  try {
+    probe.loadStateDict(weights, { source: `${file} (classifier)` });
+    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    log(`top-1 on val with ${file}: ${(100 * evaluation.top1).toFixed(2)} %`);
+    log(formatConfusionMatrix(evaluation.confusion));
+    const summary: ProbeSummary = {
+      top1: evaluation.top1,
+      classes,
+      train: train.labels[label].length,
+      val: valLabels.length,
+      task: label,
+      probe: 'attentive',
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
     };

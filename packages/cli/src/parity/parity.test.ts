@@ -1,18 +1,38 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { loadNativeKernels } from '@vjepa/accelerate';
+import { selectBackend, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
 import { runParity, type ParityReport } from './run';
 
 const tiny = fileURLToPath(new URL('../../../../fixtures/reference/tiny.safetensors', import.meta.url));
 
-describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)', (backend) => {
-  // One comparison per backend; the tests below read different parts of its report.
+// The native kernels are required where CI runs (it installs OpenBLAS); elsewhere their absence is reported, not hidden.
+const nativeExpected = process.env.CI === 'true' || loadNativeKernels().kernels !== null;
+
+describe('the native accelerator', () => {
+  it(nativeExpected ? 'loads (CI installs OpenBLAS, so the fast path is what CI tests)' : 'is absent here and says what would turn it on', async () => {
+    const choice = await selectBackend('wasm');
+    if (nativeExpected) expect(choice.accelerator).toMatchObject({ name: 'native', reason: expect.stringMatching(/native kernels loaded/) });
+    else expect(choice.accelerator).toMatchObject({ name: 'none', reason: expect.stringMatching(/libopenblas-dev/) });
+  });
+});
+
+const paths: [BackendRequest, AcceleratorRequest][] = [
+  ['cpu', 'none'],
+  ['wasm', 'none'],
+  ...(nativeExpected ? ([['wasm', 'native']] as [BackendRequest, AcceleratorRequest][]) : []),
+];
+
+describe.each(paths)('vjepa parity on tiny.safetensors (%s, accelerator %s)', (backend, accelerator) => {
+  // One comparison per path; the tests below read different parts of its report.
   let report: ParityReport;
   beforeAll(async () => {
-    report = await runParity(tiny, backend);
+    report = await runParity(tiny, backend, accelerator);
   });
 
   it('matches every encoder/predictor output and gradient of the official code', () => {
     expect(report.backend).toBe(backend);
+    expect(report.accelerator).toBe(accelerator);
     expect(report.failures).toEqual([]);
     const names = Object.keys(report.errors);
     for (const name of ['out/patch_embed', 'out/encoder_full', 'out/target_full_ln', 'out/context0', 'out/context1', 'out/target0', 'out/target1', 'out/pred0', 'out/pred1', 'out/loss']) {
@@ -40,5 +60,20 @@ describe.each(['cpu', 'wasm'] as const)('vjepa parity on tiny.safetensors (%s)',
     const gradients = Object.keys(report.errors).filter((n) => n.startsWith('probe_grad/'));
     expect(gradients.length).toBe(15); // 17 probe tensors less the unapplied xattn.proj weight and bias
     for (const name of gradients) expect(report.errors[name]).toBeLessThanOrEqual(1e-3);
+  });
+});
+
+describe('vjepa parity from the official .pth.tar checkpoints', () => {
+  const pytorch = (name: string) => fileURLToPath(new URL(`../../../../fixtures/pytorch/${name}`, import.meta.url));
+
+  it('runs with the weights of tiny-pretrain.pth.tar and tiny-probe.pth.tar instead of the reference groups', async () => {
+    const fromSafetensors = await runParity(tiny, 'wasm');
+    for (const weights of ['tiny-pretrain.pth.tar', 'tiny-pretrain-legacy.pth.tar']) {
+      const report = await runParity(tiny, 'wasm', 'auto', { weights: pytorch(weights), probeWeights: pytorch('tiny-probe.pth.tar') });
+      expect(report.failures).toEqual([]);
+      expect(report.ok).toBe(true);
+      // the same weights bit for bit: the same comparisons with the same errors
+      expect(report.errors).toEqual(fromSafetensors.errors);
+    }
   });
 });

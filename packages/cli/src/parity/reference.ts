@@ -11,6 +11,7 @@ import {
   type VideoBatch,
 } from '@vjepa/core';
 import { VisionTransformer } from '@vjepa/vit';
+import { hostStateDict, withTorchFile } from '../torch/official';
 import { Predictor } from '@vjepa/predictor';
 
 /** The JSON config that sits beside a reference `.safetensors` file (keys of the official scripts). */
@@ -40,8 +41,31 @@ export interface Reference {
 
 const REQUIRED = ['crop', 'patch', 'frames', 'tubelet', 'dim', 'depth', 'heads', 'pred_dim', 'pred_depth'] as const;
 
-/** Reads `FILE.safetensors` and the `FILE.json` config beside it, checking the config before use. */
-export function loadReference(file: string): Reference {
+/** Official checkpoints whose weights replace those of the reference file. */
+export interface ReferenceWeights {
+  /** A pretraining `.pth.tar`: its `encoder`, `predictor`, `target_encoder` replace `encoder/*`, `predictor/*`, `target_encoder/*`. */
+  weights?: string;
+  /** An attentive-probe `.pth.tar`: its `classifier` replaces `probe/*`. */
+  probeWeights?: string;
+}
+
+/** Replaces every tensor of `group/*` with the state dict `key` of a `.pth*` file (prefixes stripped). */
+function replaceGroups(tensors: Map<string, SafeTensor>, path: string, groups: [key: string, group: string][]): void {
+  withTorchFile(path, (_file, root) => {
+    for (const [key, group] of groups) {
+      const dict = root.get(key);
+      if (!(dict instanceof Map)) fail(`${path}`, `a '${key}' state dict`, [...root.keys()].map(String));
+      for (const name of [...tensors.keys()]) if (name.startsWith(`${group}/`)) tensors.delete(name);
+      for (const [name, t] of hostStateDict(dict, `${path}: ${key}`)) tensors.set(`${group}/${name}`, { dtype: 'F32', shape: t.shape, data: t.data as Float32Array });
+    }
+  });
+}
+
+/**
+ * Reads `FILE.safetensors` and the `FILE.json` config beside it, checking the config before use; with
+ * `weights`, the model weights come from official `.pth.tar` checkpoints instead of the reference's groups.
+ */
+export function loadReference(file: string, weights: ReferenceWeights = {}): Reference {
   if (!existsSync(file)) fail('FILE', 'an existing reference .safetensors file', file);
   const configFile = file.replace(/\.safetensors$/, '') + '.json';
   if (!existsSync(configFile)) fail('config', `a JSON config beside the tensors at ${configFile}`, 'no such file');
@@ -51,6 +75,8 @@ export function loadReference(file: string): Reference {
   }
   const { tensors } = readSafetensorsSync(file);
   if (!tensors.has('input/video_bcthw')) fail(`${file}`, "a tensor named 'input/video_bcthw'", [...tensors.keys()].slice(0, 5));
+  if (weights.weights) replaceGroups(tensors, weights.weights, [['encoder', 'encoder'], ['predictor', 'predictor'], ['target_encoder', 'target_encoder']]);
+  if (weights.probeWeights) replaceGroups(tensors, weights.probeWeights, [['classifier', 'probe']]);
   return { file, config, tensors };
 }
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend, type BackendRequest } from '@vjepa/core';
+import { selectBackend, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
 import { createTrainStep, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
 import { int64ToInt32, selectGroup } from '@vjepa/core';
 import { maxAbsError } from './compare';
-import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference } from './reference';
+import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceWeights } from './reference';
 
 /** Tolerances of `vjepa parity`: forward values, and gradients / training steps. */
 export const PARITY_TOLERANCE = { forward: 1e-4, gradient: 1e-3 } as const;
@@ -13,6 +13,8 @@ export const PARITY_TOLERANCE = { forward: 1e-4, gradient: 1e-3 } as const;
 export interface ParityReport {
   file: string;
   backend: string;
+  /** The fast kernels that ran: `native` (@vjepa/accelerate) or `none` (tfjs's own). */
+  accelerator: 'native' | 'none';
   /** Max abs error per reference tensor compared. */
   errors: Record<string, number>;
   /** Names whose error exceeds their tolerance. */
@@ -147,10 +149,16 @@ function compareProbe(reference: Reference, record: (name: string, value: tf.Ten
  * outputs (`out/*`, `probe_out/*`, ≤ 1e-4), gradients (`grad/*`, `probe_grad/*`, ≤ 1e-3) and the
  * parameters and losses after the reference's training steps (`train/*`, ≤ 1e-3). Any configuration in the format works
  * (patch and tubelet sizes, widths, depths, heads, batch and mask sizes are read from the file).
+ * With `weights`, the models are loaded from official `.pth.tar` checkpoints instead of the reference's groups.
  */
-export async function runParity(file: string, backend: BackendRequest = 'auto'): Promise<ParityReport> {
-  const reference = loadReference(file);
-  const choice = await selectBackend(backend);
+export async function runParity(
+  file: string,
+  backend: BackendRequest = 'auto',
+  accelerator: AcceleratorRequest = 'auto',
+  weights: ReferenceWeights = {},
+): Promise<ParityReport> {
+  const reference = loadReference(file, weights);
+  const choice = await selectBackend(backend, { accelerator });
   const errors: Record<string, number> = {};
   const record = (name: string, value: tf.Tensor | Float32Array | number) => {
     const expected = reference.tensors.get(name);
@@ -164,5 +172,5 @@ export async function runParity(file: string, backend: BackendRequest = 'auto'):
     .map(([name]) => name);
   const compared = (name: string) => name in errors || /^(input|encoder|predictor|target_encoder|masks|probe|probe_in)\//.test(name);
   const unchecked = [...reference.tensors.keys()].filter((name) => !compared(name));
-  return { file, backend: choice.backend, errors, failures, unchecked, ok: failures.length === 0 };
+  return { file, backend: choice.backend, accelerator: choice.accelerator.name, errors, failures, unchecked, ok: failures.length === 0 };
 }

@@ -183,7 +183,11 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   if (crop % patch !== 0) fail('crop', `a multiple of patch_size (${patch})`, crop);
   if (frames % tubelet !== 0) fail('frames', `a multiple of tubelet_size (${tubelet})`, frames);
   const depth = flags.depth ?? base.model?.encoder.depth;
+  // A resumed run (or a converted official checkpoint) keeps its own widths unless a flag or file names a size.
+  const sameModel = flags.model === undefined && model.model_name === undefined && base.model?.encoder !== undefined;
+  const widths = sameModel ? { dim: base.model!.encoder.dim, heads: base.model!.encoder.heads, mlpRatio: base.model!.encoder.mlpRatio } : {};
   const encoder = vitConfig(size, {
+    ...widths,
     frames,
     imageSize: crop,
     patch,

@@ -3,6 +3,8 @@ import { Module } from './module';
 import { Linear } from './linear';
 import { batchMatMul } from '../ops/matmul';
 import { fail } from '../errors';
+import { activeNativeKernels } from '../accel/native';
+import { SELF_ATTENTION } from '../accel/kernels';
 
 /** `[B, N, D]` → `[B·H, N, D/H]`: heads split contiguously along D (head-major), as PyTorch reshapes. */
 function splitHeads(x: tf.Tensor, heads: number): tf.Tensor3D {
@@ -39,6 +41,24 @@ export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
   });
 }
 
+/**
+ * Self-attention of a fused projection `qkv` `[B, N, 3D]` (rows `[q | k | v]`) → `[B, N, D]`. With the
+ * native kernels one kernel each way (the heads are read in place, the weights recomputed in backward);
+ * otherwise {@link selfAttentionReference}.
+ */
+export function selfAttention(qkv: tf.Tensor3D, heads: number): tf.Tensor3D {
+  if (activeNativeKernels() && qkv.dtype === 'float32') return tf.engine().runKernel(SELF_ATTENTION, { qkv }, { heads }) as tf.Tensor3D;
+  return selfAttentionReference(qkv, heads);
+}
+
+/** The plain tfjs composition of {@link selfAttention}: what the native kernel is tested against. */
+export function selfAttentionReference(qkv: tf.Tensor3D, heads: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [q, k, v] = tf.split(qkv, 3, 2) as tf.Tensor3D[]; // 3 × [B, N, D]
+    return multiHeadAttention(q, k, v, heads); // [B, N, D]
+  });
+}
+
 export function checkHeads(dim: number, heads: number): void {
   if (!Number.isInteger(heads) || heads < 1 || dim % heads !== 0) {
     fail('heads', `a positive integer that divides the width ${dim}`, heads);
@@ -63,10 +83,7 @@ export class Attention extends Module {
 
   /** `[B, N, D]` → `[B, N, D]`. */
   apply(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => {
-      const [q, k, v] = tf.split(this.qkv.apply(x), 3, 2) as tf.Tensor3D[]; // 3 × [B, N, D]
-      return this.proj.apply(multiHeadAttention(q, k, v, this.heads)) as tf.Tensor3D; // [B, N, D]
-    });
+    return tf.tidy(() => this.proj.apply(selfAttention(this.qkv.apply(x) as tf.Tensor3D, this.heads)) as tf.Tensor3D); // [B, N, D]
   }
 }
 

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeNativeKernels } from '../accel/native';
+import { LINEAR, LINEAR_NO_BIAS } from '../accel/kernels';
 
 /** tfjs types `save` loosely; it is always this. */
 type Save = (tensors: tf.Tensor[]) => void;
@@ -15,8 +17,9 @@ type Save = (tensors: tf.Tensor[]) => void;
 /** Products smaller than this (multiply-adds) are not split into 2-D products on wasm. */
 export const SPLIT_MIN_MACS = 1 << 16;
 
+/** True where products must be reshaped for XNNPACK: wasm without the native kernels (which take transpose flags). */
 function onWasm(): boolean {
-  return tf.getBackend() === 'wasm';
+  return tf.getBackend() === 'wasm' && activeNativeKernels() === null;
 }
 
 /** `a @ b` with optional transposes, for 2-D or 3-D (batched) operands of equal rank. */
@@ -108,7 +111,13 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
     const outFeatures = weight.shape[0];
     const lead = x.shape.slice(0, -1);
     const flat = tf.reshape(x, [-1, inFeatures]); // [M, in]
-    const y = bias ? linearWithBias(flat, weight, bias) : linearNoBias(flat, weight); // [M, out]
+    const y = activeNativeKernels()
+      ? (bias
+          ? tf.engine().runKernel(LINEAR, { x: flat, weight, bias }) // [M, out], one BLAS call forward and backward
+          : tf.engine().runKernel(LINEAR_NO_BIAS, { x: flat, weight })) as tf.Tensor
+      : bias
+        ? linearWithBias(flat, weight, bias)
+        : linearNoBias(flat, weight); // [M, out]
     return tf.reshape(y, [...lead, outFeatures]); // [..., out]
   });
 }

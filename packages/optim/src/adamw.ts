@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, type HostTensor } from '@vjepa/core';
+import { adamwUpdate, fail, type HostTensor } from '@vjepa/core';
 import type { ParamGroup } from './param-groups';
 
 /** Hyper-parameters of {@link AdamW}; the defaults are PyTorch's and the official ones. */
@@ -167,18 +167,12 @@ export class AdamW {
     tf.tidy(() => {
       for (const [slot, grad] of updates) {
         const { lr, weightDecay } = slot.group;
-        const t = slot.step + 1;
         const m = slot.expAvg!;
         const v = slot.expAvgSq!;
-        let p: tf.Tensor = slot.variable;
-        if (weightDecay !== 0) p = tf.mul(p, 1 - lr * weightDecay);
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.mul(grad, 1 - beta2), grad)));
-        const biasCorrection1 = 1 - beta1 ** t;
-        const biasCorrection2 = 1 - beta2 ** t;
-        const stepSize = lr / biasCorrection1;
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(biasCorrection2)), eps);
-        slot.variable.assign(tf.add(p, tf.mul(tf.div(m, denom), -stepSize)));
+        const [p1, m1, v1] = adamwUpdate(slot.variable, m, v, grad, { lr, weightDecay, beta1, beta2, eps, step: slot.step + 1 });
+        m.assign(m1);
+        v.assign(v1);
+        slot.variable.assign(p1);
       }
     });
     for (const [slot] of updates) slot.step += 1;

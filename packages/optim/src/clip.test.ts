@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { VjepaError, selectBackend } from '@vjepa/core';
+import { VjepaError, selectBackend, useNativeKernels } from '@vjepa/core';
 import { clipGradNorm } from './clip';
 
 describe.each(['cpu', 'wasm'] as const)('clipGradNorm on %s', (backend) => {
@@ -50,5 +50,28 @@ describe('clipGradNorm validation', () => {
     const t = tf.ones([2]);
     t.dispose();
     expect(() => clipGradNorm({ t }, 1)).toThrow(VjepaError);
+  });
+});
+
+describe('clipGradNorm with the native kernels equals the tfjs reference (wasm)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it.each([0.5, 50])('maxNorm %s: same norm and gradients either way', (maxNorm) => {
+    const grads = new Map<string, tf.Tensor>([
+      ['a', tf.linspace(-1, 2, 37)],
+      ['b', tf.reshape(tf.linspace(0.3, -0.7, 12), [3, 4])],
+    ]);
+    const fast = clipGradNorm(grads, maxNorm);
+    useNativeKernels(false);
+    const plain = clipGradNorm(grads, maxNorm);
+    useNativeKernels(true);
+    expect(fast.totalNorm).toBeCloseTo(plain.totalNorm, 5);
+    for (const key of grads.keys()) {
+      const [x, y] = [fast.grads.get(key)!.dataSync(), plain.grads.get(key)!.dataSync()];
+      x.forEach((value, i) => expect(value).toBeCloseTo(y[i], 6));
+    }
+    tf.dispose([...grads.values(), ...fast.grads.values(), ...plain.grads.values()]);
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '@vjepa/core';
+import { activeNativeKernels, fail, sumOfSquares } from '@vjepa/core';
 import type { Gradients } from './adamw';
 
 /** What {@link clipGradNorm} returns. */
@@ -32,6 +32,7 @@ export function clipGradNorm(grads: Gradients, maxNorm: number): ClipResult {
     if (!(grad instanceof tf.Tensor) || grad.isDisposed) fail(`grads '${key}'`, 'a live tensor', grad);
   }
   if (entries.length === 0) return { grads: new Map(), totalNorm: 0 };
+  if (activeNativeKernels()) return clipOnHost(entries, maxNorm);
   const { total, clipped } = tf.tidy(() => {
     const norms = entries.map(([, grad]) => tf.sqrt(tf.sum(tf.mul(grad, grad)))); // one scalar per tensor
     const stacked = tf.stack(norms); // [n]
@@ -42,4 +43,17 @@ export function clipGradNorm(grads: Gradients, maxNorm: number): ClipResult {
   const totalNorm = total.dataSync()[0];
   total.dispose();
   return { grads: new Map(entries.map(([key], i) => [key, clipped[i]])), totalNorm };
+}
+
+/**
+ * The same clipping with the norms summed natively on the host (float32 results, as PyTorch's): a
+ * coefficient of at least 1 leaves every gradient as it is (PyTorch multiplies by exactly 1), so only a
+ * real clip — or a non-finite norm, which PyTorch propagates — costs a multiply per tensor.
+ */
+function clipOnHost(entries: [string, tf.Tensor][], maxNorm: number): ClipResult {
+  const norms = entries.map(([, grad]) => Math.fround(Math.sqrt(sumOfSquares(grad))));
+  const totalNorm = Math.fround(Math.sqrt(norms.reduce((sum, norm) => sum + norm * norm, 0)));
+  const coef = Math.fround(maxNorm / Math.fround(totalNorm + 1e-6));
+  const scale = (grad: tf.Tensor) => (coef >= 1 ? tf.clone(grad) : tf.mul(grad, coef));
+  return { grads: new Map(entries.map(([key, grad]) => [key, scale(grad)])), totalNorm };
 }

@@ -1,0 +1,57 @@
+// Float32 kernels of V-JEPA's hot ops, row-major, on caller-owned memory (the wasm backend's heap).
+// Each has a plain tfjs reference in @vjepa/core (src/ops/fused/*) that the tests compare against.
+#pragma once
+#include <cstdint>
+
+namespace vjepa {
+
+// C = alpha · op(A) · op(B) + beta · C (cblas_sgemm, row-major).
+void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+          float beta, float* c, int ldc);
+
+// y[M, out] = x[M, in] · w[out, in]ᵀ (+ bias[out]).
+void linearForward(const float* x, const float* w, const float* bias, float* y, int m, int in, int out);
+// dx = dy·w, dw = dyᵀ·x, db = Σ_rows dy (db may be null).
+void linearBackward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db, int m, int in, int out);
+
+// LayerNorm over the last axis (biased variance, PyTorch's formula); weight/bias may be null.
+void layerNormForward(const float* x, const float* w, const float* b, float* y, int rows, int d, float eps);
+void layerNormBackward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db, int rows, int d, float eps);
+
+// Exact GELU 0.5·x·(1 + erf(x/√2)) and its derivative.
+void geluForward(const float* x, float* y, int64_t n);
+void geluBackward(const float* dy, const float* x, float* dx, int64_t n);
+
+// Multi-head attention softmax(scale·QKᵀ)V over `heads` contiguous head slices of width dh.
+// q: [B, Nq, ·] rows of stride qs; k, v: [B, Nk, ·] rows of stride ks / vs; out: [B, Nq, ·] stride os.
+struct AttentionShape {
+  int batch, nq, nk, heads, dh, qs, ks, vs, os;
+  float scale;
+};
+void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* scratch);
+// Recomputes the weights; dq/dk/dv use the strides of q/k/v. scratch: 2·nq·nk floats.
+void attentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* dout,
+                       float* dq, float* dk, float* dv, float* scratch);
+
+// torch.optim.AdamW's update of one parameter, out of place.
+struct AdamWScalars {
+  float decayFactor;  // 1 − lr·wd
+  float beta1, beta2, oneMinusBeta1, oneMinusBeta2;
+  float sqrtBias2;    // √(1 − β₂ᵗ)
+  float eps;
+  float negStepSize;  // −lr / (1 − β₁ᵗ)
+  float gradScale;    // multiplies the gradient first (clipping); 1 for none
+};
+void adamw(const AdamWScalars& s, const float* p, const float* m, const float* v, const float* g, float* pOut, float* mOut,
+           float* vOut, int64_t n);
+
+// out = t·m + o·(1 − m), both factors float32 as the official in-place update rounds them.
+void ema(const float* t, const float* o, float* out, int64_t n, float momentum, float keep);
+
+// out[i, :] = x[idx[i], :] for rows of `rowSize` floats; false (nothing written) if an index is outside [0, rows).
+bool gatherRows(const float* x, const int32_t* idx, float* out, int64_t count, int64_t rowSize, int64_t rows);
+
+// Σ x² in double.
+double sumSquares(const float* x, int64_t n);
+
+}  // namespace vjepa

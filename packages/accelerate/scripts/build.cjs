@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Builds the optional native kernels (N-API addon over a system BLAS). Runs as the package's install
+// script and NEVER fails the install: when no compiler, Node headers or BLAS are found it writes the
+// reason to build/status.json and exits 0, and @vjepa/core keeps tfjs's own wasm kernels.
+// Rerun by hand after installing a BLAS: `node node_modules/@vjepa/accelerate/scripts/build.cjs`.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { dirname, join, resolve } = require('node:path');
+
+const root = resolve(__dirname, '..');
+const out = join(root, 'build');
+const target = join(out, 'vjepa_accelerate.node');
+
+function report(ok, reason, extra = {}) {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'status.json'), JSON.stringify({ ok, reason, node: process.version, ...extra }, null, 2) + '\n');
+  console.log(`@vjepa/accelerate: ${ok ? 'built' : 'skipped'} — ${reason}`);
+  process.exit(0);
+}
+
+if (process.env.VJEPA_ACCELERATE_SKIP_BUILD === '1') report(false, 'VJEPA_ACCELERATE_SKIP_BUILD=1 was set');
+if (process.platform !== 'linux' && process.platform !== 'darwin') report(false, `no build recipe for ${process.platform} (linux and macOS only)`);
+
+function headerDir() {
+  const candidates = [
+    process.env.VJEPA_NODE_HEADERS,
+    resolve(dirname(process.execPath), '..', 'include', 'node'),
+    join(process.env.HOME || '', '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
+    '/usr/include/node',
+    '/usr/local/include/node',
+  ].filter(Boolean);
+  return candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
+}
+
+function findCompiler() {
+  const names = [process.env.CXX, 'c++', 'g++', 'clang++'].filter(Boolean);
+  return names.find((name) => spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0);
+}
+
+const compiler = findCompiler();
+if (!compiler) report(false, 'no C++ compiler (set CXX, or install g++ / clang++)');
+const headers = headerDir();
+if (!headers) report(false, 'Node.js headers (node_api.h) not found; set VJEPA_NODE_HEADERS to their folder');
+
+const sources = ['addon.cc', 'kernels.cc'].map((file) => join(root, 'native', file));
+const blas =
+  process.platform === 'darwin'
+    ? { flags: ['-DVJEPA_APPLE_ACCELERATE', '-framework', 'Accelerate', '-undefined', 'dynamic_lookup'], name: 'Apple Accelerate' }
+    : { flags: ['-lopenblas'], name: 'OpenBLAS' };
+const arch = process.env.VJEPA_ACCELERATE_MARCH ?? 'native';
+const args = [
+  '-O3',
+  `-march=${arch}`,
+  '-ffp-contract=off',
+  '-fno-trapping-math',
+  '-fPIC',
+  '-shared',
+  '-std=c++17',
+  `-I${headers}`,
+  '-DNODE_GYP_MODULE_NAME=vjepa_accelerate',
+  ...sources,
+  ...blas.flags,
+  '-o',
+  target,
+];
+mkdirSync(out, { recursive: true });
+const result = spawnSync(compiler, args, { encoding: 'utf8' });
+if (result.status !== 0) {
+  const detail = (result.stderr || result.error?.message || '').split('\n').find((line) => /error/i.test(line)) ?? '';
+  const hint = process.platform === 'linux' ? ' (on Debian/Ubuntu: apt-get install libopenblas-dev)' : '';
+  report(false, `compiling against ${blas.name} failed${hint}: ${detail.trim().slice(0, 300)}`, { command: [compiler, ...args].join(' ') });
+}
+report(true, `${target} compiled with ${compiler} against ${blas.name}`, { blas: blas.name });

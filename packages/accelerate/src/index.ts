@@ -1,0 +1,1 @@
+export { loadNativeKernels, type NativeKernels, type NativeLoad } from './load';

@@ -1,0 +1,54 @@
+import { formatProfile } from './profile';
+import type { BenchResult } from './run';
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/**
+ * The `--json` line of one backend: exactly `backend`, `accelerator`, `median_ms`, `min_ms`,
+ * `clips_per_s`, `gflops`, `peak_rss_mb`, `tensors_delta`; with a soak also `soak_steps`,
+ * `rss_start_mb`, `rss_end_mb`, `tensors_start`, `tensors_end`.
+ */
+export function benchJson(result: BenchResult): Record<string, string | number> {
+  const line: Record<string, string | number> = {
+    backend: result.backend,
+    accelerator: result.accelerator,
+    median_ms: round(result.medianMs, 1),
+    min_ms: round(result.minMs, 1),
+    clips_per_s: round(result.clipsPerS, 2),
+    gflops: round(result.gflops, 2),
+    peak_rss_mb: round(result.peakRssMb, 1),
+    tensors_delta: result.tensorsDelta,
+  };
+  if (result.soak) {
+    Object.assign(line, {
+      soak_steps: result.soak.steps,
+      rss_start_mb: round(result.soak.rssStartMb, 1),
+      rss_end_mb: round(result.soak.rssEndMb, 1),
+      tensors_start: result.soak.tensorsStart,
+      tensors_end: result.soak.tensorsEnd,
+    });
+  }
+  return line;
+}
+
+/** The table's header line. */
+export const BENCH_TABLE_HEADER = 'backend   accelerator   median ms    min ms   clips/s   GFLOP/s   peak RSS MB   tensors Δ';
+
+/** One table row. */
+export function benchRow(result: BenchResult): string {
+  return (
+    `${result.backend.padEnd(9)} ${result.accelerator.padEnd(11)} ${result.medianMs.toFixed(1).padStart(11)} ${result.minMs.toFixed(1).padStart(9)} ` +
+    `${result.clipsPerS.toFixed(2).padStart(9)} ${result.gflops.toFixed(2).padStart(9)} ${result.peakRssMb.toFixed(0).padStart(13)} ${String(result.tensorsDelta).padStart(11)}`
+  );
+}
+
+/** The lines under a row: the accelerator and why, the soak, the profile. */
+export function benchDetails(result: BenchResult): string[] {
+  const lines = [`  accelerator ${result.accelerator} — ${result.acceleratorReason}`];
+  if (result.soak) {
+    const s = result.soak;
+    lines.push(`  soak: ${s.steps} more runs, RSS ${s.rssStartMb.toFixed(1)} → ${s.rssEndMb.toFixed(1)} MB, tensors ${s.tensorsStart} → ${s.tensorsEnd}`);
+  }
+  if (result.profile) lines.push(...formatProfile(result.profile).map((line) => `  ${line}`));
+  return lines;
+}

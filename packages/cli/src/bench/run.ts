@@ -1,0 +1,213 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type MaskPair } from '@vjepa/core';
+import { MaskCollator } from '@vjepa/masking';
+import { createPretrainingModels, createTrainStep, officialRecipe } from '@vjepa/trainer';
+import { VisionTransformer } from '@vjepa/vit';
+import { BENCH_CONFIG, tokensPerClip, type BenchConfig } from './config';
+import { encoderForwardFlops, stepFlops, type EncoderSizes, type PredictorSizes } from './flops';
+import { summarizeProfile, type ProfileSummary } from './profile';
+
+/** The memory soak of `--steps N`: untimed steps after the timed ones. */
+export interface SoakResult {
+  steps: number;
+  /** Resident set size (MiB) and live tensors before the soak steps and after them. */
+  rssStartMb: number;
+  rssEndMb: number;
+  tensorsStart: number;
+  tensorsEnd: number;
+}
+
+/** What one backend measured. */
+export interface BenchResult {
+  backend: string;
+  /** The fast kernels active (`selectBackend(...).accelerator`). */
+  accelerator: 'native' | 'none';
+  acceleratorReason: string;
+  what: 'step' | 'forward';
+  /** Wall time of each timed run, in order. */
+  timesMs: number[];
+  medianMs: number;
+  minMs: number;
+  /** Clips per second at the median time. */
+  clipsPerS: number;
+  /** Matrix-product FLOPs of the timed runs over their summed time (see `stepFlops`). */
+  gflops: number;
+  /** Mean matrix-product FLOPs of one timed run (it varies with the mask sizes drawn). */
+  flopsPerRun: number;
+  /** `process.resourceUsage().maxRSS / 1024`: the process's peak so far, in MiB. */
+  peakRssMb: number;
+  /** `tf.memory().numTensors` after the timed runs minus before them (0: nothing leaks). */
+  tensorsDelta: number;
+  soak?: SoakResult;
+  profile?: ProfileSummary;
+}
+
+/** Options of {@link runBench}; the defaults are the bench configuration of the performance issue. */
+export interface BenchOptions {
+  /** `step` (default): `VjepaTrainStep.run` of the full V-JEPA step; `forward`: the encoder forward alone. */
+  what?: 'step' | 'forward';
+  /** Default `['wasm']`. */
+  backends?: BackendRequest[];
+  /** Timed runs (default 10). */
+  runs?: number;
+  /** Untimed runs first (default 2). */
+  warmup?: number;
+  /** Model and clip sizes (default `BENCH_CONFIG`). */
+  config?: BenchConfig;
+  /** Profile one more run and rank its kernels (default false). */
+  profile?: boolean;
+  /** Untimed runs after the timed ones, reporting RSS and tensors at both ends (default 0). */
+  soakSteps?: number;
+  /** Native kernels on wasm (`selectBackend`'s `accelerator`, default `auto`). */
+  accelerator?: AcceleratorRequest;
+  /** BLAS threads of the native kernels. */
+  threads?: number;
+  /** Seed of the weights, clips and masks (default 0). */
+  seed?: number;
+  /** Called with each backend's figures as soon as they are measured. */
+  onResult?: (result: BenchResult) => void;
+}
+
+/** One workload on the active backend: a run, the FLOPs of the last run, and cleanup. */
+interface Workload {
+  run(): void;
+  lastFlops(): number;
+  dispose(): void;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function mib(bytes: number): number {
+  return bytes / 2 ** 20;
+}
+
+function encoderSizes(config: BenchConfig): EncoderSizes {
+  return { dim: config.encoder.dim, depth: config.encoder.depth, mlpRatio: config.encoder.mlpRatio, channels: 3, patch: config.geometry.patch, tubelet: config.geometry.tubelet };
+}
+
+function encoderConfig(config: BenchConfig) {
+  const { frames, crop, patch, tubelet } = config.geometry;
+  const { dim, depth, heads, mlpRatio } = config.encoder;
+  return { dim, depth, heads, mlpRatio, frames, imageSize: crop, patch, tubelet };
+}
+
+function randomClips(config: BenchConfig, seed: number): tf.Tensor5D {
+  const { frames, crop } = config.geometry;
+  const shape: [number, number, number, number, number] = [config.batch, frames, crop, crop, 3];
+  const rng = new RandomStream(seed + 1);
+  return tf.tensor5d(rng.uniform(shape.reduce((a, b) => a * b, 1), -2, 2), shape);
+}
+
+/** The full V-JEPA step: `step.run(video, masks.sample(batch))`, as the training loop calls it. */
+/** Steps the official recipe is sized for: 300, or every step a long soak takes (schedules must cover them). */
+export function recipeSteps(stepsTaken: number): number {
+  return Math.max(300, Math.ceil(stepsTaken / 1.25));
+}
+
+function trainStepWorkload(config: BenchConfig, seed: number, stepsTaken: number): Workload {
+  const masks = new MaskCollator({ grid: config.geometry, seed }); // the official two generators
+  const models = createPretrainingModels({ encoder: encoderConfig(config), predictor: { ...config.predictor }, seed });
+  const step = createTrainStep(models, officialRecipe(recipeSteps(stepsTaken)));
+  const video = randomClips(config, seed);
+  const predictor: PredictorSizes = { ...config.predictor, outputDim: config.encoder.dim };
+  const tokens = tokensPerClip(config.geometry);
+  let drawn: MaskPair[] = [];
+  return {
+    run() {
+      drawn = masks.sample(config.batch);
+      step.run(video, drawn);
+    },
+    lastFlops: () =>
+      stepFlops(encoderSizes(config), predictor, config.batch, tokens, drawn.map((m) => ({ context: m.context.shape[1], target: m.target.shape[1] }))).total,
+    dispose() {
+      step.dispose();
+      models.encoder.dispose();
+      models.predictor.dispose();
+      models.targetEncoder.dispose();
+      video.dispose();
+    },
+  };
+}
+
+/** The encoder forward alone on the whole clip. */
+function forwardWorkload(config: BenchConfig, seed: number): Workload {
+  const encoder = new VisionTransformer(encoderConfig(config), { rng: new RandomStream(seed) });
+  const video = randomClips(config, seed);
+  const flops = encoderForwardFlops(encoderSizes(config), config.batch, tokensPerClip(config.geometry));
+  return {
+    run() {
+      const out = encoder.apply(video);
+      out.dataSync();
+      out.dispose();
+    },
+    lastFlops: () => flops,
+    dispose() {
+      encoder.dispose();
+      video.dispose();
+    },
+  };
+}
+
+/**
+ * Times the full V-JEPA training step (or the encoder forward) of a configuration on each backend: the
+ * median and minimum of `runs` after `warmup`, clips/s, GFLOP/s from the matrix-product count of the runs
+ * (with the mask sizes actually drawn), the peak RSS, the tensor count change over the timed runs, and
+ * optionally a kernel profile of one run and a memory soak. Never asserts anything about time.
+ */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResult[]> {
+  const { what = 'step', backends = ['wasm'], runs = 10, warmup = 2, config = BENCH_CONFIG, seed = 0, soakSteps = 0, accelerator = 'auto', threads } = options;
+  const results: BenchResult[] = [];
+  for (const request of backends) {
+    const choice = await selectBackend(request, { accelerator, ...(threads === undefined ? {} : { threads }) });
+    const stepsTaken = warmup + runs + soakSteps + (options.profile ? 1 : 0);
+    const workload = what === 'step' ? trainStepWorkload(config, seed, stepsTaken) : forwardWorkload(config, seed);
+    try {
+      for (let i = 0; i < warmup; i++) workload.run();
+      const tensorsBefore = tf.memory().numTensors;
+      const timesMs: number[] = [];
+      let flops = 0;
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        workload.run();
+        timesMs.push(performance.now() - start);
+        flops += workload.lastFlops();
+      }
+      const tensorsDelta = tf.memory().numTensors - tensorsBefore;
+      const medianMs = median(timesMs);
+      const result: BenchResult = {
+        backend: choice.backend,
+        accelerator: choice.accelerator.name,
+        acceleratorReason: choice.accelerator.reason,
+        what,
+        timesMs,
+        medianMs,
+        minMs: Math.min(...timesMs),
+        clipsPerS: config.batch / (medianMs / 1000),
+        gflops: flops / timesMs.reduce((a, b) => a + b, 0) / 1e6,
+        flopsPerRun: flops / runs,
+        peakRssMb: process.resourceUsage().maxRSS / 1024,
+        tensorsDelta,
+      };
+      if (options.profile) {
+        const start = performance.now();
+        const info = await tf.profile(() => workload.run());
+        result.profile = { ...summarizeProfile(info.kernels), wallMs: performance.now() - start };
+      }
+      if (soakSteps > 0) {
+        const [rssStart, tensorsStart] = [process.memoryUsage.rss(), tf.memory().numTensors];
+        for (let i = 0; i < soakSteps; i++) workload.run();
+        result.soak = { steps: soakSteps, rssStartMb: mib(rssStart), rssEndMb: mib(process.memoryUsage.rss()), tensorsStart, tensorsEnd: tf.memory().numTensors };
+        result.peakRssMb = process.resourceUsage().maxRSS / 1024;
+      }
+      results.push(result);
+      options.onResult?.(result);
+    } finally {
+      workload.dispose();
+    }
+  }
+  return results;
+}

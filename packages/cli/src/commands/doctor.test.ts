@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { selectBackend } from '@vjepa/core';
+import { acceleratorLines, runDoctor } from './doctor';
+
+describe('vjepa doctor: the accelerator', () => {
+  it('names the native accelerator and the fast path', () => {
+    const lines = acceleratorLines({ backend: 'wasm', accelerator: { name: 'native', reason: 'OpenBLAS kernels loaded' } });
+    expect(lines).toEqual(['accelerator: native — OpenBLAS kernels loaded', "  fast path: the native kernels run on the wasm backend's memory"]);
+  });
+
+  it('says plainly when the slow path runs on wasm or cpu', () => {
+    const wasm = acceleratorLines({ backend: 'wasm', accelerator: { name: 'none', reason: 'the addon is not built' } });
+    expect(wasm[0]).toBe('accelerator: none — the addon is not built');
+    expect(wasm[1]).toMatch(/^ {2}the SLOW path is running: tfjs's own wasm kernels/);
+    expect(acceleratorLines({ backend: 'cpu', accelerator: { name: 'none', reason: 'x' } })[1]).toContain('slower still than wasm');
+    // native TensorFlow is not the slow path
+    expect(acceleratorLines({ backend: 'tensorflow', accelerator: { name: 'none', reason: 'x' } })).toEqual(['accelerator: none — x']);
+  });
+
+  it('prints the accelerator line of the chosen backend', async () => {
+    const lines: string[] = [];
+    const report = await runDoctor((line) => lines.push(line));
+    const choice = await selectBackend('auto');
+    expect(report).toEqual({ backend: choice.backend, accelerator: choice.accelerator.name });
+    expect(lines).toContain(`accelerator: ${choice.accelerator.name} — ${choice.accelerator.reason}`);
+  });
+});

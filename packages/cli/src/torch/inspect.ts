@@ -1,0 +1,82 @@
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail } from '@vjepa/core';
+import { resolveCheckpointDir } from '@vjepa/trainer';
+import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
+
+/** What `vjepa inspect` reports. */
+export interface InspectReport {
+  /** `safetensors`, `pytorch-zip`, `pytorch-legacy` or `vjepa-checkpoint`. */
+  format: string;
+  /** Every tensor: its name (nested keys joined with `/`), dtype and shape, in file order. */
+  tensors: { name: string; dtype: string; shape: number[] }[];
+  /** The non-tensor values by path (`epoch`, `opt/param_groups`, safetensors `__metadata__`, `state.json`). */
+  values: Record<string, unknown>;
+}
+
+/** The header of a safetensors file, without reading its data. */
+function safetensorsHeader(path: string): { tensors: InspectReport['tensors']; metadata: Record<string, string> } {
+  const fd = openSync(path, 'r');
+  try {
+    const prefix = Buffer.alloc(8);
+    readSync(fd, prefix, 0, 8, 0);
+    const length = Number(prefix.readBigUInt64LE(0));
+    if (length > 100_000_000 || length + 8 > statSync(path).size) fail(`${path}: header length`, 'at most the bytes of the file (100 MB)', length);
+    const header = Buffer.alloc(length);
+    readSync(fd, header, 0, length, 8);
+    const parsed = JSON.parse(header.toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>;
+    const { __metadata__: metadata = {}, ...rest } = parsed as Record<string, unknown>;
+    const tensors = Object.entries(rest as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>)
+      .sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0])
+      .map(([name, info]) => ({ name, dtype: info.dtype, shape: info.shape }));
+    return { tensors, metadata: metadata as Record<string, string> };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Lists a `.safetensors`, a `.pth`/`.pt`/`.pth.tar` (zip or legacy format) or a `vjepa train` checkpoint
+ * folder: format, every tensor's name, dtype and shape, and the other values. No tensor data is read.
+ *
+ * @param path - the file or folder.
+ */
+export function inspectFile(path: string): InspectReport {
+  if (!existsSync(path)) fail('FILE', 'an existing file or folder', path);
+  if (statSync(path).isDirectory()) {
+    const dir = resolveCheckpointDir(path);
+    if (!dir) fail('FILE', 'a vjepa train output folder or checkpoint directory', path);
+    const tensors: InspectReport['tensors'] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()) {
+      const group = file.replace(/\.safetensors$/, '');
+      for (const t of safetensorsHeader(join(dir, file)).tensors) tensors.push({ ...t, name: `${group}/${t.name}` });
+    }
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
+    return { format: 'vjepa-checkpoint', tensors, values: { dir, ...state } };
+  }
+  if (path.endsWith('.safetensors')) {
+    const { tensors, metadata } = safetensorsHeader(path);
+    return { format: 'safetensors', tensors, values: metadata };
+  }
+  const file = openTorchFile(path);
+  try {
+    const { tensors, values } = flattenTorch(file.root);
+    return {
+      format: `pytorch-${file.format}`,
+      tensors: [...tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: [...t.shape] })),
+      values,
+    };
+  } finally {
+    file.close();
+  }
+}
+
+/** The human-readable form of a report. */
+export function formatInspect(report: InspectReport): string {
+  const lines = [`format: ${report.format}`, `tensors: ${report.tensors.length}`];
+  for (const t of report.tensors) lines.push(`  ${t.name}  ${t.dtype}  [${t.shape.join(', ')}]`);
+  const keys = Object.keys(report.values);
+  if (keys.length > 0) lines.push('values:');
+  for (const key of keys) lines.push(`  ${key}: ${JSON.stringify(report.values[key])}`);
+  return lines.join('\n');
+}

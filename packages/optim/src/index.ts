@@ -1,0 +1,12 @@
+export {
+  WarmupCosineSchedule,
+  CosineWDSchedule,
+  scheduleSteps,
+  type ScheduleState,
+  type WarmupCosineOptions,
+  type CosineWdOptions,
+  type ScheduleSizes,
+} from './schedules';
+export { AdamW, type AdamWOptions, type AdamWState, type AdamWParamState, type OptimizerGroup, type Gradients } from './adamw';
+export { paramGroups, takesWeightDecay, groupParameters, gradientsByKey, type ParamGroup } from './param-groups';
+export { clipGradNorm, type ClipResult } from './clip';

@@ -1,0 +1,72 @@
+import { bufferSource, fileSource, type ByteSource } from './byte-source';
+import { fail, raw } from './errors';
+import { loadLegacyFormat } from './legacy-format';
+import { loadZipFormat } from './zip-format';
+
+/** The serialisation a file uses. */
+export type TorchFileFormat = 'zip' | 'legacy';
+
+/** An opened `torch.save` file: the unpickled object, whose tensors read their bytes on demand. */
+export interface TorchFile {
+  /** `zip` (torch ≥ 1.6) or `legacy`. */
+  readonly format: TorchFileFormat;
+  /** The saved object (see `values.ts` for the JavaScript forms of Python values). */
+  readonly root: unknown;
+  /** The top folder of a zip archive (`archive`, `tiny-pretrain.pth`, …); empty for the legacy format. */
+  readonly prefix: string;
+  /** Zip record names, or the legacy storage keys. */
+  readonly records: readonly string[];
+  /** The file name used in messages. */
+  readonly source: string;
+  /** Closes the file; tensors cannot be read afterwards. */
+  close(): void;
+}
+
+function detect(source: ByteSource): TorchFileFormat {
+  const head = source.read(0, Math.min(source.size, 512));
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) return 'zip';
+  if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') {
+    fail(`${source.name}: format`, 'the zip or legacy format of torch.save', raw('a tar archive (the format of torch < 0.4, not supported)'), 'Load it once with an old PyTorch and save it again');
+  }
+  if (head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'legacy';
+  fail(`${source.name}: format`, 'a torch.save file (zip archive "PK\\x03\\x04" or legacy pickle "\\x80\\x02")', raw(`bytes ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`));
+}
+
+function open(source: ByteSource): TorchFile {
+  try {
+    const format = detect(source);
+    const loaded = format === 'zip' ? loadZipFormat(source) : { ...loadLegacyFormat(source), prefix: '' };
+    return { format, root: loaded.root, prefix: loaded.prefix, records: loaded.records, source: source.name, close: () => source.close() };
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens a `torch.save` file (zip or legacy format) and unpickles its object with the allow-list; tensors
+ * are {@link TorchTensor}s that read only their own bytes, with positioned reads, when asked. Close the
+ * file when done.
+ *
+ * @param path - the file.
+ * @throws TorchFormatError (or its subclass UnsafeGlobalError) naming the file and the problem.
+ * @example
+ * const file = openTorchFile('vitl16.pth.tar');
+ * const encoder = (file.root as Map<string, unknown>).get('target_encoder') as Map<string, TorchTensor>;
+ * const posEmbed = encoder.get('module.backbone.pos_embed')!.readFloat32();
+ * file.close();
+ */
+export function openTorchFile(path: string): TorchFile {
+  if (typeof path !== 'string' || path === '') fail('path', 'a file path', path);
+  return open(fileSource(path));
+}
+
+/**
+ * {@link openTorchFile} over bytes in memory.
+ *
+ * @param bytes - the whole file.
+ * @param name - the name used in messages.
+ */
+export function parseTorchFile(bytes: Uint8Array, name = '<buffer>'): TorchFile {
+  return open(bufferSource(bytes, name));
+}
