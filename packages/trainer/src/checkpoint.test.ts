@@ -55,6 +55,15 @@ describe('checkpoint checksums, verification and fallback', () => {
     expect(verifyCheckpoint(join(root, 'step-00000001'))).toEqual([]);
   });
 
+  it('records fresh sums when a caller passes an older state.json back (as vjepa convert does)', () => {
+    const root = fresh();
+    writeSteps(root, [1]);
+    const old = JSON.parse(readFileSync(file(root, 1, 'state.json'), 'utf8'));
+    saveCheckpoint(root, { encoder: layer }, { ...old, step: 2, files: { 'x.safetensors': { bytes: 1, sha256: '00' } } });
+    expect(verifyCheckpoint(join(root, 'step-00000002'))).toEqual([]);
+    expect(Object.keys(JSON.parse(readFileSync(file(root, 2, 'state.json'), 'utf8')).files)).toEqual(['encoder.safetensors']);
+  });
+
   it.each([
     ['truncated', (path: string) => truncateSync(path, 100), /encoder\.safetensors: 100 bytes, expected \d+ \(truncated or overwritten\)/],
     [

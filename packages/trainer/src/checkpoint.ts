@@ -142,7 +142,9 @@ export function saveCheckpoint(
       const steps = Object.fromEntries(Object.entries(optimizer.params).map(([key, slot]) => [key, slot.step]));
       optimizerMeta = { stepCount: optimizer.stepCount, groups: optimizer.groups, steps };
     }
-    writeJsonDurably(join(staging, 'state.json'), withChecksum({ format: FORMAT, ...state, optimizer: optimizerMeta, files }));
+    // What a caller passes back from an older state.json (its format, files and checksum) is replaced.
+    const { format: _format, files: _files, checksum: _checksum, optimizer: _optimizer, ...own } = state;
+    writeJsonDurably(join(staging, 'state.json'), withChecksum({ format: FORMAT, ...own, optimizer: optimizerMeta, files }));
     options.afterFile?.('state.json');
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

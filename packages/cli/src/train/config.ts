@@ -230,8 +230,6 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
     ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
     : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
   const predDim = integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
-  // The predictor uses the encoder's head count (as the official configs do): its width must split into them.
-  if (predDim % encoder.heads !== 0) fail('pred-dim', `a multiple of the encoder's ${encoder.heads} heads`, predDim);
   const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));
   if (spec !== 'synthetic' && !spec.startsWith('synthetic:') && !existsSync(spec)) {
     fail('--data', "'synthetic', 'synthetic:NAME', or an existing CSV index or folder of videos", spec);

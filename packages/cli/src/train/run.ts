@@ -48,6 +48,9 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
       fail('--resume', 'a training output folder or checkpoint directory holding a checkpoint', from, 'Train first, or drop --resume');
     }
   }
+  // The predictor uses the encoder's head count (as the official configs do): its width must split into them.
+  const { encoder: encoderConfig, predictor: predictorConfig } = config.model;
+  if (predictorConfig.dim % encoderConfig.heads !== 0) fail('pred-dim', `a multiple of the encoder's ${encoderConfig.heads} heads`, predictorConfig.dim);
   // The masks are checked against the token grid first: a bad mask config is an error before any work.
   const masks = new MaskCollator({
     grid: { frames: config.data.frames, crop: config.data.crop, patch: config.model.encoder.patch, tubelet: config.model.encoder.tubelet },
