@@ -33,9 +33,10 @@ function normaliseKey(key: string): string {
 }
 
 /**
- * The known key a mistyped `key` most likely meant: the nearest by {@link keyDistance} when it is within
- * 1 edit for keys of up to 3 letters, else a third of the length (2 to 3 edits), or one that contains it or is contained in it
- * (`rate` → `lr` is not guessed; `batch` → `batch_size` is). Undefined when nothing is close.
+ * The known key a mistyped `key` most likely meant: the nearest by {@link keyDistance} when it is close
+ * enough (1 edit for keys of up to 3 letters, else a third of the length, 2 to 3 edits), otherwise one that
+ * contains it or is contained in it (`batch` → `batch_size`; `rate` → `lr` is not guessed). Undefined when
+ * nothing is close.
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   const length = normaliseKey(key).length;
