@@ -7,6 +7,7 @@ import { RandomStream, selectBackend, type BatchSource, type ClipBatch } from '@
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels, createTrainStep, officialRecipe } from './recipe';
 import { runTraining, TrainingDivergedError } from './loop';
+import { VjepaTrainStep } from './step';
 import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 
 const geometry = { frames: 4, imageSize: 16, patch: 8, tubelet: 2 };
@@ -123,6 +124,10 @@ describe('runTraining options', () => {
     await expect(runTraining({ ...run.parts, steps: 2, outDir: out, checkpointEvery: 0 })).rejects.toThrow('checkpointEvery: expected a positive integer, received 0');
     await expect(runTraining({ ...run.parts, steps: 2, outDir: out, keepCheckpoints: 0 })).rejects.toThrow('keepCheckpoints: expected an integer ≥ 1, received 0');
     expect(readdirSync(out)).toEqual([]);
+    const schedules = run.step as unknown as { options: Record<string, unknown> };
+    expect(() => new VjepaTrainStep(run.models, { ...schedules.options, clip_grad: 10 } as never)).toThrow(
+      /^options\.clip_grad: expected one of the keys lrSchedule, .*, received an unknown key "clip_grad"\. Did you mean "clipGrad"\?$/,
+    );
     expect(() => createPretrainingModels({ encoder: encoderConfig, seeds: 1 } as never)).toThrow('options.seeds: expected one of the keys encoder, predictor, seed, target, init, received an unknown key "seeds". Did you mean "seed"?');
     run.dispose();
   });

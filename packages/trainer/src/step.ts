@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, type MaskPair, type VideoBatch } from '@vjepa/core';
+import { checkKeys, fail, type MaskPair, type VideoBatch } from '@vjepa/core';
 import type { VisionTransformer } from '@vjepa/vit';
 import type { Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
@@ -93,6 +93,7 @@ export class VjepaTrainStep {
     readonly models: VjepaModels,
     options: TrainStepOptions,
   ) {
+    checkKeys('options', options, ['lrSchedule', 'wdSchedule', 'momentumSchedule', 'clipGrad', 'clipFromStep', 'target', 'lossExp', 'beta1', 'beta2', 'eps']);
     this.options = options;
     const groups = paramGroups({ encoder: models.encoder, predictor: models.predictor });
     this.params = groupParameters(groups);
