@@ -28,7 +28,8 @@ export class IndexedSource implements BatchSource {
 /** Models, step, masks and source of a tiny run; `parts` is what `runTraining` takes. */
 export function tinyRun(seed = 0) {
   const models = createPretrainingModels({ encoder: { dim: 32, depth: 1, heads: 2, ...geometry }, predictor: { dim: 16, depth: 1 }, seed });
-  const step = createTrainStep(models, { ...officialRecipe(300), lr: 1e-3, warmupSteps: 2 });
+  // schedules sized for up to 1,000 steps (the long kill test runs 400)
+  const step = createTrainStep(models, { ...officialRecipe(1000), lr: 1e-3, warmupSteps: 2 });
   const masks = new MaskCollator({
     grid: { frames: geometry.frames, crop: geometry.imageSize, patch: 8, tubelet: 2 },
     generators: [
