@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '@vjepa/cli';
-import { collectResults, formatComparison, formatLossCurves, formatTable, lossSummary, modelFlags, VARIANTS, type ResultRow } from './experiment';
+import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossSummary, modelFlags, tasksOf, VARIANTS, type ResultRow } from './experiment';
 
 const row = (variant: string, seed: number, encoder: ResultRow['encoder'], task: string, top1: number): ResultRow => ({ variant, seed, encoder, task, top1, steps: 10, seconds: 1 });
 
@@ -48,5 +48,37 @@ describe('the evidence table', () => {
       expect(config.model.encoder, name).toMatchObject({ dim: 192, depth: 6, imageSize: 64, frames: 16 });
     }
     expect(resolveRunConfig(modelFlags(0, 350), VARIANTS['time-gaps-l2'].base).optimization.lossExp).toBe(2);
+  });
+
+  it('issue 11: the trainer-option variants, the benchmarks\' tasks, whitened rows beside plain ones, and the bars', () => {
+    const resolve = (name: string, data = 'synthetic:motion-flat') => resolveRunConfig({ ...modelFlags(0, 350), data, ...VARIANTS[name].flags }, VARIANTS[name].base ?? {});
+    expect(resolve('sigreg').optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.05, seed: 0 });
+    expect(resolve('sigreg-frozen').optimization).toMatchObject({ regularizer: { kind: 'sigreg', weight: 0.05 }, frozenTeacher: true });
+    expect(resolve('future').mask).toEqual([{ type: 'future' }]);
+    expect(resolve('change-weighted').optimization.changeWeighting).toBe(0.5);
+    expect(resolve('official', 'synthetic:mnist').data.spec).toBe('synthetic:mnist');
+    expect(tasksOf('synthetic:mnist')).toEqual(['digit', 'direction']);
+    expect(tasksOf('synthetic:motion-noise')).toEqual(['shape', 'direction']);
+    const rows = [
+      row('random', 0, 'random', 'shape', 0.3), { ...row('random', 0, 'random', 'shape', 0.5), whiten: 'pca' as const },
+      row('sigreg', 0, 'target', 'shape', 0.2), { ...row('sigreg', 0, 'target', 'shape', 0.6), whiten: 'pca' as const },
+    ];
+    expect(accuracyBars([row('raw-pixels', 0, 'pixels', 'direction', 0.5)])).toEqual([{ group: 'direction', name: 'raw-pixels', value: 0.5, chance: 0.125 }]);
+    expect(formatTable(rows).split('\n').slice(2)).toEqual([
+      '| random | random | 0 | 30.0 ± 0.0 | – |',
+      '| random | random + pca | 0 | 50.0 ± 0.0 | – |',
+      '| sigreg | target | 0 | 20.0 ± 0.0 | – |',
+      '| sigreg | target + pca | 0 | 60.0 ± 0.0 | – |',
+    ]);
+    expect(formatComparison(rows).split('\n')).toEqual([
+      'sigreg (target) vs untrained, points: shape -10.0',
+      'sigreg (target + pca) vs untrained + pca, points: shape +10.0',
+    ]);
+    expect(accuracyBars(rows)).toEqual([
+      { group: 'shape', name: 'untrained', value: 0.3, chance: 0.25 },
+      { group: 'shape', name: 'untrained+pca', value: 0.5, chance: 0.25 },
+      { group: 'shape', name: 'sigreg/target', value: 0.2, chance: 0.25 },
+      { group: 'shape', name: 'sigreg/target+pca', value: 0.6, chance: 0.25 },
+    ]);
   });
 });

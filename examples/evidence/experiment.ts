@@ -6,10 +6,25 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/cli';
+import type { WhiteningKind } from '@vjepa/probe';
 import type { MaskGeneratorConfig } from '@vjepa/masking';
 import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
 
 export const TASKS = ['shape', 'direction'] as const;
+
+/** The probe tasks of a data set: appearance then motion (`digit` and `direction` on Moving MNIST). */
+export function tasksOf(data: string): string[] {
+  return data === 'synthetic:mnist' ? ['digit', 'direction'] : [...TASKS];
+}
+
+/** Chance top-1 of each task: 1 / classes. */
+export const CHANCE: Record<string, number> = { shape: 1 / 4, direction: 1 / 8, digit: 1 / 10 };
+
+/**
+ * The benchmarks of issue 11: the same objects and motions over three backgrounds, and Moving MNIST
+ * (pass one as `--data`; `synthetic` is the old `shapes` set).
+ */
+export const BENCHMARKS = ['synthetic:motion-flat', 'synthetic:motion-noise', 'synthetic:motion-static', 'synthetic:mnist'] as const;
 
 /** One pretraining recipe of the table: flags and a config base on top of {@link modelFlags}. */
 export interface VariantRecipe {
@@ -19,6 +34,8 @@ export interface VariantRecipe {
   base?: Partial<RunConfig>;
   /** `true` for the untrained encoder (no pretraining). */
   untrained?: boolean;
+  /** `true` for the raw-pixel baseline: tubelet pixels straight into the probe, no encoder. */
+  rawPixels?: boolean;
   /** The encoders probed by default (both unless said). */
   encoders?: ('target' | 'online')[];
 }
@@ -44,6 +61,7 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   small: { description: '`vjepa train --preset small`: the official recipe with time-gap masks (whole frames masked, two spans of 12.5–25 % of the clip)', base: TRAIN_PRESETS.small },
   pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
   random: { description: 'no pretraining: the untrained encoder', untrained: true },
+  'raw-pixels': { description: 'no encoder: the tubelet pixels straight into the same probe (`vjepa probe --checkpoint pixels`)', untrained: true, rawPixels: true },
   'partial-time': { description: 'official block sizes spanning 25–50 % of the clip in time', base: { mask: partialTime([0.25, 0.5]) } },
   ema099: { description: 'official masks, EMA 0.99 → 1', base: officialWith({ ema: [0.99, 1] }) },
   'time-slices': {
@@ -58,6 +76,20 @@ export const VARIANTS: Record<string, VariantRecipe> = {
     description: 'time gaps, squared error (official `loss_exp` 2): the hard tokens weigh more than the many easy ones',
     base: { mask: timeGaps, ...officialWith({ lossExp: 2 }) },
   },
+  // issue 11: the trainer options, each alone on the official recipe, then combined
+  'frozen-teacher': { description: 'official masks, the target encoder frozen at its random init (`--frozen-teacher`)', flags: { frozenTeacher: true } },
+  sigreg: { description: 'official recipe + SIGReg λ 0.05 on the context tokens (`--regularizer sigreg --reg-weight 0.05`)', flags: { regularizer: 'sigreg', regWeight: '0.05' } },
+  'sigreg-frozen': {
+    description: 'SIGReg λ 0.05 with a frozen random teacher (LeJEPA-style: the regulariser, not the EMA, prevents collapse)',
+    flags: { regularizer: 'sigreg', regWeight: '0.05', frozenTeacher: true },
+  },
+  vicreg: { description: 'official recipe + VICReg variance/covariance λ 0.05 (`--regularizer vicreg`)', flags: { regularizer: 'vicreg', regWeight: '0.05' } },
+  future: { description: 'future prediction: context = the first half of the clip, target ≈ 90 % of the second (`--masks future`)', flags: { masks: 'future' } },
+  'change-weighted': { description: 'official masks, loss weighted toward changing tokens α 0.5 (`--change-weighting 0.5`)', flags: { changeWeighting: '0.5' } },
+  'future-sigreg': {
+    description: 'future masks + SIGReg λ 0.05 + change-weighted loss α 0.5',
+    flags: { masks: 'future', regularizer: 'sigreg', regWeight: '0.05', changeWeighting: '0.5' },
+  },
 };
 export type Variant = keyof typeof VARIANTS & string;
 
@@ -71,15 +103,27 @@ export interface ExperimentOptions {
   valSize?: number;
   /** Which encoders of a pretrained run to probe; default both. */
   encoders?: ('target' | 'online')[];
+  /** Pretraining and probe data (default `synthetic`, the old shapes set; see {@link BENCHMARKS}). */
+  data?: string;
+  /** Whitenings of the probe, one probe each on the same features (default `none` only). */
+  whiten?: WhiteningKind[];
+  /** Encoder outputs probed (`vjepa probe --layers`; default the final norm). */
+  layers?: (number | 'final')[];
+  /** Probe learning rates to choose from on held-out training clips (`vjepa probe --lr-grid`; default a fixed 3e-3). */
+  lrGrid?: number[];
   log?: (line: string) => void;
 }
 
 export interface ResultRow {
   variant: string;
   seed: number;
-  encoder: 'target' | 'online' | 'random';
+  encoder: 'target' | 'online' | 'random' | 'pixels';
   task: string;
   top1: number;
+  /** The probe's whitening (absent: none). */
+  whiten?: WhiteningKind;
+  /** The pretraining and probe data (absent: `synthetic`). */
+  data?: string;
   /** Mean pretraining loss over the first and the last 10 % of steps (absent for `random`). */
   lossStart?: number;
   lossEnd?: number;
@@ -146,7 +190,7 @@ function summarizeLosses(losses: number[]): { lossStart: number; lossEnd: number
 
 /** Writes `results.json` of a run: `rows`, plus earlier rows of the run for encoders or tasks not measured now. */
 function writeResults(out: string, variant: string, seed: number, rows: ResultRow[]): void {
-  const key = (r: ResultRow) => `${r.encoder}|${r.task}`;
+  const key = (r: ResultRow) => `${r.encoder}|${r.task}|${r.whiten ?? 'none'}`;
   const measured = new Set(rows.map(key));
   const kept = collectResults(out, [`${variant}-seed${seed}`]).filter((r) => !measured.has(key(r)));
   writeFileSync(join(out, `${variant}-seed${seed}`, 'results.json'), `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
@@ -162,22 +206,42 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   // The official probe schedule (lr 1e-3, 20 epochs) is sized for hundreds of thousands of clips; on 1,024
   // it underfits (measured: training accuracy 32–37 %, validation at chance for every encoder), so the
   // probes here train longer and faster. Same settings for every encoder.
-  const probeCommon = { train: 'synthetic', val: 'synthetic', labels: [...TASKS], seed, trainSize: options.trainSize, valSize: options.valSize, epochs: 40, lr: 3e-3, log };
+  const data = options.data ?? 'synthetic';
+  const probeCommon = {
+    train: data,
+    val: data,
+    labels: tasksOf(data),
+    seed,
+    trainSize: options.trainSize,
+    valSize: options.valSize,
+    epochs: 40,
+    lr: 3e-3,
+    whiten: options.whiten,
+    lrGrid: options.lrGrid,
+    log,
+  };
+  const tags = (whiten: WhiteningKind) => ({ ...(whiten === 'none' ? {} : { whiten }), ...(data === 'synthetic' ? {} : { data }) });
   const seconds = () => (performance.now() - started) / 1000;
   const recipe = VARIANTS[variant];
   if (recipe === undefined) throw new Error(`variant: expected one of ${Object.keys(VARIANTS).join(', ')}, received ${variant}`);
   if (recipe.untrained) {
-    const summaries = await runProbe({ ...probeCommon, checkpoint: 'random', modelFlags: modelFlags(seed, steps), out: join(dir, 'probe.safetensors') });
-    for (const s of summaries) rows.push({ variant, seed, encoder: 'random', task: s.task, top1: s.top1, steps: 0, seconds: seconds() });
+    const summaries = await runProbe({
+      ...probeCommon,
+      ...(recipe.rawPixels ? {} : { layers: options.layers }),
+      checkpoint: recipe.rawPixels ? 'pixels' : 'random',
+      modelFlags: modelFlags(seed, steps),
+      out: join(dir, 'probe.safetensors'),
+    });
+    for (const s of summaries) rows.push({ variant, seed, encoder: recipe.rawPixels ? 'pixels' : 'random', task: s.task, top1: s.top1, ...tags(s.whiten), steps: 0, seconds: seconds() });
     writeResults(options.out, variant, seed, rows);
   } else {
-    const config = resolveRunConfig({ ...modelFlags(seed, steps), ...recipe.flags }, recipe.base ?? {});
+    const config = resolveRunConfig({ ...modelFlags(seed, steps), data, ...recipe.flags }, recipe.base ?? {});
     if (finishedRun(dir, config)) log(`reusing the finished pretraining in ${dir}`);
     else await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
     const losses = lossSummary(dir);
     for (const encoder of options.encoders ?? recipe.encoders ?? (['target', 'online'] as const)) {
-      const summaries = await runProbe({ ...probeCommon, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
-      for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...losses, steps, seconds: seconds() });
+      const summaries = await runProbe({ ...probeCommon, layers: options.layers, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
+      for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...tags(s.whiten), ...losses, steps, seconds: seconds() });
       writeResults(options.out, variant, seed, rows);
     }
   }
@@ -209,24 +273,28 @@ export function collectResults(out: string, dirs: string[]): ResultRow[] {
 export function formatTable(rows: ResultRow[]): string {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
-    const key = `${row.variant}|${row.encoder}`;
+    const key = `${row.variant}|${row.encoder}${row.whiten ? ` + ${row.whiten}` : ''}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
+  const tasks = [...new Set(rows.map((r) => r.task))];
   const cell = (values: number[]) => {
     if (!values.length) return '–';
     const spread = (Math.max(...values) - Math.min(...values)) / 2;
     return `${(100 * mean(values)).toFixed(1)} ± ${(100 * spread).toFixed(1)}`;
   };
-  const lines = ['| pretraining | encoder | seeds | shape top-1 % | direction top-1 % | loss first → last 10 % |', '|---|---|---|---|---|---|'];
+  const lines = [
+    `| pretraining | encoder | seeds | ${tasks.map((task) => `${task} top-1 %`).join(' | ')} | loss first → last 10 % |`,
+    `|---|---|---|${tasks.map(() => '---|').join('')}---|`,
+  ];
   for (const [key, group] of groups) {
     const [variant, encoder] = key.split('|');
     const seeds = [...new Set(group.map((r) => r.seed))].sort().join(', ');
     const by = (task: string) => group.filter((r) => r.task === task).map((r) => r.top1);
-    const losses = group.filter((r) => r.lossStart !== undefined && r.task === 'shape');
+    const losses = group.filter((r) => r.lossStart !== undefined && r.task === tasks[0]);
     const loss = losses.length
       ? `${mean(losses.map((r) => r.lossStart!)).toFixed(3)} → ${mean(losses.map((r) => r.lossEnd!)).toFixed(3)}`
       : '–';
-    lines.push(`| ${variant} | ${encoder} | ${seeds} | ${cell(by('shape'))} | ${cell(by('direction'))} | ${loss} |`);
+    lines.push(`| ${variant} | ${encoder} | ${seeds} | ${tasks.map((task) => `${cell(by(task))} | `).join('')}${loss} |`);
   }
   return lines.join('\n');
 }
@@ -249,18 +317,30 @@ export function formatComparison(rows: ResultRow[]): string {
     return values.length ? mean(values) : undefined;
   };
   const tasks = [...new Set(rows.map((r) => r.task))];
-  const groups = [...new Set(rows.filter((r) => r.encoder !== 'random').map((r) => `${r.variant}|${r.encoder}`))];
+  const groups = [...new Set(rows.filter((r) => r.encoder !== 'random').map((r) => `${r.variant}|${r.encoder}|${r.whiten ?? ''}`))];
   return groups
     .map((key) => {
-      const [variant, encoder] = key.split('|');
+      const [variant, encoder, whiten] = key.split('|');
+      const sameWhitening = (r: ResultRow) => (r.whiten ?? '') === whiten;
       const parts = tasks.map((task) => {
-        const trained = top1((r) => r.variant === variant && r.encoder === encoder, task);
-        const untrained = top1((r) => r.encoder === 'random', task);
+        const trained = top1((r) => r.variant === variant && r.encoder === encoder && sameWhitening(r), task);
+        const untrained = top1((r) => r.encoder === 'random' && sameWhitening(r), task);
         if (trained === undefined || untrained === undefined) return `${task} –`;
         const points = 100 * (trained - untrained);
         return `${task} ${points >= 0 ? '+' : ''}${points.toFixed(1)}`;
       });
-      return `${variant} (${encoder}) vs untrained, points: ${parts.join(', ')}`;
+      return `${variant} (${encoder}${whiten ? ` + ${whiten}` : ''}) vs untrained${whiten ? ` + ${whiten}` : ''}, points: ${parts.join(', ')}`;
     })
     .join('\n');
+}
+
+/** The accuracy bars of the PNG: mean top-1 over seeds per task and encoder (`variant/encoder[+whiten]`). */
+export function accuracyBars(rows: ResultRow[]): { group: string; name: string; value: number; chance?: number }[] {
+  const nameOf = (r: ResultRow) => `${r.encoder === 'random' ? 'untrained' : r.encoder === 'pixels' ? 'raw-pixels' : `${r.variant}/${r.encoder}`}${r.whiten ? `+${r.whiten}` : ''}`;
+  const keys = [...new Set(rows.map((r) => `${r.task}|${nameOf(r)}`))];
+  return keys.map((key) => {
+    const [task, name] = key.split('|');
+    const values = rows.filter((r) => r.task === task && nameOf(r) === name).map((r) => r.top1);
+    return { group: task, name, value: mean(values), chance: CHANCE[task] };
+  });
 }

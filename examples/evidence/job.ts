@@ -1,5 +1,6 @@
 // One experiment in its own process (tfjs-wasm is single-threaded: two processes use two cores).
 import { selectBackend } from '@vjepa/core';
+import type { WhiteningKind } from '@vjepa/probe';
 import { parseFlags, runExperiment, type Variant } from './experiment';
 
 const args = parseFlags(process.argv.slice(2));
@@ -12,5 +13,9 @@ const rows = await runExperiment({
   trainSize: args.trainSize ? Number(args.trainSize) : undefined,
   valSize: args.valSize ? Number(args.valSize) : undefined,
   encoders: args.encoders ? (args.encoders.split(',') as ('target' | 'online')[]) : undefined,
+  data: args.data,
+  whiten: args.whiten ? (args.whiten.split(',') as WhiteningKind[]) : undefined,
+  lrGrid: args.lrGrid ? args.lrGrid.split(',').map(Number) : undefined,
+  layers: args.layers ? args.layers.split(',').map((layer) => (layer === 'final' ? 'final' : Number(layer))) : undefined,
 });
 console.log(JSON.stringify(rows));

@@ -1,12 +1,15 @@
 /**
- * The evidence experiment: every variant × seed as its own process, `--jobs` at a time, then the table.
+ * The evidence experiment: every variant × seed as its own process, `--jobs` at a time, then the table and
+ * two PNGs (loss curves, accuracy bars).
  *   pnpm start -- --variants=official,small,pixels,random --seeds=0,1 --steps=350 --jobs=2 --out=runs/evidence
+ *   … --data=synthetic:motion-flat --whiten=none,pca   (the benchmark of issue 11, plain and whitened probes)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectResults, formatComparison, formatLossCurves, formatTable, parseFlags } from './experiment';
+import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossCurve, parseFlags } from './experiment';
+import { accuracyBarsImage, lossCurvesImage, writePng } from './plot';
 
 const args = parseFlags(process.argv.slice(2));
 const variants = (args.variants ?? 'official,small,pixels,random').split(',');
@@ -36,7 +39,7 @@ async function worker(): Promise<void> {
     const logFile = createWriteStream(join(out, name, 'log.txt'));
     console.log(`start ${name}`);
     const started = Date.now();
-    const extra = ['trainSize', 'valSize', 'encoders'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
+    const extra = ['trainSize', 'valSize', 'encoders', 'data', 'whiten', 'layers', 'lrGrid'].filter((k) => args[k]).map((k) => `--${k}=${args[k]}`);
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, ['--conditions=@vjepa/source', '--import', 'tsx', job, `--variant=${variant}`, `--seed=${seed}`, `--steps=${steps}`, `--out=${out}`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
       for (const stream of [child.stdout, child.stderr]) {
@@ -57,3 +60,8 @@ writeFileSync(join(out, 'table.md'), `${table}\n${curves ? `\nPretraining loss (
 console.log(`${table}\n`);
 console.log(`${formatComparison(rows)}\n`);
 if (curves) console.log(`pretraining loss (first step, then the mean of each tenth of the run):\n${curves}`);
+
+const series = dirs.map((d) => ({ name: d, values: lossCurve(join(out, d)) })).filter((s) => s.values.length > 1);
+if (series.length) writePng(lossCurvesImage(series, { title: 'pretraining loss: first step, then the mean of each tenth' }), join(out, 'loss.png'));
+if (rows.length) writePng(accuracyBarsImage(accuracyBars(rows), { width: 800, title: 'top-1 on frozen features, mean over seeds (dashed: chance)' }), join(out, 'accuracy.png'));
+console.log(`charts: ${join(out, 'loss.png')}, ${join(out, 'accuracy.png')}`);

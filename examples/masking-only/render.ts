@@ -69,6 +69,7 @@ function rowSet({ data, shape: [, keep] }: IndexBatch, row: number): Set<number>
 function describeGenerator(config: MaskGenerator['config'] | undefined): string {
   if (config === undefined) return 'unknown generator';
   if (config.type === 'tube') return `random tubes, ratio ${config.ratio}`;
+  if (config.type === 'future') return `future prediction, context ${config.contextFraction} of the time steps, targets ${config.targetRatio} of the rest`;
   const [low, high] = config.spatialScale;
   const scale = low === high ? `${low}` : `${low}–${high}`;
   return `multiblock, ${config.numBlocks} blocks of scale ${scale}`;

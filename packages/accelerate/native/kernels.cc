@@ -52,19 +52,25 @@ void linearBackward(const float* dy, const float* x, const float* w, float* dx, 
   if (db != nullptr) columnSums(dy, db, m, out);                      // db           [out]
 }
 
+// Mean and 1/√(biased variance + eps) of one row, accumulated in double.
+static void rowStats(const float* xr, int d, float eps, float& mean, float& rstd) {
+  double sum = 0;
+  for (int j = 0; j < d; j++) sum += xr[j];
+  mean = (float)(sum / d);
+  double sq = 0;
+  for (int j = 0; j < d; j++) {
+    const float c = xr[j] - mean;
+    sq += (double)c * c;
+  }
+  rstd = (float)(1.0 / std::sqrt(sq / d + (double)eps));
+}
+
 void layerNormForward(const float* x, const float* w, const float* b, float* y, int rows, int d, float eps) {
   for (int r = 0; r < rows; r++) {
     const float* xr = x + (int64_t)r * d;
     float* yr = y + (int64_t)r * d;
-    double sum = 0;
-    for (int j = 0; j < d; j++) sum += xr[j];
-    const float mean = (float)(sum / d);
-    double sq = 0;
-    for (int j = 0; j < d; j++) {
-      const float c = xr[j] - mean;
-      sq += (double)c * c;
-    }
-    const float rstd = (float)(1.0 / std::sqrt(sq / d + (double)eps));
+    float mean, rstd;
+    rowStats(xr, d, eps, mean, rstd);
     for (int j = 0; j < d; j++) {
       float v = (xr[j] - mean) * rstd;
       if (w != nullptr) v *= w[j];
@@ -81,15 +87,8 @@ void layerNormBackward(const float* dy, const float* x, const float* w, float* d
     const float* xr = x + (int64_t)r * d;
     const float* dyr = dy + (int64_t)r * d;
     float* dxr = dx + (int64_t)r * d;
-    double sum = 0;
-    for (int j = 0; j < d; j++) sum += xr[j];
-    const float mean = (float)(sum / d);
-    double sq = 0;
-    for (int j = 0; j < d; j++) {
-      const float c = xr[j] - mean;
-      sq += (double)c * c;
-    }
-    const float rstd = (float)(1.0 / std::sqrt(sq / d + (double)eps));
+    float mean, rstd;
+    rowStats(xr, d, eps, mean, rstd);
     double meanG = 0, meanGX = 0;
     for (int j = 0; j < d; j++) {
       xhat[j] = (xr[j] - mean) * rstd;

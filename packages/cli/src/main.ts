@@ -9,6 +9,7 @@ import { TRAIN_PRESETS } from './train/presets';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
+import type { WhiteningKind } from '@vjepa/probe';
 import { formatInspect, inspectFile } from './torch/inspect';
 import { runConvert } from './torch/convert';
 import { isTorchPath } from './torch/official';
@@ -70,6 +71,12 @@ export function createProgram(): Command {
     .option('--seed <n>', 'seed of data, masks and init (default 0)')
     .option('--preset <name>', 'official (default) | small: an experimental recipe for small models on short CPU budgets')
     .option('--target <what>', "what the predictor regresses: 'features' (V-JEPA) or 'pixels' (the normalised pixels of each masked tubelet, the baseline)")
+    .option('--regularizer <kind>', 'sigreg (LeJEPA) | vicreg | none: a regulariser on the context tokens, added to the loss')
+    .option('--reg-weight <λ>', 'weight λ of the regulariser: loss + λ · R (default 0.05)')
+    .option('--reg-directions <m>', 'SIGReg: random unit directions per step (default 256)')
+    .option('--frozen-teacher', 'keep the target encoder at its initial weights (EMA momentum fixed at 1)')
+    .option('--change-weighting <α>', 'weight the loss toward tokens whose pixels change: (1 − α) + α · change / mean change (default 0)')
+    .option('--masks <kind>', "official (the two multiblock generators, default) | future (context = the first half of the clip, target ≈ 90 % of the second)")
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
     .option('--resume [dir]', 'continue from the newest intact checkpoint in --out (or in dir); a damaged one is skipped with a warning')
@@ -99,7 +106,7 @@ export function createProgram(): Command {
   program
     .command('probe')
     .description('train an attentive (or linear) probe on frozen features and report top-1 and the confusion matrix')
-    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, an official pretraining .pth.tar, or 'random' for an untrained encoder")
+    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, an official pretraining .pth.tar, 'random' for an untrained encoder, or 'pixels' for raw tubelet pixels (no encoder)")
     .option('--probe-checkpoint <file>', 'an official attentive-probe .pth.tar (classifier): evaluate with it instead of training a probe')
     .option('--heads <n>', 'with a .pth.tar of a width that is no official size: its attention heads')
     .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
@@ -110,7 +117,10 @@ export function createProgram(): Command {
     .option('--epochs <n>', 'probe training epochs', '20')
     .option('--batch-size <n>', 'probe batch size', '64')
     .option('--lr <x>', 'probe learning rate (cosine to 0)', '0.001')
+    .option('--lr-grid <list>', 'learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never validation), e.g. 1e-3,3e-3,1e-2')
     .option('--probe <kind>', 'attentive | linear', 'attentive')
+    .option('--whiten <kinds>', "feature whitening fitted on the training clips and saved with the probe: pca | std | none, or several comma-separated (one probe each, e.g. 'none,pca')", 'none')
+    .option('--layers <list>', "encoder outputs to probe, concatenated: block numbers 1…depth and/or 'final' (the final norm, default), e.g. '2,4,final'")
     .option('--encoder <which>', 'target | online', 'target')
     .option('--train-size <n>', 'clips of a synthetic training set', '1024')
     .option('--val-size <n>', 'clips of a synthetic validation set', '512')
@@ -132,11 +142,14 @@ export function createProgram(): Command {
         labels: o.label ? o.label.split(',') : undefined,
         encoder: o.encoder as 'target' | 'online',
         probe: o.probe as 'attentive' | 'linear',
+        whiten: o.whiten.split(',') as WhiteningKind[],
+        layers: o.layers ? o.layers.split(',').map((layer) => (layer === 'final' ? 'final' : Number(layer))) : undefined,
         segments: Number(o.segments),
         views: Number(o.views),
         epochs: Number(o.epochs),
         batchSize: Number(o.batchSize),
         lr: Number(o.lr),
+        lrGrid: o.lrGrid ? o.lrGrid.split(',').map(Number) : undefined,
         trainSize: Number(o.trainSize),
         valSize: Number(o.valSize),
         seed: Number(o.seed),

@@ -1,7 +1,7 @@
 export * from './types';
 export * from './errors';
 export * from './random';
-export { ensureGradients } from './gradients';
+export { ensureGradients } from '#gradients';
 export { selectBackend, type AcceleratorInfo, type AcceleratorRequest, type BackendChoice, type BackendRequest, type SelectBackendOptions } from './backend';
 export { batchMatMul, linear, matMulFast } from './ops/matmul';
 export { gatherRows, gatherTokens, indexTensor } from './ops/gather';
@@ -16,7 +16,19 @@ export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescal
 export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
-export * from './safetensors';
+export {
+  MAX_HEADER_BYTES,
+  int64ToInt32,
+  parseSafetensors,
+  serializeSafetensors,
+  type SafeDtype,
+  type SafeTensor,
+  type SafeTensorData,
+  type SafeTensorInput,
+  type SafeTensorsInput,
+  type SafetensorsFile,
+} from './safetensors';
+export { readSafetensors, readSafetensorsSync, writeSafetensors, writeSafetensorsSync } from './safetensors-file';
 export { stopGradient } from './ops/stop-gradient';
 export { syncDirectory, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
 export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/native';

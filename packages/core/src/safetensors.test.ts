@@ -11,13 +11,10 @@ import {
   int64ToInt32,
   MAX_HEADER_BYTES,
   parseSafetensors,
-  readSafetensors,
-  readSafetensorsSync,
   serializeSafetensors,
-  writeSafetensors,
-  writeSafetensorsSync,
   type SafeTensorInput,
 } from './safetensors.js';
+import { readSafetensors, readSafetensorsSync, writeSafetensors, writeSafetensorsSync } from './safetensors-file.js';
 
 // Pass-through mocks, so a test can look at the disk at the moment of the rename.
 vi.mock('node:fs/promises', async (importOriginal) => {

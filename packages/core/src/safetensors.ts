@@ -4,12 +4,10 @@
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {string: string}}`, then the data
  * buffer, which the tensors must cover exactly (offsets are relative to its start).
  *
+ * Node's file reading and writing is in `safetensors-file.ts`, so that this module runs in browsers.
+ *
  * @packageDocumentation
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-file';
 import { fail, VjepaError } from './errors.js';
 
 /** The element types this module reads and writes. */
@@ -59,18 +57,16 @@ const DTYPE_BYTES: Readonly<Record<SafeDtype, number>> = { F32: 4, F16: 2, BF16:
 const DTYPES = Object.keys(DTYPE_BYTES).join(', ');
 const METADATA_KEY = '__metadata__';
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-/** Bytes per read call; Node refuses single reads of 2 GiB or more. */
-const READ_CHUNK = 1 << 30;
 const GAP_HINT = 'The reference implementation rejects a data buffer not fully covered by tensors';
 
-/** A validated header: the tensor entries and the metadata. */
-interface Layout {
+/** A validated header: the tensor entries and the metadata. @internal */
+export interface Layout {
   entries: Entry[];
   metadata: Record<string, string>;
 }
 
-/** A header entry after validation. */
-interface Entry {
+/** A header entry after validation. @internal */
+export interface Entry {
   name: string;
   dtype: SafeDtype;
   shape: number[];
@@ -99,68 +95,6 @@ export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Safete
 }
 
 /**
- * Reads a safetensors file with the validation of {@link parseSafetensors}: the header first, then each
- * tensor into its own buffer (so files larger than 2 GB, which `fs.readFile` refuses, load too).
- *
- * @param path - the file, as a path or a `file:` URL.
- * @throws VjepaError naming the file and the problem; Node's own error when the file cannot be opened.
- */
-export async function readSafetensors(path: string | URL): Promise<SafetensorsFile> {
-  const source = displayPath(path);
-  const handle = await open(path, 'r');
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) return parseSafetensors(await handle.readFile(), source);
-    const readAt = async (position: number, length: number) => {
-      const out = new Uint8Array(length);
-      for (let done = 0; done < length; ) {
-        const { bytesRead } = await handle.read(out, done, Math.min(length - done, READ_CHUNK), position + done);
-        done += bytesRead || failShortRead(source, position + done);
-      }
-      return out;
-    };
-    const headerLength = readHeaderLength(await readAt(0, Math.min(8, stats.size)), stats.size, source);
-    const dataStart = 8 + headerLength;
-    const layout = parseLayout(await readAt(8, headerLength), stats.size - dataStart, source);
-    const tensors = new Map<string, SafeTensor>();
-    for (const { name, dtype, shape, begin, end } of layout.entries) {
-      const bytes = await readAt(dataStart + begin, end - begin);
-      tensors.set(name, { dtype, shape, data: decode(bytes, 0, bytes.length, dtype) });
-    }
-    return { tensors, metadata: layout.metadata };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Synchronous {@link readSafetensors}. */
-export function readSafetensorsSync(path: string | URL): SafetensorsFile {
-  const source = displayPath(path);
-  const fd = openSync(path, 'r');
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) return parseSafetensors(readFileSync(fd), source);
-    const readAt = (position: number, length: number) => {
-      const out = new Uint8Array(length);
-      for (let done = 0; done < length; ) {
-        const bytesRead = readSync(fd, out, done, Math.min(length - done, READ_CHUNK), position + done);
-        done += bytesRead || failShortRead(source, position + done);
-      }
-      return out;
-    };
-    const headerLength = readHeaderLength(readAt(0, Math.min(8, stats.size)), stats.size, source);
-    const dataStart = 8 + headerLength;
-    const layout = parseLayout(readAt(8, headerLength), stats.size - dataStart, source);
-    return decodeAll(layout, ({ begin, end, dtype }) => {
-      const bytes = readAt(dataStart + begin, end - begin);
-      return decode(bytes, 0, bytes.length, dtype);
-    });
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
  * Narrows int64 values (mask indices, labels) to an Int32Array, checking each fits.
  *
  * @param values - the int64 elements, e.g. `tensor.data` of an I64 tensor.
@@ -180,17 +114,9 @@ export function int64ToInt32(values: BigInt64Array, argument = 'values'): Int32A
   return out;
 }
 
-function displayPath(path: string | URL): string {
-  return path instanceof URL ? fileURLToPath(path) : path;
-}
-
-function failShortRead(source: string, position: number): never {
-  const problem = `the file ended at byte ${position} while being read`;
-  throw new VjepaError(`${source}: ${problem}; was it truncated or rewritten meanwhile? Read it again.`);
-}
-
 /** Checks the 8-byte prefix (`prefix` holds at least its available bytes) against the file length. */
-function readHeaderLength(prefix: Uint8Array, fileLength: number, source: string): number {
+/** @internal */
+export function readHeaderLength(prefix: Uint8Array, fileLength: number, source: string): number {
   if (fileLength < 8) {
     fail(`${source}: file length`, 'at least 8 bytes (the little-endian u64 header length)', fileLength);
   }
@@ -207,7 +133,8 @@ function readHeaderLength(prefix: Uint8Array, fileLength: number, source: string
 }
 
 /** Parses and validates the JSON header against the length of the data buffer that follows it. */
-function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string): Layout {
+/** @internal */
+export function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string): Layout {
   const header = parseHeaderJson(headerBytes, source);
   const metadata = parseMetadata(header[METADATA_KEY], source);
   const entries = Object.keys(header)
@@ -217,7 +144,8 @@ function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string
   return { entries, metadata };
 }
 
-function decodeAll(layout: Layout, data: (entry: Entry) => SafeTensorData): SafetensorsFile {
+/** @internal */
+export function decodeAll(layout: Layout, data: (entry: Entry) => SafeTensorData): SafetensorsFile {
   const tensors = new Map<string, SafeTensor>();
   for (const entry of layout.entries) {
     tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: data(entry) });
@@ -302,7 +230,8 @@ function checkLayout(entries: Entry[], bufferLength: number, source: string): vo
 }
 
 /** Decodes `byteLength` bytes at `offset` as `dtype`; F16/BF16 are widened to float32. */
-function decode(bytes: Uint8Array, offset: number, byteLength: number, dtype: SafeDtype): SafeTensorData {
+/** @internal */
+export function decode(bytes: Uint8Array, offset: number, byteLength: number, dtype: SafeDtype): SafeTensorData {
   const size = DTYPE_BYTES[dtype];
   const { buffer, byteOffset } = hostOrderBytes(bytes, offset, byteLength, size);
   const count = byteLength / size;
@@ -403,32 +332,6 @@ export function serializeSafetensors(tensors: SafeTensorsInput, metadata: Record
   return out;
 }
 
-/**
- * Writes a safetensors file atomically: a temporary file in the same directory is written and fsynced,
- * renamed over `path`, then the directory is fsynced. A process killed at any point leaves either the
- * previous file or the new one, never a partial file (at worst a stray `.name.*.tmp`). Nothing is
- * written when validation fails.
- *
- * @param path - the target file, as a path or a `file:` URL.
- * @param tensors - the tensors by name; see {@link serializeSafetensors}.
- * @param metadata - optional `__metadata__` strings.
- */
-export async function writeSafetensors(
-  path: string | URL,
-  tensors: SafeTensorsInput,
-  metadata?: Record<string, string>,
-): Promise<void> {
-  await writeFileAtomic(displayPath(path), serializeSafetensors(tensors, metadata));
-}
-
-/** Synchronous {@link writeSafetensors}, with the same atomicity. */
-export function writeSafetensorsSync(
-  path: string | URL,
-  tensors: SafeTensorsInput,
-  metadata?: Record<string, string>,
-): void {
-  writeFileAtomicSync(displayPath(path), serializeSafetensors(tensors, metadata));
-}
 
 function checkInputs(tensors: SafeTensorsInput, metadata: Record<string, string>): Array<[string, SafeTensorInput]> {
   if (tensors === null || typeof tensors !== 'object') {

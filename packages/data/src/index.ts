@@ -49,7 +49,9 @@ export { writeVideo, type WriteVideoOptions } from './encode';
 export { videoFileSource, type DecodeSize, type VideoEntry, type VideoFileOptions } from './video-files';
 export { csvSource, folderSource, listVideoFolder, parseVideoCsv, VIDEO_EXTENSIONS } from './file-lists';
 export { memorySource, type MemoryVideo } from './memory';
+export { MNIST_TRAIN_FRACTION, mnistImage, mnistSplitRange, renderMovingMnistItem, type SyntheticSplit } from './synthetic-mnist';
 export {
+  MNIST_SIDE,
   SYNTHETIC_DIRECTIONS,
   SYNTHETIC_SHAPES,
   SYNTHETIC_VARIANTS,

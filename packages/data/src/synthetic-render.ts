@@ -111,6 +111,27 @@ function paintBackground(background: Background, t: number, canvas: Float32Array
   }
 }
 
+/** The `flat` background: the colour the textured one has at q = ½, the mean of its two colours. */
+function paintFlat(background: Background, canvas: Float32Array): void {
+  const { low, high } = background;
+  for (let o = 0; o < canvas.length; o += 3) {
+    canvas[o] = (low[0] + high[0]) / 2;
+    canvas[o + 1] = (low[1] + high[1]) / 2;
+    canvas[o + 2] = (low[2] + high[2]) / 2;
+  }
+}
+
+/** The `noise` background of one frame: a fresh uniform q per pixel between the background's two colours. */
+function paintNoise(background: Background, canvas: Float32Array, rng: RandomStream): void {
+  const { low, high } = background;
+  for (let o = 0; o < canvas.length; o += 3) {
+    const q = rng.nextFloat();
+    canvas[o] = low[0] + (high[0] - low[0]) * q;
+    canvas[o + 1] = low[1] + (high[1] - low[1]) * q;
+    canvas[o + 2] = low[2] + (high[2] - low[2]) * q;
+  }
+}
+
 /**
  * Renders a plan into `(T, H, W, 3)` uint8 frames, adding per-frame uniform noise of amplitude
  * `variant.noise` from `noiseRng`. With `mask`, also returns the labelled object's coverage `(T, H, W)`.
@@ -126,10 +147,16 @@ export function renderSyntheticPlan(
   const frames = new Uint8Array(numFrames * pixels * 3);
   const mask = withMask ? new Float32Array(numFrames * pixels) : null;
   const canvas = new Float32Array(pixels * 3);
-  const still = plan.background.dx === 0 && plan.background.dy === 0 ? new Float32Array(pixels * 3) : null;
-  if (still !== null) paintBackground(plan.background, 0, still, height, width);
+  const kind = variant.background ?? 'textured';
+  const backgroundRng = noiseRng.fork('background');
+  const still = kind === 'noise' || (kind === 'textured' && (plan.background.dx !== 0 || plan.background.dy !== 0)) ? null : new Float32Array(pixels * 3);
+  if (still !== null) {
+    if (kind === 'flat') paintFlat(plan.background, still);
+    else paintBackground(plan.background, 0, still, height, width);
+  }
   for (let t = 0; t < numFrames; t++) {
     if (still !== null) canvas.set(still);
+    else if (kind === 'noise') paintNoise(plan.background, canvas, backgroundRng);
     else paintBackground(plan.background, t, canvas, height, width);
     for (const distractor of plan.distractors) paintMover(distractor, t, canvas, height, width, null, 0);
     paintMover(plan.object, t, canvas, height, width, mask, t * pixels);

@@ -41,9 +41,41 @@ export interface SyntheticVariant {
   noise: number;
   /** Background drift speed in pixels per frame (a slow camera pan), 0 for a still background. */
   backgroundDrift: number;
+  /**
+   * What is painted behind the objects (default `textured`): `textured` (still gratings and a cloud,
+   * drifting with `backgroundDrift`), `flat` (the background's mean colour, one colour per clip) or `noise`
+   * (a fresh random colour per pixel and frame between the background's two colours: nothing static).
+   */
+  background?: 'textured' | 'flat' | 'noise';
+  /**
+   * Variants with the same scene key draw the same objects, colours and motions for the same seed and
+   * index (default the name): `motion-flat`, `motion-noise` and `motion-static` differ only behind them.
+   */
+  scene?: string;
+  /** `shapes` (default: the shapes above) or `mnist` (two bouncing handwritten digits, see `movingMnistItem`). */
+  kind?: 'shapes' | 'mnist';
 }
 
+/** The side of an MNIST digit image, pixels. */
+export const MNIST_SIDE = 28;
+
 const BASE = { numFrames: 16, height: 64, width: 64 } as const;
+
+/**
+ * What the three `motion-*` variants share: radius 10–15 px at 64 px (one to two 16-px patches across),
+ * speeds 2.5–3.5 px/frame (37–52 px, more than two patches, over 16 frames), one distractor.
+ */
+const MOTION = {
+  size: 4096,
+  objectSize: [10 / 64, 15 / 64],
+  speeds: [2.5, 3, 3.5],
+  distractors: [1, 1],
+  contrast: [80, 200],
+  texture: 0.5,
+  noise: 4,
+  backgroundDrift: 0,
+  scene: 'motion',
+} as const;
 
 /** The built-in variants by name; `synthetic` alone means `synthetic:shapes`. */
 export const SYNTHETIC_VARIANTS: Readonly<Record<string, SyntheticVariant>> = {
@@ -85,6 +117,41 @@ export const SYNTHETIC_VARIANTS: Readonly<Record<string, SyntheticVariant>> = {
     texture: 0.8,
     noise: 12,
     backgroundDrift: 0.5,
+  },
+  'motion-flat': {
+    ...BASE,
+    ...MOTION,
+    name: 'motion-flat',
+    description: '16×64×64 motion benchmark: objects 1–2 patches across, ≥ 2 patches of travel, a distractor, flat background',
+    background: 'flat',
+  },
+  'motion-noise': {
+    ...BASE,
+    ...MOTION,
+    name: 'motion-noise',
+    description: 'the motion benchmark over fresh per-frame noise (nothing static to copy)',
+    background: 'noise',
+  },
+  'motion-static': {
+    ...BASE,
+    ...MOTION,
+    name: 'motion-static',
+    description: 'the motion benchmark over a still textured background (the documented failure case of JEPAs)',
+    background: 'textured',
+  },
+  mnist: {
+    ...BASE,
+    name: 'mnist',
+    kind: 'mnist',
+    description: 'Moving MNIST 16×64×64: two real handwritten digits moving and bouncing; labels digit and direction',
+    size: 4096,
+    objectSize: [28 / 64, 28 / 64],
+    speeds: [2, 2.25],
+    distractors: [1, 1],
+    contrast: [255, 255],
+    texture: 0,
+    noise: 0,
+    backgroundDrift: 0,
   },
   tiny: {
     name: 'tiny',
@@ -133,5 +200,13 @@ export function syntheticVariant(name = 'synthetic', overrides: SyntheticSizeOve
   }
   if (Math.min(height, width) < 8) fail('height, width', 'at least 8 pixels each', [height, width]);
   const speedScale = Math.min(height, width) / Math.min(base.height, base.width);
+  if (base.kind === 'mnist') {
+    // the labelled digit must cross the clip without touching a wall, at its fastest speed, diagonally or not
+    const travel = Math.max(...base.speeds) * (numFrames - 1);
+    if (Math.min(height, width) - MNIST_SIDE < travel) {
+      fail('numFrames, height, width', `a frame at least ${MNIST_SIDE} + ${travel} px on its shorter side for ${numFrames} frames of Moving MNIST`, [numFrames, height, width]);
+    }
+    return { ...base, numFrames, height, width };
+  }
   return { ...base, numFrames, height, width, speeds: base.speeds.map((speed) => speed * speedScale) };
 }

@@ -24,13 +24,13 @@ const wrap = (delta: number, period: number) => delta - period * Math.round(delt
 
 describe('synthetic variants', () => {
   it('names the built-in sets and their sizes', () => {
-    expect(Object.keys(SYNTHETIC_VARIANTS)).toEqual(['shapes', 'shapes-easy', 'shapes-hard', 'tiny']);
+    expect(Object.keys(SYNTHETIC_VARIANTS)).toEqual(['shapes', 'shapes-easy', 'shapes-hard', 'motion-flat', 'motion-noise', 'motion-static', 'mnist', 'tiny']);
     expect([DEFAULT.name, DEFAULT.numFrames, DEFAULT.height, DEFAULT.width]).toEqual(['shapes', 16, 64, 64]);
     expect(syntheticVariant('synthetic:tiny')).toMatchObject({ numFrames: 8, height: 32, width: 32 });
     expect(syntheticVariant('shapes-hard').name).toBe('shapes-hard');
     const big = syntheticVariant('synthetic', { height: 128, width: 128 });
     expect(big.speeds).toEqual([2, 3, 4, 5]); // speeds scale with the frame side
-    expect(() => syntheticVariant('synthetic:nope')).toThrow(/name: expected one of synthetic, synthetic:shapes, synthetic:shapes-easy, synthetic:shapes-hard, synthetic:tiny, received "synthetic:nope"/);
+    expect(() => syntheticVariant('synthetic:nope')).toThrow(/name: expected one of synthetic, synthetic:shapes, synthetic:shapes-easy, synthetic:shapes-hard, synthetic:motion-flat, synthetic:motion-noise, synthetic:motion-static, synthetic:mnist, synthetic:tiny, received "synthetic:nope"/);
   });
 
   it('has four shapes and eight directions, mirrored left-right by k → 4 − k', () => {
@@ -67,7 +67,7 @@ describe('synthetic items', () => {
     expect(firstBlock).not.toEqual(Array.from({ length: 32 }, (_, index) => index % 4)); // shuffled, not periodic
   });
 
-  it.each(['synthetic', 'synthetic:shapes-easy', 'synthetic:shapes-hard', 'synthetic:tiny'])(
+  it.each(['synthetic', 'synthetic:shapes-easy', 'synthetic:shapes-hard', 'synthetic:tiny', 'synthetic:motion-flat', 'synthetic:motion-noise', 'synthetic:motion-static'])(
     '%s: the object mask moves smoothly in the labelled direction at the labelled speed',
     (name) => {
       const variant = syntheticVariant(name);

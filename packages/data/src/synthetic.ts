@@ -8,6 +8,7 @@
 import { checkKeys, fail, RandomStream } from '@vjepa/core';
 import { planSyntheticItem } from './synthetic-plan';
 import { renderSyntheticPlan } from './synthetic-render';
+import { renderMovingMnistItem, type SyntheticSplit } from './synthetic-mnist';
 import {
   SYNTHETIC_DIRECTIONS,
   SYNTHETIC_SHAPES,
@@ -23,6 +24,8 @@ export interface SyntheticItem extends Clip {
   motion: { x0: number; y0: number; vx: number; vy: number };
   /** The labelled object's coverage per pixel `(T, H, W)` in [0, 1], when asked for. */
   mask?: Float32Array;
+  /** Moving MNIST only: the images shown, labelled digit first (`image` indexes its class in the `mnist` package). */
+  images?: { digit: number; image: number }[];
 }
 
 const COMBINATIONS = SYNTHETIC_SHAPES.length * SYNTHETIC_DIRECTIONS.length; // 32
@@ -50,16 +53,25 @@ export function mirrorDirection(direction: number): number {
 
 /** The stream all items of a (variant, seed) pair derive from. */
 function rootStream(variant: SyntheticVariant, seed: number): RandomStream {
-  return new RandomStream(seed).fork(`synthetic:${variant.name}`);
+  return new RandomStream(seed).fork(`synthetic:${variant.scene ?? variant.name}`);
 }
 
 /**
  * Renders item `index` of `variant` for `seed` — a pure function of the three: the same arguments give
  * the same bytes on every run and platform.
  *
- * @param options.mask - also return the labelled object's coverage (for tests and visualisation).
+ * @param options.mask - also return the labelled object's coverage (for tests, visualisation and the
+ *   object-token loss).
+ * @param options.split - which digit images a Moving MNIST variant uses (default `train`); the shape
+ *   variants have no images to split and ignore it (their train and validation sets differ by seed).
  */
-export function renderSyntheticItem(variant: SyntheticVariant, seed: number, index: number, options: { mask?: boolean } = {}): SyntheticItem {
+export function renderSyntheticItem(
+  variant: SyntheticVariant,
+  seed: number,
+  index: number,
+  options: { mask?: boolean; split?: SyntheticSplit } = {},
+): SyntheticItem {
+  if (variant.kind === 'mnist') return renderMovingMnistItem(variant, seed, index, options);
   if (!Number.isSafeInteger(index) || index < 0) fail('index', 'a non-negative integer', index);
   const root = rootStream(variant, seed);
   const { shape, direction } = syntheticLabels(root, index);
@@ -86,11 +98,15 @@ export interface SyntheticSourceOptions extends SyntheticSizeOverrides {
   seed?: number;
   /** Number of items; default the variant's size (4096 for `synthetic`). */
   size?: number;
+  /** `train` (default) or `val`: Moving MNIST draws its digit images from disjoint halves (80 / 20 %). */
+  split?: SyntheticSplit;
 }
 
 /**
  * A {@link ClipSource} over a named synthetic dataset: `synthetic` (16×64×64), `synthetic:shapes-easy`,
- * `synthetic:shapes-hard`, `synthetic:tiny` (8×32×32). Items are whole clips (no frame sampling); the
+ * `synthetic:shapes-hard`, `synthetic:tiny` (8×32×32), the motion benchmark `synthetic:motion-flat`,
+ * `synthetic:motion-noise`, `synthetic:motion-static` (same objects, three backgrounds) and Moving MNIST
+ * `synthetic:mnist` (labels `{ digit, direction, speed }`). Items are whole clips (no frame sampling); the
  * `rng` of `get` is not used, so an item is the same every epoch (augmentations vary it). A horizontal
  * flip mirrors the `direction` label.
  *
@@ -101,19 +117,20 @@ export interface SyntheticSourceOptions extends SyntheticSizeOverrides {
  * ```
  */
 export function syntheticSource(name = 'synthetic', options: SyntheticSourceOptions = {}): ClipSource & { variant: SyntheticVariant; seed: number } {
-  checkKeys('options', options, ['seed', 'size', 'numFrames', 'height', 'width']);
+  checkKeys('options', options, ['seed', 'size', 'split', 'numFrames', 'height', 'width']);
   const variant = syntheticVariant(name, options);
-  const { seed = 0, size = variant.size } = options;
+  const { seed = 0, size = variant.size, split = 'train' } = options;
   if (!Number.isSafeInteger(seed)) fail('seed', 'a safe integer', seed);
+  if (split !== 'train' && split !== 'val') fail('split', "'train' or 'val'", split);
   if (!Number.isSafeInteger(size) || size < 1) fail('size', 'a positive integer', size);
   return {
     variant,
     seed,
     size,
-    description: `synthetic:${variant.name} (${size} clips of ${variant.numFrames}×${variant.height}×${variant.width}, seed ${seed})`,
+    description: `synthetic:${variant.name} (${size} clips of ${variant.numFrames}×${variant.height}×${variant.width}, seed ${seed}${variant.kind === 'mnist' ? `, ${split} digits` : ''})`,
     async get(index): Promise<Clip> {
       if (!Number.isSafeInteger(index) || index < 0 || index >= size) fail('index', `an integer in [0, ${size - 1}]`, index);
-      const { motion: _motion, ...clip } = renderSyntheticItem(variant, seed, index);
+      const { motion: _motion, ...clip } = renderSyntheticItem(variant, seed, index, { split });
       return clip;
     },
     mirrorLabels(labels) {

@@ -4,7 +4,9 @@ import { Mt19937, type Mt19937State } from './mt19937.js';
 import { LONG_RANGE_MASK, SHORT_RANGE_MASK, resolveMultiblockConfig } from './multiblock-config.js';
 import { MultiblockMaskGenerator } from './multiblock.js';
 import { RandomTubeMaskGenerator, resolveTubeConfig } from './tube.js';
+import { FutureMaskGenerator, resolveFutureConfig } from './future.js';
 import type {
+  FutureMaskConfig,
   GridSpec,
   MaskGenerator,
   MaskGeneratorConfig,
@@ -69,14 +71,17 @@ export class MaskCollator {
       const entry = requireObject(argument, config);
       if (entry.type === 'multiblock') return resolveMultiblockConfig(entry as MultiblockMaskConfig, this.grid, argument);
       if (entry.type === 'tube') return resolveTubeConfig(entry as unknown as TubeMaskConfig, this.grid, argument);
-      throw new MaskConfigError(`${argument}.type`, '"multiblock" or "tube"', entry.type);
+      if (entry.type === 'future') return resolveFutureConfig(entry as unknown as FutureMaskConfig, this.grid, argument);
+      throw new MaskConfigError(`${argument}.type`, '"multiblock", "tube" or "future"', entry.type);
     });
     this.positionStream = new Mt19937(seed);
     const shared = { positionStream: this.positionStream };
     this.generators = resolved.map((config) =>
       config.type === 'multiblock'
         ? new MultiblockMaskGenerator(config, this.grid, shared)
-        : new RandomTubeMaskGenerator(config, this.grid, shared),
+        : config.type === 'tube'
+          ? new RandomTubeMaskGenerator(config, this.grid, shared)
+          : new FutureMaskGenerator(config, this.grid, shared),
     );
   }
 

@@ -92,7 +92,7 @@ describe('refused configs: the message names the argument, the expectation and t
         }),
     ).toThrow('invalid generators[1].spatialScale: expected a pair [min, max] of numbers in (0, 1] with min ≤ max, received [0.7, 0.2].');
     expect(() => new MaskCollator({ generators: [{ type: 'blocks' } as never] })).toThrow(
-      'invalid generators[0].type: expected "multiblock" or "tube", received "blocks".',
+      'invalid generators[0].type: expected "multiblock", "tube" or "future", received "blocks".',
     );
     expect(() => new MaskCollator({ generators: [] })).toThrow('invalid generators: expected a non-empty array of generator configs, received [].');
     expect(() => new MaskCollator({ seed: -1 })).toThrow('invalid seed: expected an integer ≥ 0, received -1.');

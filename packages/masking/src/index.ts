@@ -5,6 +5,7 @@
 export type {
   BlockSize,
   ClipGeometry,
+  FutureMaskConfig,
   GridSpec,
   IndexBatch,
   MaskGenerator,
@@ -13,6 +14,7 @@ export type {
   MaskPair,
   MultiblockMaskConfig,
   ResolvedMultiblockConfig,
+  ResolvedFutureConfig,
   ResolvedTubeConfig,
   SampledMasks,
   TokenGrid,
@@ -32,6 +34,7 @@ export {
 export type { PositionStreamOptions } from './seeded-generator.js';
 export { MultiblockMaskGenerator, sampleMultiblockIndexLists, type MaskIndexLists } from './multiblock.js';
 export { DEFAULT_TUBE_RATIO, RandomTubeMaskGenerator, numKeepSpatial, resolveTubeConfig } from './tube.js';
+export { DEFAULT_FUTURE_MASK, FutureMaskGenerator, contextSteps, resolveFutureConfig } from './future.js';
 export { truncateToShortest } from './truncate.js';
 export {
   MaskCollator,

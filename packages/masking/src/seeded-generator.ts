@@ -6,6 +6,7 @@ import type {
   MaskGenerator,
   MaskGeneratorState,
   ResolvedMultiblockConfig,
+  ResolvedFutureConfig,
   ResolvedTubeConfig,
   SampledMasks,
   TokenGrid,
@@ -26,7 +27,7 @@ export interface PositionStreamOptions {
  */
 export abstract class SeededMaskGenerator implements MaskGenerator {
   readonly grid: TokenGrid;
-  abstract readonly config: ResolvedMultiblockConfig | ResolvedTubeConfig;
+  abstract readonly config: ResolvedMultiblockConfig | ResolvedTubeConfig | ResolvedFutureConfig;
   protected readonly positionStream: Mt19937;
   private readonly ownsStream: boolean;
   private counter = -1;

@@ -88,8 +88,17 @@ export interface TubeMaskConfig {
   ratio?: number;
 }
 
+/** Future prediction (not in the official code): context = the first time steps, target = most of the rest. */
+export interface FutureMaskConfig {
+  type: 'future';
+  /** Fraction of the T' time steps given as context, all positions (rounded). Default 0.5. */
+  contextFraction?: number;
+  /** Fraction of the later tokens drawn as targets, per sample (rounded). Default 0.9. */
+  targetRatio?: number;
+}
+
 /** An entry of the collator's generator list. */
-export type MaskGeneratorConfig = (MultiblockMaskConfig & { type: 'multiblock' }) | TubeMaskConfig;
+export type MaskGeneratorConfig = (MultiblockMaskConfig & { type: 'multiblock' }) | TubeMaskConfig | FutureMaskConfig;
 
 /** A multiblock config with every default filled in and checked. */
 export interface ResolvedMultiblockConfig {
@@ -108,6 +117,13 @@ export interface ResolvedTubeConfig {
   ratio: number;
 }
 
+/** A future-prediction config with its defaults filled in and checked. */
+export interface ResolvedFutureConfig {
+  type: 'future';
+  contextFraction: number;
+  targetRatio: number;
+}
+
 /** What a generator saves to resume: its batch counter and, when it owns one, its position stream. */
 export interface MaskGeneratorState {
   /** The seed of the last batch (−1 before the first). */
@@ -121,7 +137,7 @@ export interface MaskGenerator {
   /** The grid the masks index into. */
   readonly grid: TokenGrid;
   /** The generator's config, defaults filled in. */
-  readonly config: ResolvedMultiblockConfig | ResolvedTubeConfig;
+  readonly config: ResolvedMultiblockConfig | ResolvedTubeConfig | ResolvedFutureConfig;
   /** The seed of the last batch (−1 before the first). */
   readonly batchCounter: number;
   /** Samples the masks of one batch and advances the counter. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, fail, type VideoBatch } from '@vjepa/core';
 import { checkInteger } from './checks';
-import { readFeatureCache, writeFeatureCache } from './feature-cache';
+import { readFeatureCache, writeFeatureCache } from '#feature-cache';
 
 /** Any frozen encoder: clips `[B, T, H, W, C]` → features `[B, N, D]`. `VisionTransformer` is one. */
 export interface FeatureEncoder {

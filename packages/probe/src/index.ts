@@ -9,3 +9,13 @@ export { FEATURE_CACHE_FORMAT, FEATURE_CACHE_TENSOR, readFeatureCache, writeFeat
 export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
 export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
 export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';
+export {
+  FeatureWhitening,
+  WHITENING_KINDS,
+  WhitenedProbe,
+  trainWhitenedProbe,
+  type FitWhiteningOptions,
+  type WhiteningKind,
+} from './whiten';
+export { symmetricEigen, type SymmetricEigen } from './eigen';
+export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';

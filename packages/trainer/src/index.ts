@@ -44,3 +44,15 @@ export {
 export { acquireRunLock, RunLockedError, RUN_LOCK_FILE, type RunLock } from './run-lock';
 export { CheckpointWriteError, runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
 export { createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe } from './recipe';
+export {
+  checkRegularizer,
+  eppsPulleyKnots,
+  randomUnitDirections,
+  regularizerValue,
+  sigreg,
+  vicregTerms,
+  type RegularizerConfig,
+  type SigRegOptions,
+} from './regularizers';
+export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
+export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';

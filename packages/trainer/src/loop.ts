@@ -6,6 +6,7 @@ import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresh
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { acquireRunLock } from './run-lock';
 import { targetFeatures } from './loss';
+import { featureDiagnostics, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 import type { StepMetrics, TrainStepState, VjepaModels, VjepaTrainStep } from './step';
 
 /** Draws the masks of a batch; `@vjepa/masking`'s `MaskCollator` is one. */
@@ -25,6 +26,8 @@ export interface ProgressEvent extends StepMetrics {
   etaSeconds: number;
   /** Collapse statistics of the target features, on the steps where they are measured. */
   collapse?: CollapseStats;
+  /** Object/background loss, effective rank and temporal std on the diagnostic batch, when measured. */
+  diagnostics?: FeatureDiagnostics;
 }
 
 /** Options of `runTraining`. */
@@ -59,6 +62,11 @@ export interface TrainingOptions {
   onWarning?: (message: string) => void;
   /** Extra figures to add to every progress event and metrics line (e.g. the data loader's skip count). */
   extraMetrics?: () => Record<string, unknown>;
+  /**
+   * A fixed batch measured with `featureDiagnostics` every `every` steps (default `collapseEvery`, or 25)
+   * and after the last step; `target` as the step's (default `features`).
+   */
+  diagnostics?: { batch: DiagnosticBatch; every?: number; target?: 'features' | 'pixels' };
 }
 
 /** What a finished run reports. */
@@ -93,9 +101,10 @@ export class CheckpointWriteError extends VjepaError {
   }
 }
 
+/** Every key of {@link TrainingOptions} (keep in step with it: anything else is refused). */
 const TRAINING_OPTION_KEYS = [
   'models', 'step', 'source', 'masks', 'steps', 'outDir', 'checkpointEvery', 'keepCheckpoints', 'signal', 'afterCheckpointFile',
-  'collapseEvery', 'collapseThresholds', 'resume', 'config', 'onProgress', 'onWarning', 'extraMetrics',
+  'collapseEvery', 'collapseThresholds', 'resume', 'config', 'onProgress', 'onWarning', 'extraMetrics', 'diagnostics',
 ];
 
 /** Thrown when the loss stops being finite; names the last good checkpoint. */
@@ -191,6 +200,7 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
     const stepStart = performance.now();
     let metrics: StepMetrics;
     let collapse: CollapseStats | undefined;
+    let diagnostics: FeatureDiagnostics | undefined;
     try {
       const batchSize = batch.video.shape[0];
       metrics = step.run(batch.video, masks.sample(batchSize));
@@ -200,6 +210,12 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
         features.dispose();
         const message = collapseWarning(collapse, models.encoder.config.dim, options.collapseThresholds);
         if (message) warn(`step ${k + 1}: ${message}`);
+      }
+      if (options.diagnostics) {
+        const every = options.diagnostics.every ?? (collapseEvery || 25);
+        if ((k + 1) % every === 0 || k + 1 === options.steps) {
+          diagnostics = featureDiagnostics(models, options.diagnostics.batch, { target: options.diagnostics.target });
+        }
       }
     } finally {
       tf.dispose(batch.video);
@@ -217,6 +233,7 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
       clipsPerSecond: batch.video.shape[0] / recentSeconds,
       etaSeconds: recentSeconds * (options.steps - k - 1),
       collapse,
+      ...(diagnostics ? { diagnostics } : {}),
       ...options.extraMetrics?.(),
     };
     if (metricsFile) appendFileSync(metricsFile, `${JSON.stringify(event)}\n`);

@@ -4,6 +4,7 @@ import { Predictor, type PredictorConfig } from '@vjepa/predictor';
 import { momentumSchedule } from '@vjepa/ema';
 import { CosineWDSchedule, WarmupCosineSchedule } from '@vjepa/optim';
 import { VjepaTrainStep, type VjepaModels } from './step';
+import type { RegularizerConfig } from './regularizers';
 
 /**
  * Optimisation hyper-parameters in steps. `officialRecipe(totalSteps)` gives the released values with
@@ -33,6 +34,12 @@ export interface TrainingRecipe {
   target?: 'features' | 'pixels';
   /** Exponent of the regression loss, the official `loss.loss_exp` (default 1: L1). */
   lossExp?: number;
+  /** A SIGReg or VICReg term on the context tokens, added to the loss (default none). */
+  regularizer?: RegularizerConfig | null;
+  /** Keep the target encoder at its initial weights (EMA momentum fixed at 1; default false). */
+  frozenTeacher?: boolean;
+  /** α in [0, 1] of the loss weighted toward tokens whose pixels change (default 0). */
+  changeWeighting?: number;
 }
 
 /** The released recipe (spec §8) scaled to a run of `steps` steps, in the official proportions. */
@@ -69,6 +76,9 @@ export function createTrainStep(models: VjepaModels, recipe: TrainingRecipe): Vj
     clipFromStep: recipe.clipFromStep,
     target: recipe.target,
     lossExp: recipe.lossExp,
+    regularizer: recipe.regularizer,
+    frozenTeacher: recipe.frozenTeacher,
+    changeWeighting: recipe.changeWeighting,
   });
 }
 

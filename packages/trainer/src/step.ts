@@ -14,6 +14,8 @@ import {
   type WarmupCosineSchedule,
 } from '@vjepa/optim';
 import { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures } from './loss';
+import { checkRegularizer, regularizerValue, type RegularizerConfig } from './regularizers';
+import { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 
 /** The three networks of V-JEPA pretraining. */
 export interface VjepaModels {
@@ -43,6 +45,18 @@ export interface TrainStepOptions {
    * (default 1: the L1 loss of every released config; 2 weighs large errors more).
    */
   lossExp?: number;
+  /**
+   * A regulariser on the context encoder's output tokens, `loss + weight · R` (default none): SIGReg
+   * (LeJEPA) or VICReg's variance/covariance terms. See `regularizerValue`.
+   */
+  regularizer?: RegularizerConfig | null;
+  /** Keep the target encoder fixed at its initial weights (a frozen teacher: EMA momentum 1, no update). Default false. */
+  frozenTeacher?: boolean;
+  /**
+   * α in [0, 1]: weight each target token's loss by `(1 − α) + α · change / mean change`, where change is
+   * the mean absolute frame difference of its pixels (default 0: the plain loss).
+   */
+  changeWeighting?: number;
   /** AdamW β₁, β₂, ε (defaults 0.9, 0.999, 1e-8). */
   beta1?: number;
   beta2?: number;
@@ -56,6 +70,8 @@ export interface StepMetrics {
   loss: number;
   /** Per-generator L1 losses. */
   generatorLosses: number[];
+  /** The regulariser's unweighted value, when one is set (the loss includes `weight ·` it). */
+  regularizer?: number;
   lr: number;
   weightDecay: number;
   momentum: number;
@@ -93,7 +109,12 @@ export class VjepaTrainStep {
     readonly models: VjepaModels,
     options: TrainStepOptions,
   ) {
-    checkKeys('options', options, ['lrSchedule', 'wdSchedule', 'momentumSchedule', 'clipGrad', 'clipFromStep', 'target', 'lossExp', 'beta1', 'beta2', 'eps']);
+    checkKeys('options', options, [
+      'lrSchedule', 'wdSchedule', 'momentumSchedule', 'clipGrad', 'clipFromStep', 'target', 'lossExp', 'regularizer', 'frozenTeacher', 'changeWeighting', 'beta1', 'beta2', 'eps',
+    ]);
+    if (options.regularizer) checkRegularizer(options.regularizer, 'options.regularizer');
+    const alpha = options.changeWeighting ?? 0;
+    if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) fail('options.changeWeighting', 'a number in [0, 1]', alpha);
     this.options = options;
     const groups = paramGroups({ encoder: models.encoder, predictor: models.predictor });
     this.params = groupParameters(groups);
@@ -118,24 +139,38 @@ export class VjepaTrainStep {
     this.optimizer.setWeightDecay(weightDecay);
 
     let perGeneratorValues: number[] = [];
+    let regularizerScalar: number | undefined;
     let gradNorm: StepMetrics['gradNorm'];
+    const { regularizer, changeWeighting = 0 } = this.options;
     const lossValue = tf.tidy(() => {
       const full =
         this.options.target === 'pixels'
           ? pixelTargets(video, encoder.config.tubelet, encoder.config.patch) // [B, N, t·p·p·C]
           : targetFeatures(targetEncoder, video); // [B, N, D]
       const targets = gatherTargets(full, masks.map((m) => m.target)); // G × [B, K_tgt, ·]
+      const weights = changeWeighting > 0 ? changeWeights(pixelChangeScores(video, encoder.config.tubelet, encoder.config.patch), changeWeighting) : null; // [B, N]
       let perGenerator = [] as tf.Scalar[];
+      let regularization: tf.Scalar | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const tokens = encoder.embed(video); // [B, N, D]
-        const predictions = masks.map((m, i) =>
-          predictor.apply(encoder.encodeTokens(tokens, m.context), m.context, m.target, i), // [B, K_tgt, D]
-        );
-        perGenerator = generatorLosses(predictions, targets, this.options.lossExp).map((l) => tf.keep(l));
-        return averageLoss(perGenerator);
+        const contexts = masks.map((m) => encoder.encodeTokens(tokens, m.context)); // G × [B, K_ctx, D]
+        const predictions = masks.map((m, i) => predictor.apply(contexts[i], m.context, m.target, i)); // G × [B, K_tgt, D]
+        const losses =
+          weights === null
+            ? generatorLosses(predictions, targets, this.options.lossExp)
+            : weightedGeneratorLosses(predictions, targets, weights, masks.map((m) => m.target), this.options.lossExp);
+        perGenerator = losses.map((l) => tf.keep(l));
+        const loss = averageLoss(perGenerator);
+        if (!regularizer) return loss;
+        regularization = tf.keep(regularizerValue(regularizer, contexts, step));
+        return tf.add(loss, tf.mul(regularization, regularizer.weight)) as tf.Scalar;
       }, [...this.params.values()]);
       perGeneratorValues = perGenerator.map((l) => l.dataSync()[0]);
       tf.dispose(perGenerator);
+      if (regularization !== null) {
+        regularizerScalar = (regularization as tf.Scalar).dataSync()[0];
+        (regularization as tf.Scalar).dispose();
+      }
       let byKey = gradientsByKey(this.params, grads);
       const clip = this.options.clipGrad === undefined ? 10 : this.options.clipGrad;
       if (clip !== null && step >= (this.options.clipFromStep ?? 0)) {
@@ -150,9 +185,19 @@ export class VjepaTrainStep {
     });
     const loss = lossValue.dataSync()[0];
     lossValue.dispose();
-    const momentum = this.options.momentumSchedule.step();
-    this.ema.update(momentum);
-    return { step, loss, generatorLosses: perGeneratorValues, lr, weightDecay, momentum, gradNorm };
+    const scheduled = this.options.momentumSchedule.step();
+    const momentum = this.options.frozenTeacher ? 1 : scheduled;
+    if (!this.options.frozenTeacher) this.ema.update(momentum);
+    return {
+      step,
+      loss,
+      generatorLosses: perGeneratorValues,
+      lr,
+      weightDecay,
+      momentum,
+      gradNorm,
+      ...(regularizerScalar === undefined ? {} : { regularizer: regularizerScalar }),
+    };
   }
 
   /** Schedules and optimiser state, for checkpoints. */

@@ -180,6 +180,7 @@ describe.each(['cpu', 'wasm'] as const)('vjepa bench on a tiny config on %s', (b
     for (const name of names) expect(tf.getKernel(name, backend), name).toBeDefined();
     expect(profile.kernelCount).toBe(profile.kernels.reduce((sum, k) => sum + k.count, 0));
     expect(result.soak).toMatchObject({ steps: 2 });
+    expect(result.soak!.rssTenthsMb).toHaveLength(2); // one sample per tenth that a step ends: both steps here
     expect(result.soak!.tensorsEnd).toBe(result.soak!.tensorsStart);
   });
 

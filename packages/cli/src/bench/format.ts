@@ -26,6 +26,7 @@ export function benchJson(result: BenchResult): Record<string, string | number> 
       rss_end_mb: round(result.soak.rssEndMb, 1),
       tensors_start: result.soak.tensorsStart,
       tensors_end: result.soak.tensorsEnd,
+      rss_tenths_mb: result.soak.rssTenthsMb.map((mb) => round(mb, 1)),
     });
   }
   return line;
@@ -48,6 +49,7 @@ export function benchDetails(result: BenchResult): string[] {
   if (result.soak) {
     const s = result.soak;
     lines.push(`  soak: ${s.steps} more runs, RSS ${s.rssStartMb.toFixed(1)} → ${s.rssEndMb.toFixed(1)} MB, tensors ${s.tensorsStart} → ${s.tensorsEnd}`);
+    lines.push(`  soak RSS after each tenth (MB): ${s.rssTenthsMb.map((mb) => mb.toFixed(0)).join(' ')}`);
   }
   if (result.profile) lines.push(...formatProfile(result.profile).map((line) => `  ${line}`));
   return lines;

@@ -15,6 +15,8 @@ export interface SoakResult {
   rssEndMb: number;
   tensorsStart: number;
   tensorsEnd: number;
+  /** RSS (MiB) after each tenth of the soak: a plateau is the allocator's high-water mark, a slope a leak. */
+  rssTenthsMb: number[];
 }
 
 /** What one backend measured. */
@@ -102,12 +104,12 @@ function randomClips(config: BenchConfig, seed: number): tf.Tensor5D {
   return tf.tensor5d(rng.uniform(shape.reduce((a, b) => a * b, 1), -2, 2), shape);
 }
 
-/** The full V-JEPA step: `step.run(video, masks.sample(batch))`, as the training loop calls it. */
 /** Steps the official recipe is sized for: 300, or every step a long soak takes (schedules must cover them). */
 export function recipeSteps(stepsTaken: number): number {
   return Math.max(300, Math.ceil(stepsTaken / 1.25));
 }
 
+/** The full V-JEPA step: `step.run(video, masks.sample(batch))`, as the training loop calls it (masks drawn inside the timed run). */
 function trainStepWorkload(config: BenchConfig, seed: number, stepsTaken: number): Workload {
   const masks = new MaskCollator({ grid: config.geometry, seed }); // the official two generators
   const models = createPretrainingModels({ encoder: encoderConfig(config), predictor: { ...config.predictor }, seed });
@@ -199,8 +201,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
       }
       if (soakSteps > 0) {
         const [rssStart, tensorsStart] = [process.memoryUsage.rss(), tf.memory().numTensors];
-        for (let i = 0; i < soakSteps; i++) workload.run();
-        result.soak = { steps: soakSteps, rssStartMb: mib(rssStart), rssEndMb: mib(process.memoryUsage.rss()), tensorsStart, tensorsEnd: tf.memory().numTensors };
+        const rssTenthsMb: number[] = [];
+        for (let i = 1; i <= soakSteps; i++) {
+          workload.run();
+          if (Math.floor((i * 10) / soakSteps) > Math.floor(((i - 1) * 10) / soakSteps)) rssTenthsMb.push(mib(process.memoryUsage.rss()));
+        }
+        result.soak = { steps: soakSteps, rssStartMb: mib(rssStart), rssEndMb: mib(process.memoryUsage.rss()), tensorsStart, tensorsEnd: tf.memory().numTensors, rssTenthsMb };
         result.peakRssMb = process.resourceUsage().maxRSS / 1024;
       }
       results.push(result);

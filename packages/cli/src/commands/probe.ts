@@ -12,14 +12,19 @@ import {
   type ClipTransform,
 } from '@vjepa/data';
 import { VisionTransformer } from '@vjepa/vit';
+import { patchify } from '@vjepa/tubelet';
 import {
   AttentiveProbe,
   LinearProbe,
+  chooseLearningRate,
   concatSegments,
   evaluateProbe,
   formatConfusionMatrix,
   trainProbe,
+  trainWhitenedProbe,
+  WHITENING_KINDS,
   type Probe,
+  type WhiteningKind,
 } from '@vjepa/probe';
 import { resolveRunConfig, type RunConfig, type TrainFlags } from '../train/config';
 import { checkpointRunConfig, loadEncoderWeights } from '../torch/encoder-source';
@@ -27,13 +32,17 @@ import { readOfficialClassifier, type InferOverrides } from '../torch/official';
 
 /** Options of `vjepa probe`. */
 export interface ProbeOptions {
-  /** A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, or `random` for an untrained encoder. */
+  /**
+   * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
+   * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
+   * (the baseline every encoder must beat).
+   */
   checkpoint: string;
   /** With a `.pth*` checkpoint: what its tensors cannot say (heads of a custom width, frames). */
   inferred?: InferOverrides;
   /** An official attentive-probe checkpoint (`classifier`): evaluate with it instead of training a probe. */
   probeCheckpoint?: string;
-  /** With `random`: the encoder's configuration, as the flags of `vjepa train`. */
+  /** With `random` or `pixels`: the encoder's configuration (its geometry for `pixels`), as the flags of `vjepa train`. */
   modelFlags?: TrainFlags;
   train: string;
   val: string;
@@ -46,6 +55,21 @@ export interface ProbeOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
+  /**
+   * Learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never the
+   * validation clips); the probe is then trained on all training clips with the best. Overrides `lr`.
+   */
+  lrGrid?: number[];
+  /**
+   * Feature whitening before the probe, fitted on the training features only and saved in the probe's
+   * file (`whiten.mean`, `whiten.matrix`): one probe per kind listed, on the same features (default `none`).
+   */
+  whiten?: WhiteningKind[];
+  /**
+   * Which encoder outputs the probe reads, concatenated along the channels: block numbers 1…depth (the
+   * residual stream after that block) and `final` (after the final norm, the default).
+   */
+  layers?: (number | 'final')[];
   /** Clips of a synthetic train / val set (default 1024 / 512). */
   trainSize?: number;
   valSize?: number;
@@ -63,6 +87,14 @@ export interface ProbeSummary {
   val: number;
   task: string;
   probe: string;
+  /** The whitening in front of the probe (`none`, `std`, `pca`). */
+  whiten: WhiteningKind;
+  /** The encoder outputs probed, when not the final norm alone (`--layers`). */
+  layers?: string;
+  /** The probe's learning rate (chosen from `--lr-grid` when given; absent for an evaluated `--probe-checkpoint`). */
+  lr?: number;
+  /** The file the probe's weights (and its whitening) were written to. */
+  weights: string;
   encoder: string;
   checkpoint: string;
 }
@@ -72,21 +104,66 @@ interface Dataset {
   labels: Record<string, Int32Array>;
 }
 
-async function openSource(spec: string, config: RunConfig, seed: number, size: number | undefined, segment: number, segments: number): Promise<ClipSource> {
+async function openSource(
+  spec: string,
+  config: RunConfig,
+  seed: number,
+  size: number | undefined,
+  segment: number,
+  segments: number,
+  split: 'train' | 'val',
+): Promise<ClipSource> {
   const { frames, frameStep } = config.data;
   return openClipSource(spec, {
-    synthetic: { seed, numFrames: frames, size },
+    // `split` keeps Moving MNIST's validation digits out of the training clips (the seeds differ too)
+    synthetic: { seed, numFrames: frames, size, split },
     sampler: (n) => sampleEvalClips(n, segments, null, { framesPerClip: frames, frameStep, randomClipSampling: false })[segment],
   });
 }
 
-/** Frozen features of every clip of `source` under one transform: `[M, N, D]` and the labels. */
-async function encodeAll(encoder: VisionTransformer, source: ClipSource, transform: ClipTransform, labelNames: string[], batchSize: number) {
+/**
+ * The encoder outputs named by `layers` for clips `[B, T, H, W, C]`, concatenated on the channels:
+ * `[B, N, D · layers]`. One pass through the blocks, whatever the number of layers.
+ */
+export function encodeLayers(encoder: VisionTransformer, video: tf.Tensor5D, layers: readonly (number | 'final')[]): tf.Tensor3D {
+  return tf.tidy(() => {
+    if (layers.length === 1 && layers[0] === 'final') return encoder.apply(video); // [B, N, D]
+    const deepest = Math.max(...layers.map((layer) => (layer === 'final' ? encoder.blocks.length : layer)));
+    const outputs = new Map<number | 'final', tf.Tensor3D>();
+    let x = encoder.embed(video); // [B, N, D]
+    for (let k = 0; k < deepest; k++) {
+      x = encoder.blocks[k].apply(x) as tf.Tensor3D; // [B, N, D]
+      outputs.set(k + 1, x);
+    }
+    if (layers.includes('final')) outputs.set('final', encoder.norm.apply(x) as tf.Tensor3D);
+    const picked = layers.map((layer) => outputs.get(layer)!);
+    return picked.length === 1 ? picked[0] : (tf.concat(picked, 2) as tf.Tensor3D); // [B, N, D·L]
+  });
+}
+
+/** Checks `--layers` against the encoder's depth. */
+function checkLayers(layers: readonly (number | 'final')[], depth: number): void {
+  if (layers.length === 0) fail('--layers', "block numbers 1…depth and/or 'final'", layers);
+  for (const layer of layers) {
+    if (layer !== 'final' && !(Number.isInteger(layer) && layer >= 1 && layer <= depth)) fail('--layers', `block numbers 1…${depth} and/or 'final'`, layer);
+  }
+  if (new Set(layers).size !== layers.length) fail('--layers', 'each layer once', layers);
+}
+
+/** Frozen features of every clip of `source` under one transform: `[M, N, D · layers]` and the labels. */
+async function encodeAll(
+  encode: (video: tf.Tensor5D) => tf.Tensor3D,
+  source: ClipSource,
+  transform: ClipTransform,
+  labelNames: string[],
+  batchSize: number,
+) {
   const loader = new ClipLoader(source, { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
   const chunks: Float32Array[] = [];
   const labels: Record<string, number[]> = Object.fromEntries(labelNames.map((name) => [name, []]));
   let count = 0;
   let tokens = 0;
+  let width = 0;
   try {
     for await (const batch of loader.iterateEpoch()) {
       for (const name of labelNames) {
@@ -94,8 +171,9 @@ async function encodeAll(encoder: VisionTransformer, source: ClipSource, transfo
         if (!values) fail('--label', `labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, name);
         labels[name].push(...values);
       }
-      const features = tf.tidy(() => encoder.apply(tf.tensor5d(batch.data, batch.shape))); // [B, N, D]
+      const features = tf.tidy(() => encode(tf.tensor5d(batch.data, batch.shape))); // [B, N, D·L] (or raw tubelet pixels)
       tokens = features.shape[1];
+      width = features.shape[2];
       count += features.shape[0];
       chunks.push(features.dataSync() as Float32Array);
       features.dispose();
@@ -103,18 +181,17 @@ async function encodeAll(encoder: VisionTransformer, source: ClipSource, transfo
   } finally {
     loader.close();
   }
-  const dim = encoder.config.dim;
-  const data = new Float32Array(count * tokens * dim);
+  const data = new Float32Array(count * tokens * width);
   chunks.reduce((offset, chunk) => (data.set(chunk, offset), offset + chunk.length), 0);
   const byName = Object.fromEntries(Object.entries(labels).map(([name, values]) => [name, Int32Array.from(values)]));
-  return { features: tf.tensor3d(data, [count, tokens, dim]), labels: byName };
+  return { features: tf.tensor3d(data, [count, tokens, width]), labels: byName };
 }
 
 async function buildDataset(
-  encoder: VisionTransformer,
+  encode: (video: tf.Tensor5D) => tf.Tensor3D,
   spec: string,
   config: RunConfig,
-  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number },
+  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val' },
 ): Promise<Dataset> {
   const crop = config.data.crop;
   const perView: tf.Tensor3D[] = [];
@@ -123,8 +200,8 @@ async function buildDataset(
     const transform = options.views === 1 ? evalTransform({ cropSize: crop }) : multiViewTransform(view, options.views, { cropSize: crop });
     const segments: tf.Tensor3D[] = [];
     for (let segment = 0; segment < options.segments; segment++) {
-      const source = await openSource(spec, config, options.seed, options.size, segment, options.segments);
-      const encoded = await encodeAll(encoder, source, transform, options.labels, options.batchSize);
+      const source = await openSource(spec, config, options.seed, options.size, segment, options.segments, options.split);
+      const encoded = await encodeAll(encode, source, transform, options.labels, options.batchSize);
       segments.push(encoded.features);
       labels = encoded.labels;
     }
@@ -147,9 +224,13 @@ function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
  */
 export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const log = options.log ?? console.log;
-  const random = options.checkpoint === 'random';
+  // `pixels`: no encoder at all — the raw tubelet pixels go straight into the same probe (a baseline)
+  const pixels = options.checkpoint === 'pixels';
+  const random = options.checkpoint === 'random' || pixels;
   const saved = random ? null : checkpointRunConfig(options.checkpoint, options.encoder ?? 'target', options.inferred);
-  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, a .pth.tar file, or 'random'", options.checkpoint);
+  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, a .pth.tar file, 'random' or 'pixels'", options.checkpoint);
+  if (pixels && options.layers?.length) fail('--layers', 'no layers with --checkpoint pixels (there is no encoder)', options.layers);
+  if (options.probeCheckpoint && options.whiten?.some((kind) => kind !== 'none')) fail('--whiten', "none with --probe-checkpoint (the official probe reads raw features)", options.whiten);
   const config = saved ?? resolveRunConfig(options.modelFlags ?? {});
   const views = options.views ?? 1;
   const segments = options.segments ?? 1;
@@ -162,6 +243,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
     if (!Number.isInteger(value) || value < 1) fail(name, 'a positive integer', value);
   }
   if (probeKind !== 'attentive' && probeKind !== 'linear') fail('--probe', 'attentive or linear', probeKind);
+  const whitenings = options.whiten?.length ? options.whiten : (['none'] as WhiteningKind[]);
+  for (const kind of whitenings) if (!WHITENING_KINDS.includes(kind)) fail('--whiten', WHITENING_KINDS.join(' | '), kind);
   const choice = await selectBackend(options.backend ?? 'auto');
   log(`backend ${choice.backend}`);
 
@@ -170,17 +253,29 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   const summaries: ProbeSummary[] = [];
   try {
     if (!random) loadEncoderWeights(options.checkpoint, which, encoder);
-    const source = random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${options.checkpoint}`;
+    const source = pixels
+      ? `raw tubelet pixels (${config.model.encoder.tubelet}×${config.model.encoder.patch}×${config.model.encoder.patch}×3 per token)`
+      : random
+        ? `an untrained ViT-${config.model.size} (seed ${config.seed})`
+        : `the ${which} encoder of ${options.checkpoint}`;
     log(`encoder: ${source}`);
     const batchSize = 16;
+    const layers = options.layers?.length ? options.layers : (['final'] as const);
+    checkLayers(layers, encoder.config.depth);
+    if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
     const common = { segments, labels: labelNames, batchSize };
-    const train = await buildDataset(encoder, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1 });
+    const { tubelet, patch } = encoder.config;
+    const encode = pixels ? (video: tf.Tensor5D) => patchify(video, tubelet, patch) : (video: tf.Tensor5D) => encodeLayers(encoder, video, layers);
+    const train = await buildDataset(encode, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, split: 'train' });
     datasets.push(train);
     const valSynthetic = options.val.startsWith('synthetic');
-    const val = await buildDataset(encoder, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views });
+    const val = await buildDataset(encode, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, split: 'val' });
     datasets.push(val);
     for (const label of labelNames) {
-      summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: random ? 'random' : which, model: encoder, log }));
+      for (const whiten of whitenings) {
+        const several = labelNames.length > 1 || whitenings.length > 1;
+        summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: pixels ? 'pixels' : random ? 'random' : which, model: encoder, log, whitening: whiten, several }));
+      }
     }
     return summaries;
   } finally {
@@ -194,41 +289,61 @@ async function probeTask(
   label: string,
   train: Dataset,
   val: Dataset,
-  options: ProbeOptions & { probe: 'attentive' | 'linear'; seed: number; encoderName: string; model: VisionTransformer; log: (line: string) => void },
+  options: ProbeOptions & {
+    probe: 'attentive' | 'linear';
+    seed: number;
+    encoderName: string;
+    model: VisionTransformer;
+    log: (line: string) => void;
+    whitening: WhiteningKind;
+    several: boolean;
+  },
 ): Promise<ProbeSummary> {
   const { log, model: encoder } = options;
   const trainLabels = train.labels[label];
   const valLabels = val.labels[label];
   const classes = Math.max(...trainLabels, ...valLabels) + 1;
-  log(`task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s)`);
-  const dim = encoder.config.dim;
+  const whiten = options.whitening;
+  log(
+    `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
+  );
   if (options.probeCheckpoint) return evaluateOfficialProbe(label, train, val, options);
-  const probe: Probe =
-    options.probe === 'attentive'
-      ? new AttentiveProbe({ dim, heads: encoder.config.heads, classes, seed: options.seed })
-      : new LinearProbe({ dim, classes, seed: options.seed });
+  const dim = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
+  const heads = dim % encoder.config.heads === 0 ? encoder.config.heads : 1;
+  const makeProbe = (): Probe =>
+    options.probe === 'attentive' ? new AttentiveProbe({ dim, heads, classes, seed: options.seed }) : new LinearProbe({ dim, classes, seed: options.seed });
+  const inner = makeProbe();
+  let probe: Probe = inner;
   try {
-    const trained = trainProbe({
-      probe,
-      features: train.features[0],
-      labels: trainLabels,
-      epochs: options.epochs ?? 20,
-      batchSize: options.batchSize ?? 64,
-      lr: options.lr ?? 1e-3,
-      seed: options.seed,
-    });
+    const settings = { labels: trainLabels, epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 64, seed: options.seed };
+    let lr = options.lr ?? 1e-3;
+    if (options.lrGrid?.length) {
+      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten });
+      lr = choice.lr;
+      log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
+    }
+    const training = { ...settings, probe: inner, features: train.features[0], lr };
+    let trained;
+    if (whiten === 'none') trained = trainProbe(training);
+    else {
+      // fitted on the training features only; the probe then carries the transform to evaluation and to its file
+      const whitened = trainWhitenedProbe({ ...training, whiten });
+      probe = whitened.probe;
+      trained = whitened.result;
+    }
     log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
     const evaluation = evaluateProbe(probe, val.features, valLabels);
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
-    const random = options.checkpoint === 'random';
+    const random = options.checkpoint === 'random' || options.checkpoint === 'pixels';
+    const suffix = whiten === 'none' ? '' : `-${whiten}`;
     const out = resolve(
-      options.out && (options.labels?.length ?? 1) <= 1
+      options.out && !options.several
         ? options.out
-        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${options.encoderName}-${label}-${options.probe}.safetensors`),
+        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${options.encoderName}-${label}-${options.probe}${suffix}.safetensors`),
     );
     mkdirSync(dirname(out), { recursive: true });
-    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe });
+    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
     log(`probe weights: ${out}`);
     const summary: ProbeSummary = {
       top1: evaluation.top1,
@@ -237,8 +352,12 @@ async function probeTask(
       val: valLabels.length,
       task: label,
       probe: options.probe,
+      whiten,
+      lr,
+      weights: out,
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
+      ...(options.layers?.length ? { layers: options.layers.join(',') } : {}),
     };
     log(JSON.stringify(summary));
     return summary;
@@ -280,6 +399,8 @@ function evaluateOfficialProbe(
       val: valLabels.length,
       task: label,
       probe: 'attentive',
+      whiten: 'none',
+      weights: file,
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
     };

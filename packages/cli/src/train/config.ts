@@ -33,6 +33,18 @@ export interface TrainFlags {
   predDepth?: string;
   seed?: string;
   target?: string;
+  /** `sigreg`, `vicreg` or `none`: a regulariser on the context tokens (see `--reg-weight`). */
+  regularizer?: string;
+  /** λ of the regulariser term `loss + λ · R` (default 0.05 when `--regularizer` is set). */
+  regWeight?: string;
+  /** Random directions per step of SIGReg (default 256). */
+  regDirections?: string;
+  /** Keep the target encoder at its initial weights (EMA momentum 1). */
+  frozenTeacher?: boolean;
+  /** α in [0, 1] of the loss weighted toward tokens whose pixels change. */
+  changeWeighting?: string;
+  /** `official` (the two multiblock generators) or `future` (context = first half, target ≈ 90 % of the second). */
+  masks?: string;
 }
 
 /** Laptop defaults: a ViT-tiny-width encoder on 16 × 64 × 64 clips with a small predictor. */
@@ -156,6 +168,44 @@ export function maskFromOfficial(entry: Record<string, unknown>, index: number):
   };
 }
 
+/** `--regularizer`, `--reg-weight`, `--reg-directions`, `--frozen-teacher`, `--change-weighting` over a recipe. */
+function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): TrainingRecipe {
+  let out = recipe;
+  const kind = flags.regularizer;
+  if (kind !== undefined && kind !== 'sigreg' && kind !== 'vicreg' && kind !== 'none') fail('regularizer', "'sigreg', 'vicreg' or 'none'", kind);
+  if ((flags.regWeight !== undefined || flags.regDirections !== undefined) && (kind === undefined || kind === 'none') && !recipe.regularizer) {
+    fail('reg-weight', 'a --regularizer (sigreg or vicreg) to weigh', flags.regWeight ?? flags.regDirections);
+  }
+  if (kind === 'none') out = { ...out, regularizer: null };
+  else if (kind !== undefined || flags.regWeight !== undefined || flags.regDirections !== undefined) {
+    const previous = out.regularizer ?? null;
+    const chosen = (kind ?? previous?.kind) as 'sigreg' | 'vicreg';
+    const weight = flags.regWeight === undefined ? (previous?.kind === chosen ? previous.weight : 0.05) : Number(flags.regWeight);
+    if (!(Number.isFinite(weight) && weight >= 0)) fail('reg-weight', 'a finite number ≥ 0', flags.regWeight);
+    if (chosen === 'sigreg') {
+      const directions = flags.regDirections === undefined ? (previous?.kind === 'sigreg' ? previous.directions : undefined) : integer('reg-directions', flags.regDirections);
+      const seed = previous?.kind === 'sigreg' ? previous.seed : undefined;
+      out = { ...out, regularizer: { kind: 'sigreg', weight, ...(directions === undefined ? {} : { directions }), ...(seed === undefined ? {} : { seed }) } };
+    } else {
+      if (flags.regDirections !== undefined) fail('reg-directions', '--regularizer sigreg', flags.regDirections);
+      out = { ...out, regularizer: { kind: 'vicreg', weight } };
+    }
+  }
+  if (flags.frozenTeacher) out = { ...out, frozenTeacher: true };
+  if (flags.changeWeighting !== undefined) {
+    const alpha = Number(flags.changeWeighting);
+    if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) fail('change-weighting', 'a number in [0, 1]', flags.changeWeighting);
+    out = { ...out, changeWeighting: alpha };
+  }
+  return out;
+}
+
+/** SIGReg's direction stream follows the run's seed unless a config set one. */
+function withRegularizerSeed(recipe: TrainingRecipe, seed: number): TrainingRecipe {
+  const r = recipe.regularizer;
+  return r?.kind === 'sigreg' && r.seed === undefined ? { ...recipe, regularizer: { ...r, seed } } : recipe;
+}
+
 function sizeFromName(name: string): VitSize {
   const size = name.replace(/^vit_/, '') as VitSize;
   if (!(size in VIT_SIZES)) fail('model', `one of ${Object.keys(VIT_SIZES).join(', ')} (or vit_NAME)`, name);
@@ -224,11 +274,19 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
   if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : finite('optimization.clip_grad', opt.clip_grad, 0, true) };
 
+  const seed = integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0);
   const target = String(flags.target ?? base.target ?? 'features');
   if (target !== 'features' && target !== 'pixels') fail('target', "'features' or 'pixels'", target);
-  const mask = Array.isArray(file.mask)
-    ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
-    : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
+  recipe = trainerOptionFlags(flags, recipe);
+  if (flags.masks !== undefined && flags.masks !== 'official' && flags.masks !== 'future') fail('masks', "'official' or 'future'", flags.masks);
+  const mask =
+    flags.masks === 'future'
+      ? [{ type: 'future' as const }]
+      : flags.masks === 'official'
+        ? [...PRETRAINING_MASK_GENERATORS]
+        : Array.isArray(file.mask)
+          ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
+          : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
   const predDim = integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
   const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));
   if (spec !== 'synthetic' && !spec.startsWith('synthetic:') && !existsSync(spec)) {
@@ -252,8 +310,8 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
     },
     target,
     mask,
-    optimization: { ...recipe, target, steps },
-    seed: integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0),
+    optimization: { ...withRegularizerSeed(recipe, seed), target, steps },
+    seed,
     preset: base.preset,
   };
 }

@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, loaderBatchSource, openClipSource, pretrainingTransform } from '@vjepa/data';
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels, createTrainStep, resolveCheckpointDir, runTraining, type TrainingSummary } from '@vjepa/trainer';
 import type { RunConfig } from './config';
+import { syntheticDiagnosticBatch } from './diagnostic-batch';
 import { TrainingProgress } from './progress';
 
 /** Options of `runTrain`. */
@@ -81,6 +83,7 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
       `predictor ${model.predictor.dim}/${model.predictor.depth}, target ${config.target}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
   );
+  const diagnostic = syntheticDiagnosticBatch(config);
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -106,6 +109,7 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
       onProgress: (event) => progress.update(event),
       onWarning: (message) => progress.message(`warning: ${message}`),
       extraMetrics: () => ({ skippedClips: loader.metrics.skipped }),
+      ...(diagnostic ? { diagnostics: { batch: diagnostic, target: config.target } } : {}),
     });
     progress.stop();
     if (summary.checkpointDir) log(`checkpoint: ${resolve(summary.checkpointDir)}`);
@@ -117,6 +121,7 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
     progress.stop();
+    if (diagnostic) tf.dispose(diagnostic.video);
     loader.close();
     step.dispose();
     models.encoder.dispose();

@@ -3,14 +3,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSafetensorsSync } from '@vjepa/core';
-import { vitConfig } from '@vjepa/vit';
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, readSafetensorsSync, selectBackend } from '@vjepa/core';
+import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { officialRecipe } from '@vjepa/trainer';
 import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
 import { resolveRunConfig, type RunConfig } from './config';
 import { runTrain } from './run';
 import { runEmbed } from '../commands/embed';
-import { runProbe } from '../commands/probe';
+import { encodeLayers, runProbe } from '../commands/probe';
 
 /** A small run on the embedded 8 × 32 × 32 synthetic clips. */
 function smallConfig(steps: number): RunConfig {
@@ -41,6 +42,13 @@ describe('vjepa train', () => {
     expect(last).toBeLessThan(0.8 * first);
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
     expect(lines.length).toBe(200);
+    // the diagnostics of the fixed synthetic batch, every 25 steps: object vs background loss, rank, temporal std
+    const diagnostics = JSON.parse(lines[24]).diagnostics;
+    expect(diagnostics.objectTokens).toBeGreaterThan(0);
+    expect(diagnostics.backgroundTokens).toBeGreaterThan(0);
+    expect(diagnostics.objectLoss).toBeGreaterThan(0);
+    expect(diagnostics.temporalStdRatio).toBeGreaterThan(0);
+    expect(JSON.parse(lines[23]).diagnostics).toBeUndefined();
     expect(JSON.parse(lines[199])).toMatchObject({ step: 199, totalSteps: 200, skippedClips: 0 });
 
     // the trained encoder embeds clips: [M, N, D] with N = 4·4·4 tokens
@@ -73,6 +81,102 @@ describe('vjepa train', () => {
     });
     expect(summary).toMatchObject({ classes: 4, train: 16, val: 8, task: 'shape', probe: 'linear', encoder: 'random' });
     await expect(runProbe({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/--checkpoint: expected a vjepa train output folder/);
+  });
+
+  it('vjepa probe --whiten none,pca: one probe each on the same features, the fitted transform saved beside the weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vjepa-whiten-'));
+    const summaries = await runProbe({
+      checkpoint: 'random',
+      modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      probe: 'linear',
+      whiten: ['none', 'pca'],
+      lrGrid: [1e-4, 1e-2],
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(dir, 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summaries.map((s) => s.whiten)).toEqual(['none', 'pca']);
+    for (const s of summaries) expect([1e-4, 1e-2]).toContain(s.lr); // chosen on held-out training clips
+    const plain = readSafetensorsSync(join(dir, 'probe-random-shape-linear.safetensors'));
+    const whitened = readSafetensorsSync(join(dir, 'probe-random-shape-linear-pca.safetensors'));
+    expect([...plain.tensors.keys()].sort()).toEqual(['linear.bias', 'linear.weight']);
+    expect([...whitened.tensors.keys()].sort()).toEqual(['linear.bias', 'linear.weight', 'whiten.matrix', 'whiten.mean']);
+    expect(whitened.tensors.get('whiten.matrix')!.shape).toEqual([192, 192]);
+    expect(whitened.metadata).toMatchObject({ whiten: 'pca', task: 'shape' });
+    await expect(runProbe({ checkpoint: 'random', train: 'synthetic:tiny', val: 'synthetic:tiny', whiten: ['zca' as never], log: quiet })).rejects.toThrow(
+      /--whiten: expected pca \| std \| none, received "zca"/,
+    );
+  });
+
+  it('vjepa probe --checkpoint pixels: the raw tubelet pixels into the same probe', async () => {
+    const [summary] = await runProbe({
+      checkpoint: 'pixels',
+      modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      labels: ['direction'],
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(mkdtempSync(join(tmpdir(), 'vjepa-pixels-')), 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summary).toMatchObject({ encoder: 'pixels', task: 'direction', classes: 8, probe: 'attentive' });
+    const probe = readSafetensorsSync(summary.weights).tensors;
+    expect(probe.get('pooler.query_tokens')!.shape).toEqual([1, 1, 2 * 16 * 16 * 3]); // t·p·p·C wide
+  });
+
+  it('vjepa probe --layers: block outputs and the final norm, concatenated on the channels', async () => {
+    await selectBackend('cpu');
+    const encoder = new VisionTransformer(vitConfig('tiny', { dim: 16, depth: 2, heads: 2, patch: 8, frames: 4, imageSize: 16 }));
+    const video = tf.tensor5d(new RandomStream(0).uniform(2 * 4 * 16 * 16 * 3, -1, 1), [2, 4, 16, 16, 3]);
+    const both = encodeLayers(encoder, video, [1, 'final']);
+    expect(both.shape).toEqual([2, 8, 32]);
+    const final = encoder.apply(video);
+    const first = tf.tidy(() => encoder.blocks[0].apply(encoder.embed(video)));
+    const [left, right] = tf.split(both, 2, 2);
+    expect(Array.from(right.dataSync())).toEqual(Array.from(final.dataSync()));
+    expect(Array.from(left.dataSync())).toEqual(Array.from(first.dataSync()));
+    expect(Array.from(encodeLayers(encoder, video, ['final']).dataSync())).toEqual(Array.from(final.dataSync()));
+    tf.dispose([video, both, final, first, left, right]);
+    encoder.dispose();
+    const [summary] = await runProbe({
+      checkpoint: 'random',
+      modelFlags: { model: 'tiny', depth: '2', crop: '32', frames: '8' },
+      train: 'synthetic:tiny',
+      val: 'synthetic:tiny',
+      probe: 'linear',
+      layers: [2, 'final'],
+      trainSize: 16,
+      valSize: 8,
+      epochs: 1,
+      out: join(mkdtempSync(join(tmpdir(), 'vjepa-layers-')), 'p.safetensors'),
+      log: quiet,
+    });
+    expect(summary).toMatchObject({ layers: '2,final', classes: 4 });
+    await expect(runProbe({ checkpoint: 'random', modelFlags: { depth: '2' }, train: 'synthetic:tiny', val: 'synthetic:tiny', layers: [3], log: quiet })).rejects.toThrow(
+      /--layers: expected block numbers 1…2 and\/or 'final', received 3/,
+    );
+  });
+
+  it('config: --regularizer, --reg-weight, --reg-directions, --frozen-teacher, --change-weighting, --masks future', () => {
+    const config = resolveRunConfig({ regularizer: 'sigreg', regWeight: '0.1', regDirections: '64', frozenTeacher: true, changeWeighting: '0.5', masks: 'future', seed: '3' });
+    // SIGReg's directions follow the run's seed
+    expect(config.optimization).toMatchObject({ regularizer: { kind: 'sigreg', weight: 0.1, directions: 64, seed: 3 }, frozenTeacher: true, changeWeighting: 0.5 });
+    expect(config.mask).toEqual([{ type: 'future' }]);
+    expect(resolveRunConfig({ regularizer: 'vicreg' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 0.05 });
+    expect(resolveRunConfig({}).optimization.regularizer).toBeUndefined();
+    // a resumed run keeps its regulariser unless a flag changes it
+    expect(resolveRunConfig({ regWeight: '0.2' }, config).optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.2, directions: 64, seed: 3 });
+    expect(resolveRunConfig({ regularizer: 'none' }, config).optimization.regularizer).toBeNull();
+    expect(() => resolveRunConfig({ regularizer: 'barlow' })).toThrow(/regularizer: expected 'sigreg', 'vicreg' or 'none', received "barlow"/);
+    expect(() => resolveRunConfig({ regWeight: '0.1' })).toThrow(/reg-weight: expected a --regularizer \(sigreg or vicreg\) to weigh/);
+    expect(() => resolveRunConfig({ changeWeighting: '1.5' })).toThrow(/change-weighting: expected a number in \[0, 1\]/);
+    expect(() => resolveRunConfig({ masks: 'tubes' })).toThrow(/masks: expected 'official' or 'future', received "tubes"/);
   });
 
   it('config: defaults, a YAML file with official keys, and flags, in that order', () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostTensor, StateDictInput } from '../types';
-import { ensureGradients } from '../gradients';
+import { ensureGradients } from '#gradients';
 import { StateDictError } from './state-dict-error';
 
 /** What `loadStateDict` found: keys the module has but the input lacks, the reverse, and shape clashes. */

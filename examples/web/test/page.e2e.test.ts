@@ -1,0 +1,190 @@
+// End to end: builds the page, serves it on 127.0.0.1, opens it in Debian's Chromium (headless, through
+// playwright-core; no browser is downloaded), lets it run the sample clip, then checks what it shows against
+// the packages run here in Node: the mask ratios of every generator for the same seed, and the encoder's
+// features for the same clip and weights (to 1e-4). Saves a screenshot to examples/web/test-results/page.png
+// (the README's screenshot.png is a copy of one).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend, serializeSafetensors, type SafeTensorInput } from '@vjepa/core';
+import { LONG_RANGE_MASK, MaskCollator, SHORT_RANGE_MASK, maskStatistics } from '@vjepa/masking';
+import { VisionTransformer, vitConfig } from '@vjepa/vit';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SEED = 0;
+
+let server: PreviewServer | undefined;
+let browser: BrowserContext | undefined;
+let page: Page;
+let profile: string | undefined;
+const consoleLines: string[] = [];
+
+/** The page's numbers after its run for `seed` (and with weights whose line contains `weights`), once done; an error fails. */
+async function pageResult(seed: number, weights = '') {
+  await page.waitForFunction(
+    ([s, w]) => window.vjepa?.status === 'error' || (window.vjepa?.status === 'done' && window.vjepa.seed === s && window.vjepa.weights!.includes(w as string)),
+    [seed, weights] as const,
+    { timeout: 240_000 },
+  );
+  const result = await page.evaluate(() => ({ ...window.vjepa, clipBase64: undefined, featuresBase64: undefined }));
+  if (result.status === 'error') throw new Error(`the page failed: ${result.error}\n${consoleLines.join('\n')}`);
+  return result;
+}
+
+async function pageFloats(name: 'clipBase64' | 'featuresBase64'): Promise<Float32Array> {
+  const text = await page.evaluate((key) => window.vjepa[key]!(), name);
+  const bytes = Buffer.from(text, 'base64');
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
+/** The masks the page should show for `seed`: the same collator run here. */
+function nodeMasks(seed: number) {
+  const collator = new MaskCollator({
+    seed,
+    generators: [SHORT_RANGE_MASK, LONG_RANGE_MASK, { type: 'tube', ratio: 0.9 }],
+    grid: { frames: 16, crop: 224, patch: 16, tubelet: 2 },
+  });
+  return collator.sample(1).map(maskStatistics);
+}
+
+/** Runs `encoder` here on the page's clip and returns the largest difference from the page's features; disposes the encoder. */
+async function largestDifference(encoder: VisionTransformer, clip: Float32Array, features: Float32Array): Promise<number> {
+  await selectBackend('wasm');
+  const output = tf.tidy(() => encoder.apply(tf.tensor5d(clip, [1, 16, 224, 224, 3])));
+  const expected = (await output.data()) as Float32Array;
+  output.dispose();
+  encoder.dispose();
+  expect(features.length).toBe(expected.length);
+  let largest = 0;
+  for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(features[i] - expected[i]));
+  return largest;
+}
+
+const percent = (fraction: number) => `${(100 * fraction).toFixed(1)} %`;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: this test drives Debian's Chromium. Install it with \`apt-get install chromium\` (.ci/run does) or set CHROMIUM_PATH.`);
+  }
+  await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  server = await preview({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const url = server.resolvedUrls?.local[0];
+  if (url === undefined) throw new Error('vite preview gave no local URL');
+  profile = mkdtempSync(join(tmpdir(), 'vjepa-web-chromium-'));
+  // A fresh profile (playwright passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1240, height: 1000 },
+    timeout: 120_000,
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
+  page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
+  await page.goto(url, { timeout: 120_000 });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.httpServer.close(() => resolve()) : resolve()));
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('examples/web in Chromium', () => {
+  it('runs the sample clip on load, shows the mask ratios of @vjepa/masking for the same seed, and saves a screenshot', async () => {
+    const result = await pageResult(SEED);
+    expect(result.decoder).toBe('WebCodecs');
+    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(result.backend);
+    expect(result.frameIndices).toHaveLength(16);
+    const expected = nodeMasks(SEED);
+    expect(result.masks!.map(({ name, ...stats }) => stats)).toEqual(expected);
+    const shown = await page.$$eval('section.mask .heading p', (elements) => elements.map((e) => e.textContent));
+    expect(shown).toEqual(
+      expected.map(
+        (s) => `context ${percent(s.effectiveContextFraction)} (${s.contextLength} tokens) · target ${percent(s.maskedFraction)} (${s.targetLength} tokens) of ${s.tokenCount}`,
+      ),
+    );
+    expect(await page.textContent('#timings-line')).toMatch(/^sampling \d+ ms · masking \d+ ms · encode \d+ ms · picture \d+ ms \(backend \w+\)$/);
+    await page.screenshot({ path: join(root, 'test-results', 'page.png'), fullPage: true });
+  }, 300_000);
+
+  it("computes the same encoder features as Node for the same clip and weights (to 1e-4)", async () => {
+    await pageResult(SEED);
+    const clip = await pageFloats('clipBase64');
+    const features = await pageFloats('featuresBase64');
+    expect(clip.length).toBe(16 * 224 * 224 * 3);
+    await selectBackend('wasm');
+    const encoder = new VisionTransformer(vitConfig('tiny', { frames: 16, imageSize: 224 }), { seed: 0 });
+    const largest = await largestDifference(encoder, clip, features);
+    console.log(`page vs Node features: max |difference| ${largest.toExponential(2)} over ${features.length} values`);
+    expect(largest).toBeLessThanOrEqual(1e-4);
+  }, 300_000);
+
+  it('encodes with a dropped .safetensors encoder (official key prefixes) as Node does with the same weights', async () => {
+    await pageResult(SEED);
+    const clip = await pageFloats('clipBase64');
+    await selectBackend('wasm');
+    const encoder = new VisionTransformer(vitConfig('tiny', { frames: 16, imageSize: 224, depth: 2 }), { seed: 5 });
+    const tensors: Record<string, SafeTensorInput> = {};
+    for (const [key, value] of encoder.stateDict()) tensors[`module.backbone.${key}`] = { dtype: 'F32', shape: value.shape, data: value.dataSync() as Float32Array };
+    const file = join(profile!, 'encoder-depth2.safetensors');
+    writeFileSync(file, serializeSafetensors(tensors));
+    await page.setInputFiles('#weights-file', file);
+    const result = await pageResult(SEED, 'encoder-depth2.safetensors');
+    expect(result.weights).toBe('encoder-depth2.safetensors: ViT 192 wide, 2 deep, 3 heads');
+    const largest = await largestDifference(encoder, clip, await pageFloats('featuresBase64'));
+    expect(largest).toBeLessThanOrEqual(1e-4);
+  }, 300_000);
+
+  it('decodes the same frames with the <video> + canvas fallback (?decoder=video)', async () => {
+    await pageResult(SEED);
+    const webCodecsClip = await pageFloats('clipBase64');
+    const frameIndices = (await pageResult(SEED)).frameIndices;
+    await page.goto(`${server!.resolvedUrls!.local[0]}?decoder=video`, { timeout: 120_000 });
+    const result = await pageResult(SEED);
+    expect(result.decoder).toBe('<video> + canvas');
+    expect(await page.textContent('#video-line')).toMatch(/: 100 frames at 320 × 240, decoded with <video> \+ canvas/);
+    expect(result.frameIndices).toEqual(frameIndices);
+    const fallbackClip = await pageFloats('clipBase64');
+    let sum = 0;
+    for (let i = 0; i < fallbackClip.length; i++) sum += Math.abs(fallbackClip[i] - webCodecsClip[i]);
+    const mean = sum / fallbackClip.length;
+    console.log(`<video> + canvas vs WebCodecs clip: mean |difference| ${mean.toExponential(2)} (normalised units)`);
+    // Measured 0.14 (about 8/255 of the range): the two paths upsample chroma and convert colour differently,
+    // evenly over all frames (the signed mean stays near 0); a wrong or garbled frame differs far more.
+    expect(mean).toBeLessThan(0.25);
+  }, 300_000);
+
+  it('decodes and encodes a video file the user picks', async () => {
+    await pageResult(SEED);
+    const before = await pageFloats('clipBase64');
+    await page.setInputFiles('#video-file', join(root, 'public', 'sample.webm'));
+    await page.waitForFunction(() => document.getElementById('video-line')!.textContent!.startsWith('sample.webm: '), null, { timeout: 240_000 });
+    await pageResult(SEED);
+    expect(await page.textContent('#video-line')).toMatch(/^sample\.webm: 100 frames at 320 × 240, decoded with <video> \+ canvas/);
+    expect(Array.from(await pageFloats('clipBase64'))).toEqual(Array.from(before));
+  }, 300_000);
+
+  it('regenerates the masks for a seed the user types', async () => {
+    await page.fill('#seed', '7');
+    await page.dispatchEvent('#seed', 'change');
+    const result = await pageResult(7);
+    expect(result.masks!.map(({ name, ...stats }) => stats)).toEqual(nodeMasks(7));
+    expect(nodeMasks(7)).not.toEqual(nodeMasks(SEED));
+  }, 300_000);
+});

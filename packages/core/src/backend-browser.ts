@@ -1,0 +1,194 @@
+/**
+ * Backend selection for browsers: WebGPU, then WebGL, then wasm, then cpu. The browser entry of
+ * `@vjepa/core` exports this `selectBackend` in place of the Node one (which loads the native TensorFlow
+ * packages instead), so nothing here may import a Node built-in.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fail } from './errors';
+
+/** Backends a browser user can ask for. `auto` prefers WebGPU, then WebGL, then wasm, then cpu. */
+export type BrowserBackendRequest = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** The three binaries of `@tensorflow/tfjs-backend-wasm`; the backend loads the one the browser supports. */
+export type WasmBinaryName = 'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm';
+
+/** Options of the browser `selectBackend`. */
+export interface BrowserBackendOptions {
+  /**
+   * Where the app serves the wasm binaries, passed to tfjs-backend-wasm's `setWasmPaths`: a URL prefix
+   * ending in `/`, or one URL per binary (e.g. Vite's `import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'`).
+   * Without it the backend looks for them beside the bundle. Nothing is fetched from a CDN.
+   */
+  wasmPaths?: string | Partial<Record<WasmBinaryName, string>>;
+}
+
+/** What the browser `selectBackend` chose, and why. */
+export interface BrowserBackendChoice {
+  /** The tfjs backend now active: `webgpu`, `webgl`, `wasm` or `cpu`. */
+  backend: string;
+  /** What was asked for. */
+  requested: BrowserBackendRequest;
+  /** One sentence saying why this backend was chosen. */
+  reason: string;
+  /** Every candidate that was tried and did not load, with the reason. */
+  rejected: { candidate: string; reason: string }[];
+}
+
+type Candidate = Exclude<BrowserBackendRequest, 'auto'>;
+
+const REQUESTS: readonly BrowserBackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+const OPTION_KEYS = ['wasmPaths'];
+const WASM_BINARIES: readonly WasmBinaryName[] = [
+  'tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm',
+  'tfjs-backend-wasm-threaded-simd.wasm',
+];
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].slice(0, 200);
+}
+
+/** Runs one tiny op so that a backend that registered but cannot compute is caught here. */
+async function smokeTest(): Promise<void> {
+  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]))));
+  const [result] = await value.data();
+  value.dispose();
+  if (result !== 11) throw new Error(`smoke test computed ${result} instead of 11`);
+}
+
+function checkOptions(options: BrowserBackendOptions): void {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) fail(`options.${key}`, `one of the known options (${OPTION_KEYS.join(', ')})`, key);
+  }
+  const { wasmPaths } = options;
+  if (wasmPaths === undefined || typeof wasmPaths === 'string') return;
+  if (typeof wasmPaths !== 'object' || wasmPaths === null) fail('options.wasmPaths', 'a URL prefix or a map of binary names to URLs', wasmPaths);
+  for (const [name, url] of Object.entries(wasmPaths)) {
+    if (!WASM_BINARIES.includes(name as WasmBinaryName)) fail(`options.wasmPaths.${name}`, `one of ${WASM_BINARIES.join(', ')}`, name);
+    if (typeof url !== 'string') fail(`options.wasmPaths.${name}`, 'a URL string', url);
+  }
+}
+
+/**
+ * Registers a WebGPU backend whose device gets every limit the adapter offers. tfjs 4.22's own factory
+ * raises only a few, so ops with more than 8 storage buffers (an `addN` of 8 tensors) fail or return
+ * garbage on the default limits; validation errors are reported on the console.
+ */
+async function registerWebGpu(auto: boolean): Promise<void> {
+  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+  if (gpu === undefined) throw new Error('navigator.gpu is missing: this browser has no WebGPU');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) throw new Error('navigator.gpu.requestAdapter() found no adapter');
+  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? adapter.isFallbackAdapter;
+  if (auto && fallback === true) throw new Error("the only WebGPU adapter is a software fallback, slower than wasm; ask for 'webgpu' to use it anyway");
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const requiredLimits: Record<string, number> = {};
+  for (const key in adapter.limits) {
+    const value = (adapter.limits as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'number') requiredLimits[key] = value;
+  }
+  const requiredFeatures = ['timestamp-query'].filter((feature) => adapter.features.has(feature));
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  // A failed validation inside tfjs surfaces only here; say so instead of returning silent garbage.
+  device.addEventListener('uncapturederror', (event) => {
+    console.error(`WebGPU error: ${(event as { error?: { message?: string } }).error?.message}`);
+  });
+  if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), 3);
+}
+
+/** The parts of `navigator.gpu` used here (the DOM typings are not part of this package's build). */
+interface GpuLike {
+  requestAdapter(options: { powerPreference: string }): Promise<{
+    limits: object;
+    features: { has(name: string): boolean };
+    info?: unknown;
+    isFallbackAdapter?: boolean;
+    requestDevice(descriptor: object): Promise<{ addEventListener(type: string, listener: (event: { error?: { message?: string } }) => void): void }>;
+  } | null>;
+}
+
+/** The WebGL renderer when it is a software one (SwiftShader, llvmpipe): slower than wasm on the same CPU. */
+function softwareWebGl(): string | undefined {
+  const doc = (globalThis as { document?: { createElement(tag: 'canvas'): { getContext(kind: 'webgl2'): WebGlLike | null } } }).document;
+  const gl = doc?.createElement('canvas').getContext('webgl2');
+  if (!gl) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  (gl.getExtension('WEBGL_lose_context') as { loseContext(): void } | null)?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? renderer : undefined;
+}
+
+/** The parts of a WebGL2 context used here. */
+interface WebGlLike {
+  RENDERER: number;
+  getExtension(name: string): unknown;
+  getParameter(name: number): unknown;
+}
+
+async function tryCandidate(name: Candidate, options: BrowserBackendOptions, auto: boolean): Promise<void> {
+  if (name === 'webgpu') await registerWebGpu(auto);
+  else if (name === 'webgl') {
+    const software = auto ? softwareWebGl() : undefined;
+    if (software !== undefined) throw new Error(`WebGL runs on a software renderer (${software}), slower than wasm; ask for 'webgl' to use it anyway`);
+    await import('@tensorflow/tfjs-backend-webgl');
+  }
+  else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  else {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+  await smokeTest();
+}
+
+/**
+ * Selects and initialises a tfjs backend in a browser (the browser build of `@vjepa/core`'s
+ * `selectBackend`; gradients are registered when the browser build loads).
+ *
+ * `auto` tries WebGPU (when `navigator.gpu` finds an adapter), then WebGL, then wasm, then cpu, and
+ * keeps the first that initialises and computes a test op; a software WebGPU adapter or WebGL renderer
+ * (SwiftShader, llvmpipe: many times slower than wasm on the same CPU) is passed over. Asking for a specific backend that cannot
+ * load is an error. The wasm binaries are loaded from `options.wasmPaths`, which should point at files
+ * the app itself serves.
+ *
+ * @example
+ * import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+ * const choice = await selectBackend('auto', { wasmPaths: { 'tfjs-backend-wasm-simd.wasm': simd } });
+ * console.log(`${choice.backend}: ${choice.reason}`);
+ */
+export async function selectBackend(
+  requested: BrowserBackendRequest = 'auto',
+  options: BrowserBackendOptions = {},
+): Promise<BrowserBackendChoice> {
+  if (!REQUESTS.includes(requested)) fail('backend', `one of ${REQUESTS.join(', ')}`, requested);
+  checkOptions(options);
+  const rejected: BrowserBackendChoice['rejected'] = [];
+  const order: Candidate[] = requested === 'auto' ? ['webgpu', 'webgl', 'wasm', 'cpu'] : [requested];
+  for (const name of order) {
+    try {
+      await tryCandidate(name, options, requested === 'auto');
+    } catch (error) {
+      rejected.push({ candidate: name, reason: message(error) });
+      continue;
+    }
+    const reason =
+      requested === 'auto'
+        ? rejected.length === 0
+          ? `${name} is the first choice and initialised`
+          : `${name} is the fastest backend that initialised here`
+        : `${name} was requested`;
+    return { backend: name, requested, reason, rejected };
+  }
+  throw new Error(
+    `backend: ${requested === 'auto' ? 'no tfjs backend' : `'${requested}' requested but it`} could not be initialised (${rejected
+      .map((r) => `${r.candidate}: ${r.reason}`)
+      .join('; ')})`,
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The browser build of `@vjepa/data` (export condition `browser`): the official frame sampling, crops,
+ * resizing, transforms, in-memory and synthetic sources and the loader. Everything that runs ffmpeg or
+ * reads files (decoding, probing, video files, CSV and folder lists, `openClipSource`) is Node-only;
+ * `browser.test.ts` checks that the two entries differ only by those names.
+ *
+ * @packageDocumentation
+ */
+export { UnreadableClipError, type Clip, type ClipSource } from './types';
+export {
+  allFrames,
+  linspace,
+  pretrainingSampler,
+  sampleClipIndices,
+  sampleEvalClips,
+  samplePretrainingClip,
+  type ClipSamplingOptions,
+  type FrameSampler,
+} from './sampling';
+export { centreCrop, centreRatioCrop, roundHalfEven, sampleResizedCrop, type CropBox, type ResizedCropOptions } from './crop';
+export { resampleFrames, resizeBilinear, type ResampleSpec } from './resize';
+export {
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  evalTransform,
+  multiViewTransform,
+  normalizeTransform,
+  pretrainingTransform,
+  type ClipTransform,
+  type EvalTransformOptions,
+  type NormalizeOptions,
+  type PretrainingTransformOptions,
+  type TransformRecord,
+} from './transforms';
+export { memorySource, type MemoryVideo } from './memory';
+export {
+  SYNTHETIC_DIRECTIONS,
+  SYNTHETIC_SHAPES,
+  SYNTHETIC_VARIANTS,
+  syntheticVariant,
+  type SyntheticSizeOverrides,
+  type SyntheticVariant,
+} from './synthetic-variants';
+export {
+  mirrorDirection,
+  renderSyntheticItem,
+  syntheticLabels,
+  syntheticSource,
+  type SyntheticItem,
+  type SyntheticSourceOptions,
+} from './synthetic';
+export { ClipLoader } from './loader';
+export type { LoaderBatch, ClipLoaderMetrics, ClipLoaderOptions, ClipLoaderState } from './loader-types';
+export { loaderBatchSource, toVideoBatch } from './batch';

@@ -1,0 +1,17 @@
+/**
+ * The browser build of `@vjepa/probe` (export condition `browser`): the probes, feature extraction
+ * without a cache file, training and evaluation. The feature cache reads and writes files and is
+ * Node-only; `browser.test.ts` checks that the two entries differ only by those names.
+ *
+ * @packageDocumentation
+ */
+export { AttentivePooler, AttentiveProbe, CrossAttentionBlock, PROBE_NORM_EPS, type AttentiveProbeConfig } from './attentive';
+export { crossEntropy } from './losses';
+export type { Probe, ProbeShape } from './probe';
+export { LinearProbe, type LinearProbeConfig } from './linear';
+export type { Labels } from './checks';
+export { concatSegments, averageViewProbabilities } from './views';
+export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
+export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
+export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
+export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';

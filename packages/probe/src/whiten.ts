@@ -1,0 +1,161 @@
+/**
+ * Feature whitening before a probe: frozen features can be extremely anisotropic (a few directions
+ * carrying most of the variance), and a probe that normalises each token with a LayerNorm then never
+ * finds the small directions. Fitted on the training clips only, stored as state beside the probe's
+ * weights, and applied unchanged to validation and later inputs.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, fail } from '@vjepa/core';
+import { checkFeatureViews } from './checks';
+import { symmetricEigen } from './eigen';
+import type { Probe } from './probe';
+import { trainProbe, type TrainProbeOptions, type TrainProbeResult } from './train';
+
+/** The transforms: `pca` (rotate to the principal axes and scale each to unit variance), `std` (per channel), `none`. */
+export type WhiteningKind = 'pca' | 'std' | 'none';
+
+/** The whitening kinds, for validation and help texts. */
+export const WHITENING_KINDS: readonly WhiteningKind[] = ['pca', 'std', 'none'];
+
+/** Options of {@link FeatureWhitening.fit}. */
+export interface FitWhiteningOptions {
+  /**
+   * Regulariser added to every eigenvalue (or variance) before the inverse square root, relative to the
+   * mean variance trace/D (default 1e-5): directions with less variance than that are not blown up.
+   */
+  epsilon?: number;
+}
+
+/**
+ * `y = (x − mean) · matrix` on the last axis of features `[B, N, D]`. State keys `whiten.mean` `[D]`
+ * and `whiten.matrix` `[D, D]` (fixed buffers, never trained), so the transform is saved and loaded with
+ * the probe it feeds. `pca`: `matrix = V · diag(1/√(λ + ε))` from the eigen-decomposition `V Λ Vᵀ` of the
+ * population covariance of all training tokens (eigenvalues descending, each eigenvector's largest
+ * component positive); `std`: `diag(1/√(σ² + ε))`; `none`: identity.
+ *
+ * @example
+ * const whitening = FeatureWhitening.fit(trainFeatures, 'pca'); // [M, N, D] of the training clips only
+ * const probe = new WhitenedProbe(new AttentiveProbe({ dim, heads, classes }), whitening);
+ * trainProbe({ probe: probe.inner, features: whitening.apply(trainFeatures), labels });
+ * evaluateProbe(probe, valFeatures, valLabels); // the stored transform, re-applied
+ */
+export class FeatureWhitening extends Module {
+  readonly mean: tf.Variable;
+  readonly matrix: tf.Variable;
+
+  /** An identity transform of width `dim` (load a saved one with `loadStateDict`), or the given tensors' values. */
+  constructor(
+    readonly dim: number,
+    readonly kind: WhiteningKind,
+    values?: { mean: Float32Array; matrix: Float32Array },
+  ) {
+    super();
+    if (!Number.isInteger(dim) || dim < 1) fail('dim', 'a positive integer', dim);
+    if (!WHITENING_KINDS.includes(kind)) fail('kind', WHITENING_KINDS.join(', '), kind);
+    if (values && (values.mean.length !== dim || values.matrix.length !== dim * dim)) {
+      fail('values', `mean of ${dim} and matrix of ${dim * dim} values`, [values.mean.length, values.matrix.length]);
+    }
+    this.mean = this.addState('mean', values ? tf.tensor1d(values.mean) : tf.zeros([dim]), false);
+    this.matrix = this.addState('matrix', values ? tf.tensor2d(values.matrix, [dim, dim]) : tf.eye(dim), false);
+  }
+
+  /**
+   * Fits a transform on training features `[M, N, D]` (every token of every clip is one sample). Pass the
+   * training clips only: nothing else is read, so validation data cannot leak into the fit.
+   */
+  static fit(features: tf.Tensor3D, kind: WhiteningKind, options: FitWhiteningOptions = {}): FeatureWhitening {
+    if (!WHITENING_KINDS.includes(kind)) fail('kind', WHITENING_KINDS.join(', '), kind);
+    const epsilon = options.epsilon ?? 1e-5;
+    if (!(Number.isFinite(epsilon) && epsilon >= 0)) fail('epsilon', 'a finite number ≥ 0', epsilon);
+    if (!(features instanceof tf.Tensor) || features.rank !== 3) fail('features', 'a [M, N, D] tensor', (features as tf.Tensor)?.shape);
+    const [m, n, dim] = features.shape;
+    if (kind === 'none') return new FeatureWhitening(dim, 'none');
+    const { mean, covariance } = tf.tidy(() => {
+      const rows = tf.reshape(features, [m * n, dim]); // [M·N, D]
+      const mu = tf.mean(rows, 0); // [D]
+      const centred = tf.sub(rows, mu); // [M·N, D]
+      return { mean: tf.keep(mu), covariance: tf.keep(tf.div(tf.matMul(centred, centred, true, false), m * n)) }; // [D, D]
+    });
+    const meanValues = mean.dataSync() as Float32Array;
+    const cov = Float64Array.from(covariance.dataSync());
+    tf.dispose([mean, covariance]);
+    let trace = 0;
+    for (let i = 0; i < dim; i++) trace += cov[i * dim + i];
+    const floor = (epsilon * trace) / dim;
+    const matrix = new Float32Array(dim * dim);
+    if (kind === 'std') {
+      for (let i = 0; i < dim; i++) matrix[i * dim + i] = 1 / Math.sqrt(Math.max(cov[i * dim + i], 0) + floor || 1);
+    } else {
+      const { values, vectors } = symmetricEigen(cov, dim);
+      for (let k = 0; k < dim; k++) {
+        const scale = 1 / Math.sqrt(Math.max(values[k], 0) + floor || 1);
+        for (let i = 0; i < dim; i++) matrix[i * dim + k] = vectors[i * dim + k] * scale;
+      }
+    }
+    return new FeatureWhitening(dim, kind, { mean: meanValues, matrix });
+  }
+
+  /** Features `[B, N, D]` → whitened `[B, N, D]`. */
+  apply(features: tf.Tensor3D): tf.Tensor3D {
+    checkFeatureViews('features', features, this.dim);
+    if (this.kind === 'none') return tf.clone(features);
+    return tf.tidy(() => {
+      const [b, n, d] = features.shape;
+      const rows = tf.sub(tf.reshape(features, [b * n, d]), this.mean); // [B·N, D]
+      return tf.reshape(tf.matMul(rows, this.matrix), [b, n, d]) as tf.Tensor3D; // [B, N, D]
+    });
+  }
+}
+
+/**
+ * A probe behind a whitening transform: `apply(x) = inner.apply(whitening.apply(x))`. Its state is the
+ * inner probe's keys (unchanged, so official probe keys stay official) plus `whiten.mean` and
+ * `whiten.matrix`; only the inner probe's parameters are trainable. Owns both: `dispose()` frees them.
+ */
+export class WhitenedProbe extends Module implements Probe {
+  constructor(
+    readonly inner: Probe,
+    readonly whitening: FeatureWhitening,
+  ) {
+    super();
+    if (whitening.dim !== inner.config.dim) fail('whitening', `a transform of width ${inner.config.dim}`, whitening.dim);
+    this.addModule('', inner);
+    this.addModule('whiten', whitening);
+  }
+
+  get config() {
+    return this.inner.config;
+  }
+
+  /** Raw frozen features `[B, N, D]` → logits `[B, C]`. */
+  apply(features: tf.Tensor3D): tf.Tensor2D {
+    return tf.tidy(() => this.inner.apply(this.whitening.apply(features)));
+  }
+}
+
+/**
+ * Fits `whiten` on the training features, trains `options.probe` on the whitened training features and
+ * returns it behind the transform, ready for `evaluateProbe` on raw validation features. Only the
+ * training features are passed in, so validation data cannot enter the fit. `options.features` must be
+ * one `[M, N, D]` tensor (a single view); it is not disposed.
+ */
+export function trainWhitenedProbe(
+  options: TrainProbeOptions & { whiten: WhiteningKind; epsilon?: number },
+): { probe: WhitenedProbe; result: TrainProbeResult } {
+  const { whiten, epsilon, ...training } = options;
+  if (!(training.features instanceof tf.Tensor)) fail('features', 'one [M, N, D] tensor (a single view)', 'several views');
+  const features = training.features as tf.Tensor3D;
+  const whitening = FeatureWhitening.fit(features, whiten, { epsilon });
+  const whitened = whitening.apply(features);
+  try {
+    const result = trainProbe({ ...training, features: whitened });
+    return { probe: new WhitenedProbe(training.probe, whitening), result };
+  } catch (error) {
+    whitening.dispose();
+    throw error;
+  } finally {
+    whitened.dispose();
+  }
+}

@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomStream, selectBackend } from '@vjepa/core';
+import { checkRegularizer, eppsPulleyKnots, randomUnitDirections, regularizerValue, sigreg, vicregTerms } from './regularizers';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+describe('SIGReg (sliced Epps–Pulley)', () => {
+  it('knots and weights: trapezoid on [0, tMax] doubled for t < 0, times φ(t) = exp(−t²/2)', () => {
+    const { t, phi, weights } = eppsPulleyKnots(3, 2);
+    expect(Array.from(t)).toEqual([0, 1, 2]);
+    expect(Array.from(phi)).toEqual([1, Math.fround(Math.exp(-0.5)), Math.fround(Math.exp(-2))]);
+    expect(Array.from(weights)).toEqual([1, Math.fround(2 * Math.exp(-0.5)), Math.fround(Math.exp(-2))]);
+    expect(eppsPulleyKnots().t).toHaveLength(17);
+    expect(() => eppsPulleyKnots(4)).toThrow(/knots: expected an odd integer ≥ 3, received 4/);
+  });
+
+  it('equals the hand-computed statistic of two points along two directions', () => {
+    // x = (0, 0) and (1, 0); direction e₁ projects to [0, 1], direction e₂ to [0, 0]. With knots t = 0, 1, 2
+    // (tMax 2) and weights (1, 2, 1)·φ(t): e₁ gives N·Σ w[(mean cos − φ)² + mean sin²] = 0.557005732…, and
+    // e₂ (cos ≡ 1, sin ≡ 0) gives 2·[2φ(1)(1 − φ(1))² + φ(2)(1 − φ(2))²] = 0.577974…; the mean is reported.
+    const e = (v: number) => Math.exp(-v * v / 2);
+    const along = (cos1: number, sin1: number, cos2: number, sin2: number) =>
+      2 * (2 * e(1) * ((cos1 - e(1)) ** 2 + sin1 ** 2) + e(2) * ((cos2 - e(2)) ** 2 + sin2 ** 2));
+    const first = along((1 + Math.cos(1)) / 2, Math.sin(1) / 2, (1 + Math.cos(2)) / 2, Math.sin(2) / 2);
+    const second = along(1, 0, 1, 0);
+    expect(first).toBeCloseTo(0.557005732, 8);
+    expect(second).toBeCloseTo(0.577974, 5);
+    const x = tf.tensor2d([0, 0, 1, 0], [2, 2]);
+    const directions = tf.tensor2d([1, 0, 0, 1], [2, 2]);
+    expect(sigreg(x, directions, { knots: 3, tMax: 2 }).dataSync()[0]).toBeCloseTo((first + second) / 2, 5);
+    tf.dispose([x, directions]);
+  });
+
+  it('is small for standard normal samples and large for collapsed or stretched ones', () => {
+    const rng = new RandomStream(1);
+    const normal = tf.tensor2d(Float32Array.from({ length: 4096 * 8 }, () => rng.normal()), [4096, 8]);
+    const directions = tf.tensor2d(randomUnitDirections(new RandomStream(2), 8, 32), [8, 32]);
+    const value = (x: tf.Tensor2D) => tf.tidy(() => sigreg(x, directions).dataSync()[0]);
+    const stretched = tf.mul(normal, 5) as tf.Tensor2D;
+    const collapsed = tf.zeros([4096, 8]) as tf.Tensor2D;
+    expect(value(normal)).toBeLessThan(3); // N · O(1/N) under the null
+    expect(value(stretched)).toBeGreaterThan(100);
+    expect(value(collapsed)).toBeGreaterThan(100);
+    tf.dispose([normal, directions, stretched, collapsed]);
+  });
+
+  it('its gradient matches central finite differences', () => {
+    const rng = new RandomStream(5);
+    const data = Float32Array.from({ length: 6 * 3 }, () => rng.normal());
+    const directions = tf.tensor2d(randomUnitDirections(new RandomStream(6), 3, 4), [3, 4]);
+    const f = (values: Float32Array) => tf.tidy(() => sigreg(tf.tensor2d(values, [6, 3]), directions, { knots: 9 }).dataSync()[0]);
+    const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => sigreg(x as tf.Tensor2D, directions, { knots: 9 }))(tf.tensor2d(data, [6, 3])).dataSync());
+    const h = 1e-2;
+    for (let i = 0; i < data.length; i++) {
+      const plus = Float32Array.from(data);
+      const minus = Float32Array.from(data);
+      plus[i] += h;
+      minus[i] -= h;
+      const numeric = (f(plus) - f(minus)) / (2 * h);
+      expect(Math.abs(gradient[i] - numeric)).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
+    }
+    directions.dispose();
+  });
+
+  it('draws unit directions, new each step but the same for the same (seed, step)', () => {
+    const a = randomUnitDirections(new RandomStream(0), 5, 3);
+    for (let k = 0; k < 3; k++) {
+      let norm = 0;
+      for (let i = 0; i < 5; i++) norm += a[i * 3 + k] ** 2;
+      expect(norm).toBeCloseTo(1, 6);
+    }
+    const rng = new RandomStream(4);
+    const tokens = [tf.tensor3d(Float32Array.from({ length: 2 * 6 * 4 }, () => rng.normal()), [2, 6, 4])];
+    const config = { kind: 'sigreg' as const, weight: 0.1, directions: 8, seed: 3 };
+    const at = (step: number) => tf.tidy(() => regularizerValue(config, tokens, step).dataSync()[0]);
+    expect(at(7)).toBe(at(7));
+    expect(at(7)).not.toBe(at(8));
+    tf.dispose(tokens);
+  });
+});
+
+describe('VICReg terms', () => {
+  it('hand case: variance hinge on the std and the squared off-diagonal covariance over D', () => {
+    // rows (0, 0), (2, 1), (4, 2): unbiased variances 4 and 1, covariance 2.
+    const x = tf.tensor2d([0, 0, 2, 1, 4, 2], [3, 2]);
+    const { variance, covariance } = vicregTerms(x, { gamma: 1.5, eps: 0 });
+    expect(variance.dataSync()[0]).toBeCloseTo((0 + (1.5 - 1)) / 2, 6); // std 2 → 0, std 1 → 0.5
+    expect(covariance.dataSync()[0]).toBeCloseTo((2 * 2 ** 2) / 2, 6);
+    tf.dispose([x, variance, covariance]);
+  });
+
+  it('checks configs: known kinds and keys, a weight ≥ 0', () => {
+    expect(() => checkRegularizer({ kind: 'barlow', weight: 1 } as never)).toThrow(/regularizer.kind: expected 'sigreg' or 'vicreg', received "barlow"/);
+    expect(() => checkRegularizer({ kind: 'sigreg', weight: -1 })).toThrow(/regularizer.weight: expected a finite number ≥ 0, received -1/);
+    expect(() => checkRegularizer({ kind: 'vicreg', weight: 1, directions: 3 } as never)).toThrow(/regularizer.directions: expected one of the keys/);
+  });
+});
