@@ -18,6 +18,7 @@ describe('packageOf', () => {
     ['./adamw', null],
     ['../x', null],
     ['node:fs', null],
+    ['#gradients', null],
     ['fs', null],
   ])('%s → %s', (specifier, name) => {
     expect(packageOf(specifier)).toBe(name);

@@ -35,9 +35,12 @@ export interface DependencyProblem {
 
 const BUILTINS = new Set(builtinModules);
 
-/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; null for relative paths and Node built-ins. */
+/**
+ * `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; null for relative paths, a package's own
+ * subpath imports (`#gradients`, mapped in its package.json `imports`) and Node built-ins.
+ */
 export function packageOf(specifier: string): string | null {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return null;
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || specifier.startsWith('node:')) return null;
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   return BUILTINS.has(name) ? null : name;

@@ -33,7 +33,10 @@ export {
   type TransformRecord,
 } from './transforms';
 export { memorySource, type MemoryVideo } from './memory';
+// Moving MNIST renders here too, but its digits load only in Node (`#mnist-digits`).
+export { MNIST_TRAIN_FRACTION, mnistImage, mnistSplitRange, renderMovingMnistItem, type SyntheticSplit } from './synthetic-mnist';
 export {
+  MNIST_SIDE,
   SYNTHETIC_DIRECTIONS,
   SYNTHETIC_SHAPES,
   SYNTHETIC_VARIANTS,

