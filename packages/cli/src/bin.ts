@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { main } from './main';
+import { exitCodeFor, formatError } from './errors';
 
 main().catch((error: unknown) => {
-  console.error(`vjepa: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  const code = exitCodeFor(error);
+  if (code !== 0) console.error(formatError(error, process.argv.includes('--verbose')));
+  process.exitCode = code;
 });

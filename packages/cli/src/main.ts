@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { fail } from '@vjepa/core';
 import { runParity } from './parity/run';
 import { runBenchCommand } from './bench/command';
 import type { BenchFlags } from './bench/flags';
@@ -16,7 +17,7 @@ import { isTorchPath } from './torch/official';
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, received ${value}`);
+  if (!Number.isInteger(n) || n < 1) fail(flag, 'a positive integer', value);
   return n;
 }
 
@@ -78,20 +79,27 @@ export function createProgram(): Command {
     .option('--masks <kind>', "official (the two multiblock generators, default) | future (context = the first half of the clip, target ≈ 90 % of the second)")
     .option('--checkpoint-every <n>', 'steps between checkpoints (default 50)', '50')
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
-    .option('--resume [dir]', 'continue from the latest checkpoint in --out (or in dir)')
+    .option('--resume [dir]', 'continue from the newest intact checkpoint in --out (or in dir); a damaged one is skipped with a warning')
+    .option('--keep <n>', 'checkpoints to keep (the newest intact one is never deleted)', '3')
     .addOption(backendOption())
-    .action(async (flags: TrainFlags & { out: string; resume?: boolean | string; checkpointEvery: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
+    .action(async (flags: TrainFlags & { out: string; resume?: boolean | string; checkpointEvery: string; keep: string; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
       const resumeFrom = flags.resume === true ? flags.out : flags.resume;
       const saved = resumeFrom ? savedRunConfig(resumeFrom) : null;
       const preset = (flags as { preset?: string }).preset;
-      if (preset !== undefined && !(preset in TRAIN_PRESETS)) throw new Error(`--preset: expected one of ${Object.keys(TRAIN_PRESETS).join(', ')}, received ${preset}`);
+      if (preset !== undefined && !(preset in TRAIN_PRESETS)) fail('--preset', `one of ${Object.keys(TRAIN_PRESETS).join(', ')}`, preset);
+      const checkpointEvery = Number(flags.checkpointEvery);
+      if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) fail('--checkpoint-every', 'a positive integer', flags.checkpointEvery);
+      const keep = Number(flags.keep);
+      if (!Number.isInteger(keep) || keep < 1) fail('--keep', 'a positive integer', flags.keep);
       const config = resolveRunConfig(flags, saved ?? (preset ? TRAIN_PRESETS[preset] : {}));
       await runTrain({
         config,
         backend: flags.backend,
         out: flags.out,
         resume: flags.resume === true ? true : flags.resume,
-        checkpointEvery: Number(flags.checkpointEvery),
+        checkpointEvery,
+        keep,
+        stopOnSignals: true,
       });
     });
 
@@ -162,7 +170,7 @@ export function createProgram(): Command {
     .option('--pool', 'mean-pool tokens: [M, D] instead of [M, N, D]')
     .addOption(backendOption())
     .action(async (inputs: string[], o: { checkpoint: string; heads?: string; encoder: 'target' | 'online'; out: string; limit?: string; pool?: boolean; backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu' }) => {
-      if (o.encoder !== 'target' && o.encoder !== 'online') throw new Error(`--encoder: expected target or online, received ${o.encoder}`);
+      if (o.encoder !== 'target' && o.encoder !== 'online') fail('--encoder', "'target' or 'online'", o.encoder);
       await runEmbed({ inputs, checkpoint: o.checkpoint, inferred: { heads: positiveInteger('--heads', o.heads) }, encoder: o.encoder, out: o.out, limit: o.limit ? Number(o.limit) : undefined, pool: o.pool, backend: o.backend });
     });
 
@@ -220,5 +228,8 @@ export function createProgram(): Command {
 
 /** Runs the `vjepa` command with `argv` (default: the process's). */
 export async function main(argv: string[] = process.argv): Promise<void> {
-  await createProgram().parseAsync(argv);
+  const program = createProgram().option('--verbose', 'print the stack trace of an error');
+  // Errors (commander's own included) are thrown to the caller, which prints one line and sets the exit status.
+  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError: () => undefined });
+  await program.parseAsync(argv);
 }

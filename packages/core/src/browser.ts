@@ -50,3 +50,4 @@ export { selfAttention, selfAttentionReference } from './nn/attention';
 export { layerNormReference } from './nn/layer-norm';
 export { geluReference } from './nn/mlp';
 export { adamwUpdate, adamwUpdateReference, movingAverage, movingAverageReference, sumOfSquares, type AdamWUpdate } from './ops/updates';
+export { checkKeys, closestKey, keyDistance } from './options';

@@ -4,6 +4,7 @@ import * as node from './index';
 
 /** The names only the Node entry has: they run ffmpeg or read files. */
 const NODE_ONLY = [
+  'FfmpegFailedError',
   'TruncatedVideoError',
   'VIDEO_EXTENSIONS',
   'csvSource',

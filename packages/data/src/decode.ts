@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { fail } from '@vjepa/core';
-import { ffmpegErrorSummary, passthroughArgs, runFfmpeg } from './ffmpeg';
+import { ffmpegErrorSummary, passthroughArgs, runFfmpeg, throwIfKilled } from './ffmpeg';
 import { probeVideo, toBinary, type FfmpegRunOptions, type VideoInfo } from './probe';
 import { UnreadableClipError } from './types';
 
@@ -101,6 +101,7 @@ export async function decodeFrames(file: string, indices: readonly number[], opt
   ];
   const result = await runFfmpeg(binary, args, { timeoutMs: options.timeoutMs, stdoutBytes: unique.length * frameBytes });
   if (result.timedOut) throw new UnreadableClipError(file, `ffmpeg took longer than ${options.timeoutMs ?? 120_000} ms to decode it`);
+  throwIfKilled(result, file, 'decoding');
   const decoded = Math.floor(result.stdout.length / frameBytes);
   if (decoded < unique.length) {
     if (decoded === 0 && result.code !== 0) throw new UnreadableClipError(file, ffmpegErrorSummary(result.stderr, file));

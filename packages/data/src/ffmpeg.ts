@@ -101,6 +101,28 @@ export function resolveFfmpeg(choice: FfmpegChoice = 'auto', env: NodeJS.Process
   return fail('ffmpeg', choice === 'npm' ? `the npm package ${NPM_PACKAGE}` : 'an ffmpeg executable', 'none found', INSTALL_HINT);
 }
 
+/**
+ * ffmpeg itself failed, not the file: it could not be started (missing, not executable) or it was killed
+ * by a signal it was not sent by us (out of memory, stopped by someone). The item is not marked bad; the
+ * error goes up to the caller, and a later attempt (once ffmpeg is back) reads the file normally.
+ */
+export class FfmpegFailedError extends VjepaError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FfmpegFailedError';
+  }
+}
+
+/** Throws {@link FfmpegFailedError} when ffmpeg was killed by a signal other than our own timeout. */
+export function throwIfKilled(result: RunResult, file: string, action: string): void {
+  if (result.signal !== null && !result.timedOut) {
+    throw new FfmpegFailedError(
+      `ffmpeg: expected to finish ${action} ${JSON.stringify(file)}, received a kill by ${result.signal} (not a fault of the file: ` +
+        'out of memory, or stopped by someone). Run again; the file is not skipped',
+    );
+  }
+}
+
 /** Features of one ffmpeg build that change the command line. */
 export interface FfmpegFeatures {
   /** `-fps_mode passthrough` exists (ffmpeg ≥ 5.1, libavutil ≥ 57.28); older builds take `-vsync 0`. */
@@ -118,7 +140,7 @@ export function ffmpegFeatures(binary: FfmpegBinary): FfmpegFeatures {
   if (cached !== undefined) return cached;
   const result = spawnSync(binary.path, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 20_000 });
   if (result.error !== undefined) {
-    throw new VjepaError(`ffmpeg: could not run ${binary.path} (${result.error.message}). ${INSTALL_HINT}`, { cause: result.error });
+    throw new FfmpegFailedError(`ffmpeg: could not run ${binary.path} (${result.error.message}). ${INSTALL_HINT}`, { cause: result.error });
   }
   const match = /libavutil\s+(\d+)\.\s*(\d+)/.exec(result.stdout ?? '');
   const major = match ? Number(match[1]) : 0;
@@ -192,7 +214,7 @@ export function runFfmpeg(binary: FfmpegBinary, args: readonly string[], options
     else child.stdin.end(stdin);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new VjepaError(`ffmpeg: could not run ${binary.path} (${error.message}). ${INSTALL_HINT}`, { cause: error }));
+      reject(new FfmpegFailedError(`ffmpeg: could not run ${binary.path} (${error.message}). ${INSTALL_HINT}`, { cause: error }));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -31,6 +31,7 @@ export {
   type TransformRecord,
 } from './transforms';
 export {
+  FfmpegFailedError,
   ffmpegFeatures,
   findNpmFfmpeg,
   findOnPath,

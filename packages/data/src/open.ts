@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { stat } from 'node:fs/promises';
-import { fail } from '@vjepa/core';
+import { checkKeys, fail } from '@vjepa/core';
 import { csvSource, folderSource } from './file-lists';
 import { syntheticSource, type SyntheticSourceOptions } from './synthetic';
 import type { ClipSource } from './types';
@@ -29,6 +29,7 @@ export interface OpenSourceOptions extends VideoFileOptions {
  */
 export async function openClipSource(spec: string, options: OpenSourceOptions = {}): Promise<ClipSource> {
   if (typeof spec !== 'string' || spec === '') fail('spec', "'synthetic', 'synthetic:NAME', a .csv file or a folder", spec);
+  checkKeys('options', options, ['synthetic', ...['ffmpeg', 'sampler', 'clipDurationSeconds', 'framesPerClip', 'frameStep', 'decodeSize', 'minBytes', 'probe', 'timeoutMs', 'description']]);
   if (spec === 'synthetic' || spec.startsWith('synthetic:')) return syntheticSource(spec, options.synthetic);
   const { synthetic: _synthetic, ...fileOptions } = options;
   const info = await stat(spec).catch(() => null);

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import { fail } from '@vjepa/core';
-import { ffmpegErrorSummary, passthroughArgs, resolveFfmpeg, runFfmpeg, type FfmpegBinary, type FfmpegChoice } from './ffmpeg';
+import { ffmpegErrorSummary, passthroughArgs, resolveFfmpeg, runFfmpeg, throwIfKilled, type FfmpegBinary, type FfmpegChoice } from './ffmpeg';
 import { UnreadableClipError } from './types';
 
 /** What {@link probeVideo} learns about the first video stream of a file. */
@@ -91,6 +91,7 @@ export async function probeVideo(file: string, options: ProbeOptions = {}): Prom
   const args = ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', ...counting, '-f', 'null', '-progress', 'pipe:1', '-nostats', '-'];
   const result = await runFfmpeg(binary, args, { timeoutMs });
   if (result.timedOut) throw new UnreadableClipError(file, `ffmpeg took longer than ${timeoutMs ?? 120_000} ms to probe it`);
+  throwIfKilled(result, file, 'probing');
   const header = parseStreamHeader(result.stderr);
   const frameCount = lastFrameCount(new TextDecoder().decode(result.stdout));
   const counted = result.code === 0 && frameCount !== null && frameCount > 0;

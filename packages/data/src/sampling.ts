@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, fail, type RandomStream } from '@vjepa/core';
 
 /** Options of {@link sampleClipIndices}, with the official pretraining defaults. */
 export interface ClipSamplingOptions {
@@ -81,6 +81,7 @@ export function sampleClipIndices(
   rng: RandomStream | null,
   options: ClipSamplingOptions = {},
 ): number[][] {
+  checkKeys('options', options, ['framesPerClip', 'frameStep', 'numClips', 'randomClipSampling', 'allowClipOverlap']);
   const {
     framesPerClip = 16,
     frameStep = 4,

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, fail, type RandomStream } from '@vjepa/core';
 import { centreCrop, sampleResizedCrop, type CropBox } from './crop';
 import { resampleFrames } from './resize';
 import type { Clip } from './types';
@@ -90,6 +90,7 @@ function checkClip(clip: Clip): void {
  * ```
  */
 export function pretrainingTransform(options: PretrainingTransformOptions = {}): ClipTransform {
+  checkKeys('options', options, ['cropSize', 'scale', 'ratio', 'horizontalFlip', 'mean', 'std']);
   const { cropSize = 224, scale = [0.3, 1.0], ratio = [0.75, 1.35], horizontalFlip = true } = options;
   const size = outputSize(cropSize);
   const { subtract, divide } = normalization(options);
@@ -130,6 +131,7 @@ export interface EvalTransformOptions extends NormalizeOptions {
  * crop `cropSize` at offset `round((L − cropSize)/2)`, normalise. No randomness.
  */
 export function evalTransform(options: EvalTransformOptions = {}): ClipTransform {
+  checkKeys('options', options, ['cropSize', 'resizeRatio', 'mean', 'std']);
   const { cropSize = 224, resizeRatio = 256 / 224 } = options;
   const size = outputSize(cropSize);
   if (!Number.isFinite(resizeRatio) || resizeRatio < 1) fail('resizeRatio', 'a number >= 1', resizeRatio);

@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, fail, type RandomStream } from '@vjepa/core';
 import { decodeFrames, TruncatedVideoError } from './decode';
 import type { FfmpegChoice } from './ffmpeg';
 import { probeVideo, toBinary, type ProbeMethod, type VideoInfo } from './probe';
@@ -113,6 +113,7 @@ function checkOptions(options: VideoFileOptions): void {
  */
 export function videoFileSource(entries: readonly VideoEntry[], options: VideoFileOptions = {}): ClipSource {
   if (!Array.isArray(entries)) fail('entries', 'an array of { path, labels }', entries);
+  checkKeys('options', options, ['ffmpeg', 'sampler', 'clipDurationSeconds', 'framesPerClip', 'frameStep', 'decodeSize', 'minBytes', 'probe', 'timeoutMs', 'description']);
   entries.forEach((entry, index) => {
     if (typeof entry?.path !== 'string' || entry.path === '') fail(`entries[${index}].path`, 'a non-empty string', entry?.path);
   });

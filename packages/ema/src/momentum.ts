@@ -1,4 +1,4 @@
-import { fail } from '@vjepa/core';
+import { checkKeys, fail } from '@vjepa/core';
 
 /** Options of {@link momentumSchedule}. */
 export interface MomentumScheduleOptions {
@@ -41,6 +41,7 @@ function checkFinite(argument: string, value: unknown): void {
  * @example momentumTotalSteps({ ipe: 300, epochs: 300, ipeScale: 1.25 }) // 112500
  */
 export function momentumTotalSteps(options: ScheduleSizeOptions): number {
+  checkKeys('options', options, ['ipe', 'epochs', 'ipeScale']);
   const { ipe, epochs, ipeScale = 1 } = options;
   checkFinite('ipe', ipe);
   checkFinite('epochs', epochs);
@@ -65,6 +66,7 @@ export class MomentumSchedule implements Iterable<number> {
   private position = 0;
 
   constructor(options: MomentumScheduleOptions) {
+    checkKeys('options', options, ['start', 'end', 'totalSteps']);
     checkFinite('start', options.start);
     checkFinite('end', options.end);
     checkFinite('totalSteps', options.totalSteps);

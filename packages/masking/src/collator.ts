@@ -15,7 +15,7 @@ import type {
   TokenGrid,
   TubeMaskConfig,
 } from './types.js';
-import { requireInteger, requireObject } from './validation.js';
+import { requireInteger, requireKnownKeys, requireObject } from './validation.js';
 
 /** The released pretraining pair: short-range 8 × 0.15 and long-range 2 × 0.7 (spec §3.2). */
 export const PRETRAINING_MASK_GENERATORS: readonly MaskGeneratorConfig[] = Object.freeze([
@@ -58,7 +58,7 @@ export class MaskCollator {
   private readonly positionStream: Mt19937;
 
   constructor(options: MaskCollatorOptions = {}) {
-    const fields = requireObject('options', options);
+    const fields = requireKnownKeys('options', requireObject('options', options), ['generators', 'grid', 'seed']);
     this.grid = resolveTokenGrid(options.grid ?? {}, 'grid');
     const configs = fields.generators ?? PRETRAINING_MASK_GENERATORS;
     if (!Array.isArray(configs) || configs.length === 0) {

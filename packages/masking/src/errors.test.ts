@@ -115,4 +115,23 @@ describe('refused configs: the message names the argument, the expectation and t
       expect(error).toMatchObject({ argument: 'config.numBlocks', expected: 'an integer ≥ 1', received: 0 });
     }
   });
+
+  it('refuses unknown keys, listing the known ones and suggesting the meant one', () => {
+    // The issue's example: `imageSize` is the ViT's name; the grid calls it `crop`.
+    expect(() => new MaskCollator({ grid: { frames: 16, imageSize: 64, patch: 16, tubelet: 2 } as GridSpec })).toThrow(
+      '@vjepa/masking: invalid grid.imageSize: expected a known key (one of frames, crop, patch, tubelet, depth, height, width), received "imageSize". Did you mean "crop"?',
+    );
+    expect(() => new MaskCollator({ seeed: 1 } as never)).toThrow(
+      'invalid options.seeed: expected a known key (one of generators, grid, seed), received "seeed". Did you mean "seed"?',
+    );
+    expect(() => new MaskCollator({ generators: [{ type: 'multiblock', numBlock: 4 } as never] })).toThrow(
+      'invalid generators[0].numBlock: expected a known key (one of type, spatialScale, temporalScale, aspectRatio, numBlocks, maxTemporalKeep, maxKeep), received "numBlock". Did you mean "numBlocks"?',
+    );
+    // The official YAML spelling is pointed at its name here.
+    expect(multiblock({ spatial_scale: [0.15, 0.15] })).toThrow('received "spatial_scale". Did you mean "spatialScale"?');
+    expect(multiblock({ colour: 'red' })).toThrow('received "colour". Remove it or fix its name.');
+    expect(() => new RandomTubeMaskGenerator({ ratio: 0.5, ration: 0.5 } as never)).toThrow(
+      'invalid config.ration: expected a known key (one of type, ratio), received "ration". Did you mean "ratio"?',
+    );
+  });
 });

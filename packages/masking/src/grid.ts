@@ -1,6 +1,10 @@
 import { MaskConfigError } from './errors.js';
 import type { GridSpec, TokenGrid } from './types.js';
-import { requireInteger, requireObject } from './validation.js';
+import { requireInteger, requireKnownKeys, requireObject } from './validation.js';
+
+const GRID_KEYS = ['frames', 'crop', 'patch', 'tubelet', 'depth', 'height', 'width'] as const;
+/** Names other packages use for the same quantities (the ViT's `imageSize`, the data's `numFrames`). */
+const GRID_ALIASES = { imageSize: 'crop', cropSize: 'crop', crop_size: 'crop', numFrames: 'frames', num_frames: 'frames', patchSize: 'patch', patch_size: 'patch', tubeletSize: 'tubelet', tubelet_size: 'tubelet' };
 
 /** The default grid: 16 frames, 224 px crop, 16 px patches, tubelet 2 → 8 × 14 × 14 tokens. */
 export const DEFAULT_CLIP_GEOMETRY = { frames: 16, crop: 224, patch: 16, tubelet: 2 } as const;
@@ -10,7 +14,7 @@ export const DEFAULT_CLIP_GEOMETRY = { frames: 16, crop: 224, patch: 16, tubelet
  * H' = W' = crop / patch, which must divide exactly.
  */
 export function resolveTokenGrid(spec: GridSpec = {}, argument = 'grid'): TokenGrid {
-  const fields = requireObject(argument, spec);
+  const fields = requireKnownKeys(argument, requireObject(argument, spec), GRID_KEYS, GRID_ALIASES);
   const explicit = ['depth', 'height', 'width'].some((key) => fields[key] !== undefined);
   const derived = ['frames', 'crop', 'patch', 'tubelet'].some((key) => fields[key] !== undefined);
   if (explicit && derived) {

@@ -1,7 +1,18 @@
 import { MaskConfigError } from './errors.js';
 import { roundHalfEven } from './python-round.js';
 import type { MultiblockMaskConfig, ResolvedMultiblockConfig, TokenGrid } from './types.js';
-import { requireFraction, requireInteger, requireObject, requireRange } from './validation.js';
+import { requireFraction, requireInteger, requireKnownKeys, requireObject, requireRange } from './validation.js';
+
+const MULTIBLOCK_KEYS = ['type', 'spatialScale', 'temporalScale', 'aspectRatio', 'numBlocks', 'maxTemporalKeep', 'maxKeep'] as const;
+/** The official YAML names of the same fields. */
+const MULTIBLOCK_ALIASES = {
+  spatial_scale: 'spatialScale',
+  temporal_scale: 'temporalScale',
+  aspect_ratio: 'aspectRatio',
+  num_blocks: 'numBlocks',
+  max_temporal_keep: 'maxTemporalKeep',
+  max_keep: 'maxKeep',
+};
 
 /** The released short-range generator (8 blocks of 15 %), which is also the default config. */
 export const SHORT_RANGE_MASK: Readonly<ResolvedMultiblockConfig> = Object.freeze({
@@ -31,7 +42,7 @@ export function resolveMultiblockConfig(
   grid: TokenGrid,
   argument = 'config',
 ): ResolvedMultiblockConfig {
-  const fields = requireObject(argument, config);
+  const fields = requireKnownKeys(argument, requireObject(argument, config), MULTIBLOCK_KEYS, MULTIBLOCK_ALIASES);
   if (fields.type !== undefined && fields.type !== 'multiblock') {
     throw new MaskConfigError(`${argument}.type`, '"multiblock"', fields.type);
   }

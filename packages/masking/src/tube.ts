@@ -8,7 +8,7 @@ import type {
   TokenGrid,
   TubeMaskConfig,
 } from './types.js';
-import { requireBatchSize, requireObject } from './validation.js';
+import { requireBatchSize, requireKnownKeys, requireObject } from './validation.js';
 
 /** The default masked ratio of the random-tube generator. */
 export const DEFAULT_TUBE_RATIO = 0.9;
@@ -18,7 +18,7 @@ export const DEFAULT_TUBE_RATIO = 0.9;
  * context (`int(H'·W'·(1 − ratio))` positions) and the target are non-empty.
  */
 export function resolveTubeConfig(config: TubeMaskConfig, grid: TokenGrid, argument = 'config'): ResolvedTubeConfig {
-  const fields = requireObject(argument, config);
+  const fields = requireKnownKeys(argument, requireObject(argument, config), ['type', 'ratio']);
   if (fields.type !== 'tube') throw new MaskConfigError(`${argument}.type`, '"tube"', fields.type);
   const ratio = fields.ratio ?? DEFAULT_TUBE_RATIO;
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio <= 0 || ratio >= 1) {

@@ -1,4 +1,4 @@
-import { fail } from '@vjepa/core';
+import { checkKeys, fail } from '@vjepa/core';
 
 /** The position of a schedule, for checkpoints: the official `_step` counter. */
 export interface ScheduleState {
@@ -120,6 +120,7 @@ export class WarmupCosineSchedule extends StepSchedule {
 
   constructor(options: WarmupCosineOptions) {
     super();
+    checkKeys('options', options, ['startLr', 'refLr', 'finalLr', 'warmupSteps', 'totalSteps']);
     const { startLr, refLr, finalLr = 0, warmupSteps, totalSteps } = options;
     checkFinite('startLr', startLr);
     checkFinite('refLr', refLr);
@@ -162,6 +163,7 @@ export class CosineWDSchedule extends StepSchedule {
 
   constructor(options: CosineWdOptions) {
     super();
+    checkKeys('options', options, ['refWd', 'finalWd', 'totalSteps']);
     const { refWd, finalWd = 0, totalSteps } = options;
     checkFinite('refWd', refWd);
     checkFinite('finalWd', finalWd);

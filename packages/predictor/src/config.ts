@@ -1,4 +1,4 @@
-import { fail } from '@vjepa/core';
+import { checkKeys, fail } from '@vjepa/core';
 
 /** Configuration of the V-JEPA predictor. Defaults are those of every released config (spec §5). */
 export interface PredictorConfig {
@@ -55,7 +55,11 @@ export const PREDICTOR_DEFAULTS: Omit<ResolvedPredictorConfig, 'encoderDim' | 'o
 /** Fills defaults and checks every field before any tensor is made. */
 export function resolvePredictorConfig(config: PredictorConfig): ResolvedPredictorConfig {
   if (config === undefined || config === null) fail('config', 'an object with at least encoderDim', config);
+  checkKeys('config', config, ['encoderDim', 'outputDim', ...Object.keys(PREDICTOR_DEFAULTS)]);
   const c = { ...PREDICTOR_DEFAULTS, outputDim: config.encoderDim, ...config };
+  for (const key of ['zeroInitMaskTokens', 'uniformPower', 'qkvBias'] as const) {
+    if (typeof c[key] !== 'boolean') fail(`config.${key}`, 'true or false', c[key]);
+  }
   for (const key of ['encoderDim', 'outputDim', 'dim', 'depth', 'heads', 'numMaskTokens', 'frames', 'imageSize', 'patch', 'tubelet'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);
   }

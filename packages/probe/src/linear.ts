@@ -9,6 +9,7 @@ import {
   type LoadOptions,
   type LoadReport,
   type StateDictInput,
+  checkKeys,
 } from '@vjepa/core';
 import type { Probe } from './probe';
 import { checkFeatureViews } from './checks';
@@ -38,6 +39,7 @@ export class LinearProbe extends Module implements Probe {
 
   constructor(config: LinearProbeConfig) {
     super();
+    checkKeys('config', config, ['dim', 'classes', 'seed']);
     const c = { seed: 0, ...config };
     for (const key of ['dim', 'classes'] as const) {
       if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);

@@ -3,7 +3,12 @@ import * as browser from './browser';
 import * as node from './index';
 
 /** The names only the Node entry has: checkpoints and the training loop write files. */
-const NODE_ONLY = ['TrainingDivergedError', 'latestCheckpointDir', 'loadCheckpoint', 'resolveCheckpointDir', 'runTraining', 'saveCheckpoint'];
+const NODE_ONLY = [
+  'TrainingDivergedError', 'latestCheckpointDir', 'loadCheckpoint', 'resolveCheckpointDir', 'runTraining', 'saveCheckpoint',
+  // checkpoint verification, the run lock and checkpoint write errors: files and processes
+  'CheckpointWriteError', 'DEFAULT_KEEP_CHECKPOINTS', 'NoGoodCheckpointError', 'RUN_LOCK_FILE', 'RunLockedError', 'acquireRunLock',
+  'latestGoodCheckpointDir', 'verifyCheckpoint',
+];
 
 describe('browser entry', () => {
   it('exports every name of the Node entry except the Node-only ones', () => {

@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkKeys,
   fail,
   readSafetensorsSync,
+  serializeSafetensors,
   syncDirectory,
+  VjepaError,
   writeFileAtomicSync,
-  writeSafetensorsSync,
   type Module,
   type SafeTensorInput,
 } from '@vjepa/core';
@@ -28,6 +31,12 @@ export interface LoadedCheckpoint {
   state: CheckpointState;
   /** Optimiser state (moments included), when the checkpoint has one. */
   optimizer?: AdamWState;
+}
+
+/** Size and SHA-256 of one tensor file, as recorded in `state.json` under `files`. */
+export interface CheckpointFileSum {
+  bytes: number;
+  sha256: string;
 }
 
 const LATEST = 'latest.json';
@@ -58,13 +67,38 @@ function writeJsonDurably(path: string, value: unknown): void {
   writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The state with `checksum`: the SHA-256 of its own JSON without that field, so a damaged state.json is detected. */
+function withChecksum(state: Record<string, unknown>): Record<string, unknown> {
+  return { ...state, checksum: sha256(new TextEncoder().encode(JSON.stringify(state))) };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** SHA-256 of a file, read in chunks (tensor files can pass the 2 GB `readFileSync` limit). */
+function sha256File(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = new Uint8Array(1 << 24);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
 /** Options of `saveCheckpoint`. */
 export interface SaveCheckpointOptions {
-  /** Keep this many newest checkpoints and delete older ones (default 2). */
+  /** Keep this many newest checkpoints and delete older ones (default 3); the newest good one is never deleted. */
   keep?: number;
   /** Test hook: called after each file is written, before the checkpoint is committed. */
   afterFile?: (file: string) => void;
 }
+
+/** The default of {@link SaveCheckpointOptions.keep}. */
+export const DEFAULT_KEEP_CHECKPOINTS = 3;
 
 /**
  * Writes a checkpoint atomically under `root`: every file goes to a temporary directory (each fsynced),
@@ -72,6 +106,9 @@ export interface SaveCheckpointOptions {
  * atomically) point at it. A process killed at any moment leaves `latest.json` naming the previous,
  * complete checkpoint. Weights are safetensors with official key names (`encoder.safetensors`,
  * `predictor.safetensors`, `target_encoder.safetensors`); optimiser moments go to `optimizer.safetensors`.
+ * `state.json` records the size and SHA-256 of every tensor file (`files`) and its own `checksum`, which {@link verifyCheckpoint}
+ * checks on resume. A write that fails (a full disk: ENOSPC, EIO) removes its temporary directory and
+ * throws; the previous checkpoint and `latest.json` are untouched.
  */
 export function saveCheckpoint(
   root: string,
@@ -80,73 +117,223 @@ export function saveCheckpoint(
   optimizer?: AdamWState,
   options: SaveCheckpointOptions = {},
 ): string {
+  checkKeys('options', options, ['keep', 'afterFile']);
   if (!Number.isInteger(state.step) || state.step < 0) fail('state.step', 'a non-negative integer', state.step);
+  const keep = options.keep ?? DEFAULT_KEEP_CHECKPOINTS;
+  if (!Number.isInteger(keep) || keep < 1) fail('options.keep', 'an integer ≥ 1', keep);
   mkdirSync(root, { recursive: true });
+  removeStaleStaging(root);
   const name = stepDirName(state.step);
   const staging = join(root, `.${name}.${process.pid}.tmp`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
-  const write = (file: string, action: () => void) => {
-    action();
+  const files: Record<string, CheckpointFileSum> = {};
+  const writeTensors = (file: string, tensors: Record<string, SafeTensorInput>, metadata?: Record<string, string>) => {
+    const bytes = serializeSafetensors(tensors, metadata);
+    writeFileAtomicSync(join(staging, file), bytes);
+    files[file] = { bytes: bytes.length, sha256: sha256(bytes) };
     options.afterFile?.(file);
   };
-  for (const [file, module] of Object.entries(modules)) {
-    write(`${file}.safetensors`, () => writeSafetensorsSync(join(staging, `${file}.safetensors`), moduleTensors(module), { format: FORMAT }));
+  try {
+    for (const [file, module] of Object.entries(modules)) writeTensors(`${file}.safetensors`, moduleTensors(module), { format: FORMAT });
+    let optimizerMeta: object | undefined;
+    if (optimizer) {
+      writeTensors('optimizer.safetensors', optimizerTensors(optimizer));
+      const steps = Object.fromEntries(Object.entries(optimizer.params).map(([key, slot]) => [key, slot.step]));
+      optimizerMeta = { stepCount: optimizer.stepCount, groups: optimizer.groups, steps };
+    }
+    // What a caller passes back from an older state.json (its format, files and checksum) is replaced.
+    const { format: _format, files: _files, checksum: _checksum, optimizer: _optimizer, ...own } = state;
+    writeJsonDurably(join(staging, 'state.json'), withChecksum({ format: FORMAT, ...own, optimizer: optimizerMeta, files }));
+    options.afterFile?.('state.json');
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
   }
-  let optimizerMeta: object | undefined;
-  if (optimizer) {
-    write('optimizer.safetensors', () => writeSafetensorsSync(join(staging, 'optimizer.safetensors'), optimizerTensors(optimizer)));
-    const steps = Object.fromEntries(Object.entries(optimizer.params).map(([key, slot]) => [key, slot.step]));
-    optimizerMeta = { stepCount: optimizer.stepCount, groups: optimizer.groups, steps };
-  }
-  write('state.json', () => writeJsonDurably(join(staging, 'state.json'), { format: FORMAT, ...state, optimizer: optimizerMeta }));
   const final = join(root, name);
   rmSync(final, { recursive: true, force: true });
   renameSync(staging, final);
   syncDirectory(root);
   writeJsonDurably(join(root, LATEST), { step: state.step, dir: name });
-  prune(root, options.keep ?? 2);
+  prune(root, state.step, keep);
   return final;
 }
 
-function prune(root: string, keep: number): void {
-  const dirs = readdirSync(root).filter((d) => /^step-\d{8}$/.test(d)).sort();
-  for (const old of dirs.slice(0, Math.max(0, dirs.length - keep))) rmSync(join(root, old), { recursive: true, force: true });
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
-/** The directory `latest.json` points at, or null when `root` has no committed checkpoint. */
+/** Removes the temporary directories of writers that died mid-write (`.step-NNNNNNNN.PID.tmp`). */
+function removeStaleStaging(root: string): void {
+  for (const entry of readdirSync(root)) {
+    const match = /^\.step-\d{8}\.(\d+)\.tmp$/.exec(entry);
+    if (match && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) rmSync(join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function stepDirs(root: string): string[] {
+  return readdirSync(root).filter((d) => /^step-\d{8}$/.test(d)).sort();
+}
+
+/**
+ * Keeps the checkpoint just written and the `keep − 1` newest before it; deletes older ones. Nothing is
+ * deleted unless the one just written verifies, so the only good checkpoint is never removed. Checkpoints
+ * of later steps (left by a run that was resumed from an earlier one) are not counted and not deleted:
+ * the run overwrites them when it gets there.
+ */
+function prune(root: string, written: number, keep: number): void {
+  const name = stepDirName(written);
+  const older = stepDirs(root).filter((d) => d < name);
+  const doomed = older.slice(0, Math.max(0, older.length - (keep - 1)));
+  if (doomed.length === 0 || verifyCheckpoint(join(root, name)).length > 0) return;
+  for (const old of doomed) rmSync(join(root, old), { recursive: true, force: true });
+}
+
+/**
+ * Checks a checkpoint directory without loading it: `state.json` parses and has the format, and every
+ * tensor file it records exists with the recorded size and SHA-256 (checkpoints written before checksums
+ * were recorded: every `.safetensors` file parses). Returns the problems found, empty when it is good.
+ */
+export function verifyCheckpoint(dir: string): string[] {
+  const stateFile = join(dir, 'state.json');
+  let state: { format?: unknown; files?: Record<string, CheckpointFileSum> };
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  } catch (error) {
+    return [`state.json: ${existsSync(stateFile) ? `unreadable (${(error as Error).message})` : 'missing'}`];
+  }
+  if (state === null || typeof state !== 'object') return ['state.json: not an object'];
+  if (state.format !== FORMAT) return [`state.json: format ${JSON.stringify(state.format)}, expected ${FORMAT}`];
+  const { checksum, ...rest } = state as { checksum?: unknown };
+  if (checksum !== undefined && checksum !== sha256(new TextEncoder().encode(JSON.stringify(rest)))) {
+    return ['state.json: SHA-256 differs from the one recorded in it (the file is corrupted)'];
+  }
+  const problems: string[] = [];
+  if (state.files === undefined) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors'))) {
+      try {
+        readSafetensorsSync(join(dir, file));
+      } catch (error) {
+        problems.push(`${file}: ${(error as Error).message}`);
+      }
+    }
+    return problems;
+  }
+  for (const [file, sum] of Object.entries(state.files)) {
+    const path = join(dir, file);
+    if (!existsSync(path)) {
+      problems.push(`${file}: missing`);
+      continue;
+    }
+    const size = statSync(path).size;
+    if (size !== sum.bytes) {
+      problems.push(`${file}: ${size} bytes, expected ${sum.bytes} (truncated or overwritten)`);
+      continue;
+    }
+    if (sha256File(path) !== sum.sha256) problems.push(`${file}: SHA-256 differs from the one recorded (the file is corrupted)`);
+  }
+  return problems;
+}
+
+/** The directory `latest.json` points at, or null when `root` has no committed checkpoint (or `latest.json` is unreadable). */
 export function latestCheckpointDir(root: string): string | null {
   const pointer = join(root, LATEST);
   if (!existsSync(pointer)) return null;
-  const { dir } = JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string };
-  return join(root, dir);
+  try {
+    const { dir } = JSON.parse(readFileSync(pointer, 'utf8')) as { dir: unknown };
+    return typeof dir === 'string' && /^step-\d{8}$/.test(dir) ? join(root, dir) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Thrown when a checkpoint root has checkpoints but none of them is intact. */
+export class NoGoodCheckpointError extends VjepaError {
+  constructor(
+    readonly root: string,
+    readonly problems: Record<string, string[]>,
+  ) {
+    super(
+      `checkpoint: expected an intact checkpoint in ${root}, received none: ` +
+        Object.entries(problems)
+          .map(([dir, list]) => `${dir} (${list.join('; ')})`)
+          .join(', ') +
+        '. Start a new run (another --out) or restore the files',
+    );
+    this.name = 'NoGoodCheckpointError';
+  }
+}
+
+/**
+ * The newest intact checkpoint under a checkpoint root: the one `latest.json` names when it verifies,
+ * otherwise the newest `step-*` directory that does. Each damaged one is reported through `onWarning`
+ * (with what is wrong and which one is used instead). Null when the root has no checkpoint at all;
+ * throws {@link NoGoodCheckpointError} when it has some but none is intact.
+ */
+export function latestGoodCheckpointDir(root: string, onWarning: (message: string) => void = () => undefined): string | null {
+  if (!existsSync(root)) return null;
+  const latest = latestCheckpointDir(root);
+  const candidates = [...(latest ? [latest] : []), ...stepDirs(root).reverse().map((d) => join(root, d))].filter(
+    (dir, index, all) => all.indexOf(dir) === index && existsSync(dir),
+  );
+  if (candidates.length === 0) return null;
+  const damaged: Record<string, string[]> = {};
+  for (const dir of candidates) {
+    const problems = verifyCheckpoint(dir);
+    if (problems.length === 0) {
+      for (const [bad, list] of Object.entries(damaged)) {
+        onWarning(`checkpoint ${bad} is damaged (${list.join('; ')}); using ${dir} instead`);
+      }
+      return dir;
+    }
+    damaged[dir] = problems;
+  }
+  throw new NoGoodCheckpointError(root, damaged);
 }
 
 /**
  * The checkpoint directory `path` names: a checkpoint directory itself (it has `state.json`), a checkpoint
- * root (its `latest.json`), or a training output folder (its `checkpoints/latest.json`); null when none.
+ * root (its newest intact checkpoint), or a training output folder (the same in its `checkpoints/`); null
+ * when none. Damaged checkpoints are skipped with a warning (see {@link latestGoodCheckpointDir}).
  */
-export function resolveCheckpointDir(path: string): string | null {
+export function resolveCheckpointDir(path: string, onWarning?: (message: string) => void): string | null {
   if (existsSync(join(path, 'state.json'))) return path;
-  return latestCheckpointDir(path) ?? latestCheckpointDir(join(path, 'checkpoints'));
+  return latestGoodCheckpointDir(path, onWarning) ?? latestGoodCheckpointDir(join(path, 'checkpoints'), onWarning);
+}
+
+/** Options of `loadCheckpoint`. */
+export interface LoadCheckpointOptions {
+  /** Told about each damaged checkpoint skipped for an older intact one (default: silent). */
+  onWarning?: (message: string) => void;
 }
 
 /**
- * Loads a checkpoint into `modules`, by file name; `root` is anything `resolveCheckpointDir` accepts.
- * Throws when there is none or a file is missing or does not fit the modules.
+ * Loads a checkpoint into `modules`, by file name; `root` is anything `resolveCheckpointDir` accepts. The
+ * checkpoint is verified first (sizes and SHA-256 of its files); from a root or output folder a damaged
+ * newest checkpoint is skipped for the previous intact one. Throws when there is none, when a checkpoint
+ * directory named directly is damaged, or when a file does not fit the modules.
  */
-export function loadCheckpoint(root: string, modules: CheckpointModules): LoadedCheckpoint {
-  const dir = resolveCheckpointDir(root);
+export function loadCheckpoint(root: string, modules: CheckpointModules, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
+  checkKeys('options', options, ['onWarning']);
+  const dir = resolveCheckpointDir(root, options.onWarning);
   if (!dir) fail('checkpoint', `a directory with ${LATEST} or state.json`, root, 'Train first, or point --resume at a checkpoint directory');
+  const problems = verifyCheckpoint(dir);
+  if (problems.length > 0) fail('checkpoint', `an intact checkpoint in ${dir}`, problems.join('; '), 'Point at an older step-* directory, or at its parent to pick the newest intact one');
   const stateFile = join(dir, 'state.json');
-  if (!existsSync(stateFile)) fail('checkpoint', `a state.json in ${dir}`, 'none');
-  const { format, optimizer: optimizerMeta, ...state } = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState & {
+  const { format: _format, files: _files, checksum: _checksum, optimizer: optimizerMeta, ...state } = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState & {
     format?: string;
+    files?: unknown;
+    checksum?: unknown;
     optimizer?: Omit<AdamWState, 'params'> & { steps: Record<string, number> };
   };
-  if (format !== FORMAT) fail(`${stateFile}: format`, FORMAT, format);
   for (const [file, module] of Object.entries(modules)) {
     const path = join(dir, `${file}.safetensors`);
+    if (!existsSync(path)) fail('checkpoint', `a file ${file}.safetensors in ${dir}`, 'none');
     module.loadStateDict(readSafetensorsSync(path).tensors, { source: path });
   }
   let optimizer: AdamWState | undefined;

@@ -26,16 +26,23 @@ export {
 export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
 export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
 export {
+  DEFAULT_KEEP_CHECKPOINTS,
   latestCheckpointDir,
+  latestGoodCheckpointDir,
   loadCheckpoint,
+  NoGoodCheckpointError,
   resolveCheckpointDir,
   saveCheckpoint,
+  verifyCheckpoint,
+  type CheckpointFileSum,
   type CheckpointModules,
   type CheckpointState,
+  type LoadCheckpointOptions,
   type LoadedCheckpoint,
   type SaveCheckpointOptions,
 } from './checkpoint';
-export { runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
+export { acquireRunLock, RunLockedError, RUN_LOCK_FILE, type RunLock } from './run-lock';
+export { CheckpointWriteError, runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
 export { createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe } from './recipe';
 export {
   checkRegularizer,

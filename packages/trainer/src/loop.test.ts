@@ -7,6 +7,7 @@ import { RandomStream, selectBackend, type BatchSource, type ClipBatch } from '@
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels, createTrainStep, officialRecipe } from './recipe';
 import { runTraining, TrainingDivergedError } from './loop';
+import { VjepaTrainStep } from './step';
 import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 
 const geometry = { frames: 4, imageSize: 16, patch: 8, tubelet: 2 };
@@ -49,7 +50,8 @@ function setup(seed = 0, poisonAt = -1) {
     models.predictor.dispose();
     models.targetEncoder.dispose();
   };
-  return { models, step, masks, source: new IndexedSource(2, poisonAt), dispose };
+  const source = new IndexedSource(2, poisonAt);
+  return { models, step, masks, source, parts: { models, step, masks, source }, dispose };
 }
 
 describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => {
@@ -59,11 +61,11 @@ describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => 
 
   it('keeps tf.memory().numTensors flat over 50 steps', async () => {
     const run = setup();
-    await runTraining({ ...run, steps: 2, collapseEvery: 0 });
+    await runTraining({ ...run.parts, steps: 2, collapseEvery: 0 });
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     await runTraining({
-      ...run,
+      ...run.parts,
       steps: 50,
       collapseEvery: 10,
       onProgress: () => counts.push(tf.memory().numTensors),
@@ -79,15 +81,15 @@ describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => 
 
   it('resumes so that the losses equal an uninterrupted run', async () => {
     const full = setup();
-    const straight = await runTraining({ ...full, steps: 6, collapseEvery: 0 });
+    const straight = await runTraining({ ...full.parts, steps: 6, collapseEvery: 0 });
     full.dispose();
 
     const out = mkdtempSync(join(tmpdir(), 'vjepa-resume-'));
     const first = setup();
-    await runTraining({ ...first, steps: 3, outDir: out, checkpointEvery: 3, collapseEvery: 0 });
+    await runTraining({ ...first.parts, steps: 3, outDir: out, checkpointEvery: 3, collapseEvery: 0 });
     first.dispose();
     const second = setup(99); // other init: everything must come from the checkpoint
-    const resumed = await runTraining({ ...second, steps: 6, outDir: out, resume: true, collapseEvery: 0 });
+    const resumed = await runTraining({ ...second.parts, steps: 6, outDir: out, resume: true, collapseEvery: 0 });
     second.dispose();
     expect(resumed.startStep).toBe(3);
     expect(resumed.losses).toEqual(straight.losses.slice(3));
@@ -98,11 +100,35 @@ describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => 
   it('stops on a non-finite loss, naming the last good checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vjepa-nan-'));
     const run = setup(0, 3);
-    const error = await runTraining({ ...run, steps: 6, outDir: out, checkpointEvery: 2, collapseEvery: 0 }).catch((e) => e);
+    const error = await runTraining({ ...run.parts, steps: 6, outDir: out, checkpointEvery: 2, collapseEvery: 0 }).catch((e) => e);
     expect(error).toBeInstanceOf(TrainingDivergedError);
     expect(error.message).toMatch(/loss is NaN at step 3/);
     expect(error.message).toContain('step-00000002');
     expect(latestCheckpointDir(join(out, 'checkpoints'))).toMatch(/step-00000002$/);
+    run.dispose();
+  });
+});
+
+describe('runTraining options', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('refuses unknown keys and bad values before anything is written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-options-'));
+    const run = setup();
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, chekpointEvery: 1 } as never)).rejects.toThrow(
+      /^options\.chekpointEvery: expected one of the keys models, .*, received an unknown key "chekpointEvery"\. Did you mean "checkpointEvery"\?$/,
+    );
+    await expect(runTraining({ ...run.parts, steps: 0, outDir: out })).rejects.toThrow('steps: expected a positive integer, received 0');
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, checkpointEvery: 0 })).rejects.toThrow('checkpointEvery: expected a positive integer, received 0');
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, keepCheckpoints: 0 })).rejects.toThrow('keepCheckpoints: expected an integer ≥ 1, received 0');
+    expect(readdirSync(out)).toEqual([]);
+    const schedules = run.step as unknown as { options: Record<string, unknown> };
+    expect(() => new VjepaTrainStep(run.models, { ...schedules.options, clip_grad: 10 } as never)).toThrow(
+      /^options\.clip_grad: expected one of the keys lrSchedule, .*, received an unknown key "clip_grad"\. Did you mean "clipGrad"\?$/,
+    );
+    expect(() => createPretrainingModels({ encoder: encoderConfig, seeds: 1 } as never)).toThrow('options.seeds: expected one of the keys encoder, predictor, seed, target, init, received an unknown key "seeds". Did you mean "seed"?');
     run.dispose();
   });
 });

@@ -1,9 +1,10 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, type BatchSource, type MaskPair } from '@vjepa/core';
+import { checkKeys, fail, VjepaError, type BatchSource, type MaskPair } from '@vjepa/core';
 import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
-import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { acquireRunLock } from './run-lock';
 import { targetFeatures } from './loss';
 import { featureDiagnostics, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 import type { StepMetrics, TrainStepState, VjepaModels, VjepaTrainStep } from './step';
@@ -41,6 +42,15 @@ export interface TrainingOptions {
   outDir?: string;
   /** Write a checkpoint every this many steps (default 100) and at the end. */
   checkpointEvery?: number;
+  /** Keep this many newest checkpoints (default 3); the newest intact one is never deleted. */
+  keepCheckpoints?: number;
+  /**
+   * Stops the run cleanly when aborted (the CLI aborts it on SIGINT and SIGTERM): the step in progress
+   * finishes, a checkpoint is written, and the summary says `interrupted: true`.
+   */
+  signal?: AbortSignal;
+  /** Test hook passed to every checkpoint write (see `SaveCheckpointOptions.afterFile`). */
+  afterCheckpointFile?: (file: string) => void;
   /** Measure collapse statistics every this many steps (default 25; 0 = never). */
   collapseEvery?: number;
   collapseThresholds?: CollapseThresholds;
@@ -66,7 +76,36 @@ export interface TrainingSummary {
   losses: number[];
   checkpointDir?: string;
   elapsedSeconds: number;
+  /** True when the run stopped early because `signal` was aborted. */
+  interrupted: boolean;
 }
+
+/**
+ * Thrown when a checkpoint cannot be written (a full disk, an I/O error): the run stops, the previous
+ * checkpoint is intact and named here, and `cause` is the file-system error.
+ */
+export class CheckpointWriteError extends VjepaError {
+  constructor(
+    readonly step: number,
+    readonly lastCheckpoint: string | null,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const reason = (cause as Error)?.message ?? String(cause);
+    super(
+      `checkpoint: could not write the checkpoint of step ${step} (${code && !reason.startsWith(code) ? `${code}: ` : ''}${reason}); training stopped. ` +
+        (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}; free space and resume with --resume` : 'No checkpoint was written yet'),
+      { cause },
+    );
+    this.name = 'CheckpointWriteError';
+  }
+}
+
+/** Every key of {@link TrainingOptions} (keep in step with it: anything else is refused). */
+const TRAINING_OPTION_KEYS = [
+  'models', 'step', 'source', 'masks', 'steps', 'outDir', 'checkpointEvery', 'keepCheckpoints', 'signal', 'afterCheckpointFile',
+  'collapseEvery', 'collapseThresholds', 'resume', 'config', 'onProgress', 'onWarning', 'extraMetrics', 'diagnostics',
+];
 
 /** Thrown when the loss stops being finite; names the last good checkpoint. */
 export class TrainingDivergedError extends Error {
@@ -98,10 +137,26 @@ interface SavedState {
  * writes atomic checkpoints from which `resume` continues with the same losses as an uninterrupted run.
  */
 export async function runTraining(options: TrainingOptions): Promise<TrainingSummary> {
+  checkKeys('options', options, TRAINING_OPTION_KEYS);
   const { models, step, source, masks, outDir } = options;
   if (!Number.isInteger(options.steps) || options.steps < 1) fail('steps', 'a positive integer', options.steps);
   const checkpointEvery = options.checkpointEvery ?? 100;
+  if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) fail('checkpointEvery', 'a positive integer', checkpointEvery);
+  const keep = options.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS;
+  if (!Number.isInteger(keep) || keep < 1) fail('keepCheckpoints', 'an integer ≥ 1', keep);
   const collapseEvery = options.collapseEvery ?? 25;
+  if (!Number.isInteger(collapseEvery) || collapseEvery < 0) fail('collapseEvery', 'an integer ≥ 0', collapseEvery);
+  if (outDir !== undefined && (typeof outDir !== 'string' || outDir === '')) fail('outDir', 'a folder path', outDir);
+  const lock = outDir ? acquireRunLock(outDir) : null;
+  try {
+    return await trainLocked(options, checkpointEvery, keep, collapseEvery);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function trainLocked(options: TrainingOptions, checkpointEvery: number, keep: number, collapseEvery: number): Promise<TrainingSummary> {
+  const { models, step, source, masks, outDir } = options;
   const warn = options.onWarning ?? ((message: string) => console.warn(`warning: ${message}`));
   const checkpointRoot = outDir ? join(outDir, 'checkpoints') : undefined;
   const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
@@ -110,7 +165,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
   if (options.resume) {
     const from = typeof options.resume === 'string' ? options.resume : checkpointRoot;
     if (!from) fail('resume', 'an outDir or a checkpoint directory', options.resume);
-    const loaded = loadCheckpoint(from, modules);
+    const loaded = loadCheckpoint(from, modules, { onWarning: warn });
     const saved = loaded.state as unknown as SavedState;
     step.loadState({ ...saved.trainStep, optimizer: loaded.optimizer! });
     // A checkpoint converted from an official file has no data or mask stream state: they start afresh.
@@ -121,18 +176,23 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
   if (outDir) mkdirSync(outDir, { recursive: true });
   const metricsFile = outDir ? join(outDir, 'metrics.jsonl') : undefined;
 
-  let lastCheckpoint = checkpointRoot ? latestCheckpointDir(checkpointRoot) : null;
+  let lastCheckpoint = checkpointRoot ? latestGoodCheckpointDir(checkpointRoot, () => undefined) : null;
   const checkpoint = (done: number, sourceState: unknown) => {
     if (!checkpointRoot) return;
     const { optimizer, ...trainStep } = step.state();
     const state: SavedState = { step: done, trainStep, source: sourceState, masks: masks.getState(), config: options.config };
-    lastCheckpoint = saveCheckpoint(checkpointRoot, modules, state as never, optimizer);
+    try {
+      lastCheckpoint = saveCheckpoint(checkpointRoot, modules, state as never, optimizer, { keep, afterFile: options.afterCheckpointFile });
+    } catch (error) {
+      throw new CheckpointWriteError(done, lastCheckpoint, error);
+    }
   };
 
   const losses: number[] = [];
   const started = performance.now();
   let recentSeconds = 0;
   let pending = startStep < options.steps ? source.next() : null;
+  let interrupted = false;
   for (let k = startStep; k < options.steps; k++) {
     const batch = await pending!;
     const sourceState = source.getState(); // what resuming before batch k + 1 needs
@@ -179,7 +239,20 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
     if (metricsFile) appendFileSync(metricsFile, `${JSON.stringify(event)}\n`);
     options.onProgress?.(event);
     const done = k + 1;
-    if (done % checkpointEvery === 0 || done === options.steps) checkpoint(done, sourceState);
+    interrupted = options.signal?.aborted === true && done < options.steps;
+    try {
+      if (done % checkpointEvery === 0 || done === options.steps || interrupted) checkpoint(done, sourceState);
+    } catch (error) {
+      await pending?.then((b) => tf.dispose(b.video)).catch(() => undefined);
+      throw error;
+    }
+    if (interrupted) {
+      await pending?.then((b) => tf.dispose(b.video)).catch(() => undefined);
+      break;
+    }
+    // Let the event loop turn once per step: a step is synchronous compute and the batches may come from
+    // resolved promises, so without this no signal handler (SIGINT, SIGTERM → `signal`) would ever run.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return {
     startStep,
@@ -187,5 +260,6 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
     losses,
     checkpointDir: lastCheckpoint ?? undefined,
     elapsedSeconds: (performance.now() - started) / 1000,
+    interrupted,
   };
 }

@@ -1,4 +1,4 @@
-import { RandomStream } from '@vjepa/core';
+import { checkKeys, RandomStream } from '@vjepa/core';
 import { VisionTransformer, type VisionTransformerConfig } from '@vjepa/vit';
 import { Predictor, type PredictorConfig } from '@vjepa/predictor';
 import { momentumSchedule } from '@vjepa/ema';
@@ -100,6 +100,7 @@ export interface PretrainingModelsOptions {
  * for both networks, the second init pass, and a target encoder that starts as an exact copy.
  */
 export function createPretrainingModels(options: PretrainingModelsOptions): VjepaModels {
+  checkKeys('options', options, ['encoder', 'predictor', 'seed', 'target', 'init']);
   const rng = new RandomStream(options.seed ?? 0);
   const init = options.init ?? 'pretraining';
   const encoder = new VisionTransformer(options.encoder, { rng, init });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, type MaskPair, type VideoBatch } from '@vjepa/core';
+import { checkKeys, fail, type MaskPair, type VideoBatch } from '@vjepa/core';
 import type { VisionTransformer } from '@vjepa/vit';
 import type { Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
@@ -109,6 +109,9 @@ export class VjepaTrainStep {
     readonly models: VjepaModels,
     options: TrainStepOptions,
   ) {
+    checkKeys('options', options, [
+      'lrSchedule', 'wdSchedule', 'momentumSchedule', 'clipGrad', 'clipFromStep', 'target', 'lossExp', 'regularizer', 'frozenTeacher', 'changeWeighting', 'beta1', 'beta2', 'eps',
+    ]);
     if (options.regularizer) checkRegularizer(options.regularizer, 'options.regularizer');
     const alpha = options.changeWeighting ?? 0;
     if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) fail('options.changeWeighting', 'a number in [0, 1]', alpha);

@@ -1,4 +1,4 @@
-import { fail } from '@vjepa/core';
+import { checkKeys, fail } from '@vjepa/core';
 
 /** Configuration of the video Vision Transformer. Every field has the official default. */
 export interface VisionTransformerConfig {
@@ -51,7 +51,11 @@ export const VIT_DEFAULTS: ResolvedVitConfig = {
 
 /** Fills defaults and checks every field before any tensor is made. */
 export function resolveVitConfig(config: VisionTransformerConfig = {}): ResolvedVitConfig {
+  checkKeys('config', config, Object.keys(VIT_DEFAULTS));
   const c = { ...VIT_DEFAULTS, ...config };
+  for (const key of ['uniformPower', 'qkvBias'] as const) {
+    if (typeof c[key] !== 'boolean') fail(`config.${key}`, 'true or false', c[key]);
+  }
   for (const key of ['dim', 'depth', 'heads', 'patch', 'tubelet', 'frames', 'imageSize', 'channels'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);
   }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { fail } from '@vjepa/core';
+import { checkKeys, closestKey, fail, VjepaError } from '@vjepa/core';
 import { PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
 import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vjepa/vit';
 import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
@@ -67,6 +67,14 @@ function integer(name: string, value: unknown, min = 1): number {
   return n;
 }
 
+function finite(name: string, value: unknown, min: number, exclusive = false): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || (exclusive && n === min)) {
+    fail(name, `a finite number ${exclusive ? '>' : '≥'} ${min}`, value);
+  }
+  return n;
+}
+
 function pair(name: string, value: unknown): [number, number] {
   if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number')) {
     fail(name, 'a list of two numbers', value);
@@ -76,25 +84,86 @@ function pair(name: string, value: unknown): [number, number] {
 
 type Official = Record<string, Record<string, unknown> | unknown[] | undefined>;
 
-/** Reads a JSON or YAML config with the official keys (`data.batch_size`, `optimization.lr`, `mask: [...]`, …). */
+/**
+ * Every key of the official pretraining config (`app/vjepa/train.py` of facebookresearch/jepa), by
+ * section. A config may hold all of them (the released YAMLs do); those this port does not use (the
+ * cluster layout, logging, dtype, …) are accepted and have no effect. Any other key is refused.
+ */
+export const OFFICIAL_CONFIG_KEYS = {
+  '': ['app', 'nodes', 'tasks_per_node', 'data', 'data_aug', 'logging', 'loss', 'mask', 'meta', 'model', 'optimization'],
+  data: [
+    'dataset_type', 'datasets', 'datasets_weights', 'decode_one_clip', 'batch_size', 'num_clips', 'num_frames', 'tubelet_size',
+    'sampling_rate', 'crop_size', 'patch_size', 'pin_mem', 'num_workers', 'filter_short_videos', 'clip_duration',
+  ],
+  data_aug: ['auto_augment', 'motion_shift', 'random_resize_aspect_ratio', 'random_resize_scale', 'reprob'],
+  logging: ['folder', 'write_tag'],
+  loss: ['loss_exp', 'reg_coeff'],
+  mask: ['aspect_ratio', 'num_blocks', 'spatial_scale', 'temporal_scale', 'max_temporal_keep', 'max_keep', 'ratio'],
+  meta: ['load_checkpoint', 'read_checkpoint', 'seed', 'eval_freq', 'use_sdpa', 'dtype'],
+  model: ['model_name', 'pred_depth', 'pred_embed_dim', 'uniform_power', 'use_mask_tokens', 'zero_init_mask_tokens'],
+  optimization: [
+    'ipe', 'ipe_scale', 'clip_grad', 'weight_decay', 'final_weight_decay', 'epochs', 'warmup', 'start_lr', 'lr', 'final_lr', 'ema',
+    'betas', 'eps',
+  ],
+} as const;
+
+/** Names people write for official keys, so that a typo of them is pointed at the official one. */
+const CONFIG_ALIASES: Record<string, Record<string, string>> = {
+  optimization: { learning_rate: 'lr', base_lr: 'lr', min_lr: 'final_lr', wd: 'weight_decay', warmup_epochs: 'warmup', momentum: 'ema' },
+  data: { frames: 'num_frames', crop: 'crop_size', image_size: 'crop_size', batch: 'batch_size', frame_step: 'sampling_rate' },
+  model: { name: 'model_name', model: 'model_name' },
+  meta: { random_seed: 'seed' },
+};
+
+/** Refuses unknown sections and keys of an official config, naming `file`, the key, the known keys and a likely fix. */
+export function checkOfficialConfig(file: string, config: Record<string, unknown>): void {
+  const sections: readonly string[] = OFFICIAL_CONFIG_KEYS[''];
+  for (const key of Object.keys(config)) {
+    if (sections.includes(key)) continue;
+    const guess = closestKey(key, sections);
+    throw new VjepaError(
+      `--config ${file}: ${key}: expected a section of the official config (one of ${sections.join(', ')}), received an unknown section ${JSON.stringify(key)}. ` +
+        (guess ? `Did you mean "${guess}"?` : 'Remove it or fix its name.'),
+    );
+  }
+  for (const [section, keys] of Object.entries(OFFICIAL_CONFIG_KEYS)) {
+    if (section === '' || config[section] === undefined || config[section] === null) continue;
+    const where = `--config ${file}: ${section}`;
+    if (section === 'mask') {
+      if (!Array.isArray(config.mask)) fail(where, 'a list of mask generator entries', config.mask);
+      config.mask.forEach((entry, index) => checkKeys(`${where}[${index}]`, entry, keys));
+      continue;
+    }
+    checkKeys(where, config[section], keys, CONFIG_ALIASES[section]);
+  }
+}
+
+/** Reads a JSON or YAML config with the official keys (`data.batch_size`, `optimization.lr`, `mask: [...]`, …); unknown keys are refused. */
 export function readOfficialConfig(file: string): Official {
+  if (!existsSync(file) || !statSync(file).isFile()) fail('--config', 'an existing JSON or YAML file', file);
   const text = readFileSync(file, 'utf8');
-  const parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  let parsed: unknown;
+  try {
+    parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    fail(`--config ${file}`, `valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}`, (error as Error).message.split('\n')[0]);
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail(`--config ${file}`, 'a mapping of sections', parsed);
+  checkOfficialConfig(file, parsed as Record<string, unknown>);
   return parsed as Official;
 }
 
 /** The official mask entry (`spatial_scale`, `temporal_scale`, `aspect_ratio`, `num_blocks`, …) as a generator config. */
 export function maskFromOfficial(entry: Record<string, unknown>, index: number): MaskGeneratorConfig {
   const where = `mask[${index}]`;
-  if (entry.ratio !== undefined) return { type: 'tube', ratio: Number(entry.ratio) };
+  if (entry.ratio !== undefined) return { type: 'tube', ratio: finite(`${where}.ratio`, entry.ratio, 0, true) };
   return {
     type: 'multiblock',
     spatialScale: entry.spatial_scale === undefined ? undefined : pair(`${where}.spatial_scale`, entry.spatial_scale),
     temporalScale: entry.temporal_scale === undefined ? undefined : pair(`${where}.temporal_scale`, entry.temporal_scale),
     aspectRatio: entry.aspect_ratio === undefined ? undefined : pair(`${where}.aspect_ratio`, entry.aspect_ratio),
     numBlocks: entry.num_blocks === undefined ? undefined : integer(`${where}.num_blocks`, entry.num_blocks),
-    maxTemporalKeep: entry.max_temporal_keep === undefined ? undefined : Number(entry.max_temporal_keep),
+    maxTemporalKeep: entry.max_temporal_keep === undefined ? undefined : finite(`${where}.max_temporal_keep`, entry.max_temporal_keep, 0, true),
     maxKeep: entry.max_keep === undefined || entry.max_keep === null ? null : integer(`${where}.max_keep`, entry.max_keep),
   };
 }
@@ -161,6 +230,8 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   const frames = integer('frames', pick(flags.frames, data.num_frames, base.data?.frames, TRAIN_DEFAULTS.frames));
   const patch = integer('patch_size', data.patch_size ?? base.model?.encoder.patch ?? vitConfig(size).patch);
   const tubelet = integer('tubelet_size', data.tubelet_size ?? base.model?.encoder.tubelet ?? 2);
+  if (crop % patch !== 0) fail('crop', `a multiple of patch_size (${patch})`, crop);
+  if (frames % tubelet !== 0) fail('frames', `a multiple of tubelet_size (${tubelet})`, frames);
   const depth = flags.depth ?? base.model?.encoder.depth;
   // A resumed run (or a converted official checkpoint) keeps its own widths unless a flag or file names a size.
   const sameModel = flags.model === undefined && model.model_name === undefined && base.model?.encoder !== undefined;
@@ -174,6 +245,10 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
     uniformPower: (model.uniform_power as boolean | undefined) ?? base.model?.encoder.uniformPower ?? true,
     ...(depth === undefined ? {} : { depth: integer('depth', depth) }),
   });
+  if (opt.ipe !== undefined) integer('optimization.ipe', opt.ipe);
+  if (opt.epochs !== undefined) integer('optimization.epochs', opt.epochs);
+  if (opt.warmup !== undefined) finite('optimization.warmup', opt.warmup, 0);
+  if (opt.ipe_scale !== undefined) finite('optimization.ipe_scale', opt.ipe_scale, 0, true);
   const steps = integer('steps', flags.steps ?? (opt.ipe && opt.epochs ? Number(opt.ipe) * Number(opt.epochs) : undefined) ?? base.optimization?.steps ?? TRAIN_DEFAULTS.steps);
   let recipe: TrainingRecipe = { ...officialRecipe(steps), ...(base.optimization ?? {}) };
   if (base.optimization && base.optimization.steps !== steps) {
@@ -188,7 +263,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
     recipe = { ...recipe, warmupSteps: Math.trunc(warmup * ipe), scheduleSteps: Math.trunc(Number(opt.ipe_scale ?? 1) * epochs * ipe), clipFromStep: Math.trunc((warmup + 1) * ipe) };
   }
   for (const [key, field] of [['start_lr', 'startLr'], ['lr', 'lr'], ['final_lr', 'finalLr'], ['weight_decay', 'weightDecay'], ['final_weight_decay', 'finalWeightDecay']] as const) {
-    if (opt[key] !== undefined) recipe = { ...recipe, [field]: Number(opt[key]) };
+    if (opt[key] !== undefined) recipe = { ...recipe, [field]: finite(`optimization.${key}`, opt[key], 0) };
   }
   const loss = (file.loss ?? {}) as Record<string, unknown>;
   if (loss.loss_exp !== undefined) {
@@ -197,7 +272,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
     recipe = { ...recipe, lossExp };
   }
   if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
-  if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : Number(opt.clip_grad) };
+  if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : finite('optimization.clip_grad', opt.clip_grad, 0, true) };
 
   const seed = integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0);
   const target = String(flags.target ?? base.target ?? 'features');
@@ -212,9 +287,14 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
         : Array.isArray(file.mask)
           ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
           : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
+  const predDim = integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
+  const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));
+  if (spec !== 'synthetic' && !spec.startsWith('synthetic:') && !existsSync(spec)) {
+    fail('--data', "'synthetic', 'synthetic:NAME', or an existing CSV index or folder of videos", spec);
+  }
   return {
     data: {
-      spec: String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data)),
+      spec,
       crop,
       frames,
       frameStep: integer('frame-step', pick(flags.frameStep, data.sampling_rate, base.data?.frameStep, TRAIN_DEFAULTS.frameStep)),
@@ -224,7 +304,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
       size,
       encoder,
       predictor: {
-        dim: integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim)),
+        dim: predDim,
         depth: integer('pred-depth', pick(flags.predDepth, model.pred_depth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth)),
       },
     },

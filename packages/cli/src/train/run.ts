@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend, type BackendRequest } from '@vjepa/core';
+import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, loaderBatchSource, openClipSource, pretrainingTransform } from '@vjepa/data';
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels, createTrainStep, resolveCheckpointDir, runTraining, type TrainingSummary } from '@vjepa/trainer';
@@ -17,6 +17,13 @@ export interface TrainRunOptions {
   out: string;
   resume?: boolean | string;
   checkpointEvery?: number;
+  /** Checkpoints to keep (default 3; the newest intact one is never deleted). */
+  keep?: number;
+  /**
+   * On SIGINT or SIGTERM, finish the step, write a checkpoint and return (the process exit status is then
+   * 130 or 143); a second signal exits at once. Default false (a library caller handles its own signals).
+   */
+  stopOnSignals?: boolean;
   log?: (line: string) => void;
   /** Show a progress bar (default: when stderr is a terminal). */
   interactive?: boolean;
@@ -24,7 +31,7 @@ export interface TrainRunOptions {
 
 /** The run config saved in a checkpoint (or in the latest checkpoint under `dir`), or null. */
 export function savedRunConfig(dir: string): RunConfig | null {
-  const checkpoint = resolveCheckpointDir(dir);
+  const checkpoint = resolveCheckpointDir(dir, () => undefined); // damaged ones are reported when the run loads
   if (!checkpoint) return null;
   const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')) as { config?: RunConfig };
   return state.config ?? null;
@@ -37,6 +44,21 @@ export function savedRunConfig(dir: string): RunConfig | null {
 export async function runTrain(options: TrainRunOptions): Promise<TrainingSummary> {
   const { config } = options;
   const log = options.log ?? console.log;
+  if (options.resume) {
+    const from = options.resume === true ? join(options.out, 'checkpoints') : options.resume;
+    if (resolveCheckpointDir(from, () => undefined) === null) {
+      fail('--resume', 'a training output folder or checkpoint directory holding a checkpoint', from, 'Train first, or drop --resume');
+    }
+  }
+  // The predictor uses the encoder's head count (as the official configs do): its width must split into them.
+  const { encoder: encoderConfig, predictor: predictorConfig } = config.model;
+  if (predictorConfig.dim % encoderConfig.heads !== 0) fail('pred-dim', `a multiple of the encoder's ${encoderConfig.heads} heads`, predictorConfig.dim);
+  // The masks are checked against the token grid first: a bad mask config is an error before any work.
+  const masks = new MaskCollator({
+    grid: { frames: config.data.frames, crop: config.data.crop, patch: config.model.encoder.patch, tubelet: config.model.encoder.tubelet },
+    generators: config.mask,
+    seed: config.seed,
+  });
   const choice = await selectBackend(options.backend ?? 'auto');
   log(`backend: ${choice.backend} (${choice.reason})`);
   const { data, model } = config;
@@ -56,17 +78,21 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
   });
   const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed, target: config.target });
   const step = createTrainStep(models, config.optimization);
-  const masks = new MaskCollator({
-    grid: { frames: data.frames, crop: data.crop, patch: model.encoder.patch, tubelet: model.encoder.tubelet },
-    generators: config.mask,
-    seed: config.seed,
-  });
   const e = model.encoder;
   log(
     `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
       `predictor ${model.predictor.dim}/${model.predictor.depth}, target ${config.target}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
   );
   const diagnostic = syntheticDiagnosticBatch(config);
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    stoppedBy = signal;
+    progress.message(`${signal}: stopping after this step and writing a checkpoint (send it again to stop at once)`);
+    controller.abort();
+  };
+  if (options.stopOnSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
   try {
     const summary = await runTraining({
       models,
@@ -76,6 +102,8 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
       steps: config.optimization.steps,
       outDir: options.out,
       checkpointEvery: options.checkpointEvery ?? 50,
+      keepCheckpoints: options.keep,
+      signal: controller.signal,
       resume: options.resume,
       config,
       onProgress: (event) => progress.update(event),
@@ -85,8 +113,13 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     });
     progress.stop();
     if (summary.checkpointDir) log(`checkpoint: ${resolve(summary.checkpointDir)}`);
+    if (summary.interrupted) {
+      log(`stopped by ${stoppedBy} after step ${summary.startStep + summary.losses.length}; continue with --resume`);
+      process.exitCode = 128 + (stoppedBy === 'SIGINT' ? 2 : 15);
+    }
     return summary;
   } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
     progress.stop();
     if (diagnostic) tf.dispose(diagnostic.video);
     loader.close();

@@ -184,7 +184,7 @@ describe('vjepa train', () => {
     const file = join(dir, 'run.yaml');
     const yaml = [
       'data: { batch_size: 3, crop_size: 96, num_frames: 8 }',
-      'model: { model_name: vit_small, pred_depth: 2, pred_embed_dim: 64 }',
+      'model: { model_name: vit_small, pred_depth: 2, pred_embed_dim: 96 }',
       'optimization: { ipe: 10, epochs: 5, warmup: 1, ipe_scale: 1.25, lr: 0.002, ema: [0.99, 1.0] }',
       'mask:',
       '  - { spatial_scale: [0.2, 0.2], temporal_scale: [1.0, 1.0], aspect_ratio: [0.75, 1.5], num_blocks: 4 }',
@@ -195,7 +195,7 @@ describe('vjepa train', () => {
     const config = resolveRunConfig({ config: file, batchSize: '5' });
     expect(config.data).toMatchObject({ batchSize: 5, crop: 96, frames: 8 });
     expect(config.model.encoder).toMatchObject({ dim: 384, depth: 12, heads: 6, imageSize: 96, frames: 8 });
-    expect(config.model.predictor).toEqual({ dim: 64, depth: 2 });
+    expect(config.model.predictor).toEqual({ dim: 96, depth: 2 });
     expect(config.optimization).toMatchObject({ steps: 50, warmupSteps: 10, scheduleSteps: 62, clipFromStep: 20, lr: 0.002, ema: [0.99, 1.0], lossExp: 2 });
     expect(config.mask).toEqual([{ type: 'multiblock', spatialScale: [0.2, 0.2], temporalScale: [1, 1], aspectRatio: [0.75, 1.5], numBlocks: 4, maxTemporalKeep: undefined, maxKeep: null }]);
     expect(config.seed).toBe(7);
