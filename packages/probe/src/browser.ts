@@ -15,3 +15,13 @@ export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } fro
 export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
 export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
 export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';
+export {
+  FeatureWhitening,
+  WHITENING_KINDS,
+  WhitenedProbe,
+  trainWhitenedProbe,
+  type FitWhiteningOptions,
+  type WhiteningKind,
+} from './whiten';
+export { symmetricEigen, type SymmetricEigen } from './eigen';
+export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';
