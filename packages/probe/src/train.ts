@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, fail } from '@vjepa/core';
+import { RandomStream, checkKeys, fail } from '@vjepa/core';
 import {
   AdamW,
   CosineWDSchedule,
@@ -99,7 +99,13 @@ export interface TrainProbeResult {
  * @example
  * const { losses } = trainProbe({ probe, features, labels, epochs: 20, batchSize: 16, seed: 0 });
  */
+const TRAIN_PROBE_KEYS = [
+  'probe', 'features', 'labels', 'epochs', 'batchSize', 'seed', 'lr', 'startLr', 'finalLr', 'warmupEpochs',
+  'weightDecay', 'finalWeightDecay', 'clipGrad', 'dropLast', 'onStep', 'onEpoch',
+] as const;
+
 export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
+  checkKeys('options', options, TRAIN_PROBE_KEYS);
   const { probe, epochs = 20, batchSize = 256, seed = 0, lr = 1e-3, finalLr = 0, warmupEpochs = 0 } = options;
   const { startLr = lr, weightDecay = 0.01, finalWeightDecay = 1e-6, dropLast = false, onStep, onEpoch } = options;
   const clipGrad = options.clipGrad === undefined ? 1 : options.clipGrad;
