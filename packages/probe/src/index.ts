@@ -17,5 +17,6 @@ export {
   type FitWhiteningOptions,
   type WhiteningKind,
 } from './whiten';
-export { symmetricEigen, type SymmetricEigen } from './eigen';
+// The Jacobi eigen-solver lives in @vjepa/core (the trainer's collapse monitor uses it too); re-exported here.
+export { symmetricEigen, type SymmetricEigen } from '@vjepa/core';
 export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, fail } from '@vjepa/core';
 import { checkFeatureViews } from './checks';
-import { symmetricEigen } from './eigen';
+import { symmetricEigen } from '@vjepa/core';
 import type { Probe } from './probe';
 import { trainProbe, type TrainProbeOptions, type TrainProbeResult } from './train';
 

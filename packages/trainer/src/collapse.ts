@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { symmetricEigen } from '@vjepa/core';
 
 /** Two numbers that fall when features collapse to a constant or to a few directions. */
 export interface CollapseStats {
@@ -8,37 +9,12 @@ export interface CollapseStats {
   effectiveRank: number;
 }
 
-/** Eigenvalues of a symmetric matrix (row-major `n × n`, float64) by cyclic Jacobi rotations. */
-export function symmetricEigenvalues(matrix: Float64Array, n: number, sweeps = 30): Float64Array {
-  const a = Float64Array.from(matrix);
-  for (let sweep = 0; sweep < sweeps; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-    }
-  }
-  return Float64Array.from({ length: n }, (_, i) => a[i * n + i]);
+/**
+ * Eigenvalues of a symmetric matrix (row-major `n × n`, float64), in decreasing order: core's
+ * `symmetricEigen` (cyclic Jacobi rotations) without the vectors.
+ */
+export function symmetricEigenvalues(matrix: Float64Array, n: number, sweeps = 50): Float64Array {
+  return symmetricEigen(matrix, n, sweeps).values;
 }
 
 /**

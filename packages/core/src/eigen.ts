@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { fail } from '@vjepa/core';
+import { fail } from './errors';
 
 /** Eigenvalues (descending) and unit eigenvectors (columns of the row-major `n × n` `vectors`). */
 export interface SymmetricEigen {
