@@ -6,10 +6,7 @@
  *
  * @packageDocumentation
  */
-export * from './types';
-export * from './errors';
-export * from './random';
-export { ensureGradients } from '#gradients';
+export * from './portable';
 export {
   selectBackend,
   type BrowserBackendChoice as BackendChoice,
@@ -19,36 +16,3 @@ export {
   type BrowserBackendRequest,
   type WasmBinaryName,
 } from './backend-browser';
-export { batchMatMul, linear, matMulFast } from './ops/matmul';
-export { gatherRows, gatherTokens, indexTensor } from './ops/gather';
-export { Module, type LoadOptions, type LoadReport } from './nn/module';
-export { StateDictError } from './nn/state-dict-error';
-export { Linear, type LinearOptions } from './nn/linear';
-export { LayerNorm, layerNorm } from './nn/layer-norm';
-export { Mlp, gelu } from './nn/mlp';
-export { Attention, CrossAttention, multiHeadAttention } from './nn/attention';
-export { Block, type BlockOptions } from './nn/block';
-export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';
-export { ParameterList } from './nn/parameter-list';
-export { selectGroup, stripKeyPrefixes } from './state-dict';
-export { toChannelsFirst, toChannelsLast } from './video';
-export {
-  MAX_HEADER_BYTES,
-  int64ToInt32,
-  parseSafetensors,
-  serializeSafetensors,
-  type SafeDtype,
-  type SafeTensor,
-  type SafeTensorData,
-  type SafeTensorInput,
-  type SafeTensorsInput,
-  type SafetensorsFile,
-} from './safetensors';
-export { stopGradient } from './ops/stop-gradient';
-export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/native';
-export { selfAttention, selfAttentionReference } from './nn/attention';
-export { layerNormReference } from './nn/layer-norm';
-export { geluReference } from './nn/mlp';
-export { adamwUpdate, adamwUpdateReference, movingAverage, movingAverageReference, sumOfSquares, type AdamWUpdate } from './ops/updates';
-export { checkKeys, closestKey, keyDistance } from './options';
-export { symmetricEigen, type SymmetricEigen } from './eigen';

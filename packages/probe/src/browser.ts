@@ -5,24 +5,4 @@
  *
  * @packageDocumentation
  */
-export { AttentivePooler, AttentiveProbe, CrossAttentionBlock, PROBE_NORM_EPS, type AttentiveProbeConfig } from './attentive';
-export { crossEntropy } from './losses';
-export type { Probe, ProbeShape } from './probe';
-export { LinearProbe, type LinearProbeConfig } from './linear';
-export type { Labels } from './checks';
-export { concatSegments, averageViewProbabilities } from './views';
-export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
-export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
-export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
-export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';
-export {
-  FeatureWhitening,
-  WHITENING_KINDS,
-  WhitenedProbe,
-  trainWhitenedProbe,
-  type FitWhiteningOptions,
-  type WhiteningKind,
-} from './whiten';
-// The Jacobi eigen-solver lives in @vjepa/core (the trainer's collapse monitor uses it too); re-exported here.
-export { symmetricEigen, type SymmetricEigen } from '@vjepa/core';
-export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';
+export * from './portable';

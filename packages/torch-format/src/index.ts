@@ -1,12 +1,3 @@
-export { TorchFormatError } from './errors';
-export { DTYPE_BYTES, TORCH_DTYPES, STORAGE_DTYPES, toFloat32, type TorchDtype, type TorchTensorData } from './dtypes';
-export { PyFloat, PyOrderedDict, PyTuple, pyTuple, type StorageRef } from './values';
-export { TorchTensor, type TensorValue } from './tensor';
-export { ALLOWED_GLOBALS, UnsafeGlobalError } from './allow-list';
-export { unpickle, type AllowedGlobal, type UnpickleOptions, type Unpickled } from './unpickler';
+export * from './portable';
 export { openTorchFile, parseTorchFile, type TorchFile, type TorchFileFormat } from './load';
-export { pickleTorch, isTensorValue, type TensorInput } from './pickler';
-export { serializeTorchFile, type SaveTorchOptions } from './save';
 export { saveTorchFile } from './save-file';
-export { flattenTorch, toJsonValue, type FlatTorch } from './flatten';
-export { readPretrainedStateDict, stripOfficialPrefixes, type Float32Tensor } from './pretrained';

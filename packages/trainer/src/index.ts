@@ -1,30 +1,4 @@
-export { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures, vjepaLoss } from './loss';
-// AdamW, its parameter groups, the LR/WD schedules and clipping live in @vjepa/optim since 0.2.0; they are
-// re-exported here so code written against @vjepa/trainer keeps working.
-export {
-  AdamW,
-  CosineWDSchedule,
-  WarmupCosineSchedule,
-  clipGradNorm,
-  gradientsByKey,
-  groupParameters,
-  paramGroups,
-  scheduleSteps,
-  takesWeightDecay,
-  type AdamWOptions,
-  type AdamWParamState,
-  type AdamWState,
-  type ClipResult,
-  type CosineWdOptions,
-  type Gradients,
-  type OptimizerGroup,
-  type ParamGroup,
-  type ScheduleSizes,
-  type ScheduleState,
-  type WarmupCosineOptions,
-} from '@vjepa/optim';
-export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
-export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
+export * from './portable';
 export {
   DEFAULT_KEEP_CHECKPOINTS,
   latestCheckpointDir,
@@ -43,16 +17,3 @@ export {
 } from './checkpoint';
 export { acquireRunLock, RunLockedError, RUN_LOCK_FILE, type RunLock } from './run-lock';
 export { CheckpointWriteError, runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
-export { createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe } from './recipe';
-export {
-  checkRegularizer,
-  eppsPulleyKnots,
-  randomUnitDirections,
-  regularizerValue,
-  sigreg,
-  vicregTerms,
-  type RegularizerConfig,
-  type SigRegOptions,
-} from './regularizers';
-export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
-export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';

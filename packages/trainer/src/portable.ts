@@ -1,0 +1,46 @@
+/**
+ * The exports of `@vjepa/trainer` that run anywhere: both entries (`index.ts` for Node, `browser.ts` for
+ * the `browser` export condition) re-export this file and add only what is theirs.
+ *
+ * @packageDocumentation
+ */
+export { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures, vjepaLoss } from './loss';
+// AdamW, its parameter groups, the LR/WD schedules and clipping live in @vjepa/optim since 0.2.0; they are
+// re-exported here so code written against @vjepa/trainer keeps working.
+export {
+  AdamW,
+  CosineWDSchedule,
+  WarmupCosineSchedule,
+  clipGradNorm,
+  gradientsByKey,
+  groupParameters,
+  paramGroups,
+  scheduleSteps,
+  takesWeightDecay,
+  type AdamWOptions,
+  type AdamWParamState,
+  type AdamWState,
+  type ClipResult,
+  type CosineWdOptions,
+  type Gradients,
+  type OptimizerGroup,
+  type ParamGroup,
+  type ScheduleSizes,
+  type ScheduleState,
+  type WarmupCosineOptions,
+} from '@vjepa/optim';
+export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
+export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
+export { createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe } from './recipe';
+export {
+  checkRegularizer,
+  eppsPulleyKnots,
+  randomUnitDirections,
+  regularizerValue,
+  sigreg,
+  vicregTerms,
+  type RegularizerConfig,
+  type SigRegOptions,
+} from './regularizers';
+export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
+export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
