@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { firstLine, smokeTest } from './backend-checks';
 import { fail } from './errors';
 
 /** Backends a browser user can ask for. `auto` prefers WebGPU, then WebGL, then wasm, then cpu. */
@@ -46,18 +47,6 @@ const WASM_BINARIES: readonly WasmBinaryName[] = [
   'tfjs-backend-wasm-threaded-simd.wasm',
 ];
 
-function message(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0].slice(0, 200);
-}
-
-/** Runs one tiny op so that a backend that registered but cannot compute is caught here. */
-async function smokeTest(): Promise<void> {
-  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]))));
-  const [result] = await value.data();
-  value.dispose();
-  if (result !== 11) throw new Error(`smoke test computed ${result} instead of 11`);
-}
 
 function checkOptions(options: BrowserBackendOptions): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
@@ -175,7 +164,7 @@ export async function selectBackend(
     try {
       await tryCandidate(name, options, requested === 'auto');
     } catch (error) {
-      rejected.push({ candidate: name, reason: message(error) });
+      rejected.push({ candidate: name, reason: firstLine(error) });
       continue;
     }
     const reason =

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { firstLine, smokeTest } from './backend-checks';
 import { ensureGradients } from './gradients';
 import { fail } from './errors';
 import { setNativeKernels, type NativeKernelSet } from './accel/native';
@@ -73,7 +74,7 @@ async function loadAccelerator(request: AcceleratorRequest, threads: number): Pr
     const mod = (await import(specifier)) as { loadNativeKernels(): { kernels: NativeKernelSet | null; reason: string } };
     loaded = mod.loadNativeKernels();
   } catch (error) {
-    loaded = { kernels: null, reason: `${ACCELERATE_PACKAGE} is not installed (${message(error)}); add it to use the native kernels` };
+    loaded = { kernels: null, reason: `${ACCELERATE_PACKAGE} is not installed (${firstLine(error)}); add it to use the native kernels` };
   }
   if (loaded.kernels === null) {
     const info: AcceleratorInfo = { name: 'none', reason: `slow path: tfjs's own wasm kernels, because ${loaded.reason}` };
@@ -93,18 +94,6 @@ const NO_ACCELERATOR: AcceleratorInfo = { name: 'none', reason: 'the native kern
 const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
-function message(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0].slice(0, 200);
-}
-
-/** Runs one tiny op so that a backend that registered but cannot compute is caught here. */
-async function smokeTest(): Promise<void> {
-  const value = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]))));
-  const [result] = await value.data();
-  value.dispose();
-  if (result !== 11) throw new Error(`smoke test computed ${result} instead of 11`);
-}
 
 async function trySetBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
@@ -122,7 +111,7 @@ async function tryNative(rejected: BackendChoice['rejected']): Promise<string | 
       await trySetBackend('tensorflow');
       return pkg;
     } catch (error) {
-      rejected.push({ candidate: pkg, reason: message(error) });
+      rejected.push({ candidate: pkg, reason: firstLine(error) });
     }
   }
   return undefined;
@@ -135,7 +124,7 @@ async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejecte
     await trySetBackend(name);
     return true;
   } catch (error) {
-    rejected.push({ candidate: name, reason: message(error) });
+    rejected.push({ candidate: name, reason: firstLine(error) });
     return false;
   }
 }
