@@ -66,9 +66,10 @@ const batchMatMulOp = tf.customGrad((a, b, save) => {
  * `[Bt, N, K]`); the transpose is materialised once so forward and backward see plain products.
  */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false): tf.Tensor3D {
+  // Backends other than plain wasm (the native kernels included) take the transpose as a flag.
+  if (!onWasm()) return tf.matMul(a, b, false, transposeB);
   return tf.tidy(() => {
     const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b; // [Bt, K, N]
-    if (!onWasm()) return tf.matMul(a, right);
     return batchMatMulOp(a, right) as tf.Tensor3D;
   });
 }
