@@ -120,6 +120,7 @@ export function createProgram(): Command {
     .option('--lr-grid <list>', 'learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never validation), e.g. 1e-3,3e-3,1e-2')
     .option('--probe <kind>', 'attentive | linear', 'attentive')
     .option('--whiten <kinds>', "feature whitening fitted on the training clips and saved with the probe: pca | std | none, or several comma-separated (one probe each, e.g. 'none,pca')", 'none')
+    .option('--whiten-components <k>', 'with --whiten pca: keep the k leading principal axes (the probe reads k channels; e.g. 192 for --checkpoint pixels)')
     .option('--layers <list>', "encoder outputs to probe, concatenated: block numbers 1…depth and/or 'final' (the final norm, default), e.g. '2,4,final'")
     .option('--encoder <which>', 'target | online', 'target')
     .option('--train-size <n>', 'clips of a synthetic training set', '1024')
@@ -143,6 +144,7 @@ export function createProgram(): Command {
         encoder: o.encoder as 'target' | 'online',
         probe: o.probe as 'attentive' | 'linear',
         whiten: o.whiten.split(',') as WhiteningKind[],
+        whitenComponents: o.whitenComponents === undefined ? undefined : positiveInteger('--whiten-components', o.whitenComponents),
         layers: o.layers ? o.layers.split(',').map((layer) => (layer === 'final' ? 'final' : Number(layer))) : undefined,
         segments: Number(o.segments),
         views: Number(o.views),

@@ -69,3 +69,108 @@ export function symmetricEigen(matrix: Float64Array, n: number, maxSweeps = 50):
   });
   return { values, vectors };
 }
+
+/** Options of {@link leadingEigen}. */
+export interface LeadingEigenOptions {
+  /** Extra columns iterated beside the `k` asked for, which speeds convergence (default min(16, n − k)). */
+  oversample?: number;
+  /** Block power iterations before the Rayleigh–Ritz step (default 40). */
+  iterations?: number;
+  /** Seed of the random starting block (default 0). */
+  seed?: number;
+}
+
+/**
+ * The `k` leading eigenpairs of the symmetric positive semi-definite row-major `n × n` `matrix`, for `n`
+ * too large for {@link symmetricEigen} (a covariance of 1,536 raw-pixel channels): block power iteration
+ * on `k + oversample` orthonormalised columns, then the exact eigen-decomposition of the matrix projected
+ * on that subspace (Rayleigh–Ritz). The vectors are orthonormal and the values are the projected matrix's,
+ * so whitening with them makes the projected data's covariance exactly the identity; how close the
+ * subspace is to the true leading one depends on the spectrum's gaps and the iterations. Values descending,
+ * `vectors` row-major `n × k` (column j = eigenvector j), each column's largest-magnitude entry positive.
+ */
+export function leadingEigen(matrix: Float64Array, n: number, k: number, options: LeadingEigenOptions = {}): SymmetricEigen {
+  if (!Number.isInteger(n) || n < 1 || matrix.length !== n * n) fail('matrix', `a symmetric ${n} × ${n} matrix (${n * n} values)`, matrix.length);
+  if (!Number.isInteger(k) || k < 1 || k > n) fail('k', `an integer in [1, ${n}]`, k);
+  const oversample = options.oversample ?? Math.min(16, n - k);
+  const iterations = options.iterations ?? 40;
+  if (!Number.isInteger(oversample) || oversample < 0 || k + oversample > n) fail('oversample', `an integer in [0, ${n - k}]`, oversample);
+  if (!Number.isInteger(iterations) || iterations < 0) fail('iterations', 'an integer ≥ 0', iterations);
+  const m = k + oversample;
+  // the block Q, column-major: q[j * n + i] is entry i of column j
+  let q: Float64Array = new Float64Array(n * m);
+  let state = ((options.seed ?? 0) >>> 0) ^ 0x9e3779b9;
+  for (let i = 0; i < q.length; i++) {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    q[i] = state / 2 ** 32 - 0.5;
+  }
+  const multiply = (block: Float64Array): Float64Array => {
+    const out = new Float64Array(n * m);
+    for (let j = 0; j < m; j++) {
+      const column = block.subarray(j * n, (j + 1) * n);
+      for (let i = 0; i < n; i++) {
+        const row = matrix.subarray(i * n, (i + 1) * n);
+        let sum = 0;
+        for (let l = 0; l < n; l++) sum += row[l] * column[l];
+        out[j * n + i] = sum;
+      }
+    }
+    return out;
+  };
+  // modified Gram–Schmidt, twice for stability; a column that vanishes is replaced by a unit vector orthogonal to the others
+  const orthonormalise = (block: Float64Array): void => {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0, replaced = 0; j < m; j++) {
+        const column = block.subarray(j * n, (j + 1) * n);
+        let before = 0;
+        for (let i = 0; i < n; i++) before += column[i] * column[i];
+        for (let p = 0; p < j; p++) {
+          const previous = block.subarray(p * n, (p + 1) * n);
+          let dot = 0;
+          for (let i = 0; i < n; i++) dot += previous[i] * column[i];
+          for (let i = 0; i < n; i++) column[i] -= dot * previous[i];
+        }
+        let norm = 0;
+        for (let i = 0; i < n; i++) norm += column[i] * column[i];
+        norm = Math.sqrt(norm);
+        if ((norm <= 1e-10 * Math.sqrt(before) || norm < 1e-150) && replaced < n) {
+          // the column lies in the span of the earlier ones: try unit vectors until one does not
+          column.fill(0);
+          column[(j + replaced++) % n] = 1;
+          j--;
+          continue;
+        }
+        for (let i = 0; i < n; i++) column[i] /= norm;
+      }
+    }
+  };
+  orthonormalise(q);
+  for (let t = 0; t < iterations; t++) {
+    q = multiply(q);
+    orthonormalise(q);
+  }
+  // Rayleigh–Ritz: B = Qᵀ A Q (m × m), B = W Θ Wᵀ, eigenvectors Q W
+  const aq = multiply(q);
+  const b = new Float64Array(m * m);
+  for (let r = 0; r < m; r++) {
+    for (let c = r; c < m; c++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += q[r * n + i] * aq[c * n + i];
+      b[r * m + c] = b[c * m + r] = sum;
+    }
+  }
+  const small = symmetricEigen(b, m);
+  const values = small.values.slice(0, k);
+  const vectors = new Float64Array(n * k);
+  for (let j = 0; j < k; j++) {
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let r = 0; r < m; r++) sum += q[r * n + i] * small.vectors[r * m + j];
+      vectors[i * k + j] = sum;
+      if (Math.abs(sum) > Math.abs(vectors[best * k + j]) + 1e-12) best = i;
+    }
+    if (vectors[best * k + j] < 0) for (let i = 0; i < n; i++) vectors[i * k + j] = -vectors[i * k + j];
+  }
+  return { values, vectors };
+}

@@ -40,4 +40,4 @@ export { layerNormReference } from './nn/layer-norm';
 export { geluReference } from './nn/mlp';
 export { adamwUpdate, adamwUpdateReference, movingAverage, movingAverageReference, sumOfSquares, type AdamWUpdate } from './ops/updates';
 export { checkKeys, closestKey, keyDistance } from './options';
-export { symmetricEigen, type SymmetricEigen } from './eigen';
+export { leadingEigen, symmetricEigen, type LeadingEigenOptions, type SymmetricEigen } from './eigen';

@@ -24,6 +24,8 @@ export interface LearningRateGridOptions extends Omit<TrainProbeOptions, 'probe'
   holdoutFraction?: number;
   /** Whitening fitted on the fitting part only, as the final probe will be on all training clips (default `none`). */
   whiten?: WhiteningKind;
+  /** `pca` only: principal axes kept by the whitening (default all), as the final probe's. */
+  components?: number;
 }
 
 /** What {@link chooseLearningRate} found. */
@@ -43,7 +45,7 @@ export interface LearningRateChoice {
  * with it. Every probe made is disposed.
  */
 export function chooseLearningRate(options: LearningRateGridOptions): LearningRateChoice {
-  const { makeProbe, features, grid, holdoutFraction = 0.2, whiten = 'none', ...training } = options;
+  const { makeProbe, features, grid, holdoutFraction = 0.2, whiten = 'none', components, ...training } = options;
   if (!Array.isArray(grid) || grid.length === 0 || !grid.every((lr) => Number.isFinite(lr) && lr > 0)) fail('grid', 'a non-empty list of positive learning rates', grid);
   if (!(holdoutFraction > 0 && holdoutFraction < 1)) fail('holdoutFraction', 'a number in (0, 1)', holdoutFraction);
   const count = features.shape[0];
@@ -60,7 +62,7 @@ export function chooseLearningRate(options: LearningRateGridOptions): LearningRa
   const fitIndices = order.slice(holdout).sort((a, b) => a - b);
   const fitRaw = tf.gather(features, fitIndices) as tf.Tensor3D;
   const heldRaw = tf.gather(features, heldIndices) as tf.Tensor3D;
-  const whitening = FeatureWhitening.fit(fitRaw, whiten);
+  const whitening = FeatureWhitening.fit(fitRaw, whiten, components === undefined ? {} : { components });
   const fitFeatures = whitening.apply(fitRaw);
   const heldFeatures = whitening.apply(heldRaw);
   const fitLabels = Int32Array.from(fitIndices, (k) => labels[k]);

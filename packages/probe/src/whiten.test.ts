@@ -56,6 +56,59 @@ describe('FeatureWhitening', () => {
     tf.dispose(x);
     whitening.dispose();
   });
+
+  it('components: pca keeps the K leading axes — the hand case with K = 1 maps the tokens to ±√2, 0, 0', () => {
+    const x = features();
+    const whitening = FeatureWhitening.fit(x, 'pca', { epsilon: 0, components: 1 });
+    expect(whitening.matrix.shape).toEqual([2, 1]);
+    expect(whitening.outDim).toBe(1);
+    Array.from(whitening.matrix.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([1 / (2 * r2), 1 / (2 * r2)][i], 6));
+    const y = whitening.apply(x);
+    expect(y.shape).toEqual([2, 2, 1]);
+    Array.from(y.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([r2, -r2, 0, 0][i], 5));
+    expect(() => FeatureWhitening.fit(x, 'pca', { components: 3 })).toThrow(/components: expected an integer in \[1, 2\] \(the feature width\), received 3/);
+    expect(() => FeatureWhitening.fit(x, 'std', { components: 1 })).toThrow(/components: expected no value unless kind is pca, received 1/);
+    tf.dispose([x, y]);
+    whitening.dispose();
+  });
+
+  it('components on wide features (D > 512, the subspace solver): the K outputs are white and span the leading variance', () => {
+    const [m, n, d, k] = [4, 150, 520, 3];
+    const rng = new RandomStream(9);
+    // three strong latent directions (variances 100, 25, 9) in 520 channels, plus small isotropic noise
+    const directions = Array.from({ length: k }, () => Float64Array.from({ length: d }, () => rng.normal()));
+    directions.forEach((u, j) => {
+      // orthonormal, so that the span check below is the length of the projection
+      for (const previous of directions.slice(0, j)) {
+        const dot = previous.reduce((sum, p, i) => sum + p * u[i], 0);
+        u.forEach((_, i) => (u[i] -= dot * previous[i]));
+      }
+      const norm = Math.hypot(...u);
+      u.forEach((_, i) => (u[i] /= norm));
+    });
+    const values = new Float32Array(m * n * d);
+    for (let t = 0; t < m * n; t++) {
+      const latent = [10, 5, 3].map((s) => s * rng.normal());
+      for (let i = 0; i < d; i++) values[t * d + i] = latent[0] * directions[0][i] + latent[1] * directions[1][i] + latent[2] * directions[2][i] + 0.01 * rng.normal();
+    }
+    const x = tf.tensor3d(values, [m, n, d]);
+    const whitening = FeatureWhitening.fit(x, 'pca', { epsilon: 0, components: k });
+    const y = whitening.apply(x);
+    const rows = tf.reshape(y, [m * n, k]);
+    const centred = tf.sub(rows, tf.mean(rows, 0));
+    const cov = tf.div(tf.matMul(centred, centred, true, false), m * n).arraySync() as number[][];
+    cov.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(i === j ? 1 : 0, 3)));
+    // each kept axis lies in the span of the three latent directions
+    const axes = whitening.matrix.arraySync() as number[][];
+    for (let j = 0; j < k; j++) {
+      const axis = axes.map((row) => row[j]);
+      const norm = Math.hypot(...axis);
+      const inSpan = Math.hypot(...directions.map((u) => u.reduce((sum, ui, i) => sum + ui * axis[i], 0))) / norm;
+      expect(inSpan).toBeGreaterThan(0.999);
+    }
+    tf.dispose([x, y, rows, centred]);
+    whitening.dispose();
+  });
 });
 
 describe('WhitenedProbe and trainWhitenedProbe', () => {

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, fail } from '@vjepa/core';
 import { checkFeatureViews } from './checks';
-import { symmetricEigen } from '@vjepa/core';
+import { leadingEigen, symmetricEigen } from '@vjepa/core';
 import type { Probe } from './probe';
 import { trainProbe, type TrainProbeOptions, type TrainProbeResult } from './train';
 
@@ -26,11 +26,17 @@ export interface FitWhiteningOptions {
    * mean variance trace/D (default 1e-5): directions with less variance than that are not blown up.
    */
   epsilon?: number;
+  /**
+   * `pca` only: keep the K leading principal axes (default all D), so the probe reads `[B, N, K]`. Needed for
+   * wide raw features (1,536 tubelet pixels), whose full eigen-decomposition is too slow: above 512
+   * channels the axes are found by `leadingEigen` (subspace iteration), below by the exact solver.
+   */
+  components?: number;
 }
 
 /**
  * `y = (x − mean) · matrix` on the last axis of features `[B, N, D]`. State keys `whiten.mean` `[D]`
- * and `whiten.matrix` `[D, D]` (fixed buffers, never trained), so the transform is saved and loaded with
+ * and `whiten.matrix` `[D, K]` (fixed buffers, never trained; K = D unless fitted with `components`), so the transform is saved and loaded with
  * the probe it feeds. `pca`: `matrix = V · diag(1/√(λ + ε))` from the eigen-decomposition `V Λ Vᵀ` of the
  * population covariance of all training tokens (eigenvalues descending, each eigenvector's largest
  * component positive); `std`: `diag(1/√(σ² + ε))`; `none`: identity.
@@ -45,20 +51,27 @@ export class FeatureWhitening extends Module {
   readonly mean: tf.Variable;
   readonly matrix: tf.Variable;
 
-  /** An identity transform of width `dim` (load a saved one with `loadStateDict`), or the given tensors' values. */
+  /**
+   * An identity-shaped transform from width `dim` to `outDim` (default `dim`; load a saved one with
+   * `loadStateDict`), or the given tensors' values.
+   */
   constructor(
     readonly dim: number,
     readonly kind: WhiteningKind,
     values?: { mean: Float32Array; matrix: Float32Array },
+    readonly outDim: number = dim,
   ) {
     super();
     if (!Number.isInteger(dim) || dim < 1) fail('dim', 'a positive integer', dim);
     if (!WHITENING_KINDS.includes(kind)) fail('kind', WHITENING_KINDS.join(', '), kind);
-    if (values && (values.mean.length !== dim || values.matrix.length !== dim * dim)) {
-      fail('values', `mean of ${dim} and matrix of ${dim * dim} values`, [values.mean.length, values.matrix.length]);
+    if (!Number.isInteger(outDim) || outDim < 1 || outDim > dim || (outDim < dim && kind !== 'pca')) {
+      fail('outDim', kind === 'pca' ? `an integer in [1, ${dim}]` : `${dim} (only pca keeps fewer axes)`, outDim);
+    }
+    if (values && (values.mean.length !== dim || values.matrix.length !== dim * outDim)) {
+      fail('values', `mean of ${dim} and matrix of ${dim * outDim} values`, [values.mean.length, values.matrix.length]);
     }
     this.mean = this.addState('mean', values ? tf.tensor1d(values.mean) : tf.zeros([dim]), false);
-    this.matrix = this.addState('matrix', values ? tf.tensor2d(values.matrix, [dim, dim]) : tf.eye(dim), false);
+    this.matrix = this.addState('matrix', values ? tf.tensor2d(values.matrix, [dim, outDim]) : tf.eye(dim, outDim), false);
   }
 
   /**
@@ -71,6 +84,9 @@ export class FeatureWhitening extends Module {
     if (!(Number.isFinite(epsilon) && epsilon >= 0)) fail('epsilon', 'a finite number ≥ 0', epsilon);
     if (!(features instanceof tf.Tensor) || features.rank !== 3) fail('features', 'a [M, N, D] tensor', (features as tf.Tensor)?.shape);
     const [m, n, dim] = features.shape;
+    const components = options.components ?? dim;
+    if (options.components !== undefined && kind !== 'pca') fail('components', 'no value unless kind is pca', options.components);
+    if (!Number.isInteger(components) || components < 1 || components > dim) fail('components', `an integer in [1, ${dim}] (the feature width)`, options.components);
     if (kind === 'none') return new FeatureWhitening(dim, 'none');
     const { mean, covariance } = tf.tidy(() => {
       const rows = tf.reshape(features, [m * n, dim]); // [M·N, D]
@@ -84,27 +100,30 @@ export class FeatureWhitening extends Module {
     let trace = 0;
     for (let i = 0; i < dim; i++) trace += cov[i * dim + i];
     const floor = (epsilon * trace) / dim;
-    const matrix = new Float32Array(dim * dim);
     if (kind === 'std') {
+      const matrix = new Float32Array(dim * dim);
       for (let i = 0; i < dim; i++) matrix[i * dim + i] = 1 / Math.sqrt(Math.max(cov[i * dim + i], 0) + floor || 1);
-    } else {
-      const { values, vectors } = symmetricEigen(cov, dim);
-      for (let k = 0; k < dim; k++) {
-        const scale = 1 / Math.sqrt(Math.max(values[k], 0) + floor || 1);
-        for (let i = 0; i < dim; i++) matrix[i * dim + k] = vectors[i * dim + k] * scale;
-      }
+      return new FeatureWhitening(dim, kind, { mean: meanValues, matrix });
     }
-    return new FeatureWhitening(dim, kind, { mean: meanValues, matrix });
+    // exact up to 512 channels, then the leading subspace only (a 1,536-wide Jacobi solve takes minutes)
+    const width = dim <= 512 ? dim : components; // columns of `vectors`
+    const { values, vectors } = dim <= 512 ? symmetricEigen(cov, dim) : leadingEigen(cov, dim, components);
+    const pcaMatrix = new Float32Array(dim * components);
+    for (let k = 0; k < components; k++) {
+      const scale = 1 / Math.sqrt(Math.max(values[k], 0) + floor || 1);
+      for (let i = 0; i < dim; i++) pcaMatrix[i * components + k] = vectors[i * width + k] * scale;
+    }
+    return new FeatureWhitening(dim, kind, { mean: meanValues, matrix: pcaMatrix }, components);
   }
 
-  /** Features `[B, N, D]` → whitened `[B, N, D]`. */
+  /** Features `[B, N, D]` → whitened `[B, N, K]` (K = `outDim`). */
   apply(features: tf.Tensor3D): tf.Tensor3D {
     checkFeatureViews('features', features, this.dim);
     if (this.kind === 'none') return tf.clone(features);
     return tf.tidy(() => {
       const [b, n, d] = features.shape;
       const rows = tf.sub(tf.reshape(features, [b * n, d]), this.mean); // [B·N, D]
-      return tf.reshape(tf.matMul(rows, this.matrix), [b, n, d]) as tf.Tensor3D; // [B, N, D]
+      return tf.reshape(tf.matMul(rows, this.matrix), [b, n, this.outDim]) as tf.Tensor3D; // [B, N, K]
     });
   }
 }
@@ -120,13 +139,14 @@ export class WhitenedProbe extends Module implements Probe {
     readonly whitening: FeatureWhitening,
   ) {
     super();
-    if (whitening.dim !== inner.config.dim) fail('whitening', `a transform of width ${inner.config.dim}`, whitening.dim);
+    if (whitening.outDim !== inner.config.dim) fail('whitening', `a transform to the probe's width ${inner.config.dim}`, whitening.outDim);
     this.addModule('', inner);
     this.addModule('whiten', whitening);
   }
 
+  /** The inner probe's config, with `dim` the width it is fed raw (the transform's input, K → D when truncated). */
   get config() {
-    return this.inner.config;
+    return { ...this.inner.config, dim: this.whitening.dim };
   }
 
   /** Raw frozen features `[B, N, D]` → logits `[B, C]`. */
@@ -142,12 +162,12 @@ export class WhitenedProbe extends Module implements Probe {
  * one `[M, N, D]` tensor (a single view); it is not disposed.
  */
 export function trainWhitenedProbe(
-  options: TrainProbeOptions & { whiten: WhiteningKind; epsilon?: number },
+  options: TrainProbeOptions & { whiten: WhiteningKind; epsilon?: number; components?: number },
 ): { probe: WhitenedProbe; result: TrainProbeResult } {
-  const { whiten, epsilon, ...training } = options;
+  const { whiten, epsilon, components, ...training } = options;
   if (!(training.features instanceof tf.Tensor)) fail('features', 'one [M, N, D] tensor (a single view)', 'several views');
   const features = training.features as tf.Tensor3D;
-  const whitening = FeatureWhitening.fit(features, whiten, { epsilon });
+  const whitening = FeatureWhitening.fit(features, whiten, { epsilon, ...(components === undefined ? {} : { components }) });
   const whitened = whitening.apply(features);
   try {
     const result = trainProbe({ ...training, features: whitened });

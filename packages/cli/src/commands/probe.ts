@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, fail, selectBackend, writeSafetensors, type BackendRequest, type SafeTensorInput } from '@vjepa/core';
+import { RandomStream, checkKeys, fail, selectBackend, writeSafetensors, type BackendRequest, type SafeTensorInput } from '@vjepa/core';
 import {
   ClipLoader,
   evalTransform,
@@ -66,6 +66,11 @@ export interface ProbeOptions {
    */
   whiten?: WhiteningKind[];
   /**
+   * With `pca`: keep only this many leading principal axes (the probe then reads K channels). Needed for
+   * `checkpoint: 'pixels'` (1,536 raw channels), whose full-width probe is too slow on a CPU.
+   */
+  whitenComponents?: number;
+  /**
    * Which encoder outputs the probe reads, concatenated along the channels: block numbers 1…depth (the
    * residual stream after that block) and `final` (after the final norm, the default).
    */
@@ -89,6 +94,8 @@ export interface ProbeSummary {
   probe: string;
   /** The whitening in front of the probe (`none`, `std`, `pca`). */
   whiten: WhiteningKind;
+  /** Principal axes the `pca` whitening kept, when fewer than all (`whitenComponents`). */
+  whitenComponents?: number;
   /** The encoder outputs probed, when not the final norm alone (`--layers`). */
   layers?: string;
   /** The probe's learning rate (chosen from `--lr-grid` when given; absent for an evaluated `--probe-checkpoint`). */
@@ -222,7 +229,14 @@ function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
  * `random`, an untrained — encoder, prints top-1 and the confusion matrix, writes the probe's weights
  * (official keys) and prints a JSON summary line per task; returns the summaries in task order.
  */
+/** The keys of {@link ProbeOptions}, for the unknown-key check. */
+const PROBE_OPTION_KEYS = [
+  'checkpoint', 'inferred', 'probeCheckpoint', 'modelFlags', 'train', 'val', 'labels', 'encoder', 'probe', 'segments', 'views',
+  'epochs', 'batchSize', 'lr', 'lrGrid', 'whiten', 'whitenComponents', 'layers', 'trainSize', 'valSize', 'seed', 'out', 'backend', 'log',
+] as const;
+
 export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
+  checkKeys('options', options, PROBE_OPTION_KEYS);
   const log = options.log ?? console.log;
   // `pixels`: no encoder at all — the raw tubelet pixels go straight into the same probe (a baseline)
   const pixels = options.checkpoint === 'pixels';
@@ -245,6 +259,11 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
   if (probeKind !== 'attentive' && probeKind !== 'linear') fail('--probe', 'attentive or linear', probeKind);
   const whitenings = options.whiten?.length ? options.whiten : (['none'] as WhiteningKind[]);
   for (const kind of whitenings) if (!WHITENING_KINDS.includes(kind)) fail('--whiten', WHITENING_KINDS.join(' | '), kind);
+  const components = options.whitenComponents;
+  if (components !== undefined) {
+    if (!Number.isInteger(components) || components < 1) fail('--whiten-components', 'a positive integer', components);
+    if (whitenings.some((kind) => kind !== 'pca')) fail('--whiten-components', "--whiten pca only (it keeps principal axes)", whitenings.join(','));
+  }
   const choice = await selectBackend(options.backend ?? 'auto');
   log(`backend ${choice.backend}`);
 
@@ -308,7 +327,10 @@ async function probeTask(
     `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
   );
   if (options.probeCheckpoint) return evaluateOfficialProbe(label, train, val, options);
-  const dim = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
+  const width = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
+  const components = whiten === 'pca' ? options.whitenComponents : undefined;
+  if (components !== undefined && components > width) fail('--whiten-components', `at most the feature width ${width}`, components);
+  const dim = components ?? width; // what the probe reads
   const heads = dim % encoder.config.heads === 0 ? encoder.config.heads : 1;
   const makeProbe = (): Probe =>
     options.probe === 'attentive' ? new AttentiveProbe({ dim, heads, classes, seed: options.seed }) : new LinearProbe({ dim, classes, seed: options.seed });
@@ -318,7 +340,7 @@ async function probeTask(
     const settings = { labels: trainLabels, epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 64, seed: options.seed };
     let lr = options.lr ?? 1e-3;
     if (options.lrGrid?.length) {
-      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten });
+      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) });
       lr = choice.lr;
       log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
     }
@@ -327,7 +349,7 @@ async function probeTask(
     if (whiten === 'none') trained = trainProbe(training);
     else {
       // fitted on the training features only; the probe then carries the transform to evaluation and to its file
-      const whitened = trainWhitenedProbe({ ...training, whiten });
+      const whitened = trainWhitenedProbe({ ...training, whiten, ...(components === undefined ? {} : { components }) });
       probe = whitened.probe;
       trained = whitened.result;
     }
@@ -358,6 +380,7 @@ async function probeTask(
       encoder: options.encoderName,
       checkpoint: options.checkpoint,
       ...(options.layers?.length ? { layers: options.layers.join(',') } : {}),
+      ...(components === undefined ? {} : { whitenComponents: components }),
     };
     log(JSON.stringify(summary));
     return summary;

@@ -130,6 +130,18 @@ describe('vjepa train', () => {
     expect(probe.get('pooler.query_tokens')!.shape).toEqual([1, 1, 2 * 16 * 16 * 3]); // t·p·p·C wide
   });
 
+  it('vjepa probe --checkpoint pixels --whiten pca --whiten-components 8: the probe reads the 8 leading axes; bad uses refused', async () => {
+    const common = { modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' }, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 16, valSize: 8, epochs: 1, log: quiet };
+    const [summary] = await runProbe({ ...common, checkpoint: 'pixels', whiten: ['pca'], whitenComponents: 8, out: join(mkdtempSync(join(tmpdir(), 'vjepa-pixels-')), 'p.safetensors') });
+    expect(summary).toMatchObject({ encoder: 'pixels', whiten: 'pca', whitenComponents: 8 });
+    const probe = readSafetensorsSync(summary.weights).tensors;
+    expect(probe.get('whiten.matrix')!.shape).toEqual([1536, 8]);
+    expect(probe.get('pooler.query_tokens')!.shape).toEqual([1, 1, 8]);
+    await expect(runProbe({ ...common, checkpoint: 'random', whiten: ['none'], whitenComponents: 8 })).rejects.toThrow(/--whiten-components: expected --whiten pca only/);
+    await expect(runProbe({ ...common, checkpoint: 'random', whiten: ['pca'], whitenComponents: 500 })).rejects.toThrow(/--whiten-components: expected at most the feature width 192, received 500/);
+    await expect(runProbe({ ...common, checkpoint: 'random', whiten: ['pca'], whitenComponent: 8 } as never)).rejects.toThrow(/whitenComponent/);
+  });
+
   it('vjepa probe --layers: block outputs and the final norm, concatenated on the channels', async () => {
     await selectBackend('cpu');
     const encoder = new VisionTransformer(vitConfig('tiny', { dim: 16, depth: 2, heads: 2, patch: 8, frames: 4, imageSize: 16 }));
