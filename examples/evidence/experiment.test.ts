@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '@vjepa/cli';
-import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossSummary, modelFlags, tasksOf, VARIANTS, type ResultRow } from './experiment';
+import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossSummary, modelFlags, summaryLines, tasksOf, VARIANTS, type ResultRow } from './experiment';
 
 const row = (variant: string, seed: number, encoder: ResultRow['encoder'], task: string, top1: number): ResultRow => ({ variant, seed, encoder, task, top1, steps: 10, seconds: 1 });
 
@@ -80,5 +80,32 @@ describe('the evidence table', () => {
       { group: 'shape', name: 'sigreg/target', value: 0.2, chance: 0.25 },
       { group: 'shape', name: 'sigreg/target+pca', value: 0.6, chance: 0.25 },
     ]);
+  });
+
+  it('the main job\'s summary: one line per encoder and task, mean over seeds, chance beside; ambiguous rows refused', () => {
+    const pca = { whiten: 'pca' as const };
+    const rows = [
+      { ...row('random', 0, 'random', 'direction', 0.6), ...pca }, { ...row('random', 1, 'random', 'direction', 0.7), ...pca },
+      { ...row('small', 0, 'target', 'direction', 0.8), ...pca }, { ...row('small', 1, 'target', 'direction', 0.9), ...pca },
+      { ...row('small', 0, 'online', 'direction', 0.75), ...pca }, { ...row('small', 0, 'online', 'shape', 0.5), ...pca },
+      { ...row('raw-pixels', 0, 'pixels', 'direction', 0.3), ...pca },
+    ];
+    expect(summaryLines(rows)).toEqual([
+      { encoder: 'pretrained-target', task: 'direction', top1: 0.85, chance: 0.125 },
+      { encoder: 'pretrained-online', task: 'direction', top1: 0.75, chance: 0.125 },
+      { encoder: 'pretrained-online', task: 'shape', top1: 0.5, chance: 0.25 },
+      { encoder: 'untrained', task: 'direction', top1: 0.65, chance: 0.125 },
+    ]);
+    expect(() => summaryLines([...rows, row('official', 0, 'target', 'direction', 0.1)])).toThrow(/one pretrained variant, received small, official/);
+    expect(() => summaryLines([...rows, row('random', 2, 'random', 'direction', 0.1)])).toThrow(/one whitening, received pca, none/);
+  });
+
+  it('collects the per-encoder results files of a run probed by two processes', () => {
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-evidence-'));
+    mkdirSync(join(out, 'small-seed0'));
+    writeFileSync(join(out, 'small-seed0', 'results-online.json'), JSON.stringify([row('small', 0, 'online', 'shape', 0.5)]));
+    writeFileSync(join(out, 'small-seed0', 'results-target.json'), JSON.stringify([row('small', 0, 'target', 'shape', 0.4)]));
+    writeFileSync(join(out, 'small-seed0', 'log.txt'), JSON.stringify({ top1: 0.1, task: 'shape', encoder: 'target' }));
+    expect(collectResults(out, ['small-seed0']).map((r) => [r.encoder, r.top1])).toEqual([['online', 0.5], ['target', 0.4]]);
   });
 });

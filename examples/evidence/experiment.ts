@@ -3,7 +3,7 @@
  * a recipe, then train attentive probes on its frozen features for the shape task and the motion-direction
  * task. `random` skips pretraining and probes the same architecture untrained.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/cli';
 import type { WhiteningKind } from '@vjepa/probe';
@@ -61,7 +61,11 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   small: { description: '`vjepa train --preset small`: the official recipe with time-gap masks (whole frames masked, two spans of 12.5–25 % of the clip)', base: TRAIN_PRESETS.small },
   pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
   random: { description: 'no pretraining: the untrained encoder', untrained: true },
-  'raw-pixels': { description: 'no encoder: the tubelet pixels straight into the same probe (`vjepa probe --checkpoint pixels`)', untrained: true, rawPixels: true },
+  'raw-pixels': {
+    description: 'no encoder: the tubelet pixels straight into the same probe through the PCA whitening, 192 leading axes (`vjepa probe --checkpoint pixels --whiten pca --whiten-components 192`)',
+    untrained: true,
+    rawPixels: true,
+  },
   'partial-time': { description: 'official block sizes spanning 25–50 % of the clip in time', base: { mask: partialTime([0.25, 0.5]) } },
   ema099: { description: 'official masks, EMA 0.99 → 1', base: officialWith({ ema: [0.99, 1] }) },
   'time-slices': {
@@ -77,7 +81,7 @@ export const VARIANTS: Record<string, VariantRecipe> = {
     base: { mask: timeGaps, ...officialWith({ lossExp: 2 }) },
   },
   // issue 11: the trainer options, each alone on the official recipe, then combined
-  'frozen-teacher': { description: 'official masks, the target encoder frozen at its random init (`--frozen-teacher`)', flags: { frozenTeacher: true } },
+  'frozen-teacher': { description: 'official masks, the target encoder frozen at its random init (`--frozen-teacher`)', flags: { frozenTeacher: true }, encoders: ['online'] },
   sigreg: { description: 'official recipe + SIGReg λ 0.05 on the context tokens (`--regularizer sigreg --reg-weight 0.05`)', flags: { regularizer: 'sigreg', regWeight: '0.05' } },
   'sigreg-frozen': {
     description: 'SIGReg λ 0.05 with a frozen random teacher (LeJEPA-style: the regulariser, not the EMA, prevents collapse)',
@@ -86,6 +90,33 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   vicreg: { description: 'official recipe + VICReg variance/covariance λ 0.05 (`--regularizer vicreg`)', flags: { regularizer: 'vicreg', regWeight: '0.05' } },
   future: { description: 'future prediction: context = the first half of the clip, target ≈ 90 % of the second (`--masks future`)', flags: { masks: 'future' } },
   'change-weighted': { description: 'official masks, loss weighted toward changing tokens α 0.5 (`--change-weighting 0.5`)', flags: { changeWeighting: '0.5' } },
+  'future-frozen': {
+    description: 'future masks with a frozen random teacher (`--masks future --frozen-teacher`): the student must predict where the object goes',
+    flags: { masks: 'future', frozenTeacher: true },
+    encoders: ['online'],
+  },
+  'future-frozen-shallow': {
+    description: 'future masks, a frozen random teacher and a one-block predictor (`--pred-depth 1`): the encoder, not the predictor, has to carry the motion',
+    flags: { masks: 'future', frozenTeacher: true, predDepth: '1' },
+    encoders: ['online'],
+  },
+  'future-pixels-shallow': {
+    description: 'future masks, the predictor (one block) regresses the normalised pixels of the future tubelets',
+    flags: { masks: 'future', target: 'pixels', predDepth: '1' },
+    encoders: ['online'],
+  },
+  'future-frozen-lr4': {
+    description: 'future masks, a frozen random teacher, 4 × the official learning rate (peak 2.5e-3)',
+    flags: { masks: 'future', frozenTeacher: true },
+    base: officialWith({ startLr: 8e-4, lr: 2.5e-3 }),
+    encoders: ['online'],
+  },
+  'frozen-lr4': {
+    description: 'official masks, a frozen random teacher, 4 × the official learning rate (peak 2.5e-3)',
+    flags: { frozenTeacher: true },
+    base: officialWith({ startLr: 8e-4, lr: 2.5e-3 }),
+    encoders: ['online'],
+  },
   'future-sigreg': {
     description: 'future masks + SIGReg λ 0.05 + change-weighted loss α 0.5',
     flags: { masks: 'future', regularizer: 'sigreg', regWeight: '0.05', changeWeighting: '0.5' },
@@ -101,7 +132,7 @@ export interface ExperimentOptions {
   /** Clips of the probe's train / val sets. */
   trainSize?: number;
   valSize?: number;
-  /** Which encoders of a pretrained run to probe; default both. */
+  /** Which encoders of a pretrained run to probe (default the variant's, else both); `[]` pretrains only. */
   encoders?: ('target' | 'online')[];
   /** Pretraining and probe data (default `synthetic`, the old shapes set; see {@link BENCHMARKS}). */
   data?: string;
@@ -188,12 +219,20 @@ function summarizeLosses(losses: number[]): { lossStart: number; lossEnd: number
   return { lossStart: mean(losses.slice(0, tenth)), lossEnd: mean(losses.slice(-tenth)) };
 }
 
-/** Writes `results.json` of a run: `rows`, plus earlier rows of the run for encoders or tasks not measured now. */
-function writeResults(out: string, variant: string, seed: number, rows: ResultRow[]): void {
+/**
+ * The results file of a run: `results.json`, or `results-ENCODER.json` when a process probes one encoder of
+ * the run only (two such processes then never write the same file; {@link collectResults} reads them all).
+ */
+const resultsFile = (encoders?: string[]) => (encoders?.length === 1 ? `results-${encoders[0]}.json` : 'results.json');
+
+/** Writes the results file of a run: `rows`, plus earlier rows of the run for encoders or tasks not measured now. */
+function writeResults(out: string, variant: string, seed: number, rows: ResultRow[], encoders?: string[]): void {
   const key = (r: ResultRow) => `${r.encoder}|${r.task}|${r.whiten ?? 'none'}`;
   const measured = new Set(rows.map(key));
-  const kept = collectResults(out, [`${variant}-seed${seed}`]).filter((r) => !measured.has(key(r)));
-  writeFileSync(join(out, `${variant}-seed${seed}`, 'results.json'), `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
+  const file = join(out, `${variant}-seed${seed}`, resultsFile(encoders));
+  const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultRow[]) : [];
+  const kept = earlier.filter((r) => !measured.has(key(r)));
+  writeFileSync(file, `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
 }
 
 export async function runExperiment(options: ExperimentOptions): Promise<ResultRow[]> {
@@ -225,9 +264,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   const recipe = VARIANTS[variant];
   if (recipe === undefined) throw new Error(`variant: expected one of ${Object.keys(VARIANTS).join(', ')}, received ${variant}`);
   if (recipe.untrained) {
+    // Raw pixels are 1,536 channels a token: a probe that wide takes ≈ 40 min per task here, so they are read
+    // through the PCA whitening only, keeping the 192 leading axes (the encoders' width).
+    const rawPixelsRead = { whiten: ['pca' as const], whitenComponents: 192 };
+    if (recipe.rawPixels && options.whiten?.some((kind) => kind !== 'pca')) log('raw pixels: probed through pca whitening to 192 axes only (the full-width probe is too slow)');
     const summaries = await runProbe({
       ...probeCommon,
-      ...(recipe.rawPixels ? {} : { layers: options.layers }),
+      ...(recipe.rawPixels ? rawPixelsRead : { layers: options.layers }),
       checkpoint: recipe.rawPixels ? 'pixels' : 'random',
       modelFlags: modelFlags(seed, steps),
       out: join(dir, 'probe.safetensors'),
@@ -239,23 +282,25 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     if (finishedRun(dir, config)) log(`reusing the finished pretraining in ${dir}`);
     else await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
     const losses = lossSummary(dir);
-    for (const encoder of options.encoders ?? recipe.encoders ?? (['target', 'online'] as const)) {
+    const encoders = options.encoders ?? recipe.encoders ?? (['target', 'online'] as const);
+    for (const encoder of encoders) {
       const summaries = await runProbe({ ...probeCommon, layers: options.layers, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
       for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...tags(s.whiten), ...losses, steps, seconds: seconds() });
-      writeResults(options.out, variant, seed, rows);
+      writeResults(options.out, variant, seed, rows, options.encoders);
     }
   }
   return rows;
 }
 
 /**
- * The rows of every run folder under `out`: its `results.json`, or, for a run stopped before writing it, the
+ * The rows of every run folder under `out`: its `results.json` and `results-ENCODER.json`, or, for a run stopped before writing it, the
  * probes' JSON lines in its `log.txt` (each probe prints one when it finishes).
  */
 export function collectResults(out: string, dirs: string[]): ResultRow[] {
   return dirs.flatMap((d) => {
     const dir = join(out, d);
-    if (existsSync(join(dir, 'results.json'))) return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultRow[];
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^results(-[a-z]+)?\.json$/.test(f)).sort() : [];
+    if (files.length) return files.flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ResultRow[]);
     if (!existsSync(join(dir, 'log.txt'))) return [];
     const match = /^(.*)-seed(\d+)$/.exec(d);
     if (!match) return [];
@@ -343,4 +388,35 @@ export function accuracyBars(rows: ResultRow[]): { group: string; name: string; 
     const values = rows.filter((r) => r.task === task && nameOf(r) === name).map((r) => r.top1);
     return { group: task, name, value: mean(values), chance: CHANCE[task] };
   });
+}
+
+/** One line of the main job's summary: an encoder's mean top-1 over seeds on a task, and the task's chance. */
+export interface SummaryLine {
+  encoder: 'pretrained-target' | 'pretrained-online' | 'untrained';
+  task: string;
+  top1: number;
+  chance: number;
+}
+
+/**
+ * The main job's closing lines: per encoder and task, the mean top-1 over seeds of the one pretrained
+ * variant's target and online encoders and of the untrained one, for one whitening.
+ *
+ * @throws Error when the rows hold more than one pretrained variant or whitening (the names would be ambiguous).
+ */
+export function summaryLines(rows: ResultRow[]): SummaryLine[] {
+  const kept = rows.filter((r) => r.encoder === 'target' || r.encoder === 'online' || r.encoder === 'random');
+  const pretrained = [...new Set(kept.filter((r) => r.encoder !== 'random').map((r) => r.variant))];
+  const whitenings = [...new Set(kept.map((r) => r.whiten ?? 'none'))];
+  if (pretrained.length > 1) throw new Error(`rows: expected one pretrained variant, received ${pretrained.join(', ')}`);
+  if (whitenings.length > 1) throw new Error(`rows: expected one whitening, received ${whitenings.join(', ')}`);
+  const name = (r: ResultRow): SummaryLine['encoder'] => (r.encoder === 'random' ? 'untrained' : r.encoder === 'target' ? 'pretrained-target' : 'pretrained-online');
+  const order: SummaryLine['encoder'][] = ['pretrained-target', 'pretrained-online', 'untrained'];
+  const tasks = [...new Set(kept.map((r) => r.task))];
+  return order.flatMap((encoder) =>
+    tasks.flatMap((task) => {
+      const values = kept.filter((r) => name(r) === encoder && r.task === task).map((r) => r.top1);
+      return values.length ? [{ encoder, task, top1: Number(mean(values).toFixed(4)), chance: Number((CHANCE[task] ?? Number.NaN).toFixed(4)) }] : [];
+    }),
+  );
 }

@@ -12,7 +12,7 @@ const rows = await runExperiment({
   out: args.out ?? 'runs/evidence',
   trainSize: args.trainSize ? Number(args.trainSize) : undefined,
   valSize: args.valSize ? Number(args.valSize) : undefined,
-  encoders: args.encoders ? (args.encoders.split(',') as ('target' | 'online')[]) : undefined,
+  encoders: args.encoders === 'none' ? [] : args.encoders ? (args.encoders.split(',') as ('target' | 'online')[]) : undefined,
   data: args.data,
   whiten: args.whiten ? (args.whiten.split(',') as WhiteningKind[]) : undefined,
   lrGrid: args.lrGrid ? args.lrGrid.split(',').map(Number) : undefined,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { PALETTE, accuracyBarsImage, encodePng, lossCurvesImage, writePng } from './plot';
+import { PALETTE, accuracyBarsImage, encodePng, lossCurvesImage, sideBySide, writePng } from './plot';
 
 const pixel = (png: PNG, x: number, y: number) => Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 3));
 
@@ -52,5 +52,18 @@ describe('PNG charts', () => {
     expect(pixel(png, untrainedX, at(0.6))).toEqual([255, 255, 255]); // above it
     expect(pixel(png, pretrainedX, at(0.95))).toEqual([...PALETTE[1]]);
     expect(() => accuracyBarsImage([])).toThrow(/bars: expected at least one bar/);
+  });
+
+  it('side by side: widths add up, the tallest sets the height, each canvas lands at its offset, the rest is white', () => {
+    const solid = (width: number, height: number, value: number) => ({ width, height, rgb: new Uint8Array(width * height * 3).fill(value) });
+    const both = sideBySide([solid(64, 80, 10), solid(70, 64, 20)]);
+    expect([both.width, both.height]).toEqual([134, 80]);
+    const at = (x: number, y: number) => Array.from(both.rgb.subarray((y * both.width + x) * 3, (y * both.width + x) * 3 + 3));
+    expect(at(0, 0)).toEqual([10, 10, 10]);
+    expect(at(63, 79)).toEqual([10, 10, 10]);
+    expect(at(64, 0)).toEqual([20, 20, 20]);
+    expect(at(133, 63)).toEqual([20, 20, 20]);
+    expect(at(133, 64)).toEqual([255, 255, 255]); // below the shorter one
+    expect(() => sideBySide([])).toThrow(/canvases: expected at least one canvas/);
   });
 });

@@ -177,6 +177,18 @@ export function accuracyBarsImage(bars: Bar[], options: { width?: number; height
   return c;
 }
 
+/** Canvases placed left to right on one white canvas, top-aligned (its height is the tallest one's). */
+export function sideBySide(canvases: Canvas[]): Canvas {
+  if (!canvases.length) throw new Error('canvases: expected at least one canvas, received none');
+  const out = canvas(canvases.reduce((w, c) => w + c.width, 0), Math.max(...canvases.map((c) => c.height)));
+  let x0 = 0;
+  for (const c of canvases) {
+    for (let y = 0; y < c.height; y++) out.rgb.set(c.rgb.subarray(y * c.width * 3, (y + 1) * c.width * 3), (y * out.width + x0) * 3);
+    x0 += c.width;
+  }
+  return out;
+}
+
 /** The PNG bytes of a canvas (8-bit RGBA, opaque). */
 export function encodePng(c: Canvas): Buffer {
   const png = new PNG({ width: c.width, height: c.height });
