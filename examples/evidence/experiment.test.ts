@@ -39,7 +39,10 @@ describe('the evidence table', () => {
   });
 
   it('the small variant is the preset, and every variant resolves to a run config', () => {
-    expect(VARIANTS.small.base?.mask).toEqual([{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.125, 0.25], aspectRatio: [1, 1], numBlocks: 2 }]);
+    expect(VARIANTS.small.base?.mask).toEqual([{ type: 'future' }]);
+    expect(VARIANTS['time-gaps'].base?.mask).toEqual([{ type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.125, 0.25], aspectRatio: [1, 1], numBlocks: 2 }]);
+    const [small, future] = ['small', 'future'].map((name) => resolveRunConfig({ ...modelFlags(0, 350), ...VARIANTS[name].flags }, VARIANTS[name].base ?? {}));
+    expect({ ...small, preset: undefined }).toEqual({ ...future, preset: undefined }); // the preset is the measured `future` recipe
     expect(Object.keys(VARIANTS)).toEqual(expect.arrayContaining(['official', 'small', 'pixels', 'random']));
     for (const [name, recipe] of Object.entries(VARIANTS)) {
       if (recipe.untrained) continue;

@@ -3,7 +3,7 @@
  * a recipe, then train attentive probes on its frozen features for the shape task and the motion-direction
  * task. `random` skips pretraining and probes the same architecture untrained.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/cli';
 import type { WhiteningKind } from '@vjepa/probe';
@@ -46,8 +46,10 @@ const partialTime = (temporalScale: [number, number]): MaskGeneratorConfig[] => 
   { type: 'multiblock', spatialScale: [0.7, 0.7], temporalScale, aspectRatio: [0.75, 1.5], numBlocks: 2 },
 ];
 
-/** The masks of the small preset: whole frames masked, two spans of 12.5–25 % of the clip each. */
-const timeGaps = TRAIN_PRESETS.small.mask!;
+/** The time-gap masks (the `small` preset before issue 11): whole frames masked, two spans of 12.5–25 % of the clip each. */
+const timeGaps: MaskGeneratorConfig[] = [
+  { type: 'multiblock', spatialScale: [1, 1], temporalScale: [0.125, 0.25], aspectRatio: [1, 1], numBlocks: 2 },
+];
 
 /** The official optimisation for 350 steps with some values changed (resized if a run asks for another length). */
 const officialWith = (changes: Partial<TrainingRecipe>): Partial<RunConfig> => ({ optimization: { ...officialRecipe(350), ...changes, steps: 350 } });
@@ -58,7 +60,8 @@ const officialWith = (changes: Partial<TrainingRecipe>): Partial<RunConfig> => (
  */
 export const VARIANTS: Record<string, VariantRecipe> = {
   official: { description: 'the released recipe (full-clip multiblock tubes, EMA 0.998 → 1), scaled to the run' },
-  small: { description: '`vjepa train --preset small`: the official recipe with time-gap masks (whole frames masked, two spans of 12.5–25 % of the clip)', base: TRAIN_PRESETS.small },
+  small: { description: '`vjepa train --preset small`: the official recipe with future-prediction masks (the `future` variant)', base: TRAIN_PRESETS.small },
+  'time-gaps': { description: 'the `small` preset before issue 11: the official recipe with time-gap masks (whole frames masked, two spans of 12.5–25 % of the clip)', base: { mask: timeGaps } },
   pixels: { description: 'official masks, the predictor regresses normalised pixels (`--target pixels`)', flags: { target: 'pixels' }, encoders: ['online'] },
   random: { description: 'no pretraining: the untrained encoder', untrained: true },
   'raw-pixels': {
@@ -231,7 +234,9 @@ function writeResults(out: string, variant: string, seed: number, rows: ResultRo
   const measured = new Set(rows.map(key));
   const file = join(out, `${variant}-seed${seed}`, resultsFile(encoders));
   const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultRow[]) : [];
-  const kept = earlier.filter((r) => !measured.has(key(r)));
+  // rows of another data set or run length (an earlier run in the same folder) are stale, not kept
+  const same = (r: ResultRow) => rows.every((now) => (now.data ?? '') === (r.data ?? '') && now.steps === r.steps);
+  const kept = earlier.filter((r) => !measured.has(key(r)) && same(r));
   writeFileSync(file, `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
 }
 
@@ -280,7 +285,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   } else {
     const config = resolveRunConfig({ ...modelFlags(seed, steps), data, ...recipe.flags }, recipe.base ?? {});
     if (finishedRun(dir, config)) log(`reusing the finished pretraining in ${dir}`);
-    else await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
+    else {
+      // a new pretraining: the probe results of an earlier one in this folder no longer apply
+      for (const f of readdirSync(dir).filter((name) => /^results(-[a-z]+)?\.json$/.test(name))) rmSync(join(dir, f));
+      await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
+    }
     const losses = lossSummary(dir);
     const encoders = options.encoders ?? recipe.encoders ?? (['target', 'online'] as const);
     for (const encoder of encoders) {
