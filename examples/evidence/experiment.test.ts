@@ -25,14 +25,16 @@ describe('the evidence table', () => {
     const out = mkdtempSync(join(tmpdir(), 'vjepa-evidence-'));
     mkdirSync(join(out, 'small-seed3'));
     const probeLine = (task: string, top1: number) => JSON.stringify({ top1, classes: 4, train: 8, val: 4, task, probe: 'attentive', encoder: 'online' });
-    writeFileSync(join(out, 'small-seed3', 'log.txt'), ['step 1/20', probeLine('shape', 0.5), 'other', probeLine('direction', 0.25)].join('\n'));
+    writeFileSync(join(out, 'small-seed3', 'log.txt'), ['step 1/20', probeLine('shape', 0.5), 'other', probeLine('direction', 0.25), JSON.stringify({ top1: 0.75, task: 'direction', encoder: 'online', whiten: 'pca' })].join('\n'));
     const losses = Array.from({ length: 20 }, (_, k) => 1 - k / 20);
     writeFileSync(join(out, 'small-seed3', 'metrics.jsonl'), losses.map((loss, step) => JSON.stringify({ step, loss })).join('\n'));
     const rows = collectResults(out, ['small-seed3', 'missing-seed0']);
     expect(rows.map((r) => [r.variant, r.seed, r.encoder, r.task, r.top1, r.steps])).toEqual([
       ['small', 3, 'online', 'shape', 0.5, 20],
       ['small', 3, 'online', 'direction', 0.25, 20],
+      ['small', 3, 'online', 'direction', 0.75, 20],
     ]);
+    expect(rows.map((r) => r.whiten)).toEqual([undefined, undefined, 'pca']);
     expect(lossSummary(join(out, 'small-seed3'))).toEqual({ lossStart: (1 + 0.95) / 2, lossEnd: (0.1 + 0.05) / 2 });
     const curve = formatLossCurves(out, ['small-seed3']).split('\n')[2];
     expect(curve.startsWith('| small-seed3 | 1.000 | 0.975 | 0.875 |')).toBe(true);

@@ -318,8 +318,18 @@ export function collectResults(out: string, dirs: string[]): ResultRow[] {
     return readFileSync(join(dir, 'log.txt'), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith('{"top1"'))
-      .map((line) => JSON.parse(line) as { top1: number; task: string; encoder: ResultRow['encoder'] })
-      .map((p) => ({ variant: match[1], seed: Number(match[2]), encoder: p.encoder, task: p.task, top1: p.top1, ...summary, steps: losses.length, seconds: 0 }));
+      .map((line) => JSON.parse(line) as { top1: number; task: string; encoder: ResultRow['encoder']; whiten?: WhiteningKind })
+      .map((p) => ({
+        variant: match[1],
+        seed: Number(match[2]),
+        encoder: p.encoder,
+        task: p.task,
+        top1: p.top1,
+        ...(p.whiten && p.whiten !== 'none' ? { whiten: p.whiten } : {}),
+        ...summary,
+        steps: losses.length,
+        seconds: 0,
+      }));
   });
 }
 
