@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '@vjepa/cli';
-import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossSummary, modelFlags, summaryLines, tasksOf, VARIANTS, type ResultRow } from './experiment';
+import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossCurve, lossCurveSteps, lossSummary, modelFlags, summaryLines, tasksOf, VARIANTS, type ResultRow } from './experiment';
 
 const row = (variant: string, seed: number, encoder: ResultRow['encoder'], task: string, top1: number): ResultRow => ({ variant, seed, encoder, task, top1, steps: 10, seconds: 1 });
 
@@ -36,6 +36,10 @@ describe('the evidence table', () => {
     ]);
     expect(rows.map((r) => r.whiten)).toEqual([undefined, undefined, 'pca']);
     expect(lossSummary(join(out, 'small-seed3'))).toEqual({ lossStart: (1 + 0.95) / 2, lossEnd: (0.1 + 0.05) / 2 });
+    // 20 steps in tenths of 2: step 1, then the middles 1.5, 3.5, …, 19.5 — one per value of the curve
+    expect(lossCurveSteps(20)).toEqual([1, 1.5, 3.5, 5.5, 7.5, 9.5, 11.5, 13.5, 15.5, 17.5, 19.5]);
+    expect(lossCurveSteps(20).length).toBe(lossCurve(join(out, 'small-seed3')).length);
+    expect(lossCurveSteps(5)).toEqual([1, 1, 2, 3, 4, 5]); // tenths of one step
     const curve = formatLossCurves(out, ['small-seed3']).split('\n')[2];
     expect(curve.startsWith('| small-seed3 | 1.000 | 0.975 | 0.875 |')).toBe(true);
   });

@@ -212,6 +212,13 @@ export function lossCurve(dir: string): number[] {
   return [losses[0], ...Array.from({ length: Math.ceil(losses.length / tenth) }, (_, k) => mean(losses.slice(k * tenth, (k + 1) * tenth)))];
 }
 
+/** The steps {@link lossCurve}'s values stand for: 1, then the middle step of each tenth of a run of `length` steps. */
+export function lossCurveSteps(length: number): number[] {
+  if (length < 1) return [];
+  const tenth = tenthOf(length);
+  return [1, ...Array.from({ length: Math.ceil(length / tenth) }, (_, k) => Math.min(length, k * tenth + (Math.min(tenth, length - k * tenth) + 1) / 2))];
+}
+
 /** Mean pretraining loss over the first and the last 10 % of the steps in `dir/metrics.jsonl`. */
 export function lossSummary(dir: string): { lossStart: number; lossEnd: number } {
   return summarizeLosses(readLosses(dir));

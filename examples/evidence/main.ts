@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VARIANTS, accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossCurve, parseFlags, summaryLines } from './experiment';
+import { VARIANTS, accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossCurve, lossCurveSteps, parseFlags, summaryLines } from './experiment';
 import { accuracyBarsImage, lossCurvesImage, sideBySide, writePng } from './plot';
 
 const args = parseFlags(process.argv.slice(2));
@@ -97,8 +97,11 @@ console.log(`${table}\n`);
 console.log(`${formatComparison(rows)}\n`);
 if (curves) console.log(`pretraining loss (first step, then the mean of each tenth of the run):\n${curves}`);
 
-const series = dirs.map((d) => ({ name: d, values: lossCurve(join(out, d)) })).filter((s) => s.values.length > 1);
-const lossImage = series.length ? lossCurvesImage(series, { title: 'pretraining loss: first step, then the mean of each tenth' }) : undefined;
+const series = dirs
+  .map((d) => ({ name: d, values: lossCurve(join(out, d)) }))
+  .filter((s) => s.values.length > 1)
+  .map((s) => ({ ...s, steps: lossCurveSteps(steps).slice(0, s.values.length) })); // a finished pretraining logs `steps` losses
+const lossImage = series.length ? lossCurvesImage(series, { title: 'pretraining loss: step 1, then the mean of each tenth of the run' }) : undefined;
 const barsImage = rows.length ? accuracyBarsImage(accuracyBars(rows), { width: 800, title: 'top-1 on frozen features, mean over seeds (dashed: chance)' }) : undefined;
 if (lossImage) writePng(lossImage, join(out, 'loss.png'));
 if (barsImage) writePng(barsImage, join(out, 'accuracy.png'));
