@@ -8,7 +8,7 @@ import { accuracyBars, collectResults, formatComparison, formatLossCurves, forma
 const row = (variant: string, seed: number, encoder: ResultRow['encoder'], task: string, top1: number): ResultRow => ({ variant, seed, encoder, task, top1, steps: 10, seconds: 1 });
 
 describe('the evidence table', () => {
-  it('reports mean ± half-range over seeds per variant, encoder and task', () => {
+  it('reports mean ± sample standard deviation over seeds per variant, encoder and task', () => {
     const rows = [
       row('random', 0, 'random', 'shape', 0.3), row('random', 1, 'random', 'shape', 0.34),
       row('random', 0, 'random', 'direction', 0.2), row('random', 1, 'random', 'direction', 0.3),
@@ -16,8 +16,8 @@ describe('the evidence table', () => {
       row('small', 0, 'target', 'direction', 0.1), row('small', 1, 'target', 'direction', 0.12),
     ];
     const table = formatTable(rows).split('\n');
-    expect(table[2]).toBe('| random | random | 0, 1 | 32.0 ± 2.0 | 25.0 ± 5.0 | – |');
-    expect(table[3]).toBe('| small | target | 0, 1 | 38.0 ± 2.0 | 11.0 ± 1.0 | 0.700 → 0.150 |');
+    expect(table[2]).toBe('| random | random | 0, 1 | 32.0 ± 2.8 | 25.0 ± 7.1 | – |'); // √(2·0.02²) = 2.83, √(2·0.05²) = 7.07
+    expect(table[3]).toBe('| small | target | 0, 1 | 38.0 ± 2.8 | 11.0 ± 1.4 | 0.700 → 0.150 |');
     expect(formatComparison(rows)).toBe('small (target) vs untrained, points: shape +6.0, direction -14.0');
   });
 

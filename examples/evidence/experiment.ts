@@ -340,7 +340,7 @@ export function collectResults(out: string, dirs: string[]): ResultRow[] {
   });
 }
 
-/** The evidence table: top-1 mean ± half-range over seeds, per variant/encoder and task. */
+/** The evidence table: top-1 mean ± standard deviation over seeds (sample, n − 1; 0 for one seed), per variant/encoder and task. */
 export function formatTable(rows: ResultRow[]): string {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
@@ -350,7 +350,8 @@ export function formatTable(rows: ResultRow[]): string {
   const tasks = [...new Set(rows.map((r) => r.task))];
   const cell = (values: number[]) => {
     if (!values.length) return '–';
-    const spread = (Math.max(...values) - Math.min(...values)) / 2;
+    const mu = mean(values);
+    const spread = values.length > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mu) ** 2, 0) / (values.length - 1)) : 0;
     return `${(100 * mean(values)).toFixed(1)} ± ${(100 * spread).toFixed(1)}`;
   };
   const lines = [
