@@ -62,12 +62,22 @@ export function symmetricEigen(matrix: Float64Array, n: number, maxSweeps = 50):
   const values = Float64Array.from(order, (k) => a[k * n + k]);
   const vectors = new Float64Array(n * n);
   order.forEach((source, k) => {
-    let best = 0;
-    for (let i = 1; i < n; i++) if (Math.abs(v[i * n + source]) > Math.abs(v[best * n + source]) + 1e-12) best = i;
-    const sign = v[best * n + source] < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) vectors[i * n + k] = sign * v[i * n + source];
+    for (let i = 0; i < n; i++) vectors[i * n + k] = v[i * n + source];
   });
-  return { values, vectors };
+  return { values, vectors: withFixedSigns(vectors, n, n) };
+}
+
+/**
+ * Flips, in place, each column of the row-major `rows × cols` `vectors` whose largest-magnitude entry (the
+ * first such on ties) is negative, so that the same matrix always gives the same eigenvectors.
+ */
+function withFixedSigns(vectors: Float64Array, rows: number, cols: number): Float64Array {
+  for (let k = 0; k < cols; k++) {
+    let best = 0;
+    for (let i = 1; i < rows; i++) if (Math.abs(vectors[i * cols + k]) > Math.abs(vectors[best * cols + k]) + 1e-12) best = i;
+    if (vectors[best * cols + k] < 0) for (let i = 0; i < rows; i++) vectors[i * cols + k] = -vectors[i * cols + k];
+  }
+  return vectors;
 }
 
 /** Options of {@link leadingEigen}. */
@@ -163,14 +173,11 @@ export function leadingEigen(matrix: Float64Array, n: number, k: number, options
   const values = small.values.slice(0, k);
   const vectors = new Float64Array(n * k);
   for (let j = 0; j < k; j++) {
-    let best = 0;
     for (let i = 0; i < n; i++) {
       let sum = 0;
       for (let r = 0; r < m; r++) sum += q[r * n + i] * small.vectors[r * m + j];
       vectors[i * k + j] = sum;
-      if (Math.abs(sum) > Math.abs(vectors[best * k + j]) + 1e-12) best = i;
     }
-    if (vectors[best * k + j] < 0) for (let i = 0; i < n; i++) vectors[i * k + j] = -vectors[i * k + j];
   }
-  return { values, vectors };
+  return { values, vectors: withFixedSigns(vectors, n, k) };
 }
