@@ -235,6 +235,9 @@ function summarizeLosses(losses: number[]): { lossStart: number; lossEnd: number
  */
 const resultsFile = (encoders?: string[]) => (encoders?.length === 1 ? `results-${encoders[0]}.json` : 'results.json');
 
+/** The results files present in a run folder (`results.json`, `results-ENCODER.json`), sorted. */
+const resultsFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => /^results(-[a-z]+)?\.json$/.test(f)).sort() : []);
+
 /** Writes the results file of a run: `rows`, plus earlier rows of the run for encoders or tasks not measured now. */
 function writeResults(out: string, variant: string, seed: number, rows: ResultRow[], encoders?: string[]): void {
   const key = (r: ResultRow) => `${r.encoder}|${r.task}|${r.whiten ?? 'none'}`;
@@ -294,7 +297,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     if (finishedRun(dir, config)) log(`reusing the finished pretraining in ${dir}`);
     else {
       // a new pretraining: the probe results of an earlier one in this folder no longer apply
-      for (const f of readdirSync(dir).filter((name) => /^results(-[a-z]+)?\.json$/.test(name))) rmSync(join(dir, f));
+      for (const f of resultsFiles(dir)) rmSync(join(dir, f));
       await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
     }
     const losses = lossSummary(dir);
@@ -315,7 +318,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
 export function collectResults(out: string, dirs: string[]): ResultRow[] {
   return dirs.flatMap((d) => {
     const dir = join(out, d);
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^results(-[a-z]+)?\.json$/.test(f)).sort() : [];
+    const files = resultsFiles(dir);
     if (files.length) return files.flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ResultRow[]);
     if (!existsSync(join(dir, 'log.txt'))) return [];
     const match = /^(.*)-seed(\d+)$/.exec(d);
