@@ -279,7 +279,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
   const recipe = VARIANTS[variant];
   if (recipe === undefined) throw new Error(`variant: expected one of ${Object.keys(VARIANTS).join(', ')}, received ${variant}`);
   if (recipe.untrained) {
-    // Raw pixels are 1,536 channels a token: a probe that wide takes ≈ 40 min per task here, so they are read
+    // Raw pixels are 1,536 channels a token: a probe that wide needs ≈ 64 × the FLOPs (≈ 40 min a task by that count), so they are read
     // through the PCA whitening only, keeping the 192 leading axes (the encoders' width).
     const rawPixelsRead = { whiten: ['pca' as const], whitenComponents: 192 };
     if (recipe.rawPixels && options.whiten?.some((kind) => kind !== 'pca')) log('raw pixels: probed through pca whitening to 192 axes only (the full-width probe is too slow)');
