@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
-import { VjepaError } from '@vjepa/core';
+import { CheckpointError, DataError, DivergenceError, IoError, LockError, UsageError } from '@vjepa/core';
 import { MaskConfigError } from '@vjepa/masking';
 import { exitCodeFor, formatError } from './errors';
 
@@ -21,11 +21,13 @@ const TINY = ['--data', 'synthetic:tiny', '--crop', '64', '--frames', '8', '--de
 
 describe('exit statuses and messages', () => {
   it('classifies errors: usage 2, failures 1, help 0', () => {
-    expect(exitCodeFor(new VjepaError('x: expected y, received z'))).toBe(2);
+    expect(exitCodeFor(new UsageError('x: expected y, received z'))).toBe(2);
     expect(exitCodeFor(new MaskConfigError('grid.crop', 'an integer', 0))).toBe(2);
     expect(exitCodeFor(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"))).toBe(2);
     expect(exitCodeFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toBe(0);
-    expect(exitCodeFor(Object.assign(new VjepaError('disk'), { name: 'CheckpointWriteError' }))).toBe(1);
+    for (const Kind of [DataError, CheckpointError, LockError, IoError, DivergenceError]) expect(exitCodeFor(new Kind('m'))).toBe(1);
+    // by class, not by name: a usage error named like a runtime one is still usage
+    expect(exitCodeFor(Object.assign(new UsageError('x'), { name: 'CheckpointWriteError' }))).toBe(2);
     expect(exitCodeFor(new Error('ffmpeg died'))).toBe(1);
     expect(formatError(new CommanderError(1, 'c', "error: unknown command 'trian'\n(Did you mean train?)"))).toBe(
       "vjepa: unknown command 'trian' (Did you mean train?)",

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { VjepaError } from '@vjepa/core';
+import { UsageError } from '@vjepa/core';
 import { MaskConfigError } from '@vjepa/masking';
 
 /** Exit status of a usage error: a bad flag, option, config key or value, refused before any work. */
@@ -7,18 +7,15 @@ export const EXIT_USAGE = 2;
 /** Exit status of a failure while working: a diverged loss, a full disk, unreadable data, a dead ffmpeg. */
 export const EXIT_FAILURE = 1;
 
-/** Errors of our own classes that happen while working, not because of what the user typed. */
-const RUNTIME_ERRORS = new Set(['CheckpointWriteError', 'NoGoodCheckpointError', 'TrainingDivergedError', 'FfmpegFailedError']);
-
 /**
  * The exit status for an error that ended a command: {@link EXIT_USAGE} for command-line mistakes
- * (commander's own, and our argument checks: `VjepaError`, `MaskConfigError`) and {@link EXIT_FAILURE}
- * for everything else; 0 for `--help` and `--version`.
+ * (commander's own, and every error of kind `usage`: {@link UsageError} and its subclasses) and
+ * {@link EXIT_FAILURE} for everything else — the runtime kinds (data, checkpoint, lock, I/O, divergence)
+ * and foreign errors; 0 for `--help` and `--version`.
  */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
-  if (error instanceof Error && RUNTIME_ERRORS.has(error.name)) return EXIT_FAILURE;
-  if (error instanceof VjepaError || error instanceof MaskConfigError) return EXIT_USAGE;
+  if (error instanceof UsageError || error instanceof MaskConfigError) return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { firstLine, smokeTest } from './backend-checks';
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 
 /** Backends a browser user can ask for. `auto` prefers WebGPU, then WebGL, then wasm, then cpu. */
 export type BrowserBackendRequest = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { firstLine, smokeTest } from './backend-checks';
 import { ensureGradients } from './gradients';
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 import { setNativeKernels, type NativeKernelSet } from './accel/native';
 import { registerNativeKernels } from './accel/kernels';
 

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 
 /** Eigenvalues (descending) and unit eigenvectors (columns of the row-major `n × n` `vectors`). */
 export interface SymmetricEigen {

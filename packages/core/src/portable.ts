@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export * from './types';
-export * from './errors';
+export * from '@vjepa/base';
 export * from './random';
 export { ensureGradients } from '#gradients';
 export { batchMatMul, linear, matMulFast } from './ops/matmul';
@@ -39,5 +39,4 @@ export { selfAttention, selfAttentionReference } from './nn/attention';
 export { layerNormReference } from './nn/layer-norm';
 export { geluReference } from './nn/mlp';
 export { adamwUpdate, adamwUpdateReference, movingAverage, movingAverageReference, sumOfSquares, type AdamWUpdate } from './ops/updates';
-export { checkKeys, closestKey, keyDistance } from './options';
 export { leadingEigen, symmetricEigen, type LeadingEigenOptions, type SymmetricEigen } from './eigen';

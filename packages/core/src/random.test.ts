@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VjepaError } from './errors.js';
+import { UsageError, VjepaError } from '@vjepa/base';
 import { erf, erfc, erfinv, RandomStream } from './random.js';
 
 function moments(values: ArrayLike<number>): { mean: number; std: number } {
@@ -48,7 +48,7 @@ describe('RandomStream: the generator', () => {
   });
 
   it('rejects a seed that is not a safe integer', () => {
-    expect(() => new RandomStream(1.5)).toThrow(new VjepaError('seed: expected a safe integer, received 1.5'));
+    expect(() => new RandomStream(1.5)).toThrow(new UsageError('seed: expected a safe integer, received 1.5'));
     expect(() => new RandomStream(2 ** 60)).toThrow(VjepaError);
   });
 

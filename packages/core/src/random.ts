@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { fail } from './errors.js';
+import { fail } from '@vjepa/base';
 
 /** The complete state of a {@link RandomStream} as plain JSON; `setState` restores it exactly. */
 export interface RandomState {

@@ -8,7 +8,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic-file';
-import { VjepaError } from './errors.js';
+import { IoError } from '@vjepa/base';
 import {
   decode,
   decodeAll,
@@ -119,5 +119,5 @@ function displayPath(path: string | URL): string {
 
 function failShortRead(source: string, position: number): never {
   const problem = `the file ended at byte ${position} while being read`;
-  throw new VjepaError(`${source}: ${problem}; was it truncated or rewritten meanwhile? Read it again.`);
+  throw new IoError(`${source}: ${problem}; was it truncated or rewritten meanwhile? Read it again.`);
 }

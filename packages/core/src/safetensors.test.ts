@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { VjepaError } from './errors.js';
+import { VjepaError } from '@vjepa/base';
 import {
   int64ToInt32,
   MAX_HEADER_BYTES,

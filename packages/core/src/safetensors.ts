@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import { fail, VjepaError } from './errors.js';
+import { CheckpointError, fail } from '@vjepa/base';
 
 /** The element types this module reads and writes. */
 export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
@@ -158,7 +158,7 @@ function parseHeaderJson(headerBytes: Uint8Array, source: string): Record<string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch {
-    throw new VjepaError(`${source}: header: expected UTF-8 JSON, received bytes that are not valid UTF-8`);
+    throw new CheckpointError(`${source}: header: expected UTF-8 JSON, received bytes that are not valid UTF-8`);
   }
   let header: unknown;
   try {

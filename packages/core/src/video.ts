@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VideoBatch } from './types';
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 
 /** `(B, C, T, H, W)` (the official layout) → `[B, T, H, W, C]` (channels-last, as tfjs wants). */
 export function toChannelsLast(video: tf.Tensor5D): VideoBatch {

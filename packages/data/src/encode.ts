@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { fail, VjepaError } from '@vjepa/core';
+import { fail, IoError, VjepaError } from '@vjepa/core';
 import { ffmpegErrorSummary, runFfmpeg } from './ffmpeg';
 import { toBinary, type FfmpegRunOptions } from './probe';
 
@@ -56,5 +56,5 @@ export async function writeVideo(
     ...encoder, ...(faststart ? ['-movflags', '+faststart'] : []), '-frames:v', String(numFrames), file,
   ];
   const result = await runFfmpeg(toBinary(options.ffmpeg), args, { timeoutMs, stdin: frames });
-  if (result.code !== 0) throw new VjepaError(`${file}: ffmpeg could not write the video (${ffmpegErrorSummary(result.stderr)})`);
+  if (result.code !== 0) throw new IoError(`${file}: ffmpeg could not write the video (${ffmpegErrorSummary(result.stderr)})`);
 }

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fail, VjepaError } from '@vjepa/core';
+import { fail, IoError, VjepaError } from '@vjepa/core';
 
 /**
  * Which ffmpeg to use: `'auto'` (default; `FFMPEG_PATH`, then PATH, then npm), `'system'` (`FFMPEG_PATH`
@@ -106,7 +106,7 @@ export function resolveFfmpeg(choice: FfmpegChoice = 'auto', env: NodeJS.Process
  * by a signal it was not sent by us (out of memory, stopped by someone). The item is not marked bad; the
  * error goes up to the caller, and a later attempt (once ffmpeg is back) reads the file normally.
  */
-export class FfmpegFailedError extends VjepaError {
+export class FfmpegFailedError extends IoError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'FfmpegFailedError';

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fail, VjepaError } from '@vjepa/core';
+import { fail, IoError, VjepaError } from '@vjepa/core';
 import { videoFileSource, type VideoEntry, type VideoFileOptions } from './video-files';
 import type { ClipSource } from './types';
 
@@ -53,7 +53,7 @@ export async function csvSource(csvPath: string, options: VideoFileOptions = {})
   try {
     text = await readFile(csvPath, 'utf8');
   } catch (error) {
-    throw new VjepaError(`csvPath: expected a readable index CSV, received ${JSON.stringify(csvPath)} (${(error as Error).message})`, { cause: error });
+    throw new IoError(`csvPath: expected a readable index CSV, received ${JSON.stringify(csvPath)} (${(error as Error).message})`, { cause: error });
   }
   const entries = parseVideoCsv(text, path.dirname(path.resolve(csvPath)), csvPath);
   if (entries.length === 0) fail('csvPath', 'an index CSV with at least one "<path> <label>" line', csvPath);
@@ -75,7 +75,7 @@ export async function listVideoFolder(root: string, extensions: readonly string[
   try {
     await walk(root);
   } catch (error) {
-    throw new VjepaError(`folder: expected a readable directory, received ${JSON.stringify(root)} (${(error as Error).message})`, { cause: error });
+    throw new IoError(`folder: expected a readable directory, received ${JSON.stringify(root)} (${(error as Error).message})`, { cause: error });
   }
   files.sort();
   const topFolder = (file: string) => {

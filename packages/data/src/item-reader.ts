@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { VjepaError, type RandomStream } from '@vjepa/core';
+import { DataError, type RandomStream } from '@vjepa/core';
 import { UnreadableClipError, type Clip, type ClipSource } from './types';
 
 /** A clip read for a slot, with the index it came from and the stream its transform draws from. */
@@ -76,9 +76,9 @@ export class ItemReader {
     this.onWarning(`@vjepa/data: skipping ${JSON.stringify(name)}: ${reason}`);
   }
 
-  private allBadError(): VjepaError {
+  private allBadError(): DataError {
     const [name, reason] = this.skipReasons.entries().next().value ?? ['?', '?'];
-    return new VjepaError(
+    return new DataError(
       `source: expected at least one readable item, received ${this.source.size} unreadable of ${this.source.size} ` +
         `(first: ${JSON.stringify(name)}: ${reason}). Check the paths, the files and that ffmpeg can read them`,
     );

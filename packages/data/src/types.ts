@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { VjepaError, type RandomStream } from '@vjepa/core';
+import { DataError, type RandomStream } from '@vjepa/core';
 
 /**
  * One decoded clip: `frames` uint8 RGB, row-major `(T, H, W, 3)` (frame, row, column, channel).
@@ -53,7 +53,7 @@ export interface ClipSource {
  * Thrown by a {@link ClipSource} for an item that cannot be read (missing, empty, truncated, not a
  * video). The loader catches exactly this class, warns once naming `item`, and moves on.
  */
-export class UnreadableClipError extends VjepaError {
+export class UnreadableClipError extends DataError {
   /** The item at fault (a file path or name). */
   readonly item: string;
   /** Why it was rejected, one short phrase, e.g. `"file is empty (0 bytes)"`. */

@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  checkKeys,
-  fail,
-  readSafetensorsSync,
-  serializeSafetensors,
-  syncDirectory,
-  VjepaError,
-  writeFileAtomicSync,
-  type Module,
-  type SafeTensorInput,
-} from '@vjepa/core';
+import { checkKeys, CheckpointError, fail, readSafetensorsSync, serializeSafetensors, syncDirectory, writeFileAtomicSync, type Module, type SafeTensorInput } from '@vjepa/core';
 import type { AdamWState } from '@vjepa/optim';
 
 /** The modules saved in a checkpoint, by file name (official state-dict keys inside). */
@@ -253,7 +243,7 @@ export function latestCheckpointDir(root: string): string | null {
 }
 
 /** Thrown when a checkpoint root has checkpoints but none of them is intact. */
-export class NoGoodCheckpointError extends VjepaError {
+export class NoGoodCheckpointError extends CheckpointError {
   constructor(
     readonly root: string,
     readonly problems: Record<string, string[]>,

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, VjepaError, type BatchSource, type MaskPair } from '@vjepa/core';
+import { checkKeys, DivergenceError, fail, IoError, type BatchSource, type MaskPair } from '@vjepa/core';
 import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { acquireRunLock } from './run-lock';
@@ -84,7 +84,7 @@ export interface TrainingSummary {
  * Thrown when a checkpoint cannot be written (a full disk, an I/O error): the run stops, the previous
  * checkpoint is intact and named here, and `cause` is the file-system error.
  */
-export class CheckpointWriteError extends VjepaError {
+export class CheckpointWriteError extends IoError {
   constructor(
     readonly step: number,
     readonly lastCheckpoint: string | null,
@@ -108,7 +108,7 @@ const TRAINING_OPTION_KEYS = [
 ];
 
 /** Thrown when the loss stops being finite; names the last good checkpoint. */
-export class TrainingDivergedError extends Error {
+export class TrainingDivergedError extends DivergenceError {
   constructor(
     readonly step: number,
     readonly loss: number,

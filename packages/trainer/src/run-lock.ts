@@ -1,13 +1,13 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { VjepaError } from '@vjepa/core';
+import { LockError } from '@vjepa/core';
 
 /** The lock file a training run holds in its output folder. */
 export const RUN_LOCK_FILE = '.vjepa-train.lock';
 
 /** Thrown when another live process already trains into the same output folder. */
-export class RunLockedError extends VjepaError {
+export class RunLockedError extends LockError {
   constructor(
     readonly outDir: string,
     readonly pid: number,
@@ -83,5 +83,5 @@ export function acquireRunLock(outDir: string): RunLock {
       },
     };
   }
-  throw new VjepaError(`out: could not take the lock ${path}: other processes keep re-creating it`);
+  throw new LockError(`out: could not take the lock ${path}: other processes keep re-creating it`);
 }

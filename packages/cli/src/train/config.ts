@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { checkKeys, closestKey, fail, VjepaError } from '@vjepa/core';
+import { checkKeys, closestKey, fail, UsageError } from '@vjepa/core';
 import { PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
 import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vjepa/vit';
 import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
@@ -121,7 +121,7 @@ export function checkOfficialConfig(file: string, config: Record<string, unknown
   for (const key of Object.keys(config)) {
     if (sections.includes(key)) continue;
     const guess = closestKey(key, sections);
-    throw new VjepaError(
+    throw new UsageError(
       `--config ${file}: ${key}: expected a section of the official config (one of ${sections.join(', ')}), received an unknown section ${JSON.stringify(key)}. ` +
         (guess ? `Did you mean "${guess}"?` : 'Remove it or fix its name.'),
     );

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
 import { Linear } from './linear';
 import { batchMatMul } from '../ops/matmul';
-import { fail } from '../errors';
+import { fail } from '@vjepa/base';
 import { activeNativeKernels } from '../accel/native';
 import { SELF_ATTENTION } from '../accel/kernels';
 

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { describe, fail, VjepaError } from './errors';
+import { describe, fail, UsageError } from './errors';
 
 /**
  * The edit distance (insertions, deletions, substitutions, and transpositions of neighbours) between two
@@ -91,7 +91,28 @@ export function checkKeys(
     const nearest = closestKey(key, [...known, ...Object.keys(aliases)]);
     const guess = nearest !== undefined && Object.hasOwn(aliases, nearest) ? aliases[nearest] : nearest;
     const hint = guess === undefined ? 'Remove it or fix its name.' : `Did you mean "${guess}"?`;
-    throw new VjepaError(`${argument}.${key}: expected one of the keys ${known.join(', ')}, received an unknown key ${describe(key)}. ${hint}`);
+    throw new UsageError(`${argument}.${key}: expected one of the keys ${known.join(', ')}, received an unknown key ${describe(key)}. ${hint}`);
   }
   return record;
+}
+
+/**
+ * Every key of an options type `T`, as an object the compiler checks against `T`: a key of `T` left out,
+ * or one `T` does not have, fails the typecheck. Write the keys once this way instead of keeping a list
+ * "in step" with the type by hand.
+ */
+export type KeyList<T> = { readonly [K in keyof T]-?: true };
+
+/**
+ * The keys of an options type, checked by the compiler, for {@link checkKeys}.
+ *
+ * @param keys - `{ key: true, … }` with every key of `T` and no other.
+ * @returns the key names.
+ * @example
+ * interface GridOptions { frames?: number; crop?: number }
+ * const GRID_KEYS = optionKeys<GridOptions>({ frames: true, crop: true }); // ['frames', 'crop']
+ * // optionKeys<GridOptions>({ frames: true }) does not compile: `crop` is missing.
+ */
+export function optionKeys<T>(keys: KeyList<T>): readonly (keyof T & string)[] {
+  return Object.keys(keys) as (keyof T & string)[];
 }

@@ -1,20 +1,64 @@
 /**
- * Uniform error messages for the whole project: every bad argument, shape, config or file is reported
- * as `<argument>: expected <what>, received <what came>`, thrown as a {@link VjepaError}.
+ * The project's errors. Every error class of the V-JEPA packages extends {@link VjepaError}, and each
+ * has a **kind** that says whose fault it is: `usage` (a bad argument, flag, config value or unknown key:
+ * the caller can fix the call) or one of the runtime kinds (`data`, `checkpoint`, `lock`, `io`,
+ * `divergence`: something went wrong while working). A command line maps usage to exit status 2 and
+ * the rest to 1 with `instanceof UsageError`, never by class name.
+ *
+ * Messages follow one form, `<argument>: expected <what>, received <what came>` ({@link fail}).
  *
  * @packageDocumentation
  */
 
-/** The error class of every check in the V-JEPA packages, so callers can tell our errors apart. */
-export class VjepaError extends Error {
+/** Whose fault an error is: the caller's (`usage`) or something met while working (the rest). */
+export type ErrorKind = 'usage' | 'data' | 'checkpoint' | 'lock' | 'io' | 'divergence';
+
+/**
+ * The root of every error class of the V-JEPA packages (the only one that extends `Error` directly), so
+ * callers can tell our errors apart and read their {@link ErrorKind}.
+ */
+export abstract class VjepaError extends Error {
+  /** Whose fault the error is; fixed by the subclass. */
+  abstract readonly kind: ErrorKind;
+
   /**
    * @param message - a sentence a user can act on: what was wrong, what was expected, what to do.
    * @param options - standard `ErrorOptions`; pass `{ cause }` when wrapping a lower-level error.
    */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'VjepaError';
+    this.name = new.target.name;
   }
+}
+
+/** A bad argument, option, flag, config value or unknown key, refused before any work (kind `usage`). */
+export class UsageError extends VjepaError {
+  readonly kind = 'usage' as const;
+}
+
+/** Input data that cannot be used: an unreadable clip, a malformed data file, a wrong label (kind `data`). */
+export class DataError extends VjepaError {
+  readonly kind = 'data' as const;
+}
+
+/** A checkpoint or weights file that is damaged, unsafe, or does not fit the model (kind `checkpoint`). */
+export class CheckpointError extends VjepaError {
+  readonly kind = 'checkpoint' as const;
+}
+
+/** A resource held by someone else, such as a run folder locked by a live process (kind `lock`). */
+export class LockError extends VjepaError {
+  readonly kind = 'lock' as const;
+}
+
+/** A read or write of the file system that failed: a full disk, a missing folder, no permission (kind `io`). */
+export class IoError extends VjepaError {
+  readonly kind = 'io' as const;
+}
+
+/** Training that left the numbers behind: a non-finite loss or gradient (kind `divergence`). */
+export class DivergenceError extends VjepaError {
+  readonly kind = 'divergence' as const;
 }
 
 const MAX_STRING = 60;
@@ -82,15 +126,27 @@ function describeFields(value: object, depth: number): string {
 }
 
 /**
- * Throws a {@link VjepaError} whose message names the argument, what was expected and what came:
+ * Throws a {@link UsageError} (or the given class) whose message names the argument, what was expected and what came:
  * `${argument}: expected ${expected}, received ${describe(received)}` (plus `. ${hint}` if given).
  *
  * @param argument - the argument or field at fault, e.g. `'shape'` or `'model.safetensors: tensor "w" dtype'`.
  * @param expected - what would have been accepted, e.g. `'a positive integer'`.
  * @param received - the offending value; printed with {@link describe}.
  * @param hint - optionally, what the user can do about it.
+ * @param kind - the class to throw; {@link UsageError} by default, e.g. {@link DataError} for a bad file.
  */
-export function fail(argument: string, expected: string, received: unknown, hint?: string): never {
+export function fail(
+  argument: string,
+  expected: string,
+  received: unknown,
+  hint?: string,
+  kind: new (message: string) => VjepaError = UsageError,
+): never {
+  throw new kind(formatFailure(argument, expected, received, hint));
+}
+
+/** The message {@link fail} throws: `${argument}: expected ${expected}, received ${describe(received)}[. hint]`. */
+export function formatFailure(argument: string, expected: string, received: unknown, hint?: string): string {
   const message = `${argument}: expected ${expected}, received ${describe(received)}`;
-  throw new VjepaError(hint === undefined ? message : `${message}. ${hint}`);
+  return hint === undefined ? message : `${message}. ${hint}`;
 }

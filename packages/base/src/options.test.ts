@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VjepaError } from './errors';
-import { checkKeys, closestKey, keyDistance } from './options';
+import { UsageError } from './errors';
+import { checkKeys, closestKey, keyDistance, optionKeys } from './options';
 
 describe('keyDistance', () => {
   it.each([
@@ -50,7 +50,7 @@ describe('checkKeys', () => {
   });
 
   it.each([null, 3, 'grid', [1, 2], new Float32Array(2)])('refuses %s as an object', (value) => {
-    expect(() => checkKeys('options', value, ['seed'])).toThrow(VjepaError);
+    expect(() => checkKeys('options', value, ['seed'])).toThrow(UsageError);
     expect(() => checkKeys('options', value, ['seed'])).toThrow(/^options: expected an object with the keys seed, received/);
   });
 
@@ -58,5 +58,21 @@ describe('checkKeys', () => {
     expect(() => checkKeys('optimization', { lerning_rate: 1e-3 }, ['lr', 'weight_decay'], { learning_rate: 'lr' })).toThrow(
       'optimization.lerning_rate: expected one of the keys lr, weight_decay, received an unknown key "lerning_rate". Did you mean "lr"?',
     );
+  });
+});
+
+describe('optionKeys', () => {
+  interface Grid {
+    frames?: number;
+    crop: number;
+  }
+  it('lists every key of the type, optional ones too', () => {
+    expect(optionKeys<Grid>({ frames: true, crop: true })).toEqual(['frames', 'crop']);
+  });
+  it('does not compile with a key left out or one the type lacks', () => {
+    // @ts-expect-error `crop` is missing
+    optionKeys<Grid>({ frames: true });
+    // @ts-expect-error `size` is not a key of Grid
+    optionKeys<Grid>({ frames: true, crop: true, size: true });
   });
 });

@@ -1,5 +1,17 @@
 import { describe as suite, expect, it } from 'vitest';
-import { describe, fail, VjepaError } from './errors.js';
+import {
+  CheckpointError,
+  DataError,
+  DivergenceError,
+  IoError,
+  LockError,
+  UsageError,
+  VjepaError,
+  describe,
+  fail,
+  formatFailure,
+  type ErrorKind,
+} from './errors';
 
 suite('describe', () => {
   const cases: Array<[string, unknown, string]> = [
@@ -44,9 +56,9 @@ suite('describe', () => {
 });
 
 suite('fail', () => {
-  it('throws a VjepaError naming argument, expectation and received value', () => {
+  it('throws a UsageError naming argument, expectation and received value', () => {
     expect(() => fail('shape', 'an array of 3 integers', [2, 3])).toThrow(
-      new VjepaError('shape: expected an array of 3 integers, received [2, 3]'),
+      new UsageError('shape: expected an array of 3 integers, received [2, 3]'),
     );
     let caught: unknown;
     try {
@@ -54,14 +66,44 @@ suite('fail', () => {
     } catch (error) {
       caught = error;
     }
+    expect(caught).toBeInstanceOf(UsageError);
     expect(caught).toBeInstanceOf(VjepaError);
     expect(caught).toBeInstanceOf(Error);
-    expect((caught as Error).name).toBe('VjepaError');
+    expect((caught as Error).name).toBe('UsageError');
+    expect((caught as VjepaError).kind).toBe('usage');
     expect((caught as Error).message).toBe('dtype: expected one of F32, I32, received "U8". Convert the tensor first');
+  });
+
+  it('throws the class it is given, with the same message', () => {
+    expect(() => fail('clip.mp4: frame 3', 'a 64 × 64 frame', [32, 32], undefined, DataError)).toThrow(DataError);
+    expect(formatFailure('x', 'a number', 'y', 'Pass 1')).toBe('x: expected a number, received "y". Pass 1');
   });
 
   it('keeps a cause', () => {
     const cause = new Error('low level');
-    expect(new VjepaError('high level', { cause }).cause).toBe(cause);
+    expect(new UsageError('high level', { cause }).cause).toBe(cause);
+  });
+});
+
+suite('error kinds', () => {
+  const cases: Array<[new (message: string) => VjepaError, ErrorKind]> = [
+    [UsageError, 'usage'],
+    [DataError, 'data'],
+    [CheckpointError, 'checkpoint'],
+    [LockError, 'lock'],
+    [IoError, 'io'],
+    [DivergenceError, 'divergence'],
+  ];
+  it.each(cases)('%o has its kind and its class name', (Kind, kind) => {
+    const error = new Kind('m');
+    expect(error.kind).toBe(kind);
+    expect(error.name).toBe(Kind.name);
+    expect(error).toBeInstanceOf(VjepaError);
+  });
+
+  it('a subclass keeps its kind and takes its own name', () => {
+    class ClipError extends DataError {}
+    const error = new ClipError('m');
+    expect([error.kind, error.name, error instanceof DataError]).toEqual(['data', 'ClipError', true]);
   });
 });
