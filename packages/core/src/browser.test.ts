@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import * as browser from './browser';
 import * as node from './index';
+import { describeBrowserEntry } from '../../../scripts/browser-entry';
 
 /** The names only the Node entry has: they need Node's file system or load native TensorFlow. */
 const NODE_ONLY = [
@@ -14,17 +15,10 @@ const NODE_ONLY = [
   'writeSafetensorsSync',
 ];
 
-describe('browser entry', () => {
-  it('exports every name of the Node entry except the Node-only ones', () => {
-    const expected = Object.keys(node).filter((name) => !NODE_ONLY.includes(name)).sort();
-    expect(Object.keys(browser).sort()).toEqual(expected);
-  });
+describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['Module', 'parseSafetensors'] });
 
-  it('shares the implementations (one Module class, one safetensors parser)', () => {
-    expect(browser.Module).toBe(node.Module);
-    expect(browser.parseSafetensors).toBe(node.parseSafetensors);
-    expect(browser.selectBackend).not.toBe(node.selectBackend);
-  });
+it('has a selectBackend of its own (WebGPU, WebGL, wasm, cpu)', () => {
+  expect(browser.selectBackend).not.toBe(node.selectBackend);
 });
 
 describe('browser selectBackend', () => {

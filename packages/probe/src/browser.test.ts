@@ -2,22 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as browser from './browser';
 import { readFeatureCache, writeFeatureCache } from './feature-cache.browser';
 import * as node from './index';
+import { describeBrowserEntry } from '../../../scripts/browser-entry';
 
 /** The names only the Node entry has: the feature cache reads and writes files. */
 const NODE_ONLY = ['FEATURE_CACHE_FORMAT', 'FEATURE_CACHE_TENSOR', 'readFeatureCache', 'writeFeatureCache'];
 
-describe('browser entry', () => {
-  it('exports every name of the Node entry except the Node-only ones', () => {
-    const expected = Object.keys(node).filter((name) => !NODE_ONLY.includes(name)).sort();
-    expect(Object.keys(browser).sort()).toEqual(expected);
-    expect(NODE_ONLY.every((name) => name in node)).toBe(true);
-  });
-
-  it('shares the implementations', () => {
-    expect(browser.extractFeatures).toBe(node.extractFeatures);
-    expect(browser.AttentiveProbe).toBe(node.AttentiveProbe);
-  });
-});
+describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['extractFeatures', 'AttentiveProbe'] });
 
 describe('browser feature cache', () => {
   it('refuses a cache file, naming cacheFile', async () => {

@@ -5,23 +5,13 @@ import * as browser from './browser';
 import { crc32 } from './crc32.browser';
 import { fileSource } from './file-source.browser';
 import * as node from './index';
+import { describeBrowserEntry } from '../../../scripts/browser-entry';
 
 /** The names only the Node entry has: they read and write files by path. */
 const NODE_ONLY = ['openTorchFile', 'saveTorchFile'];
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/pytorch/${name}`, import.meta.url));
 
-describe('browser entry', () => {
-  it('exports every name of the Node entry except the Node-only ones', () => {
-    const expected = Object.keys(node).filter((name) => !NODE_ONLY.includes(name)).sort();
-    expect(Object.keys(browser).sort()).toEqual(expected);
-    expect(NODE_ONLY.every((name) => name in node)).toBe(true);
-  });
-
-  it('shares the implementations', () => {
-    expect(browser.parseTorchFile).toBe(node.parseTorchFile);
-    expect(browser.readPretrainedStateDict).toBe(node.readPretrainedStateDict);
-  });
-});
+describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['parseTorchFile', 'readPretrainedStateDict'] });
 
 describe('browser CRC-32', () => {
   it('equals zlib.crc32 on hand cases, a fixture and continued runs', () => {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import * as browser from './browser';
 import * as node from './index';
+import { describeBrowserEntry } from '../../../scripts/browser-entry';
 
 /** The names only the Node entry has: checkpoints and the training loop write files. */
 const NODE_ONLY = [
@@ -10,15 +10,4 @@ const NODE_ONLY = [
   'latestGoodCheckpointDir', 'verifyCheckpoint',
 ];
 
-describe('browser entry', () => {
-  it('exports every name of the Node entry except the Node-only ones', () => {
-    const expected = Object.keys(node).filter((name) => !NODE_ONLY.includes(name)).sort();
-    expect(Object.keys(browser).sort()).toEqual(expected);
-    expect(NODE_ONLY.every((name) => name in node)).toBe(true);
-  });
-
-  it('shares the implementations', () => {
-    expect(browser.AdamW).toBe(node.AdamW);
-    expect(browser.VjepaTrainStep).toBe(node.VjepaTrainStep);
-  });
-});
+describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['AdamW', 'VjepaTrainStep'] });
