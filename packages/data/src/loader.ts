@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { checkKeys, fail, RandomStream } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, RandomStream } from '@vjepa/core';
 import { ItemReader } from './item-reader';
 import type { LoaderBatch, ClipLoaderMetrics, ClipLoaderOptions, ClipLoaderState } from './loader-types';
 import { Semaphore } from './semaphore';
@@ -64,7 +64,10 @@ export class ClipLoader {
     if (typeof source?.get !== 'function' || !Number.isSafeInteger(source.size) || source.size < 1) {
       fail('source', 'a ClipSource with at least one item', source?.size ?? source);
     }
-    checkKeys('options', options, ['batchSize', 'transform', 'seed', 'shuffle', 'dropLast', 'prefetch', 'concurrency', 'onWarning']);
+    checkKeys('options', options, optionKeys<ClipLoaderOptions>({
+      batchSize: true, transform: true, seed: true, shuffle: true, dropLast: true, prefetch: true, concurrency: true,
+      onWarning: true,
+    }));
     const { batchSize, seed = 0, shuffle = true, dropLast = true, prefetch = 1, concurrency = 4 } = options ?? ({} as ClipLoaderOptions);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) fail('batchSize', 'a positive integer', batchSize);
     if (dropLast && batchSize > source.size) {

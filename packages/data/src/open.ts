@@ -5,11 +5,11 @@
  * @packageDocumentation
  */
 import { stat } from 'node:fs/promises';
-import { checkKeys, fail } from '@vjepa/core';
+import { checkKeys, fail, optionKeys } from '@vjepa/core';
 import { csvSource, folderSource } from './file-lists';
 import { syntheticSource, type SyntheticSourceOptions } from './synthetic';
 import type { ClipSource } from './types';
-import type { VideoFileOptions } from './video-files';
+import { VIDEO_FILE_OPTION_KEYS, type VideoFileOptions } from './video-files';
 
 /** Options of {@link openClipSource}: those of the synthetic sets and of the file sources. */
 export interface OpenSourceOptions extends VideoFileOptions {
@@ -29,7 +29,10 @@ export interface OpenSourceOptions extends VideoFileOptions {
  */
 export async function openClipSource(spec: string, options: OpenSourceOptions = {}): Promise<ClipSource> {
   if (typeof spec !== 'string' || spec === '') fail('spec', "'synthetic', 'synthetic:NAME', a .csv file or a folder", spec);
-  checkKeys('options', options, ['synthetic', ...['ffmpeg', 'sampler', 'clipDurationSeconds', 'framesPerClip', 'frameStep', 'decodeSize', 'minBytes', 'probe', 'timeoutMs', 'description']]);
+  checkKeys('options', options, [
+    ...VIDEO_FILE_OPTION_KEYS,
+    ...optionKeys<Omit<OpenSourceOptions, keyof VideoFileOptions>>({ synthetic: true }),
+  ]);
   if (spec === 'synthetic' || spec.startsWith('synthetic:')) return syntheticSource(spec, options.synthetic);
   const { synthetic: _synthetic, ...fileOptions } = options;
   const info = await stat(spec).catch(() => null);

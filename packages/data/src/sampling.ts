@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { checkKeys, fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, type RandomStream } from '@vjepa/core';
 
 /** Options of {@link sampleClipIndices}, with the official pretraining defaults. */
 export interface ClipSamplingOptions {
@@ -81,7 +81,9 @@ export function sampleClipIndices(
   rng: RandomStream | null,
   options: ClipSamplingOptions = {},
 ): number[][] {
-  checkKeys('options', options, ['framesPerClip', 'frameStep', 'numClips', 'randomClipSampling', 'allowClipOverlap']);
+  checkKeys('options', options, optionKeys<ClipSamplingOptions>({
+    framesPerClip: true, frameStep: true, numClips: true, randomClipSampling: true, allowClipOverlap: true,
+  }));
   const {
     framesPerClip = 16,
     frameStep = 4,

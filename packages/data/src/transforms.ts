@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { checkKeys, fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, type RandomStream } from '@vjepa/core';
 import { centreCrop, sampleResizedCrop, type CropBox } from './crop';
 import { resampleFrames } from './resize';
 import type { Clip } from './types';
@@ -90,7 +90,9 @@ function checkClip(clip: Clip): void {
  * ```
  */
 export function pretrainingTransform(options: PretrainingTransformOptions = {}): ClipTransform {
-  checkKeys('options', options, ['cropSize', 'scale', 'ratio', 'horizontalFlip', 'mean', 'std']);
+  checkKeys('options', options, optionKeys<PretrainingTransformOptions>({
+    cropSize: true, scale: true, ratio: true, horizontalFlip: true, mean: true, std: true,
+  }));
   const { cropSize = 224, scale = [0.3, 1.0], ratio = [0.75, 1.35], horizontalFlip = true } = options;
   const size = outputSize(cropSize);
   const { subtract, divide } = normalization(options);
@@ -131,7 +133,7 @@ export interface EvalTransformOptions extends NormalizeOptions {
  * crop `cropSize` at offset `round((L − cropSize)/2)`, normalise. No randomness.
  */
 export function evalTransform(options: EvalTransformOptions = {}): ClipTransform {
-  checkKeys('options', options, ['cropSize', 'resizeRatio', 'mean', 'std']);
+  checkKeys('options', options, optionKeys<EvalTransformOptions>({ cropSize: true, resizeRatio: true, mean: true, std: true }));
   const { cropSize = 224, resizeRatio = 256 / 224 } = options;
   const size = outputSize(cropSize);
   if (!Number.isFinite(resizeRatio) || resizeRatio < 1) fail('resizeRatio', 'a number >= 1', resizeRatio);

@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { checkKeys, fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, type RandomStream } from '@vjepa/core';
 import { decodeFrames, TruncatedVideoError } from './decode';
 import type { FfmpegChoice } from './ffmpeg';
 import { probeVideo, toBinary, type ProbeMethod, type VideoInfo } from './probe';
@@ -100,6 +100,12 @@ function checkOptions(options: VideoFileOptions): void {
   }
 }
 
+/** Every key of {@link VideoFileOptions}. */
+export const VIDEO_FILE_OPTION_KEYS = optionKeys<VideoFileOptions>({
+    ffmpeg: true, sampler: true, clipDurationSeconds: true, framesPerClip: true, frameStep: true, decodeSize: true,
+    minBytes: true, probe: true, timeoutMs: true, description: true,
+  });
+
 /**
  * A source over `entries` (videos with labels). Item `i` is a clip of `entries[i]` sampled by
  * `options.sampler` (default: the official pretraining rule), decoded by ffmpeg.
@@ -113,7 +119,7 @@ function checkOptions(options: VideoFileOptions): void {
  */
 export function videoFileSource(entries: readonly VideoEntry[], options: VideoFileOptions = {}): ClipSource {
   if (!Array.isArray(entries)) fail('entries', 'an array of { path, labels }', entries);
-  checkKeys('options', options, ['ffmpeg', 'sampler', 'clipDurationSeconds', 'framesPerClip', 'frameStep', 'decodeSize', 'minBytes', 'probe', 'timeoutMs', 'description']);
+  checkKeys('options', options, VIDEO_FILE_OPTION_KEYS);
   entries.forEach((entry, index) => {
     if (typeof entry?.path !== 'string' || entry.path === '') fail(`entries[${index}].path`, 'a non-empty string', entry?.path);
   });

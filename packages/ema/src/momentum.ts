@@ -1,4 +1,4 @@
-import { checkKeys, fail } from '@vjepa/core';
+import { checkKeys, optionKeys, fail } from '@vjepa/core';
 
 /** Options of {@link momentumSchedule}. */
 export interface MomentumScheduleOptions {
@@ -41,7 +41,7 @@ function checkFinite(argument: string, value: unknown): void {
  * @example momentumTotalSteps({ ipe: 300, epochs: 300, ipeScale: 1.25 }) // 112500
  */
 export function momentumTotalSteps(options: ScheduleSizeOptions): number {
-  checkKeys('options', options, ['ipe', 'epochs', 'ipeScale']);
+  checkKeys('options', options, optionKeys<ScheduleSizeOptions>({ ipe: true, epochs: true, ipeScale: true }));
   const { ipe, epochs, ipeScale = 1 } = options;
   checkFinite('ipe', ipe);
   checkFinite('epochs', epochs);
@@ -66,7 +66,7 @@ export class MomentumSchedule implements Iterable<number> {
   private position = 0;
 
   constructor(options: MomentumScheduleOptions) {
-    checkKeys('options', options, ['start', 'end', 'totalSteps']);
+    checkKeys('options', options, optionKeys<MomentumScheduleOptions>({ start: true, end: true, totalSteps: true }));
     checkFinite('start', options.start);
     checkFinite('end', options.end);
     checkFinite('totalSteps', options.totalSteps);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate, checkKeys, fail, type HostTensor } from '@vjepa/core';
+import { adamwUpdate, checkKeys, optionKeys, fail, type HostTensor } from '@vjepa/core';
 import type { ParamGroup } from './param-groups';
 
 /** Hyper-parameters of {@link AdamW}; the defaults are PyTorch's and the official ones. */
@@ -105,7 +105,7 @@ export class AdamW {
   private disposed = false;
 
   constructor(groups: readonly ParamGroup[], options: AdamWOptions = {}) {
-    checkKeys('options', options, ['lr', 'weightDecay', 'beta1', 'beta2', 'eps']);
+    checkKeys('options', options, optionKeys<AdamWOptions>({ lr: true, weightDecay: true, beta1: true, beta2: true, eps: true }));
     const { lr = 1e-3, weightDecay = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = options;
     checkNumber('lr', lr, 0);
     checkNumber('weightDecay', weightDecay, 0);

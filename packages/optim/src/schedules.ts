@@ -1,4 +1,4 @@
-import { checkKeys, fail } from '@vjepa/core';
+import { checkKeys, optionKeys, fail } from '@vjepa/core';
 
 /** The position of a schedule, for checkpoints: the official `_step` counter. */
 export interface ScheduleState {
@@ -120,7 +120,9 @@ export class WarmupCosineSchedule extends StepSchedule {
 
   constructor(options: WarmupCosineOptions) {
     super();
-    checkKeys('options', options, ['startLr', 'refLr', 'finalLr', 'warmupSteps', 'totalSteps']);
+    checkKeys('options', options, optionKeys<WarmupCosineOptions>({
+      startLr: true, refLr: true, finalLr: true, warmupSteps: true, totalSteps: true,
+    }));
     const { startLr, refLr, finalLr = 0, warmupSteps, totalSteps } = options;
     checkFinite('startLr', startLr);
     checkFinite('refLr', refLr);
@@ -163,7 +165,7 @@ export class CosineWDSchedule extends StepSchedule {
 
   constructor(options: CosineWdOptions) {
     super();
-    checkKeys('options', options, ['refWd', 'finalWd', 'totalSteps']);
+    checkKeys('options', options, optionKeys<CosineWdOptions>({ refWd: true, finalWd: true, totalSteps: true }));
     const { refWd, finalWd = 0, totalSteps } = options;
     checkFinite('refWd', refWd);
     checkFinite('finalWd', finalWd);

@@ -1,4 +1,10 @@
-import { checkKeys, fail } from '@vjepa/core';
+import { checkKeys, fail, optionKeys } from '@vjepa/core';
+
+/** Every key of {@link PredictorConfig}. */
+const PREDICTOR_CONFIG_KEYS = optionKeys<PredictorConfig>({
+  encoderDim: true, outputDim: true, dim: true, depth: true, heads: true, mlpRatio: true, numMaskTokens: true,
+  zeroInitMaskTokens: true, uniformPower: true, qkvBias: true, normEps: true, frames: true, imageSize: true, patch: true, tubelet: true,
+});
 
 /** Configuration of the V-JEPA predictor. Defaults are those of every released config (spec §5). */
 export interface PredictorConfig {
@@ -55,7 +61,7 @@ export const PREDICTOR_DEFAULTS: Omit<ResolvedPredictorConfig, 'encoderDim' | 'o
 /** Fills defaults and checks every field before any tensor is made. */
 export function resolvePredictorConfig(config: PredictorConfig): ResolvedPredictorConfig {
   if (config === undefined || config === null) fail('config', 'an object with at least encoderDim', config);
-  checkKeys('config', config, ['encoderDim', 'outputDim', ...Object.keys(PREDICTOR_DEFAULTS)]);
+  checkKeys('config', config, PREDICTOR_CONFIG_KEYS);
   const c = { ...PREDICTOR_DEFAULTS, outputDim: config.encoderDim, ...config };
   for (const key of ['zeroInitMaskTokens', 'uniformPower', 'qkvBias'] as const) {
     if (typeof c[key] !== 'boolean') fail(`config.${key}`, 'true or false', c[key]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkKeys, CheckpointError, fail, readSafetensorsSync, serializeSafetensors, syncDirectory, writeFileAtomicSync, type Module, type SafeTensorInput } from '@vjepa/core';
+import { checkKeys, optionKeys, CheckpointError, fail, readSafetensorsSync, serializeSafetensors, syncDirectory, writeFileAtomicSync, type Module, type SafeTensorInput } from '@vjepa/core';
 import type { AdamWState } from '@vjepa/optim';
 
 /** The modules saved in a checkpoint, by file name (official state-dict keys inside). */
@@ -107,7 +107,7 @@ export function saveCheckpoint(
   optimizer?: AdamWState,
   options: SaveCheckpointOptions = {},
 ): string {
-  checkKeys('options', options, ['keep', 'afterFile']);
+  checkKeys('options', options, optionKeys<SaveCheckpointOptions>({ keep: true, afterFile: true }));
   if (!Number.isInteger(state.step) || state.step < 0) fail('state.step', 'a non-negative integer', state.step);
   const keep = options.keep ?? DEFAULT_KEEP_CHECKPOINTS;
   if (!Number.isInteger(keep) || keep < 1) fail('options.keep', 'an integer ≥ 1', keep);
@@ -309,7 +309,7 @@ export interface LoadCheckpointOptions {
  * directory named directly is damaged, or when a file does not fit the modules.
  */
 export function loadCheckpoint(root: string, modules: CheckpointModules, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
-  checkKeys('options', options, ['onWarning']);
+  checkKeys('options', options, optionKeys<LoadCheckpointOptions>({ onWarning: true }));
   const dir = resolveCheckpointDir(root, options.onWarning);
   if (!dir) fail('checkpoint', `a directory with ${LATEST} or state.json`, root, 'Train first, or point --resume at a checkpoint directory');
   const problems = verifyCheckpoint(dir);

@@ -1,4 +1,4 @@
-import { checkKeys, RandomStream } from '@vjepa/core';
+import { checkKeys, optionKeys, RandomStream } from '@vjepa/core';
 import { VisionTransformer, type VisionTransformerConfig } from '@vjepa/vit';
 import { Predictor, type PredictorConfig } from '@vjepa/predictor';
 import { momentumSchedule } from '@vjepa/ema';
@@ -100,7 +100,9 @@ export interface PretrainingModelsOptions {
  * for both networks, the second init pass, and a target encoder that starts as an exact copy.
  */
 export function createPretrainingModels(options: PretrainingModelsOptions): VjepaModels {
-  checkKeys('options', options, ['encoder', 'predictor', 'seed', 'target', 'init']);
+  checkKeys('options', options, optionKeys<PretrainingModelsOptions>({
+    encoder: true, predictor: true, seed: true, target: true, init: true,
+  }));
   const rng = new RandomStream(options.seed ?? 0);
   const init = options.init ?? 'pretraining';
   const encoder = new VisionTransformer(options.encoder, { rng, init });

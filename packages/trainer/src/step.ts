@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, type MaskPair, type VideoBatch } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, type MaskPair, type VideoBatch } from '@vjepa/core';
 import type { VisionTransformer } from '@vjepa/vit';
 import type { Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
@@ -109,9 +109,10 @@ export class VjepaTrainStep {
     readonly models: VjepaModels,
     options: TrainStepOptions,
   ) {
-    checkKeys('options', options, [
-      'lrSchedule', 'wdSchedule', 'momentumSchedule', 'clipGrad', 'clipFromStep', 'target', 'lossExp', 'regularizer', 'frozenTeacher', 'changeWeighting', 'beta1', 'beta2', 'eps',
-    ]);
+    checkKeys('options', options, optionKeys<TrainStepOptions>({
+      lrSchedule: true, wdSchedule: true, momentumSchedule: true, clipGrad: true, clipFromStep: true, target: true,
+      lossExp: true, regularizer: true, frozenTeacher: true, changeWeighting: true, beta1: true, beta2: true, eps: true,
+    }));
     if (options.regularizer) checkRegularizer(options.regularizer, 'options.regularizer');
     const alpha = options.changeWeighting ?? 0;
     if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) fail('options.changeWeighting', 'a number in [0, 1]', alpha);

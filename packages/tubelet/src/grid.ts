@@ -6,7 +6,7 @@
  * (column fastest): `index = t·H'·W' + h·W' + w`, exactly as the official Conv3d output is flattened.
  */
 
-import { checkKeys, type TokenGrid } from '@vjepa/core';
+import { checkKeys, optionKeys, type TokenGrid } from '@vjepa/core';
 
 /** The token grid `(T', H', W')` of a clip: the shared interface of `@vjepa/core`. */
 export type { TokenGrid };
@@ -81,7 +81,9 @@ export function assertTokenGrid(where: string, name: string, grid: unknown): ass
  */
 export function tokenGrid(options: TokenGridOptions): TokenGrid {
   const where = 'tokenGrid';
-  checkKeys(`${where}: options`, options, ['frames', 'height', 'width', 'tubelet', 'patch']);
+  checkKeys(`${where}: options`, options, optionKeys<TokenGridOptions>({
+    frames: true, height: true, width: true, tubelet: true, patch: true,
+  }));
   const { frames, height, width, tubelet = 2, patch = 16 } = options;
   assertPositiveInteger(where, 'frames', frames);
   assertPositiveInteger(where, 'height', height);

@@ -15,7 +15,7 @@
  * rounding (about 1e-7 relative), not bit for bit. Linear interpolation is continuous in src, so the float32
  * rounding of src inside PyTorch cannot move a result by more than that.
  */
-import { checkKeys } from '@vjepa/core';
+import { checkKeys, optionKeys } from '@vjepa/core';
 import { assertTokenGrid, describeValue, tokenCount, type TokenGrid } from './grid.js';
 
 /** Per-output-position taps of a 1-D linear resize: `out[i] = λ0[i]·in[index0[i]] + λ1[i]·in[index1[i]]`. */
@@ -111,7 +111,7 @@ export interface ResizeTrilinearResult {
  */
 export function resizeTrilinear(input: Float32Array | Float64Array, options: ResizeTrilinearOptions): ResizeTrilinearResult {
   const where = 'resizeTrilinear';
-  checkKeys(`${where}: options`, options, ['channels', 'from', 'scaleFactor']);
+  checkKeys(`${where}: options`, options, optionKeys<ResizeTrilinearOptions>({ channels: true, from: true, scaleFactor: true }));
   const { channels, from, scaleFactor } = options;
   assertSize(where, 'channels', channels);
   assertTokenGrid(where, 'from', from);
@@ -194,7 +194,7 @@ export interface InterpolatePosEmbedOptions {
  */
 export function interpolatePosEmbed(table: Float32Array | Float64Array, options: InterpolatePosEmbedOptions): Float32Array {
   const where = 'interpolatePosEmbed';
-  checkKeys(`${where}: options`, options, ['dim', 'from', 'to']);
+  checkKeys(`${where}: options`, options, optionKeys<InterpolatePosEmbedOptions>({ dim: true, from: true, to: true }));
   const { dim, from, to } = options;
   assertSize(where, 'dim', dim);
   assertTokenGrid(where, 'from', from);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, checkKeys, fail, linear, type VideoBatch } from '@vjepa/core';
+import { Module, checkKeys, optionKeys, fail, linear, type VideoBatch } from '@vjepa/core';
 
 /** Shape of the tubelet embedding. Defaults are the official ones. */
 export interface PatchEmbedConfig {
@@ -47,7 +47,7 @@ export class PatchEmbed extends Module {
 
   constructor(config: PatchEmbedConfig) {
     super();
-    checkKeys('config', config, ['channels', 'dim', 'patch', 'tubelet']);
+    checkKeys('config', config, optionKeys<PatchEmbedConfig>({ channels: true, dim: true, patch: true, tubelet: true }));
     this.channels = config.channels ?? 3;
     this.dim = config.dim;
     this.patch = config.patch ?? 16;

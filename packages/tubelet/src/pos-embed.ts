@@ -2,7 +2,7 @@
  * The fixed 3-D sin-cos positional table of V-JEPA (spec §2), computed in float64 like the official numpy
  * code and cast to float32 once at the end.
  */
-import { checkKeys } from '@vjepa/core';
+import { checkKeys, optionKeys } from '@vjepa/core';
 import { assertPositiveInteger, describeValue } from './grid.js';
 
 /** Options of {@link sincosPosEmbed3d}. */
@@ -105,7 +105,9 @@ export function sincosPosEmbed3d(options: SincosPosEmbed3dOptions): Float32Array
   if (typeof options !== 'object' || options === null) {
     throw new Error(`${where}: options must be an object { dim, gridDepth, gridHeight, gridWidth, uniformPower }; received ${describeValue(options)}.`);
   }
-  checkKeys(`${where}: options`, options, ['dim', 'gridDepth', 'gridHeight', 'gridWidth', 'uniformPower']);
+  checkKeys(`${where}: options`, options, optionKeys<SincosPosEmbed3dOptions>({
+    dim: true, gridDepth: true, gridHeight: true, gridWidth: true, uniformPower: true,
+  }));
   const { dim, gridDepth, gridHeight, gridWidth, uniformPower = true } = options;
   assertPositiveInteger(where, 'dim', dim);
   assertPositiveInteger(where, 'gridDepth', gridDepth);
