@@ -102,6 +102,7 @@ export const layerNormKernels: tf.KernelConfig[] = [
   wasmKernel(LAYER_NORM_GRAD, layerNormBackward),
 ];
 
+/** Runs {@link LAYER_NORM_GRAD}: `[dx]`, or `[dx, dW, db]` when `affine`. */
 function gradient(dy: tf.Tensor, x: tf.Tensor, weight: tf.Tensor | undefined, eps: number, affine: boolean): tf.Tensor[] {
   const inputs: tf.NamedTensorMap & LayerNormGradInputs = { dy, x };
   if (weight) inputs.weight = weight;
