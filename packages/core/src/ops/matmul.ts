@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { activeNativeKernels } from '../accel/native';
+import { nativeOrReference } from '../accel/dispatch';
 
 /** tfjs types `save` loosely; it is always this. */
 type Save = (tensors: tf.Tensor[]) => void;
@@ -18,7 +18,7 @@ export const SPLIT_MIN_MACS = 1 << 16;
 
 /** True where products must be reshaped for XNNPACK: wasm without the native kernels (which take transpose flags). */
 function onWasm(): boolean {
-  return tf.getBackend() === 'wasm' && activeNativeKernels() === null;
+  return nativeOrReference(true, () => false, () => tf.getBackend() === 'wasm');
 }
 
 /** `a @ b` with optional transposes, for 2-D or 3-D (batched) operands of equal rank. */
