@@ -1,6 +1,9 @@
-// N-API glue: every function takes the memory as a typed array (the wasm backend's HEAPU8) and byte
-// offsets into it (-1 for an absent optional operand). Offsets and extents are checked against the
-// memory before a kernel runs; a bad call throws a RangeError instead of touching memory.
+// N-API glue: every kernel takes the memory as a typed array (the wasm backend's HEAPU8) and byte
+// offsets into it (-1 for an absent optional operand). One table below describes each kernel's
+// arguments (a number, or an operand with its extent computed from the numbers); one function unpacks
+// them, checks every offset and extent against the memory before the kernel runs (a bad call throws a
+// RangeError instead of touching memory) and calls the kernel of kernels.h. The TypeScript side of the
+// same functions is `NativeKernels` in @vjepa/base (packages/base/src/native-kernels.ts).
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -32,189 +35,50 @@ char* openblas_get_config(void);
 
 namespace {
 
-struct Args {
-  napi_env env;
-  std::vector<napi_value> values;
-  uint8_t* base = nullptr;
-  size_t length = 0;
-  bool ok = true;
+// ---- The argument table -------------------------------------------------------------------------
+
+// Every argument's numeric value by its position in the JS call (position 0, the memory, stays 0).
+using Numbers = std::vector<double>;
+// The element count of an operand, from the numbers (4 bytes each: float32, or int32 indices).
+using Extent = int64_t (*)(const Numbers&);
+
+enum class Kind { Number, Operand, Optional };  // Optional: an operand that may be -1 (absent)
+
+struct Arg {
+  Kind kind;
+  Extent extent;
 };
 
-bool fetch(napi_env env, napi_callback_info info, size_t count, Args& args) {
-  args.env = env;
-  args.values.resize(count);
-  size_t argc = count;
-  napi_get_cb_info(env, info, &argc, args.values.data(), nullptr, nullptr);
-  if (argc < count) {
-    napi_throw_type_error(env, nullptr, "vjepa-accelerate: too few arguments");
-    return false;
-  }
-  napi_typedarray_type type;
-  size_t elements;
-  void* data;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, args.values[0], &type, &elements, &data, &buffer, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, nullptr, "vjepa-accelerate: memory: expected a Uint8Array");
-    return false;
-  }
-  args.base = static_cast<uint8_t*>(data);
-  args.length = elements;
-  return true;
-}
+constexpr Arg NUMBER{Kind::Number, nullptr};
+constexpr Arg operand(Extent extent) { return {Kind::Operand, extent}; }
+constexpr Arg optional(Extent extent) { return {Kind::Optional, extent}; }
 
-double number(Args& a, size_t i) {
-  double v = 0;
-  if (napi_get_value_double(a.env, a.values[i], &v) != napi_ok) a.ok = false;
-  return v;
-}
+// What a kernel's implementation gets: the numbers and the operands' pointers, by JS position.
+struct Call {
+  const Numbers& v;
+  const std::vector<float*>& p;
+  int i(size_t at) const { return static_cast<int>(v[at]); }
+  int64_t n(size_t at) const { return static_cast<int64_t>(v[at]); }
+  float f(size_t at) const { return static_cast<float>(v[at]); }
+};
 
-int integer(Args& a, size_t i) { return static_cast<int>(number(a, i)); }
+enum class Returns { Nothing, Boolean, Number };
 
-// A float32 operand of `count` elements at byte offset argument i; null for -1 when optional.
-float* pointer(Args& a, size_t i, int64_t count, bool optional = false) {
-  const double offset = number(a, i);
-  if (!a.ok) return nullptr;
-  if (offset == -1 && optional) return nullptr;
-  if (offset < 0 || static_cast<uint64_t>(offset) % 4 != 0 || count < 0 ||
-      static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) * 4 > a.length) {
-    a.ok = false;
-    return nullptr;
-  }
-  return reinterpret_cast<float*>(a.base + static_cast<uint64_t>(offset));
-}
+struct Kernel {
+  const char* name;
+  std::vector<Arg> args;                // after the memory, in JS order
+  double (*run)(const Call&);           // calls kernels.h; its value is returned as `returns` says
+  Returns returns = Returns::Nothing;
+  bool (*valid)(const Numbers&) = nullptr;  // checks of the numbers beyond the operands' extents
+};
 
-napi_value fail(Args& a, const char* name) {
-  std::string text = std::string("vjepa-accelerate: ") + name + ": an operand lies outside the memory or an argument is not a number";
-  napi_throw_range_error(a.env, nullptr, text.c_str());
-  return nullptr;
-}
+int I(const Numbers& v, size_t at) { return static_cast<int>(v[at]); }
+int64_t N(const Numbers& v, size_t at) { return static_cast<int64_t>(v[at]); }
 
-napi_value undefinedValue(napi_env env) {
-  napi_value u;
-  napi_get_undefined(env, &u);
-  return u;
-}
+// Extent of a row-major operand with `rows` rows of stride ld.
+int64_t strided(int rows, int cols, int ld) { return rows == 0 ? 0 : (int64_t)(rows - 1) * ld + cols; }
 
-// gemm(mem, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-napi_value Gemm(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 14, a)) return nullptr;
-  const bool ta = number(a, 1) != 0, tb = number(a, 2) != 0;
-  const int m = integer(a, 3), n = integer(a, 4), k = integer(a, 5);
-  const float alpha = (float)number(a, 6), beta = (float)number(a, 11);
-  const int lda = integer(a, 8), ldb = integer(a, 10), ldc = integer(a, 13);
-  // Extent of a row-major operand with `rows` rows of stride ld.
-  auto extent = [](int rows, int cols, int ld) -> int64_t { return rows == 0 ? 0 : (int64_t)(rows - 1) * ld + cols; };
-  const float* pa = pointer(a, 7, ta ? extent(k, m, lda) : extent(m, k, lda));
-  const float* pb = pointer(a, 9, tb ? extent(n, k, ldb) : extent(k, n, ldb));
-  float* pc = pointer(a, 12, extent(m, n, ldc));
-  if (!a.ok) return fail(a, "gemm");
-  vjepa::gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-  return undefinedValue(env);
-}
-
-// linearForward(mem, x, w, bias|-1, y, m, in, out)
-napi_value LinearForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 8, a)) return nullptr;
-  const int m = integer(a, 5), in = integer(a, 6), out = integer(a, 7);
-  const float* x = pointer(a, 1, (int64_t)m * in);
-  const float* w = pointer(a, 2, (int64_t)out * in);
-  const float* b = pointer(a, 3, out, true);
-  float* y = pointer(a, 4, (int64_t)m * out);
-  if (!a.ok) return fail(a, "linearForward");
-  vjepa::linearForward(x, w, b, y, m, in, out);
-  return undefinedValue(env);
-}
-
-// linearBackward(mem, dy, x, w, dx, dw, db|-1, m, in, out)
-napi_value LinearBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 10, a)) return nullptr;
-  const int m = integer(a, 7), in = integer(a, 8), out = integer(a, 9);
-  const float* dy = pointer(a, 1, (int64_t)m * out);
-  const float* x = pointer(a, 2, (int64_t)m * in);
-  const float* w = pointer(a, 3, (int64_t)out * in);
-  float* dx = pointer(a, 4, (int64_t)m * in);
-  float* dw = pointer(a, 5, (int64_t)out * in);
-  float* db = pointer(a, 6, out, true);
-  if (!a.ok) return fail(a, "linearBackward");
-  vjepa::linearBackward(dy, x, w, dx, dw, db, m, in, out);
-  return undefinedValue(env);
-}
-
-// layerNormForward(mem, x, w|-1, b|-1, y, rows, d, eps)
-napi_value LayerNormForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 8, a)) return nullptr;
-  const int rows = integer(a, 5), d = integer(a, 6);
-  const float eps = (float)number(a, 7);
-  const float* x = pointer(a, 1, (int64_t)rows * d);
-  const float* w = pointer(a, 2, d, true);
-  const float* b = pointer(a, 3, d, true);
-  float* y = pointer(a, 4, (int64_t)rows * d);
-  if (!a.ok) return fail(a, "layerNormForward");
-  vjepa::layerNormForward(x, w, b, y, rows, d, eps);
-  return undefinedValue(env);
-}
-
-// layerNormBackward(mem, dy, x, w|-1, dx, dw|-1, db|-1, rows, d, eps)
-napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 10, a)) return nullptr;
-  const int rows = integer(a, 7), d = integer(a, 8);
-  const float eps = (float)number(a, 9);
-  const float* dy = pointer(a, 1, (int64_t)rows * d);
-  const float* x = pointer(a, 2, (int64_t)rows * d);
-  const float* w = pointer(a, 3, d, true);
-  float* dx = pointer(a, 4, (int64_t)rows * d);
-  float* dw = pointer(a, 5, d, true);
-  float* db = pointer(a, 6, d, true);
-  if (!a.ok) return fail(a, "layerNormBackward");
-  vjepa::layerNormBackward(dy, x, w, dx, dw, db, rows, d, eps);
-  return undefinedValue(env);
-}
-
-// geluForward(mem, x, y, n) / geluBackward(mem, dy, x, dx, n)
-napi_value GeluForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 4, a)) return nullptr;
-  const int64_t n = (int64_t)number(a, 3);
-  const float* x = pointer(a, 1, n);
-  float* y = pointer(a, 2, n);
-  if (!a.ok) return fail(a, "geluForward");
-  vjepa::geluForward(x, y, n);
-  return undefinedValue(env);
-}
-
-napi_value GeluBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 5, a)) return nullptr;
-  const int64_t n = (int64_t)number(a, 4);
-  const float* dy = pointer(a, 1, n);
-  const float* x = pointer(a, 2, n);
-  float* dx = pointer(a, 3, n);
-  if (!a.ok) return fail(a, "geluBackward");
-  vjepa::geluBackward(dy, x, dx, n);
-  return undefinedValue(env);
-}
-
-bool attentionShape(Args& a, size_t first, vjepa::AttentionShape& s) {
-  s.batch = integer(a, first);
-  s.nq = integer(a, first + 1);
-  s.nk = integer(a, first + 2);
-  s.heads = integer(a, first + 3);
-  s.dh = integer(a, first + 4);
-  s.qs = integer(a, first + 5);
-  s.ks = integer(a, first + 6);
-  s.vs = integer(a, first + 7);
-  s.os = integer(a, first + 8);
-  s.scale = (float)number(a, first + 9);
-  return a.ok && s.batch >= 0 && s.nq >= 1 && s.nk >= 1 && s.heads >= 1 && s.dh >= 1 && s.qs >= s.heads * s.dh &&
-         s.ks >= s.heads * s.dh && s.vs >= s.heads * s.dh && s.os >= s.heads * s.dh;
-}
-
+// Extent of `batch` blocks of `rows` rows of stride `stride`, `width` wide (the attention operands).
 int64_t rowsExtent(int batch, int rows, int stride, int width) {
   return batch == 0 ? 0 : ((int64_t)batch * rows - 1) * stride + width;
 }
@@ -225,110 +89,194 @@ std::vector<float>& scratch(int64_t size) {
   return buffer;
 }
 
-// attentionForward(mem, q, k, v, out, batch, nq, nk, heads, dh, qs, ks, vs, os, scale)
-napi_value AttentionForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 15, a)) return nullptr;
+// The attention shape whose numbers start at JS position `first`:
+// batch, nq, nk, heads, dh, qs, ks, vs, os, scale.
+vjepa::AttentionShape attentionShape(const Numbers& v, size_t first) {
   vjepa::AttentionShape s{};
-  if (!attentionShape(a, 5, s)) return fail(a, "attentionForward");
+  s.batch = I(v, first);
+  s.nq = I(v, first + 1);
+  s.nk = I(v, first + 2);
+  s.heads = I(v, first + 3);
+  s.dh = I(v, first + 4);
+  s.qs = I(v, first + 5);
+  s.ks = I(v, first + 6);
+  s.vs = I(v, first + 7);
+  s.os = I(v, first + 8);
+  s.scale = static_cast<float>(v[first + 9]);
+  return s;
+}
+
+template <size_t First>
+bool validAttention(const Numbers& v) {
+  const vjepa::AttentionShape s = attentionShape(v, First);
   const int width = s.heads * s.dh;
-  const float* q = pointer(a, 1, rowsExtent(s.batch, s.nq, s.qs, width));
-  const float* k = pointer(a, 2, rowsExtent(s.batch, s.nk, s.ks, width));
-  const float* v = pointer(a, 3, rowsExtent(s.batch, s.nk, s.vs, width));
-  float* out = pointer(a, 4, rowsExtent(s.batch, s.nq, s.os, width));
-  if (!a.ok) return fail(a, "attentionForward");
-  vjepa::attentionForward(s, q, k, v, out, scratch((int64_t)s.nq * s.nk).data());
-  return undefinedValue(env);
+  return s.batch >= 0 && s.nq >= 1 && s.nk >= 1 && s.heads >= 1 && s.dh >= 1 && s.qs >= width && s.ks >= width &&
+         s.vs >= width && s.os >= width;
 }
 
-// attentionBackward(mem, q, k, v, dout, dq, dk, dv, batch, nq, nk, heads, dh, qs, ks, vs, os, scale)
-napi_value AttentionBackward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 18, a)) return nullptr;
-  vjepa::AttentionShape s{};
-  if (!attentionShape(a, 8, s)) return fail(a, "attentionBackward");
-  const int width = s.heads * s.dh;
-  const int64_t qe = rowsExtent(s.batch, s.nq, s.qs, width), ke = rowsExtent(s.batch, s.nk, s.ks, width);
-  const int64_t ve = rowsExtent(s.batch, s.nk, s.vs, width), oe = rowsExtent(s.batch, s.nq, s.os, width);
-  const float* q = pointer(a, 1, qe);
-  const float* k = pointer(a, 2, ke);
-  const float* v = pointer(a, 3, ve);
-  const float* dout = pointer(a, 4, oe);
-  float* dq = pointer(a, 5, qe);
-  float* dk = pointer(a, 6, ke);
-  float* dv = pointer(a, 7, ve);
-  if (!a.ok) return fail(a, "attentionBackward");
-  vjepa::attentionBackward(s, q, k, v, dout, dq, dk, dv, scratch(2 * (int64_t)s.nq * s.nk).data());
-  return undefinedValue(env);
+// Extents of the attention operands: queries (nq rows) or keys/values (nk rows) of stride at `stride`.
+template <size_t First, size_t Rows, size_t Stride>
+int64_t attentionExtent(const Numbers& v) {
+  return rowsExtent(I(v, First), I(v, Rows), I(v, Stride), I(v, First + 3) * I(v, First + 4));
 }
 
-// adamw(mem, p, m, v, g, pOut, mOut, vOut, n, decayFactor, beta1, beta2, sqrtBias2, eps, negStepSize, gradScale)
-napi_value AdamW(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 16, a)) return nullptr;
-  const int64_t n = (int64_t)number(a, 8);
-  vjepa::AdamWScalars s{};
-  s.decayFactor = (float)number(a, 9);
-  const double beta1 = number(a, 10), beta2 = number(a, 11);
-  s.beta1 = (float)beta1;
-  s.beta2 = (float)beta2;
-  s.oneMinusBeta1 = (float)(1 - beta1);
-  s.oneMinusBeta2 = (float)(1 - beta2);
-  s.sqrtBias2 = (float)number(a, 12);
-  s.eps = (float)number(a, 13);
-  s.negStepSize = (float)number(a, 14);
-  s.gradScale = (float)number(a, 15);
-  const float* p = pointer(a, 1, n);
-  const float* m = pointer(a, 2, n);
-  const float* v = pointer(a, 3, n);
-  const float* g = pointer(a, 4, n);
-  float* po = pointer(a, 5, n);
-  float* mo = pointer(a, 6, n);
-  float* vo = pointer(a, 7, n);
-  if (!a.ok) return fail(a, "adamw");
-  vjepa::adamw(s, p, m, v, g, po, mo, vo, n);
-  return undefinedValue(env);
+#define EXTENT(expr) [](const Numbers& v) -> int64_t { return (expr); }
+#define RUN(body) [](const Call& c) -> double { return (body); }
+
+// The kernels, each with its JS signature. Positions count from the memory (0).
+const std::vector<Kernel>& kernels() {
+  // Attention: the shape starts at 5 in forward (q, k, v, out before it), at 8 in backward.
+  constexpr size_t F = 5, B = 8;
+  static const std::vector<Kernel> table = {
+      // gemm(mem, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+      {"gemm",
+       {NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER,
+        operand(EXTENT(v[1] != 0 ? strided(I(v, 5), I(v, 3), I(v, 8)) : strided(I(v, 3), I(v, 5), I(v, 8)))), NUMBER,
+        operand(EXTENT(v[2] != 0 ? strided(I(v, 4), I(v, 5), I(v, 10)) : strided(I(v, 5), I(v, 4), I(v, 10)))), NUMBER, NUMBER,
+        operand(EXTENT(strided(I(v, 3), I(v, 4), I(v, 13)))), NUMBER},
+       RUN((vjepa::gemm(c.v[1] != 0, c.v[2] != 0, c.i(3), c.i(4), c.i(5), c.f(6), c.p[7], c.i(8), c.p[9], c.i(10), c.f(11), c.p[12], c.i(13)), 0))},
+      // linearForward(mem, x, w, bias|-1, y, m, in, out)
+      {"linearForward",
+       {operand(EXTENT((int64_t)I(v, 5) * I(v, 6))), operand(EXTENT((int64_t)I(v, 7) * I(v, 6))), optional(EXTENT(I(v, 7))),
+        operand(EXTENT((int64_t)I(v, 5) * I(v, 7))), NUMBER, NUMBER, NUMBER},
+       RUN((vjepa::linearForward(c.p[1], c.p[2], c.p[3], c.p[4], c.i(5), c.i(6), c.i(7)), 0))},
+      // linearBackward(mem, dy, x, w, dx, dw, db|-1, m, in, out)
+      {"linearBackward",
+       {operand(EXTENT((int64_t)I(v, 7) * I(v, 9))), operand(EXTENT((int64_t)I(v, 7) * I(v, 8))), operand(EXTENT((int64_t)I(v, 9) * I(v, 8))),
+        operand(EXTENT((int64_t)I(v, 7) * I(v, 8))), operand(EXTENT((int64_t)I(v, 9) * I(v, 8))), optional(EXTENT(I(v, 9))), NUMBER, NUMBER,
+        NUMBER},
+       RUN((vjepa::linearBackward(c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.i(7), c.i(8), c.i(9)), 0))},
+      // layerNormForward(mem, x, w|-1, b|-1, y, rows, d, eps)
+      {"layerNormForward",
+       {operand(EXTENT((int64_t)I(v, 5) * I(v, 6))), optional(EXTENT(I(v, 6))), optional(EXTENT(I(v, 6))),
+        operand(EXTENT((int64_t)I(v, 5) * I(v, 6))), NUMBER, NUMBER, NUMBER},
+       RUN((vjepa::layerNormForward(c.p[1], c.p[2], c.p[3], c.p[4], c.i(5), c.i(6), c.f(7)), 0))},
+      // layerNormBackward(mem, dy, x, w|-1, dx, dw|-1, db|-1, rows, d, eps)
+      {"layerNormBackward",
+       {operand(EXTENT((int64_t)I(v, 7) * I(v, 8))), operand(EXTENT((int64_t)I(v, 7) * I(v, 8))), optional(EXTENT(I(v, 8))),
+        operand(EXTENT((int64_t)I(v, 7) * I(v, 8))), optional(EXTENT(I(v, 8))), optional(EXTENT(I(v, 8))), NUMBER, NUMBER, NUMBER},
+       RUN((vjepa::layerNormBackward(c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.i(7), c.i(8), c.f(9)), 0))},
+      // geluForward(mem, x, y, n)
+      {"geluForward", {operand(EXTENT(N(v, 3))), operand(EXTENT(N(v, 3))), NUMBER},
+       RUN((vjepa::geluForward(c.p[1], c.p[2], c.n(3)), 0))},
+      // geluBackward(mem, dy, x, dx, n)
+      {"geluBackward", {operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4))), NUMBER},
+       RUN((vjepa::geluBackward(c.p[1], c.p[2], c.p[3], c.n(4)), 0))},
+      // attentionForward(mem, q, k, v, out, batch, nq, nk, heads, dh, qs, ks, vs, os, scale)
+      {"attentionForward",
+       {operand(attentionExtent<F, F + 1, F + 5>), operand(attentionExtent<F, F + 2, F + 6>), operand(attentionExtent<F, F + 2, F + 7>),
+        operand(attentionExtent<F, F + 1, F + 8>), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
+       [](const Call& c) -> double {
+         const vjepa::AttentionShape s = attentionShape(c.v, F);
+         vjepa::attentionForward(s, c.p[1], c.p[2], c.p[3], c.p[4], scratch((int64_t)s.nq * s.nk).data());
+         return 0;
+       },
+       Returns::Nothing, validAttention<F>},
+      // attentionBackward(mem, q, k, v, dout, dq, dk, dv, batch, nq, nk, heads, dh, qs, ks, vs, os, scale)
+      {"attentionBackward",
+       {operand(attentionExtent<B, B + 1, B + 5>), operand(attentionExtent<B, B + 2, B + 6>), operand(attentionExtent<B, B + 2, B + 7>),
+        operand(attentionExtent<B, B + 1, B + 8>), operand(attentionExtent<B, B + 1, B + 5>), operand(attentionExtent<B, B + 2, B + 6>),
+        operand(attentionExtent<B, B + 2, B + 7>), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
+       [](const Call& c) -> double {
+         const vjepa::AttentionShape s = attentionShape(c.v, B);
+         vjepa::attentionBackward(s, c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.p[7], scratch(2 * (int64_t)s.nq * s.nk).data());
+         return 0;
+       },
+       Returns::Nothing, validAttention<B>},
+      // adamw(mem, p, m, v, g, pOut, mOut, vOut, n, decayFactor, beta1, beta2, sqrtBias2, eps, negStepSize, gradScale)
+      {"adamw",
+       {operand(EXTENT(N(v, 8))), operand(EXTENT(N(v, 8))), operand(EXTENT(N(v, 8))), operand(EXTENT(N(v, 8))), operand(EXTENT(N(v, 8))),
+        operand(EXTENT(N(v, 8))), operand(EXTENT(N(v, 8))), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
+       [](const Call& c) -> double {
+         vjepa::AdamWScalars s{};
+         s.decayFactor = c.f(9);
+         s.beta1 = c.f(10);
+         s.beta2 = c.f(11);
+         s.oneMinusBeta1 = (float)(1 - c.v[10]);
+         s.oneMinusBeta2 = (float)(1 - c.v[11]);
+         s.sqrtBias2 = c.f(12);
+         s.eps = c.f(13);
+         s.negStepSize = c.f(14);
+         s.gradScale = c.f(15);
+         vjepa::adamw(s, c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.p[7], c.n(8));
+         return 0;
+       }},
+      // ema(mem, target, online, out, n, momentum, keep)
+      {"ema", {operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4))), NUMBER, NUMBER, NUMBER},
+       RUN((vjepa::ema(c.p[1], c.p[2], c.p[3], c.n(4), c.f(5), c.f(6)), 0))},
+      // gatherRows(mem, x, idx, out, count, rowSize, rows) → false when an index is out of range (nothing written)
+      {"gatherRows",
+       {operand(EXTENT(N(v, 6) * N(v, 5))), operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4) * N(v, 5))), NUMBER, NUMBER, NUMBER},
+       RUN(vjepa::gatherRows(c.p[1], reinterpret_cast<const int32_t*>(c.p[2]), c.p[3], c.n(4), c.n(5), c.n(6)) ? 1 : 0),
+       Returns::Boolean},
+      // sumSquares(mem, x, n) → number
+      {"sumSquares", {operand(EXTENT(N(v, 2))), NUMBER}, RUN(vjepa::sumSquares(c.p[1], c.n(2))), Returns::Number},
+  };
+  return table;
 }
 
-// ema(mem, t, o, out, n, momentum, keep)
-napi_value Ema(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 7, a)) return nullptr;
-  const int64_t n = (int64_t)number(a, 4);
-  const float momentum = (float)number(a, 5), keep = (float)number(a, 6);
-  const float* t = pointer(a, 1, n);
-  const float* o = pointer(a, 2, n);
-  float* out = pointer(a, 3, n);
-  if (!a.ok) return fail(a, "ema");
-  vjepa::ema(t, o, out, n, momentum, keep);
-  return undefinedValue(env);
+#undef EXTENT
+#undef RUN
+
+// ---- The one unpacking function -----------------------------------------------------------------
+
+constexpr size_t MAX_ARGS = 20;
+
+// The operand at byte `offset` with `count` elements, or null for -1 when optional; false when it lies
+// outside the memory, is misaligned or has a negative extent.
+bool locate(uint8_t* base, size_t length, double offset, int64_t count, bool optional, float*& out) {
+  out = nullptr;
+  if (offset == -1 && optional) return true;
+  if (offset < 0 || static_cast<uint64_t>(offset) % 4 != 0 || count < 0 ||
+      static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) * 4 > length)
+    return false;
+  out = reinterpret_cast<float*>(base + static_cast<uint64_t>(offset));
+  return true;
 }
 
-// gatherRows(mem, x, idx, out, count, rowSize, rows) → false when an index is out of range (nothing written)
-napi_value GatherRows(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 7, a)) return nullptr;
-  const int64_t count = (int64_t)number(a, 4), rowSize = (int64_t)number(a, 5), rows = (int64_t)number(a, 6);
-  const float* x = pointer(a, 1, rows * rowSize);
-  const int32_t* idx = reinterpret_cast<const int32_t*>(pointer(a, 2, count));
-  float* out = pointer(a, 3, count * rowSize);
-  if (!a.ok) return fail(a, "gatherRows");
-  napi_value result;
-  napi_get_boolean(env, vjepa::gatherRows(x, idx, out, count, rowSize, rows), &result);
-  return result;
+napi_value Invoke(napi_env env, napi_callback_info info) {
+  size_t argc = MAX_ARGS;
+  napi_value argv[MAX_ARGS];
+  void* data = nullptr;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
+  const Kernel& kernel = *static_cast<const Kernel*>(data);
+  const size_t count = 1 + kernel.args.size();
+  if (argc < count) {
+    napi_throw_type_error(env, nullptr, "vjepa-accelerate: too few arguments");
+    return nullptr;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void* memory;
+  napi_value buffer;
+  size_t byteOffset;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &memory, &buffer, &byteOffset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, nullptr, "vjepa-accelerate: memory: expected a Uint8Array");
+    return nullptr;
+  }
+  Numbers v(count, 0.0);
+  bool ok = true;
+  for (size_t at = 1; at < count; at++) ok = napi_get_value_double(env, argv[at], &v[at]) == napi_ok && ok;
+  if (ok && kernel.valid != nullptr) ok = kernel.valid(v);
+  std::vector<float*> p(count, nullptr);
+  for (size_t at = 1; ok && at < count; at++) {
+    const Arg& arg = kernel.args[at - 1];
+    if (arg.kind != Kind::Number) ok = locate(static_cast<uint8_t*>(memory), length, v[at], arg.extent(v), arg.kind == Kind::Optional, p[at]);
+  }
+  if (!ok) {
+    const std::string text = std::string("vjepa-accelerate: ") + kernel.name + ": an operand lies outside the memory or an argument is not a number";
+    napi_throw_range_error(env, nullptr, text.c_str());
+    return nullptr;
+  }
+  const double result = kernel.run(Call{v, p});
+  napi_value value;
+  if (kernel.returns == Returns::Boolean) napi_get_boolean(env, result != 0, &value);
+  else if (kernel.returns == Returns::Number) napi_create_double(env, result, &value);
+  else napi_get_undefined(env, &value);
+  return value;
 }
 
-// sumSquares(mem, x, n) → number
-napi_value SumSquares(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!fetch(env, info, 3, a)) return nullptr;
-  const int64_t n = (int64_t)number(a, 2);
-  const float* x = pointer(a, 1, n);
-  if (!a.ok) return fail(a, "sumSquares");
-  napi_value result;
-  napi_create_double(env, vjepa::sumSquares(x, n), &result);
-  return result;
-}
+// ---- The BLAS's own functions (no memory) -------------------------------------------------------
 
 // setThreads(n) → the thread count now in use
 napi_value SetThreads(napi_env env, napi_callback_info info) {
@@ -351,32 +299,16 @@ napi_value BlasInfo(napi_env env, napi_callback_info) {
   return result;
 }
 
+void define(napi_env env, napi_value exports, const char* name, napi_callback fn, void* data) {
+  napi_value value;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, data, &value);
+  napi_set_named_property(env, exports, name, value);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
-  const struct {
-    const char* name;
-    napi_callback fn;
-  } functions[] = {
-      {"gemm", Gemm},
-      {"linearForward", LinearForward},
-      {"linearBackward", LinearBackward},
-      {"layerNormForward", LayerNormForward},
-      {"layerNormBackward", LayerNormBackward},
-      {"geluForward", GeluForward},
-      {"geluBackward", GeluBackward},
-      {"attentionForward", AttentionForward},
-      {"attentionBackward", AttentionBackward},
-      {"adamw", AdamW},
-      {"ema", Ema},
-      {"gatherRows", GatherRows},
-      {"sumSquares", SumSquares},
-      {"setThreads", SetThreads},
-      {"blasInfo", BlasInfo},
-  };
-  for (const auto& f : functions) {
-    napi_value fn;
-    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
-    napi_set_named_property(env, exports, f.name, fn);
-  }
+  for (const Kernel& kernel : kernels()) define(env, exports, kernel.name, Invoke, const_cast<Kernel*>(&kernel));
+  define(env, exports, "setThreads", SetThreads, nullptr);
+  define(env, exports, "blasInfo", BlasInfo, nullptr);
   return exports;
 }
 

@@ -1,5 +1,8 @@
-// Float32 kernels of V-JEPA's hot ops, row-major, on caller-owned memory (the wasm backend's heap).
-// Each has a plain tfjs reference in @vjepa/core (src/ops/fused/*) that the tests compare against.
+// Float32 kernels of V-JEPA's hot ops, row-major, on caller-owned memory (the wasm backend's heap): the
+// one C++ declaration (addon.cc exposes them to JS from one argument table; the JS signatures are
+// `NativeKernels` in @vjepa/base). Each has a plain tfjs reference in @vjepa/core, in its kernel's file
+// under packages/core/src/accel/kernels/, that the tests compare against; src/kernels.test.ts here checks
+// each against a plain JavaScript loop.
 #pragma once
 #include <cstdint>
 

@@ -5,15 +5,19 @@
 // Rerun by hand after installing a BLAS: `node node_modules/@vjepa/accelerate/scripts/build.cjs`.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
 const out = join(root, 'build');
 const target = join(out, 'vjepa_accelerate.node');
+const partial = `${target}.partial`;
 
 function report(ok, reason, extra = {}) {
   mkdirSync(out, { recursive: true });
+  // A failed or skipped build leaves no addon behind: the loader must not pick up an older one that
+  // status.json no longer speaks for.
+  if (!ok) rmSync(target, { force: true });
   writeFileSync(join(out, 'status.json'), JSON.stringify({ ok, reason, node: process.version, ...extra }, null, 2) + '\n');
   console.log(`@vjepa/accelerate: ${ok ? 'built' : 'skipped'} — ${reason}`);
   process.exit(0);
@@ -62,13 +66,17 @@ const args = [
   ...sources,
   ...blas.flags,
   '-o',
-  target,
+  partial,
 ];
 mkdirSync(out, { recursive: true });
 const result = spawnSync(compiler, args, { encoding: 'utf8' });
 if (result.status !== 0) {
-  const detail = (result.stderr || result.error?.message || '').split('\n').find((line) => /error/i.test(line)) ?? '';
+  rmSync(partial, { force: true });
+  // The line that names the cause: a missing library or header first, else the first error.
+  const lines = (result.stderr || result.error?.message || '').split('\n');
+  const detail = lines.find((line) => /cannot find -l|fatal error/i.test(line)) ?? lines.find((line) => /error/i.test(line)) ?? '';
   const hint = process.platform === 'linux' ? ' (on Debian/Ubuntu: apt-get install libopenblas-dev)' : '';
   report(false, `compiling against ${blas.name} failed${hint}: ${detail.trim().slice(0, 300)}`, { command: [compiler, ...args].join(' ') });
 }
+renameSync(partial, target); // whole or not at all: a process loading the addon never sees half a file
 report(true, `${target} compiled with ${compiler} against ${blas.name}`, { blas: blas.name });

@@ -1,1 +1,2 @@
-export { loadNativeKernels, type NativeKernels, type NativeLoad } from './load';
+export { loadNativeKernels } from './load';
+export type { NativeKernels, NativeLoad } from '@vjepa/base';

@@ -12,3 +12,4 @@ export {
   type ErrorKind,
 } from './errors';
 export { checkKeys, closestKey, keyDistance, optionKeys, type KeyList } from './options';
+export type { NativeKernels, NativeLoad } from './native-kernels';

@@ -2,19 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { firstLine, smokeTest } from './backend-checks';
 import { ensureGradients } from './gradients';
 import { fail } from '@vjepa/base';
-import { setNativeKernels, type NativeKernelSet } from './accel/native';
-import { registerNativeKernels } from './accel/kernels';
+import { setNativeKernels, type AcceleratorInfo, type AcceleratorRequest } from './accel/native';
+import { loadAccelerator } from './accel/load';
 
 /** Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-
-/** The fast kernels in use on top of the tfjs backend. */
-export interface AcceleratorInfo {
-  /** `native`: the `@vjepa/accelerate` addon's kernels run on the wasm heap; `none`: tfjs's own kernels. */
-  name: 'native' | 'none';
-  /** One sentence: what is active, or why the native kernels are not (and what would turn them on). */
-  reason: string;
-}
 
 /** What `selectBackend` chose, and why. */
 export interface BackendChoice {
@@ -32,9 +24,6 @@ export interface BackendChoice {
   rejected: { candidate: string; reason: string }[];
 }
 
-/** Whether to use the native kernels of `@vjepa/accelerate` on wasm: `auto` when they load, `native` or fail, `none`. */
-export type AcceleratorRequest = 'auto' | 'native' | 'none';
-
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /**
@@ -48,52 +37,16 @@ export interface SelectBackendOptions {
 }
 
 const ACCELERATORS: readonly AcceleratorRequest[] = ['auto', 'native', 'none'];
-const ACCELERATE_PACKAGE = '@vjepa/accelerate';
 
 function environment(name: string): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.[name];
 }
 
-/** Loads the native kernels for the wasm backend, or says why not. */
-async function loadAccelerator(request: AcceleratorRequest, threads: number): Promise<AcceleratorInfo> {
-  if (request === 'none') {
-    setNativeKernels(null, { name: 'none', reason: 'the native kernels were turned off (accelerator: none)' });
-    return { name: 'none', reason: 'the native kernels were turned off (accelerator: none)' };
-  }
-  let loaded: { kernels: NativeKernelSet | null; reason: string };
-  const inNode = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
-  if (!inNode) {
-    const info: AcceleratorInfo = { name: 'none', reason: "tfjs's own wasm kernels: the native kernels are for Node only" };
-    setNativeKernels(null, info);
-    if (request === 'native') throw new Error(`accelerator: 'native' requested but ${info.reason}`);
-    return info;
-  }
-  try {
-    const specifier: string = ACCELERATE_PACKAGE; // a variable keeps bundlers from resolving the optional package
-    const mod = (await import(specifier)) as { loadNativeKernels(): { kernels: NativeKernelSet | null; reason: string } };
-    loaded = mod.loadNativeKernels();
-  } catch (error) {
-    loaded = { kernels: null, reason: `${ACCELERATE_PACKAGE} is not installed (${firstLine(error)}); add it to use the native kernels` };
-  }
-  if (loaded.kernels === null) {
-    const info: AcceleratorInfo = { name: 'none', reason: `slow path: tfjs's own wasm kernels, because ${loaded.reason}` };
-    setNativeKernels(null, info);
-    if (request === 'native') throw new Error(`accelerator: 'native' requested but ${loaded.reason}`);
-    return info;
-  }
-  const used = loaded.kernels.setThreads(threads);
-  registerNativeKernels();
-  const info: AcceleratorInfo = { name: 'native', reason: `${loaded.reason}, ${used || 'library-chosen'} BLAS thread(s), on the wasm heap` };
-  setNativeKernels(loaded.kernels, info);
-  return info;
-}
-
 const NO_ACCELERATOR: AcceleratorInfo = { name: 'none', reason: 'the native kernels run on the wasm backend only' };
 
 const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
-
 
 async function trySetBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { activeNativeKernels, fail, sumOfSquares } from '@vjepa/core';
+import { fail, nativeOrReference, sumOfSquares } from '@vjepa/core';
 import type { Gradients } from './adamw';
 
 /** What {@link clipGradNorm} returns. */
@@ -32,7 +32,11 @@ export function clipGradNorm(grads: Gradients, maxNorm: number): ClipResult {
     if (!(grad instanceof tf.Tensor) || grad.isDisposed) fail(`grads '${key}'`, 'a live tensor', grad);
   }
   if (entries.length === 0) return { grads: new Map(), totalNorm: 0 };
-  if (activeNativeKernels()) return clipOnHost(entries, maxNorm);
+  return nativeOrReference(true, () => clipOnHost(entries, maxNorm), () => clipOnBackend(entries, maxNorm));
+}
+
+/** The clipping in float32 on the backend, as PyTorch computes it: the path without the native kernels. */
+function clipOnBackend(entries: [string, tf.Tensor][], maxNorm: number): ClipResult {
   const { total, clipped } = tf.tidy(() => {
     const norms = entries.map(([, grad]) => tf.sqrt(tf.sum(tf.mul(grad, grad)))); // one scalar per tensor
     const stacked = tf.stack(norms); // [n]

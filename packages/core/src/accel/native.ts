@@ -1,41 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { AcceleratorInfo } from '../backend';
+import type { NativeKernels } from '@vjepa/base';
 
-/**
- * The subset of `@vjepa/accelerate`'s `NativeKernels` that core calls. Declared here so that core
- * needs the optional package only at run time (it is loaded with a dynamic import).
- */
-export interface NativeKernelSet {
-  gemm(mem: Uint8Array, transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  linearForward(mem: Uint8Array, x: number, w: number, bias: number, y: number, m: number, inFeatures: number, outFeatures: number): void;
-  linearBackward(mem: Uint8Array, dy: number, x: number, w: number, dx: number, dw: number, db: number, m: number, inFeatures: number, outFeatures: number): void;
-  layerNormForward(mem: Uint8Array, x: number, w: number, b: number, y: number, rows: number, d: number, eps: number): void;
-  layerNormBackward(mem: Uint8Array, dy: number, x: number, w: number, dx: number, dw: number, db: number, rows: number, d: number, eps: number): void;
-  geluForward(mem: Uint8Array, x: number, y: number, n: number): void;
-  geluBackward(mem: Uint8Array, dy: number, x: number, dx: number, n: number): void;
-  attentionForward(mem: Uint8Array, q: number, k: number, v: number, out: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
-  attentionBackward(mem: Uint8Array, q: number, k: number, v: number, dout: number, dq: number, dk: number, dv: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
-  adamw(mem: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, decayFactor: number, beta1: number, beta2: number, sqrtBias2: number, eps: number, negStepSize: number, gradScale: number): void;
-  ema(mem: Uint8Array, target: number, online: number, out: number, n: number, momentum: number, keep: number): void;
-  gatherRows(mem: Uint8Array, x: number, idx: number, out: number, count: number, rowSize: number, rows: number): boolean;
-  sumSquares(mem: Uint8Array, x: number, n: number): number;
-  setThreads(threads: number): number;
-  blasInfo(): string;
+/** Whether to use the native kernels of `@vjepa/accelerate` on wasm: `auto` when they load, `native` or fail, `none`. */
+export type AcceleratorRequest = 'auto' | 'native' | 'none';
+
+/** The fast kernels in use on top of the tfjs backend. */
+export interface AcceleratorInfo {
+  /** `native`: the `@vjepa/accelerate` addon's kernels run on the wasm heap; `none`: tfjs's own kernels. */
+  name: 'native' | 'none';
+  /** One sentence: what is active, or why the native kernels are not (and what would turn them on). */
+  reason: string;
 }
 
-/** The wasm backend's internals a kernel needs: its heap and the heap offset of each tensor. */
-export interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-}
-
-let kernels: NativeKernelSet | null = null;
+// Which native kernels are loaded and whether they are on. `selectBackend` sets them; the dispatcher
+// (`dispatch.ts`) and the kernel functions read them. The interface itself is `@vjepa/base`'s.
+let kernels: NativeKernels | null = null;
 let enabled = true;
 let info: AcceleratorInfo = { name: 'none', reason: 'selectBackend() has not been called' };
 
 /** Installs (or removes, with null) the native kernels that the fused ops run on wasm. */
-export function setNativeKernels(next: NativeKernelSet | null, why: AcceleratorInfo): void {
+export function setNativeKernels(next: NativeKernels | null, why: AcceleratorInfo): void {
   kernels = next;
   info = why;
 }
@@ -54,20 +38,12 @@ export function useNativeKernels(on: boolean): void {
 }
 
 /** The native kernels when they are loaded, enabled and the active backend is wasm; else null. */
-export function activeNativeKernels(): NativeKernelSet | null {
+export function activeNativeKernels(): NativeKernels | null {
   return kernels !== null && enabled && tf.getBackend() === 'wasm' ? kernels : null;
 }
 
 /** The loaded kernels regardless of the active backend (for kernel functions, which run on wasm). */
-export function loadedNativeKernels(): NativeKernelSet {
+export function loadedNativeKernels(): NativeKernels {
   if (kernels === null) throw new Error('vjepa: a native kernel ran without native kernels loaded');
   return kernels;
-}
-
-/** Heap byte offset of a float32 tensor on the wasm backend. */
-export function offsetOf(backend: WasmBackendInternals, tensor: tf.TensorInfo, dtype: 'float32' | 'int32' = 'float32'): number {
-  if (tensor.dtype !== dtype) throw new Error(`vjepa native kernel: expected a ${dtype} tensor, received ${tensor.dtype}`);
-  const data = backend.dataIdMap.get(tensor.dataId);
-  if (data === undefined) throw new Error('vjepa native kernel: a tensor is not on the wasm backend');
-  return data.memoryOffset;
 }

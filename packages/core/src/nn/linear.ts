@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
-import { linear } from '../ops/matmul';
+import { linear } from '../accel/kernels/linear';
 
 /** Options of `Linear`. */
 export interface LinearOptions {

@@ -1,29 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** tfjs types `save` loosely; it is always this. */
-type Save = (tensors: tf.Tensor[]) => void;
 import type { IndexBatch } from '../types';
 import { fail } from '@vjepa/base';
-
-const gatherRowsOp = tf.customGrad((table, indices, save) => {
-  (save as Save)([indices as tf.Tensor]);
-  const [rows, width] = (table as tf.Tensor2D).shape;
-  return {
-    value: tf.gather(table as tf.Tensor, indices as tf.Tensor1D), // [M, D]
-    gradFunc: (dy, saved) => {
-      const [idx] = saved;
-      // scatterND sums repeated indices; it exists on every backend, unlike UnsortedSegmentSum (the
-      // default gradient of gather), which the wasm backend lacks.
-      const dTable = tf.scatterND(tf.expandDims(idx, 1), dy as tf.Tensor, [rows, width]); // [R, D]
-      return [dTable, tf.zerosLike(idx)];
-    },
-  };
-});
-
-/** Rows of a `[R, D]` table at int32 `indices` `[M]` → `[M, D]`, differentiable on every backend. */
-export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
-  return gatherRowsOp(table, indices) as tf.Tensor2D;
-}
+import { gatherRows } from '../accel/kernels/gather-rows';
 
 /** An int32 `[B, K]` tensor from an `IndexBatch` (as produced by `@vjepa/masking`). */
 export function indexTensor(indices: IndexBatch | tf.Tensor2D, tokens?: number): tf.Tensor2D {

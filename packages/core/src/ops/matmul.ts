@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { activeNativeKernels } from '../accel/native';
-import { LINEAR, LINEAR_NO_BIAS } from '../accel/kernels';
+import { nativeOrReference } from '../accel/dispatch';
 
 /** tfjs types `save` loosely; it is always this. */
 type Save = (tensors: tf.Tensor[]) => void;
@@ -19,7 +18,7 @@ export const SPLIT_MIN_MACS = 1 << 16;
 
 /** True where products must be reshaped for XNNPACK: wasm without the native kernels (which take transpose flags). */
 function onWasm(): boolean {
-  return tf.getBackend() === 'wasm' && activeNativeKernels() === null;
+  return nativeOrReference(true, () => false, () => tf.getBackend() === 'wasm');
 }
 
 /** `a @ b` with optional transposes, for 2-D or 3-D (batched) operands of equal rank. */
@@ -71,54 +70,5 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeB = false):
   return tf.tidy(() => {
     const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b; // [Bt, K, N]
     return batchMatMulOp(a, right) as tf.Tensor3D;
-  });
-}
-
-const linearWithBias = tf.customGrad((x, weight, bias, save) => {
-  (save as Save)([x as tf.Tensor, weight as tf.Tensor]);
-  const y = tf.add(matMulFast(x as tf.Tensor, weight as tf.Tensor, false, true), bias as tf.Tensor); // [M, out]
-  return {
-    value: y,
-    gradFunc: (dy, saved) => {
-      const [sx, sw] = saved;
-      const g = dy as tf.Tensor; // [M, out]
-      return [
-        matMulFast(g, sw), // dx = dy·W       [M, in]
-        matMulFast(g, sx, true, false), // dW = dyᵀ·x  [out, in]
-        tf.sum(g, 0), // db                [out]
-      ];
-    },
-  };
-});
-
-const linearNoBias = tf.customGrad((x, weight, save) => {
-  (save as Save)([x as tf.Tensor, weight as tf.Tensor]);
-  return {
-    value: matMulFast(x as tf.Tensor, weight as tf.Tensor, false, true), // [M, out]
-    gradFunc: (dy, saved) => {
-      const [sx, sw] = saved;
-      return [matMulFast(dy as tf.Tensor, sw), matMulFast(dy as tf.Tensor, sx, true, false)];
-    },
-  };
-});
-
-/**
- * `y = x·Wᵀ + b` with the weight in PyTorch's layout `[out, in]`, for inputs of any rank
- * `[..., in]` → `[..., out]`. Forward and backward are 2-D products without transpose flags on wasm.
- */
-export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
-  return tf.tidy(() => {
-    const inFeatures = weight.shape[1];
-    const outFeatures = weight.shape[0];
-    const lead = x.shape.slice(0, -1);
-    const flat = tf.reshape(x, [-1, inFeatures]); // [M, in]
-    const y = activeNativeKernels()
-      ? (bias
-          ? tf.engine().runKernel(LINEAR, { x: flat, weight, bias }) // [M, out], one BLAS call forward and backward
-          : tf.engine().runKernel(LINEAR_NO_BIAS, { x: flat, weight })) as tf.Tensor
-      : bias
-        ? linearWithBias(flat, weight, bias)
-        : linearNoBias(flat, weight); // [M, out]
-    return tf.reshape(y, [...lead, outFeatures]); // [..., out]
   });
 }

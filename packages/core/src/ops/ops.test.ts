@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend';
 import { gatherTokens } from './gather';
-import { SPLIT_MIN_MACS, batchMatMul, linear, matMulFast } from './matmul';
+import { SPLIT_MIN_MACS, batchMatMul, matMulFast } from './matmul';
+import { linear } from '../accel/kernels/linear';
 
 /** Central finite difference of a scalar function of one float tensor. */
 function finiteDifference(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor, h = 1e-2): Float32Array {

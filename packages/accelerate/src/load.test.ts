@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { optionKeys, type NativeKernels } from '@vjepa/base';
+import { loadNativeKernels } from './load';
+
+/** What the install script wrote, or undefined when it did not run. */
+function buildStatus(): { ok: boolean; reason: string } | undefined {
+  const file = fileURLToPath(new URL('../build/status.json', import.meta.url));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { ok: boolean; reason: string }) : undefined;
+}
+
+/** Every function of the addon, checked by the compiler against the interface. */
+const FUNCTIONS = optionKeys<NativeKernels>({
+  gemm: true,
+  linearForward: true,
+  linearBackward: true,
+  layerNormForward: true,
+  layerNormBackward: true,
+  geluForward: true,
+  geluBackward: true,
+  attentionForward: true,
+  attentionBackward: true,
+  adamw: true,
+  ema: true,
+  gatherRows: true,
+  sumSquares: true,
+  setThreads: true,
+  blasInfo: true,
+});
+
+describe('loadNativeKernels', () => {
+  const status = buildStatus();
+
+  it('loads the addon when build/status.json says the build succeeded (CI installs OpenBLAS: it must), else says why', () => {
+    if (process.env.CI === 'true') expect(status?.ok).toBe(true);
+    const { kernels, reason } = loadNativeKernels();
+    if (status?.ok) {
+      expect(kernels).not.toBeNull();
+      expect(reason).toMatch(/^native kernels loaded \(.+\)$/);
+      expect(Object.keys(kernels!).sort()).toEqual([...FUNCTIONS].sort());
+      for (const name of FUNCTIONS) expect(typeof kernels![name], name).toBe('function');
+      expect(kernels!.blasInfo().trim().length).toBeGreaterThan(0); // the BLAS answers
+      expect(kernels!.setThreads(1)).toBeGreaterThanOrEqual(0); // 0 where it sizes its own pool
+    } else {
+      expect(kernels).toBeNull();
+      expect(reason).toContain(status?.reason ?? 'its install script did not run');
+      expect(reason).toMatch(/apt-get install g\+\+ libopenblas-dev\), then run node node_modules\/@vjepa\/accelerate\/scripts\/build\.cjs$/);
+    }
+  });
+
+  it('loads once per process', () => {
+    expect(loadNativeKernels()).toBe(loadNativeKernels());
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The functions of `@vjepa/accelerate`'s native addon, declared once for both sides: the addon's loader
+ * (`@vjepa/accelerate`, which has no tfjs) returns them and `@vjepa/core`'s kernels call them. The C++
+ * side is `packages/accelerate/native/kernels.h`; `native/addon.cc` unpacks these arguments from one table.
+ *
+ * Every kernel takes the memory as a `Uint8Array` (the wasm backend's `HEAPU8`) and byte offsets of
+ * float32 operands in it (`-1` for an absent optional operand); shapes are row-major. Every operand's
+ * extent is checked against the memory first: a bad offset or a non-number throws a `RangeError`, a
+ * missing argument or a memory that is not a `Uint8Array` a `TypeError`.
+ */
+export interface NativeKernels {
+  /** `C = α·op(A)·op(B) + β·C` (cblas_sgemm); `transA`/`transB` 0 or 1, leading dimensions in elements. */
+  gemm(mem: Uint8Array, transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
+  /** `y[M, out] = x[M, in]·w[out, in]ᵀ (+ bias[out])`; `bias` may be -1. */
+  linearForward(mem: Uint8Array, x: number, w: number, bias: number, y: number, m: number, inFeatures: number, outFeatures: number): void;
+  /** `dx = dy·w`, `dw = dyᵀ·x`, `db = Σ dy` over the rows (`db` may be -1). */
+  linearBackward(mem: Uint8Array, dy: number, x: number, w: number, dx: number, dw: number, db: number, m: number, inFeatures: number, outFeatures: number): void;
+  /** LayerNorm over the last axis of `[rows, d]` (biased variance, PyTorch's formula); `w`/`b` may be -1. */
+  layerNormForward(mem: Uint8Array, x: number, w: number, b: number, y: number, rows: number, d: number, eps: number): void;
+  /** The gradient of {@link NativeKernels.layerNormForward}: `dx`, and `dw`/`db` (each may be -1). */
+  layerNormBackward(mem: Uint8Array, dy: number, x: number, w: number, dx: number, dw: number, db: number, rows: number, d: number, eps: number): void;
+  /** Exact GELU `0.5·x·(1 + erf(x/√2))` of `n` floats. */
+  geluForward(mem: Uint8Array, x: number, y: number, n: number): void;
+  /** `dx = dy·GELU'(x)` of `n` floats. */
+  geluBackward(mem: Uint8Array, dy: number, x: number, dx: number, n: number): void;
+  /** `softmax(scale·QKᵀ)·V` per batch and head (heads contiguous slices of width `dh`); q/k/v/out rows have strides qs/ks/vs/os (elements). */
+  attentionForward(mem: Uint8Array, q: number, k: number, v: number, out: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
+  /** The gradient of {@link NativeKernels.attentionForward} (weights recomputed); dq/dk/dv have the strides of q/k/v. */
+  attentionBackward(mem: Uint8Array, q: number, k: number, v: number, dout: number, dq: number, dk: number, dv: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
+  /** torch.optim.AdamW's update of `n` floats, out of place: `decayFactor` = 1 − lr·wd, `sqrtBias2` = √(1 − β₂ᵗ), `negStepSize` = −lr/(1 − β₁ᵗ), `gradScale` multiplies the gradient first. */
+  adamw(mem: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, decayFactor: number, beta1: number, beta2: number, sqrtBias2: number, eps: number, negStepSize: number, gradScale: number): void;
+  /** `out = target·momentum + online·keep` of `n` floats (`keep` = 1 − momentum, each factor rounded to float32). */
+  ema(mem: Uint8Array, target: number, online: number, out: number, n: number, momentum: number, keep: number): void;
+  /** `out[i] = x[idx[i]]` for rows of `rowSize` floats (`idx` int32); false (nothing written) when an index is outside `[0, rows)`. */
+  gatherRows(mem: Uint8Array, x: number, idx: number, out: number, count: number, rowSize: number, rows: number): boolean;
+  /** `Σ x²` of `n` floats, accumulated in double. */
+  sumSquares(mem: Uint8Array, x: number, n: number): number;
+  /** Sets the BLAS thread count; returns the count now in use (0 where the BLAS sizes its own pool). */
+  setThreads(threads: number): number;
+  /** The BLAS library's configuration string. */
+  blasInfo(): string;
+}
+
+/** What `@vjepa/accelerate`'s `loadNativeKernels()` found. */
+export interface NativeLoad {
+  /** The addon's functions, or null when it was not built or does not load. */
+  kernels: NativeKernels | null;
+  /** One sentence: what loaded, or why nothing did and what would fix it. */
+  reason: string;
+}

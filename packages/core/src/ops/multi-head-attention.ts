@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMul } from './matmul';
+
+/** `[B, N, D]` → `[B·H, N, D/H]`: heads split contiguously along D (head-major), as PyTorch reshapes. */
+function splitHeads(x: tf.Tensor, heads: number): tf.Tensor3D {
+  const [batch, tokens, dim] = x.shape;
+  const perHead = dim / heads;
+  const grouped = tf.reshape(x, [batch, tokens, heads, perHead]); // [B, N, H, dh]
+  const headMajor = tf.transpose(grouped, [0, 2, 1, 3]); // [B, H, N, dh]
+  return tf.reshape(headMajor, [batch * heads, tokens, perHead]); // [B·H, N, dh]
+}
+
+/** `[B·H, N, dh]` → `[B, N, H·dh]`, the inverse of `splitHeads`. */
+function mergeHeads(x: tf.Tensor, batch: number, heads: number): tf.Tensor3D {
+  const [, tokens, perHead] = x.shape;
+  const split = tf.reshape(x, [batch, heads, tokens, perHead]); // [B, H, N, dh]
+  const tokenMajor = tf.transpose(split, [0, 2, 1, 3]); // [B, N, H, dh]
+  return tf.reshape(tokenMajor, [batch, tokens, heads * perHead]); // [B, N, D]
+}
+
+/**
+ * Scaled dot-product attention over `heads` heads, without a mask (the official code ignores it):
+ * `softmax(q·kᵀ/√dh)·v`. `q` `[B, Nq, D]`, `k`/`v` `[B, Nk, D]` → `[B, Nq, D]`.
+ */
+export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const batch = q.shape[0];
+    const scale = 1 / Math.sqrt(q.shape[2] / heads);
+    const qh = splitHeads(tf.mul(q, scale), heads); // [B·H, Nq, dh]
+    const kh = splitHeads(k, heads); // [B·H, Nk, dh]
+    const vh = splitHeads(v, heads); // [B·H, Nk, dh]
+    const scores = batchMatMul(qh, kh, true); // [B·H, Nq, Nk]
+    const weights = tf.softmax(scores); // [B·H, Nq, Nk]
+    const mixed = batchMatMul(weights, vh); // [B·H, Nq, dh]
+    return mergeHeads(mixed, batch, heads); // [B, Nq, D]
+  });
+}
