@@ -1,62 +1,22 @@
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { VjepaError } from '@vjepa/base';
+import { describe, expect, it } from 'vitest';
+import { CheckpointError, UsageError } from './errors';
 import {
+  decodeSafetensorData,
+  decodeSafetensors,
   int64ToInt32,
-  MAX_HEADER_BYTES,
   parseSafetensors,
+  parseSafetensorsHeader,
+  safetensorsHeaderLength,
   serializeSafetensors,
   type SafeTensorInput,
-} from './safetensors.js';
-import { readSafetensors, readSafetensorsSync, writeSafetensors, writeSafetensorsSync } from './safetensors-file.js';
-
-// Pass-through mocks, so a test can look at the disk at the moment of the rename.
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs/promises')>();
-  return { ...actual, rename: vi.fn(actual.rename) };
-});
-vi.mock('node:fs', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs')>();
-  return { ...actual, renameSync: vi.fn(actual.renameSync) };
-});
-
-const FIXTURE = new URL('../../../fixtures/reference/tiny.safetensors', import.meta.url);
-
-/** A file from a header (object or raw text) and data bytes, with an optional forged header length. */
-function build(header: unknown, data: ArrayLike<number> = [], headerLength?: bigint): Uint8Array {
-  const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, headerLength ?? BigInt(json.length), true);
-  out.set(json, 8);
-  out.set(Array.from(data), 8 + json.length);
-  return out;
-}
+} from './safetensors';
+import { build, headerText, MALFORMED_FILES, sample } from './safetensors.test-util';
 
 /** Little-endian bytes of 16-bit words. */
 function words16(...words: number[]): number[] {
   return words.flatMap((word) => [word & 0xff, word >> 8]);
 }
-
-function headerText(bytes: Uint8Array): string {
-  const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  return new TextDecoder().decode(bytes.subarray(8, 8 + length));
-}
-
-const sample: Record<string, SafeTensorInput> = {
-  'w/f32': { dtype: 'F32', shape: [2, 3], data: Float32Array.of(1, -2.5, 3e-8, Infinity, -0, 65504) },
-  'w/f16': { dtype: 'F16', shape: [5], data: Float32Array.of(1, -2, 65504, 2 ** -24, -Infinity) },
-  'w/bf16': { dtype: 'BF16', shape: [1, 3], data: Float32Array.of(1, 3.140625, -(2 ** 100)) },
-  'idx/i64': { dtype: 'I64', shape: [3], data: BigInt64Array.of(0n, -5n, 9007199254740993n) },
-  'idx/i32': { dtype: 'I32', shape: [2, 2], data: Int32Array.of(0, -1, 2147483647, -2147483648) },
-  scalar: { dtype: 'F32', shape: [], data: Float32Array.of(0.25) },
-  empty: { dtype: 'F32', shape: [0, 4], data: new Float32Array(0) },
-};
 
 describe('serialize and parse', () => {
   it('round-trips every dtype, scalars, empty tensors and metadata', () => {
@@ -160,50 +120,35 @@ describe('serialize and parse', () => {
     expect(parseSafetensors(build({}))).toEqual({ tensors: new Map(), metadata: {} });
     expect(parseSafetensors(serializeSafetensors({})).tensors.size).toBe(0);
   });
-});
 
-describe('the reference fixture', () => {
-  const raw = readFileSync(FIXTURE);
-  const header = JSON.parse(headerText(raw)) as Record<string, { dtype: string; shape: number[] }>;
-  const names = Object.keys(header).filter((name) => name !== '__metadata__');
-
-  it('parses every tensor with its shape, dtype and values', async () => {
-    const { tensors, metadata } = await readSafetensors(FIXTURE);
-    expect(metadata).toEqual({ case: 'tiny' });
-    expect(names.length).toBe(293);
-    expect(tensors.size).toBe(names.length);
-    for (const name of names) {
-      const tensor = tensors.get(name)!;
-      expect(tensor.dtype).toBe(header[name].dtype);
-      expect(tensor.shape).toEqual(header[name].shape);
-      expect(tensor.data.length).toBe(header[name].shape.reduce((a, b) => a * b, 1));
-    }
-    const posEmbed = tensors.get('encoder/pos_embed')!;
-    expect(posEmbed.shape).toEqual([1, 36, 48]);
-    expect(posEmbed.data).toBeInstanceOf(Float32Array);
-    expect(posEmbed.data[35 * 48]).toBeCloseTo(Math.sin(3), 6); // sin-cos table: temporal position 3
-    expect(posEmbed.data[47]).toBe(1); // cos(0)
-    expect(Array.from(tensors.get('out/loss')!.data as Float32Array)).toEqual([Math.fround(1.3543587)]);
-    const mask = tensors.get('masks/enc0')!;
-    expect(mask.dtype).toBe('I64');
-    expect(mask.shape).toEqual([2, 28]);
-    const indices = int64ToInt32(mask.data as BigInt64Array, 'masks/enc0');
-    expect(Array.from(indices.slice(0, 8))).toEqual([0, 1, 4, 5, 6, 7, 8, 9]);
-    expect(indices.every((index) => index >= 0 && index < 36)).toBe(true);
+  it('accepts a Map of tensors', () => {
+    const w = { dtype: 'F32', shape: [2], data: Float32Array.of(1, 2) } satisfies SafeTensorInput;
+    const bytes = serializeSafetensors(new Map([['w', w]]));
+    expect(parseSafetensors(bytes).tensors.get('w')!.data).toEqual(Float32Array.of(1, 2));
   });
 
-  it('reads the same synchronously, and re-serialises to an equivalent file', () => {
-    const file = readSafetensorsSync(fileURLToPath(FIXTURE));
-    const bytesOf = ({ data }: { data: ArrayBufferView }) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (const again of [parseSafetensors(raw), parseSafetensors(serializeSafetensors(file.tensors, file.metadata))]) {
-      expect(again.metadata).toEqual(file.metadata);
-      expect(again.tensors.size).toBe(file.tensors.size);
-      for (const [name, tensor] of file.tensors) {
-        const copy = again.tensors.get(name)!;
-        expect([copy.dtype, copy.shape, copy.data.constructor]).toEqual([tensor.dtype, tensor.shape, tensor.data.constructor]);
-        expect(bytesOf(copy).equals(bytesOf(tensor))).toBe(true);
-      }
-    }
+  it('reads piece by piece as parseSafetensors does: header length, header, then each tensor', () => {
+    const bytes = serializeSafetensors(sample, { k: 'v' });
+    const headerLength = safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length, 'x.st');
+    expect(headerLength).toBe(headerText(bytes).length);
+    const dataStart = 8 + headerLength;
+    const layout = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, 'x.st');
+    expect(layout.metadata).toEqual({ k: 'v' });
+    expect(layout.entries.map((entry) => entry.name).sort()).toEqual(Object.keys(sample).sort());
+    const f32 = layout.entries.find((entry) => entry.name === 'w/f32')!;
+    expect([f32.dtype, f32.shape, f32.end - f32.begin]).toEqual(['F32', [2, 3], 24]);
+    const file = decodeSafetensors(layout, (entry) => {
+      const piece = bytes.slice(dataStart + entry.begin, dataStart + entry.end); // as a reader gets it: its own buffer
+      return decodeSafetensorData(piece, 0, piece.length, entry.dtype);
+    });
+    expect(file).toEqual(parseSafetensors(bytes));
+  });
+
+  it('refuses bad arguments as usage errors, what is wrong in a file as checkpoint errors', () => {
+    expect(() => parseSafetensors([1, 2] as never)).toThrow(new UsageError('bytes: expected a Uint8Array, received [1, 2]'));
+    expect(() => serializeSafetensors({ w: { dtype: 'F32', shape: [3], data: Float32Array.of(1) } })).toThrow(UsageError);
+    expect(() => int64ToInt32(BigInt64Array.of(2n ** 40n))).toThrow(UsageError);
+    expect(() => parseSafetensors(new Uint8Array(3), 'short.st')).toThrow(CheckpointError);
   });
 });
 
@@ -218,62 +163,15 @@ describe('int64ToInt32', () => {
 });
 
 describe('malformed files are rejected with a specific message', () => {
-  const f32 = (begin: number, end: number, shape = [(end - begin) / 4]) => ({ dtype: 'F32', shape, data_offsets: [begin, end] });
-  const cases: Array<[string, Uint8Array, string]> = [
-    ['shorter than 8 bytes', new Uint8Array(5), 'bad.st: file length: expected at least 8 bytes (the little-endian u64 header length), received 5'],
-    ['header longer than the file', build({}, [], 100n), 'bad.st: header length: expected at most the 2 bytes that follow it, received 100. The file is truncated'],
-    ['absurd header length', build({}, [], 2n ** 63n), `bad.st: header length: expected at most ${MAX_HEADER_BYTES} bytes, received 9223372036854776000`],
-    ['header not UTF-8', build('{"\xff"}').map((b, i) => (i === 10 ? 0xff : b)), 'bad.st: header: expected UTF-8 JSON, received bytes that are not valid UTF-8'],
-    ['header not JSON', build('{"a": 1'), 'bad.st: header: expected valid JSON, received "{\\"a\\": 1". '],
-    ['header an array', build('[1, 2]'), 'bad.st: header: expected a JSON object, received [1, 2]'],
-    ['header null', build('null'), 'bad.st: header: expected a JSON object, received null'],
-    ['entry not an object', build({ w: 3 }), 'bad.st: tensor "w": expected an object {dtype, shape, data_offsets}, received 3'],
-    ['unknown dtype', build({ w: { dtype: 'F64', shape: [1], data_offsets: [0, 8] } }, new Array(8).fill(0)), 'bad.st: tensor "w" dtype: expected one of F32, F16, BF16, I64, I32, received "F64"'],
-    ['negative dimension', build({ w: { ...f32(0, 4), shape: [-1] } }, [0, 0, 0, 0]), 'bad.st: tensor "w" shape: expected an array of non-negative integers, received [-1]'],
-    ['fractional dimension', build({ w: { ...f32(0, 4), shape: [1.5] } }, [0, 0, 0, 0]), 'bad.st: tensor "w" shape: expected an array of non-negative integers, received [1.5]'],
-    ['shape not an array', build({ w: { ...f32(0, 4), shape: '1' } }, [0, 0, 0, 0]), 'bad.st: tensor "w" shape: expected an array of non-negative integers, received "1"'],
-    ['offsets reversed', build({ w: f32(4, 0, [1]) }, [0, 0, 0, 0]), 'bad.st: tensor "w" data_offsets: expected two integers [begin, end] with 0 <= begin <= end, received [4, 0]'],
-    ['offsets of wrong arity', build({ w: { ...f32(0, 4), data_offsets: [0] } }, [0, 0, 0, 0]), 'bad.st: tensor "w" data_offsets: expected two integers [begin, end] with 0 <= begin <= end, received [0]'],
-    ['byte length mismatch', build({ w: f32(0, 8, [3]) }, new Array(8).fill(0)), 'bad.st: tensor "w" data_offsets: expected a span of 12 bytes (shape [3] × 4 bytes per F32), received [0, 8]'],
-    ['offsets out of range', build({ a: f32(0, 4), b: f32(4, 12) }, new Array(8).fill(0)), 'bad.st: tensor "b" data_offsets: expected to lie within the data buffer of 8 bytes, received [4, 12]. The file is truncated: the header describes 12 bytes of data, 4 are missing'],
-    ['truncated file', serializeSafetensors(sample).subarray(0, -3), 'bad.st: tensor "w/f16" data_offsets: expected to lie within the data buffer of 81 bytes, received [74, 84]. The file is truncated: the header describes 84 bytes of data, 3 are missing'],
-    ['overlapping tensors', build({ a: f32(0, 8), b: f32(4, 8) }, new Array(8).fill(0)), 'bad.st: tensor "b" data_offsets: expected to begin at or after 8 (the end of tensor "a"), received [4, 8]. The tensors overlap'],
-    ['a gap between tensors', build({ a: f32(0, 4), b: f32(8, 12) }, new Array(12).fill(0)), 'bad.st: tensor "b" data_offsets: expected to begin at 4 (the end of tensor "a"), received [8, 12]. The reference implementation rejects a data buffer not fully covered by tensors (gap of 4 bytes)'],
-    ['a gap at the start', build({ a: f32(4, 8) }, new Array(8).fill(0)), 'bad.st: tensor "a" data_offsets: expected to begin at 0 (the start of the data buffer), received [4, 8]'],
-    ['trailing bytes', build({ a: f32(0, 4) }, new Array(6).fill(0)), 'bad.st: data buffer length: expected 4 bytes (the end of tensor "a"), received 6. The reference implementation rejects a data buffer not fully covered by tensors (2 trailing bytes)'],
-    ['metadata not an object', build({ __metadata__: ['x'] }), 'bad.st: __metadata__: expected an object of strings, received ["x"]'],
-    ['non-string metadata value', build({ __metadata__: { epoch: 3 } }), 'bad.st: __metadata__["epoch"]: expected a string, received 3'],
-  ];
-
-  it.each(cases)('%s', (_, bytes, message) => {
+  it.each(MALFORMED_FILES)('%s', (_, bytes, message) => {
     let caught: unknown;
     try {
       parseSafetensors(bytes, 'bad.st');
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(VjepaError);
+    expect(caught).toBeInstanceOf(CheckpointError);
     expect((caught as Error).message).toContain(message);
-  });
-
-  it.each(cases)('%s, read from disk (async and sync)', async (_, bytes, message) => {
-    const directory = mkdtempSync(join(tmpdir(), 'vjepa-st-'));
-    const path = join(directory, 'bad.st');
-    writeFileSync(path, bytes);
-    const expected = message.replace('bad.st', path);
-    await expect(readSafetensors(path)).rejects.toThrow(expected);
-    await expect(readSafetensors(path)).rejects.toBeInstanceOf(VjepaError);
-    expect(() => readSafetensorsSync(path)).toThrow(expected);
-    rmSync(directory, { recursive: true });
-  });
-
-  it('names the file path when reading from disk', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'vjepa-st-'));
-    const path = join(directory, 'short.safetensors');
-    writeFileSync(path, new Uint8Array(3));
-    await expect(readSafetensors(path)).rejects.toThrow(`${path}: file length: expected at least 8 bytes`);
-    expect(() => readSafetensorsSync(path)).toThrow(`${path}: file length`);
-    rmSync(directory, { recursive: true });
   });
 });
 
@@ -281,13 +179,13 @@ describe('fuzzing', () => {
   const valid = serializeSafetensors(sample, { k: 'v' });
   const headerEnd = 8 + headerText(valid).length;
 
-  /** Parses or throws VjepaError; a parse must describe a fully covered, consistent buffer. */
-  function parsesConsistentlyOrThrowsVjepaError(bytes: Uint8Array): boolean {
+  /** Parses or throws CheckpointError; a parse must describe a fully covered, consistent buffer. */
+  function parsesConsistentlyOrThrowsCheckpointError(bytes: Uint8Array): boolean {
     let parsed;
     try {
       parsed = parseSafetensors(bytes, 'fuzz.st');
     } catch (error) {
-      if (error instanceof VjepaError) return true;
+      if (error instanceof CheckpointError) return true;
       throw error;
     }
     const sizes = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 };
@@ -310,7 +208,7 @@ describe('fuzzing', () => {
       fc.property(mutation, ({ edits, cut }) => {
         const bytes = valid.slice(0, cut ?? valid.length);
         for (const [index, value] of edits) if (index < bytes.length) bytes[index] = value;
-        return parsesConsistentlyOrThrowsVjepaError(bytes);
+        return parsesConsistentlyOrThrowsCheckpointError(bytes);
       }),
       { numRuns: 3000 },
     );
@@ -324,7 +222,7 @@ describe('fuzzing', () => {
       fc.property(edits, (changes) => {
         const bytes = valid.slice();
         for (const [index, digit] of changes) bytes[index] = digit;
-        const ok = parsesConsistentlyOrThrowsVjepaError(bytes);
+        const ok = parsesConsistentlyOrThrowsCheckpointError(bytes);
         if (ok && changes.every(([index, digit]) => valid[index] === digit)) parsed++;
         return ok;
       }),
@@ -342,115 +240,9 @@ describe('fuzzing', () => {
     });
     const header = fc.dictionary(fc.oneof(fc.string({ maxLength: 4 }), fc.constant('__metadata__')), fc.oneof(entry, anyJson), { maxKeys: 4 });
     fc.assert(
-      fc.property(header, fc.nat(48), (value, dataLength) => parsesConsistentlyOrThrowsVjepaError(build(value, new Array(dataLength).fill(7)))),
+      fc.property(header, fc.nat(48), (value, dataLength) => parsesConsistentlyOrThrowsCheckpointError(build(value, new Array(dataLength).fill(7)))),
       { numRuns: 3000 },
     );
   });
 });
 
-describe('writing files', () => {
-  let directory: string;
-  beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), 'vjepa-st-'));
-  });
-  afterEach(() => {
-    rmSync(directory, { recursive: true, force: true });
-    vi.mocked(rename).mockClear();
-    vi.mocked(renameSync).mockClear();
-  });
-
-  const next = { w: { dtype: 'F32', shape: [2], data: Float32Array.of(1, 2) } } satisfies Record<string, SafeTensorInput>;
-  const previous = serializeSafetensors({ w: { dtype: 'F32', shape: [1], data: Float32Array.of(-1) } });
-
-  it('writes atomically: the old file stays intact until the rename, no temporary file remains', async () => {
-    const path = join(directory, 'ckpt.safetensors');
-    writeFileSync(path, previous);
-    const actualRename = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).rename;
-    vi.mocked(rename).mockImplementationOnce(async (from, to) => {
-      expect(to).toBe(path);
-      expect(readFileSync(path)).toEqual(Buffer.from(previous)); // not yet replaced
-      expect(parseSafetensors(readFileSync(from)).tensors.get('w')!.data).toEqual(Float32Array.of(1, 2)); // complete
-      expect(readdirSync(directory)).toHaveLength(2);
-      return actualRename(from, to);
-    });
-    await writeSafetensors(path, next, { step: '7' });
-    expect(vi.mocked(rename)).toHaveBeenCalledTimes(1);
-    expect(readdirSync(directory)).toEqual(['ckpt.safetensors']);
-    const { tensors, metadata } = await readSafetensors(path);
-    expect(metadata).toEqual({ step: '7' });
-    expect(tensors.get('w')!.data).toEqual(Float32Array.of(1, 2));
-  });
-
-  it('a failure before the rename (a crash) leaves the previous file and no temporary file', async () => {
-    const path = join(directory, 'ckpt.safetensors');
-    writeFileSync(path, previous);
-    vi.mocked(rename).mockImplementationOnce(async () => {
-      throw new Error('simulated crash');
-    });
-    await expect(writeSafetensors(path, next)).rejects.toThrow('simulated crash');
-    expect(readdirSync(directory)).toEqual(['ckpt.safetensors']);
-    expect(readFileSync(path)).toEqual(Buffer.from(previous));
-  });
-
-  it('the synchronous writer is atomic too', () => {
-    const path = join(directory, 'ckpt.safetensors');
-    writeFileSync(path, previous);
-    vi.mocked(renameSync).mockImplementationOnce(() => {
-      expect(readFileSync(path)).toEqual(Buffer.from(previous));
-      throw new Error('simulated crash');
-    });
-    expect(() => writeSafetensorsSync(path, next)).toThrow('simulated crash');
-    expect(readdirSync(directory)).toEqual(['ckpt.safetensors']);
-    writeSafetensorsSync(path, next);
-    expect(readdirSync(directory)).toEqual(['ckpt.safetensors']);
-    expect(readSafetensorsSync(path).tensors.get('w')!.data).toEqual(Float32Array.of(1, 2));
-  });
-
-  it('a rename onto a directory fails without leaving a temporary file', async () => {
-    const path = join(directory, 'taken');
-    mkdirSync(join(path, 'child'), { recursive: true });
-    await expect(writeSafetensors(path, next)).rejects.toThrow();
-    expect(readdirSync(directory)).toEqual(['taken']);
-  });
-
-  it('validates names, dtypes, shapes and data before writing anything', async () => {
-    const path = join(directory, 'ckpt.safetensors');
-    writeFileSync(path, previous);
-    const bad: Array<[Record<string, unknown>, string]> = [
-      [{ w: { dtype: 'F32', shape: [3], data: Float32Array.of(1, 2) } }, 'tensors["w"].data: expected 3 elements (shape [3]), received Float32Array(2)'],
-      [{ w: { dtype: 'F64', shape: [2], data: Float32Array.of(1, 2) } }, 'tensors["w"].dtype: expected one of F32, F16, BF16, I64, I32, received "F64"'],
-      [{ w: { dtype: 'I32', shape: [2], data: Float32Array.of(1, 2) } }, 'tensors["w"].data: expected a Int32Array for dtype I32, received Float32Array(2)'],
-      [{ w: { dtype: 'I64', shape: [2], data: [1, 2] } }, 'tensors["w"].data: expected a BigInt64Array or Int32Array for dtype I64, received [1, 2]'],
-      [{ w: { dtype: 'F32', shape: [-2], data: Float32Array.of(1, 2) } }, 'tensors["w"].shape: expected an array of non-negative integers, received [-2]'],
-      [{ __metadata__: next.w }, 'tensor name: expected a non-empty string other than "__metadata__", received "__metadata__"'],
-      [{ '': next.w }, 'tensor name: expected a non-empty string other than "__metadata__", received ""'],
-      [{ w: null }, 'tensors["w"]: expected an object {dtype, shape, data}, received null'],
-    ];
-    for (const [tensors, message] of bad) {
-      await expect(writeSafetensors(path, tensors as never)).rejects.toThrow(message);
-      expect(() => writeSafetensorsSync(path, tensors as never)).toThrow(message);
-    }
-    await expect(writeSafetensors(path, next, { epoch: 3 } as never)).rejects.toThrow('metadata["epoch"]: expected a string, received 3');
-    expect(() => serializeSafetensors(null as never)).toThrow('tensors: expected a Map or a record of name → {dtype, shape, data}, received null');
-    expect(readdirSync(directory)).toEqual(['ckpt.safetensors']);
-    expect(readFileSync(path)).toEqual(Buffer.from(previous));
-    expect(vi.mocked(rename)).not.toHaveBeenCalled();
-  });
-
-  it('accepts file URLs, and reads each tensor into its own buffer', async () => {
-    const url = new URL(`file://${join(directory, 'url.safetensors')}`);
-    await writeSafetensors(url, sample);
-    writeSafetensorsSync(url, sample);
-    expect(readdirSync(directory)).toEqual(['url.safetensors']);
-    for (const { tensors } of [await readSafetensors(url), readSafetensorsSync(url)]) {
-      const buffers = new Set([...tensors.values()].map((tensor) => tensor.data.buffer));
-      expect(buffers.size).toBe(tensors.size);
-      expect(tensors.get('idx/i64')!.data).toEqual(sample['idx/i64'].data);
-    }
-  });
-
-  it('accepts a Map of tensors', () => {
-    const bytes = serializeSafetensors(new Map([['w', next.w]]));
-    expect(parseSafetensors(bytes).tensors.get('w')!.data).toEqual(Float32Array.of(1, 2));
-  });
-});

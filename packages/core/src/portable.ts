@@ -21,18 +21,6 @@ export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescal
 export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
-export {
-  MAX_HEADER_BYTES,
-  int64ToInt32,
-  parseSafetensors,
-  serializeSafetensors,
-  type SafeDtype,
-  type SafeTensor,
-  type SafeTensorData,
-  type SafeTensorInput,
-  type SafeTensorsInput,
-  type SafetensorsFile,
-} from './safetensors';
 export { stopGradient } from './ops/stop-gradient';
 export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/native';
 export { selfAttention, selfAttentionReference } from './nn/attention';

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs types `save` loosely; it is always this. */
 type Save = (tensors: tf.Tensor[]) => void;
-import type { IndexBatch } from '../types';
-import { fail } from '@vjepa/base';
+import { fail, type IndexBatch } from '@vjepa/base';
 
 const gatherRowsOp = tf.customGrad((table, indices, save) => {
   (save as Save)([indices as tf.Tensor]);
