@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { UnreadableClipError, type Clip, type ClipSource } from './types';
+export { UnreadableClipError, type Clip, type ClipSource, type SyntheticItem } from './types';
 export {
   allFrames,
   linspace,
@@ -49,7 +49,6 @@ export {
   renderSyntheticItem,
   syntheticLabels,
   syntheticSource,
-  type SyntheticItem,
   type SyntheticSourceOptions,
 } from './synthetic';
 export { ClipLoader } from './loader';
