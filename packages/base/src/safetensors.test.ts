@@ -1,16 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, UsageError } from './errors';
-import {
-  decodeSafetensorData,
-  decodeSafetensors,
-  int64ToInt32,
-  parseSafetensors,
-  parseSafetensorsHeader,
-  safetensorsHeaderLength,
-  serializeSafetensors,
-  type SafeTensorInput,
-} from './safetensors';
+import { int64ToInt32, parseSafetensors, serializeSafetensors, type SafeTensorInput } from './safetensors';
+import { decodeSafetensorData, decodeSafetensors, parseSafetensorsHeader, safetensorsHeaderLength } from './safetensors';
 import { build, headerText, MALFORMED_FILES, sample } from './safetensors.test-util';
 
 /** Little-endian bytes of 16-bit words. */
