@@ -61,6 +61,25 @@ export class DivergenceError extends VjepaError {
   readonly kind = 'divergence' as const;
 }
 
+/**
+ * A received value given in words rather than as a value, which {@link describe} prints as it is, without
+ * quotes: `fail('format', 'a zip archive', verbatim('a tar archive'))` says `received a tar archive`.
+ * Make one with {@link verbatim}.
+ */
+export class Verbatim {
+  /** @param text - the words to print. */
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Marks `text` to be printed as is by {@link describe} and {@link fail} (not quoted as a string would be).
+ *
+ * @param text - what was received, in words, e.g. `'an empty stack'` or `'0x1c2f0a3b'`.
+ */
+export function verbatim(text: string): Verbatim {
+  return new Verbatim(text);
+}
+
 const MAX_STRING = 60;
 const MAX_ITEMS = 8;
 const MAX_KEYS = 6;
@@ -68,7 +87,7 @@ const MAX_KEYS = 6;
 /**
  * A short printable form of any received value, for error messages: arrays and shapes as `[2, 3]`,
  * strings quoted, typed arrays as `Float32Array(12)`, tensors as `Tensor(float32, [2, 3])`, long
- * strings and arrays shortened, plain objects as `{key: value, …}`.
+ * strings and arrays shortened, plain objects as `{key: value, …}`, a {@link verbatim} text as it is.
  *
  * @param value - anything.
  * @returns a one-line description, never throwing.
@@ -84,6 +103,7 @@ function describeAt(value: unknown, depth: number): string {
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (typeof value === 'symbol') return value.toString();
   if (value === null || typeof value !== 'object') return String(value);
+  if (value instanceof Verbatim) return value.text;
   if (Array.isArray(value)) return depth > 1 ? '[…]' : describeArray(value, depth);
   return describeObject(value, depth);
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { CheckpointError, DataError, DivergenceError, IoError, LockError, UsageError } from '@vjepa/core';
 import { MaskConfigError } from '@vjepa/masking';
+import { TorchFormatError } from '@vjepa/torch-format';
 import { exitCodeFor, formatError } from './errors';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -22,7 +23,8 @@ const TINY = ['--data', 'synthetic:tiny', '--crop', '64', '--frames', '8', '--de
 describe('exit statuses and messages', () => {
   it('classifies errors: usage 2, failures 1, help 0', () => {
     expect(exitCodeFor(new UsageError('x: expected y, received z'))).toBe(2);
-    expect(exitCodeFor(new MaskConfigError('grid.crop', 'an integer', 0))).toBe(2);
+    expect(exitCodeFor(new MaskConfigError('grid.crop', 'an integer', 0))).toBe(2); // a UsageError
+    expect(exitCodeFor(new TorchFormatError('x.pth: format: expected a torch.save file, received bytes 00'))).toBe(1); // a CheckpointError
     expect(exitCodeFor(new CommanderError(1, 'commander.unknownOption', "error: unknown option '--x'"))).toBe(2);
     expect(exitCodeFor(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'))).toBe(0);
     for (const Kind of [DataError, CheckpointError, LockError, IoError, DivergenceError]) expect(exitCodeFor(new Kind('m'))).toBe(1);

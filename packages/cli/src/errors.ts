@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
 import { UsageError } from '@vjepa/core';
-import { MaskConfigError } from '@vjepa/masking';
 
 /** Exit status of a usage error: a bad flag, option, config key or value, refused before any work. */
 export const EXIT_USAGE = 2;
@@ -9,13 +8,13 @@ export const EXIT_FAILURE = 1;
 
 /**
  * The exit status for an error that ended a command: {@link EXIT_USAGE} for command-line mistakes
- * (commander's own, and every error of kind `usage`: {@link UsageError} and its subclasses) and
- * {@link EXIT_FAILURE} for everything else — the runtime kinds (data, checkpoint, lock, I/O, divergence)
- * and foreign errors; 0 for `--help` and `--version`.
+ * (commander's own, and every error of kind `usage`: {@link UsageError} and its subclasses, masking's
+ * `MaskConfigError` among them) and {@link EXIT_FAILURE} for everything else — the runtime kinds (data,
+ * checkpoint, lock, I/O, divergence) and foreign errors; 0 for `--help` and `--version`.
  */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
-  if (error instanceof UsageError || error instanceof MaskConfigError) return EXIT_USAGE;
+  if (error instanceof UsageError) return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

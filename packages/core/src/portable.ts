@@ -10,8 +10,8 @@ export * from './random';
 export { ensureGradients } from '#gradients';
 export { batchMatMul, matMulFast } from './ops/matmul';
 export { gatherTokens, indexTensor } from './ops/gather';
-export { Module, type LoadOptions, type LoadReport } from './nn/module';
-export { StateDictError } from './nn/state-dict-error';
+export { Module, type LoadOptions } from './nn/module';
+export { StateDictError, type LoadReport } from './nn/state-dict-error';
 export { Linear, type LinearOptions } from './nn/linear';
 export { LayerNorm } from './nn/layer-norm';
 export { Mlp } from './nn/mlp';
@@ -22,18 +22,6 @@ export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescal
 export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
-export {
-  MAX_HEADER_BYTES,
-  int64ToInt32,
-  parseSafetensors,
-  serializeSafetensors,
-  type SafeDtype,
-  type SafeTensor,
-  type SafeTensorData,
-  type SafeTensorInput,
-  type SafeTensorsInput,
-  type SafetensorsFile,
-} from './safetensors';
 export { stopGradient } from './ops/stop-gradient';
 export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/native';
 export { nativeOrReference } from './accel/dispatch';

@@ -1,25 +1,25 @@
 /**
  * Reading and writing safetensors files with Node's file system; the format itself (parse, serialize,
- * validation) is in `safetensors.ts`, which browsers use too.
+ * validation) is bytes only and lives in `@vjepa/base`, which browsers use too.
  *
  * @packageDocumentation
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-file';
-import { IoError } from '@vjepa/base';
 import {
-  decode,
-  decodeAll,
-  parseLayout,
+  decodeSafetensorData,
+  decodeSafetensors,
+  IoError,
   parseSafetensors,
-  readHeaderLength,
+  parseSafetensorsHeader,
+  safetensorsHeaderLength,
   serializeSafetensors,
   type SafeTensor,
   type SafetensorsFile,
   type SafeTensorsInput,
-} from './safetensors';
+} from '@vjepa/base';
+import { writeFileAtomic, writeFileAtomicSync } from '@vjepa/base/node';
 
 /** Bytes per read call; Node refuses single reads of 2 GiB or more. */
 const READ_CHUNK = 1 << 30;
@@ -45,13 +45,13 @@ export async function readSafetensors(path: string | URL): Promise<SafetensorsFi
       }
       return out;
     };
-    const headerLength = readHeaderLength(await readAt(0, Math.min(8, stats.size)), stats.size, source);
+    const headerLength = safetensorsHeaderLength(await readAt(0, Math.min(8, stats.size)), stats.size, source);
     const dataStart = 8 + headerLength;
-    const layout = parseLayout(await readAt(8, headerLength), stats.size - dataStart, source);
+    const layout = parseSafetensorsHeader(await readAt(8, headerLength), stats.size - dataStart, source);
     const tensors = new Map<string, SafeTensor>();
     for (const { name, dtype, shape, begin, end } of layout.entries) {
       const bytes = await readAt(dataStart + begin, end - begin);
-      tensors.set(name, { dtype, shape, data: decode(bytes, 0, bytes.length, dtype) });
+      tensors.set(name, { dtype, shape, data: decodeSafetensorData(bytes, 0, bytes.length, dtype) });
     }
     return { tensors, metadata: layout.metadata };
   } finally {
@@ -74,12 +74,12 @@ export function readSafetensorsSync(path: string | URL): SafetensorsFile {
       }
       return out;
     };
-    const headerLength = readHeaderLength(readAt(0, Math.min(8, stats.size)), stats.size, source);
+    const headerLength = safetensorsHeaderLength(readAt(0, Math.min(8, stats.size)), stats.size, source);
     const dataStart = 8 + headerLength;
-    const layout = parseLayout(readAt(8, headerLength), stats.size - dataStart, source);
-    return decodeAll(layout, ({ begin, end, dtype }) => {
+    const layout = parseSafetensorsHeader(readAt(8, headerLength), stats.size - dataStart, source);
+    return decodeSafetensors(layout, ({ begin, end, dtype }) => {
       const bytes = readAt(dataStart + begin, end - begin);
-      return decode(bytes, 0, bytes.length, dtype);
+      return decodeSafetensorData(bytes, 0, bytes.length, dtype);
     });
   } finally {
     closeSync(fd);

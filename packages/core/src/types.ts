@@ -9,31 +9,6 @@ import type * as tf from '@tensorflow/tfjs-core';
  */
 export type VideoBatch = tf.Tensor5D;
 
-/** The token grid of a clip: `depth` = T' = frames / tubelet, `height` = H / patch, `width` = W / patch. */
-export interface TokenGrid {
-  /** Number of tubelets along time, T'. */
-  depth: number;
-  /** Number of patch rows, H'. */
-  height: number;
-  /** Number of patch columns, W'. */
-  width: number;
-}
-
-/**
- * Token indices of a batch, row-major `[B, K]` (token order of spec §1: time-major, column fastest).
- * `@vjepa/masking` produces this shape without depending on tfjs; the two declarations are identical.
- */
-export interface IndexBatch {
-  data: Int32Array;
-  shape: [number, number];
-}
-
-/** The context (kept) and target (predicted) indices of one mask generator for one batch. */
-export interface MaskPair {
-  context: IndexBatch;
-  target: IndexBatch;
-}
-
 /** A tensor as stored in a file: a shape and a flat typed array (float or int). */
 export interface HostTensor {
   shape: number[];

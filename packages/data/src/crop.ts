@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { fail, type RandomStream } from '@vjepa/core';
+import { fail, roundHalfEven, type RandomStream } from '@vjepa/core';
 
 /** A rectangle of a frame, in whole pixels: rows `top … top + height − 1`, columns `left … left + width − 1`. */
 export interface CropBox {
@@ -26,15 +26,6 @@ export interface ResizedCropOptions {
   ratio?: readonly [number, number];
   /** Tries before falling back to a centre crop; default 10. */
   maxTries?: number;
-}
-
-/** Python 3 `round` (half to even), which the official crop uses on the box sides. */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 function checkRange(range: readonly [number, number], argument: string, positive: boolean): void {

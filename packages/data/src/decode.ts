@@ -46,7 +46,6 @@ export class TruncatedVideoError extends UnreadableClipError {
    */
   constructor(item: string, requested: number, decoded: number, detail: string) {
     super(item, `decoded ${decoded} of ${requested} requested frames${detail === '' ? '' : `: ${detail}`}`);
-    this.name = 'TruncatedVideoError';
     this.requested = requested;
     this.decoded = decoded;
   }

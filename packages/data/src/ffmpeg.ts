@@ -106,12 +106,7 @@ export function resolveFfmpeg(choice: FfmpegChoice = 'auto', env: NodeJS.Process
  * by a signal it was not sent by us (out of memory, stopped by someone). The item is not marked bad; the
  * error goes up to the caller, and a later attempt (once ffmpeg is back) reads the file normally.
  */
-export class FfmpegFailedError extends IoError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'FfmpegFailedError';
-  }
-}
+export class FfmpegFailedError extends IoError {}
 
 /** Throws {@link FfmpegFailedError} when ffmpeg was killed by a signal other than our own timeout. */
 export function throwIfKilled(result: RunResult, file: string, action: string): void {

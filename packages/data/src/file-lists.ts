@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fail, IoError, VjepaError } from '@vjepa/core';
+import { DataError, fail, IoError } from '@vjepa/core';
 import { videoFileSource, type VideoEntry, type VideoFileOptions } from './video-files';
 import type { ClipSource } from './types';
 
@@ -21,7 +21,7 @@ export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.avi', '.mkv', '.we
  * @param text - the CSV content.
  * @param baseDir - folder relative paths are resolved against (the CSV's own folder).
  * @param source - name of the CSV, for error messages.
- * @throws VjepaError naming the line when a line has no integer label.
+ * @throws DataError naming the line when a line has no integer label.
  */
 export function parseVideoCsv(text: string, baseDir: string, source = 'csv'): VideoEntry[] {
   const entries: VideoEntry[] = [];
@@ -32,7 +32,7 @@ export function parseVideoCsv(text: string, baseDir: string, source = 'csv'): Vi
     const label = split < 0 ? NaN : Number(line.slice(split + 1));
     const file = split < 0 ? '' : line.slice(0, split).trim();
     if (file === '' || !Number.isSafeInteger(label)) {
-      fail(`${source} line ${lineIndex + 1}`, '"<video path> <integer label>"', line, 'The official index format is space-separated with no header');
+      fail(`${source} line ${lineIndex + 1}`, '"<video path> <integer label>"', line, 'The official index format is space-separated with no header', DataError);
     }
     entries.push({ path: path.resolve(baseDir, file), labels: { label } });
   });
@@ -56,7 +56,7 @@ export async function csvSource(csvPath: string, options: VideoFileOptions = {})
     throw new IoError(`csvPath: expected a readable index CSV, received ${JSON.stringify(csvPath)} (${(error as Error).message})`, { cause: error });
   }
   const entries = parseVideoCsv(text, path.dirname(path.resolve(csvPath)), csvPath);
-  if (entries.length === 0) fail('csvPath', 'an index CSV with at least one "<path> <label>" line', csvPath);
+  if (entries.length === 0) fail('csvPath', 'an index CSV with at least one "<path> <label>" line', csvPath, undefined, DataError);
   return videoFileSource(entries, { description: `${path.basename(csvPath)} (${entries.length} videos)`, ...options });
 }
 

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { UnreadableClipError, type Clip, type ClipSource } from './types';
+export { UnreadableClipError, type Clip, type ClipSource, type SyntheticItem } from './types';
 export {
   allFrames,
   linspace,
@@ -15,7 +15,9 @@ export {
   type ClipSamplingOptions,
   type FrameSampler,
 } from './sampling';
-export { centreCrop, centreRatioCrop, roundHalfEven, sampleResizedCrop, type CropBox, type ResizedCropOptions } from './crop';
+export { centreCrop, centreRatioCrop, sampleResizedCrop, type CropBox, type ResizedCropOptions } from './crop';
+/** Python 3 `round` (half to even), which the official crop uses on the box sides; one implementation, in `@vjepa/base`. */
+export { roundHalfEven } from '@vjepa/core';
 export { resampleFrames, resizeBilinear, type ResampleSpec } from './resize';
 export {
   IMAGENET_MEAN,
@@ -47,7 +49,6 @@ export {
   renderSyntheticItem,
   syntheticLabels,
   syntheticSource,
-  type SyntheticItem,
   type SyntheticSourceOptions,
 } from './synthetic';
 export { ClipLoader } from './loader';

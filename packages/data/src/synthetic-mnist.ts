@@ -8,9 +8,9 @@
  * @packageDocumentation
  */
 import { loadMnistDigits } from '#mnist-digits';
-import { fail, RandomStream } from '@vjepa/core';
+import { DataError, fail, RandomStream } from '@vjepa/core';
 import { MNIST_SIDE, type SyntheticVariant } from './synthetic-variants';
-import type { SyntheticItem } from './synthetic';
+import type { SyntheticItem } from './types';
 
 /** Which images a Moving MNIST clip may use. */
 export type SyntheticSplit = 'train' | 'val';
@@ -29,7 +29,7 @@ let digits: MnistDigit[] | null = null;
 function mnistDigits(): MnistDigit[] {
   if (digits === null) {
     const loaded = loadMnistDigits() as MnistDigit[];
-    if (!Array.isArray(loaded) || loaded.length !== 10) fail('mnist', 'the mnist package: ten digit classes', loaded);
+    if (!Array.isArray(loaded) || loaded.length !== 10) fail('mnist', 'the mnist package: ten digit classes', loaded, undefined, DataError);
     digits = loaded;
   }
   return digits;

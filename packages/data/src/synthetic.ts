@@ -16,17 +16,7 @@ import {
   type SyntheticSizeOverrides,
   type SyntheticVariant,
 } from './synthetic-variants';
-import type { Clip, ClipSource } from './types';
-
-/** One rendered synthetic item: a {@link Clip} plus how its object moved (and optionally its mask). */
-export interface SyntheticItem extends Clip {
-  /** The labelled object's start centre (pixels) and velocity (pixels per frame; +y is down). */
-  motion: { x0: number; y0: number; vx: number; vy: number };
-  /** The labelled object's coverage per pixel `(T, H, W)` in [0, 1], when asked for. */
-  mask?: Float32Array;
-  /** Moving MNIST only: the images shown, labelled digit first (`image` indexes its class in the `mnist` package). */
-  images?: { digit: number; image: number }[];
-}
+import type { Clip, ClipSource, SyntheticItem } from './types';
 
 const COMBINATIONS = SYNTHETIC_SHAPES.length * SYNTHETIC_DIRECTIONS.length; // 32
 

@@ -1,6 +1,7 @@
 import { RandomStream } from '@vjepa/core';
 import { describe, expect, it } from 'vitest';
-import { centreCrop, centreRatioCrop, roundHalfEven, sampleResizedCrop } from './crop';
+import { centreCrop, centreRatioCrop, sampleResizedCrop } from './crop';
+import { roundHalfEven } from './portable';
 import { resampleFrames, resizeBilinear } from './resize';
 import { evalTransform, IMAGENET_MEAN, IMAGENET_STD, multiViewTransform, normalizeTransform, pretrainingTransform } from './transforms';
 import type { Clip } from './types';

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { checkKeys, optionKeys, fail, type RandomStream } from '@vjepa/core';
+import { checkKeys, DataError, fail, optionKeys, type RandomStream } from '@vjepa/core';
 import { centreCrop, sampleResizedCrop, type CropBox } from './crop';
 import { resampleFrames } from './resize';
 import type { Clip } from './types';
@@ -72,7 +72,7 @@ function normalization(options: NormalizeOptions): { subtract: number[]; divide:
 function checkClip(clip: Clip): void {
   const expected = clip.numFrames * clip.height * clip.width * 3;
   if (!(clip.frames instanceof Uint8Array) || clip.frames.length !== expected) {
-    fail(`clip ${clip.name}: frames`, `a Uint8Array of ${clip.numFrames}·${clip.height}·${clip.width}·3 = ${expected} bytes`, clip.frames);
+    fail(`clip ${clip.name}: frames`, `a Uint8Array of ${clip.numFrames}·${clip.height}·${clip.width}·3 = ${expected} bytes`, clip.frames, undefined, DataError);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The shapes every part of `@vjepa/data` exchanges: a decoded clip, a source of clips, and the error a
- * source throws for an item it cannot read (the loader skips such an item instead of stopping).
+ * The shapes every part of `@vjepa/data` exchanges: a decoded clip (and a rendered synthetic one), a
+ * source of clips, and the error a source throws for an item it cannot read (the loader skips such an
+ * item instead of stopping).
  *
  * @packageDocumentation
  */
@@ -26,6 +27,16 @@ export interface Clip {
   name: string;
   /** The source frame index of each of the T frames, when the clip was sampled from a longer video. */
   frameIndices?: number[];
+}
+
+/** One rendered synthetic item: a {@link Clip} plus how its object moved (and optionally its mask). */
+export interface SyntheticItem extends Clip {
+  /** The labelled object's start centre (pixels) and velocity (pixels per frame; +y is down). */
+  motion: { x0: number; y0: number; vx: number; vy: number };
+  /** The labelled object's coverage per pixel `(T, H, W)` in [0, 1], when asked for. */
+  mask?: Float32Array;
+  /** Moving MNIST only: the images shown, labelled digit first (`image` indexes its class in the `mnist` package). */
+  images?: { digit: number; image: number }[];
 }
 
 /**
@@ -66,7 +77,6 @@ export class UnreadableClipError extends DataError {
    */
   constructor(item: string, reason: string, options?: ErrorOptions) {
     super(`${item}: unreadable video (${reason})`, options);
-    this.name = 'UnreadableClipError';
     this.item = item;
     this.reason = reason;
   }

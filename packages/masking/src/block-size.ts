@@ -1,6 +1,6 @@
-import { Mt19937 } from './mt19937.js';
-import { roundHalfEven } from './python-round.js';
-import type { BlockSize, ResolvedMultiblockConfig, TokenGrid } from './types.js';
+import { Mt19937 } from './mt19937';
+import { roundHalfEven } from '@vjepa/base';
+import type { BlockSize, ResolvedMultiblockConfig, TokenGrid } from './types';
 
 /** The block-shape fields of a multiblock config. */
 export type BlockShapeConfig = Pick<ResolvedMultiblockConfig, 'spatialScale' | 'temporalScale' | 'aspectRatio'>;

@@ -1,9 +1,10 @@
+import { UsageError, VjepaError } from '@vjepa/base';
 import { describe, expect, it } from 'vitest';
-import { MaskCollator } from './collator.js';
-import { MaskConfigError } from './errors.js';
-import { MultiblockMaskGenerator } from './multiblock.js';
-import { RandomTubeMaskGenerator } from './tube.js';
-import type { GridSpec, MultiblockMaskConfig } from './types.js';
+import { MaskCollator } from './collator';
+import { MaskConfigError } from './errors';
+import { MultiblockMaskGenerator } from './multiblock';
+import { RandomTubeMaskGenerator } from './tube';
+import type { GridSpec, MultiblockMaskConfig } from './types';
 
 const multiblock = (config: unknown, grid: GridSpec = {}) => () =>
   new MultiblockMaskGenerator(config as MultiblockMaskConfig, grid);
@@ -40,7 +41,7 @@ describe('refused configs: the message names the argument, the expectation and t
     ['patch 0', { patch: 0 }, 'grid.patch', 'an integer ≥ 1', '0'],
     ['duration 0', { depth: 0, height: 4, width: 4 }, 'grid.depth', 'an integer ≥ 1', '0'],
     ['height fractional', { depth: 2, height: 4.5, width: 4 }, 'grid.height', 'an integer ≥ 1', '4.5'],
-    ['both forms', { depth: 2, height: 4, width: 4, crop: 64 }, 'grid', 'either { depth, height, width } or { frames, crop, patch, tubelet }, not both', '{ depth: 2, height: 4, width: 4, crop: 64 }'],
+    ['both forms', { depth: 2, height: 4, width: 4, crop: 64 }, 'grid', 'either { depth, height, width } or { frames, crop, patch, tubelet }, not both', '{depth: 2, height: 4, width: 4, crop: 64}'],
   ])('grid: %s', (_, grid, argument, expected, received) => {
     expect(multiblock({}, grid as GridSpec)).toThrow(
       `@vjepa/masking: invalid ${argument}: expected ${expected}, received ${received}.`,
@@ -106,13 +107,17 @@ describe('refused configs: the message names the argument, the expectation and t
     );
   });
 
-  it('is a MaskConfigError carrying argument, expected and received', () => {
+  it('is a MaskConfigError (a UsageError) carrying argument, expected and received', () => {
     try {
       new MultiblockMaskGenerator({ numBlocks: 0 });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(MaskConfigError);
       expect(error).toMatchObject({ argument: 'config.numBlocks', expected: 'an integer ≥ 1', received: 0 });
+      // a usage error of @vjepa/base: the CLI exits 2 for it
+      expect(error).toBeInstanceOf(UsageError);
+      expect(error).toBeInstanceOf(VjepaError);
+      expect(error).toMatchObject({ kind: 'usage', name: 'MaskConfigError' });
     }
   });
 

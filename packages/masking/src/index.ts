@@ -19,33 +19,33 @@ export type {
   SampledMasks,
   TokenGrid,
   TubeMaskConfig,
-} from './types.js';
-export { MaskConfigError } from './errors.js';
-export { Mt19937, type Mt19937State } from './mt19937.js';
-export { roundHalfEven } from './python-round.js';
-export { DEFAULT_CLIP_GEOMETRY, resolveTokenGrid, tokenCount } from './grid.js';
-export { blockSizeFromDraws, sampleBlockSize, type BlockShapeConfig } from './block-size.js';
+} from './types';
+export { MaskConfigError } from './errors';
+export { Mt19937, type Mt19937State } from './mt19937';
+export { roundHalfEven } from '@vjepa/base';
+export { DEFAULT_CLIP_GEOMETRY, resolveTokenGrid, tokenCount } from './grid';
+export { blockSizeFromDraws, sampleBlockSize, type BlockShapeConfig } from './block-size';
 export {
   LONG_RANGE_MASK,
   SHORT_RANGE_MASK,
   maxContextDuration,
   resolveMultiblockConfig,
-} from './multiblock-config.js';
-export type { PositionStreamOptions } from './seeded-generator.js';
-export { MultiblockMaskGenerator, sampleMultiblockIndexLists, type MaskIndexLists } from './multiblock.js';
-export { DEFAULT_TUBE_RATIO, RandomTubeMaskGenerator, numKeepSpatial, resolveTubeConfig } from './tube.js';
-export { DEFAULT_FUTURE_MASK, FutureMaskGenerator, contextSteps, resolveFutureConfig } from './future.js';
-export { truncateToShortest } from './truncate.js';
+} from './multiblock-config';
+export type { PositionStreamOptions } from './seeded-generator';
+export { MultiblockMaskGenerator, sampleMultiblockIndexLists, type MaskIndexLists } from './multiblock';
+export { DEFAULT_TUBE_RATIO, RandomTubeMaskGenerator, numKeepSpatial, resolveTubeConfig } from './tube';
+export { DEFAULT_FUTURE_MASK, FutureMaskGenerator, contextSteps, resolveFutureConfig } from './future';
+export { truncateToShortest } from './truncate';
 export {
   MaskCollator,
   PRETRAINING_MASK_GENERATORS,
   type MaskCollatorOptions,
   type MaskCollatorState,
-} from './collator.js';
+} from './collator';
 export {
   maskStatistics,
   summarizeMaskStatistics,
   type MaskStatistics,
   type MaskStatisticsSummary,
   type Spread,
-} from './stats.js';
+} from './stats';

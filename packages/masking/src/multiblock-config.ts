@@ -1,7 +1,7 @@
-import { MaskConfigError } from './errors.js';
-import { roundHalfEven } from './python-round.js';
-import type { MultiblockMaskConfig, ResolvedMultiblockConfig, TokenGrid } from './types.js';
-import { requireFraction, requireInteger, requireKnownKeys, requireObject, requireRange } from './validation.js';
+import { MaskConfigError } from './errors';
+import { roundHalfEven } from '@vjepa/base';
+import type { MultiblockMaskConfig, ResolvedMultiblockConfig, TokenGrid } from './types';
+import { requireFraction, requireInteger, requireKnownKeys, requireObject, requireRange } from './validation';
 
 const MULTIBLOCK_KEYS = ['type', 'spatialScale', 'temporalScale', 'aspectRatio', 'numBlocks', 'maxTemporalKeep', 'maxKeep'] as const;
 /** The official YAML names of the same fields. */

@@ -1,23 +1,8 @@
-import type { Mt19937State } from './mt19937.js';
+import type { MaskPair, TokenGrid } from '@vjepa/base';
+import type { Mt19937State } from './mt19937';
 
-/**
- * Token indices of one mask for a whole batch, row-major `[B, K]`: row `b` holds the `K` indices
- * (into 0…N−1, token order time-major, then row, then column) kept for sample `b`, sorted ascending.
- */
-export interface IndexBatch {
-  /** `B·K` indices, row `b` at `data[b·K … b·K + K − 1]`. */
-  data: Int32Array;
-  /** `[B, K]`. */
-  shape: [number, number];
-}
-
-/** The two masks one generator gives a batch: what the encoder sees and what the predictor predicts. */
-export interface MaskPair {
-  /** Context indices (`masks_enc`): tokens the context encoder keeps, `[B, K_enc]`. */
-  context: IndexBatch;
-  /** Target indices (`masks_pred`): tokens the predictor must predict, `[B, K_pred]`. */
-  target: IndexBatch;
-}
+/** The index types this package produces; declared once in `@vjepa/base`, shared with `@vjepa/core`. */
+export type { IndexBatch, MaskPair, TokenGrid } from '@vjepa/base';
 
 /** A {@link MaskPair} with what is needed to measure it (see `maskStatistics`). */
 export interface SampledMasks extends MaskPair {
@@ -27,16 +12,6 @@ export interface SampledMasks extends MaskPair {
   tokenCount: number;
   /** The block size drawn for this batch (multiblock only; `null` for random tubes). */
   blockSize: BlockSize | null;
-}
-
-/** The token grid a mask lives on: T' × H' × W' tokens. */
-export interface TokenGrid {
-  /** T' = frames / tubelet, the number of tubelet steps (the official code calls it `duration`). */
-  depth: number;
-  /** H' = crop / patch, tokens per column. */
-  height: number;
-  /** W' = crop / patch, tokens per row. */
-  width: number;
 }
 
 /** A token grid given by the clip and patch geometry instead of token counts. */

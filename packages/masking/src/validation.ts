@@ -1,4 +1,5 @@
-import { MaskConfigError } from './errors.js';
+import { closestKey } from '@vjepa/base';
+import { MaskConfigError } from './errors';
 
 /** Throws unless `value` is an integer ≥ `min`. Returns it, typed. */
 export function requireInteger(argument: string, value: unknown, min: number): number {
@@ -59,7 +60,7 @@ export function requireKnownKeys(
 ): Record<string, unknown> {
   for (const key of Object.keys(fields)) {
     if (known.includes(key)) continue;
-    const guess = Object.hasOwn(aliases, key) ? aliases[key] : nearestKey(key, known);
+    const guess = Object.hasOwn(aliases, key) ? aliases[key] : closestKey(key, known);
     throw new MaskConfigError(
       `${argument}.${key}`,
       `a known key (one of ${known.join(', ')})`,
@@ -68,30 +69,4 @@ export function requireKnownKeys(
     );
   }
   return fields;
-}
-
-/** The known key within 1 edit (keys up to 3 letters) or ⌊length / 3⌋ edits (2 to 3) of `key`, ignoring case, `_` and `-`; undefined if none. */
-function nearestKey(key: string, known: readonly string[]): string | undefined {
-  const plain = (text: string) => text.toLowerCase().replace(/[_-]/g, '');
-  const length = plain(key).length;
-  const limit = length <= 3 ? 1 : Math.min(3, Math.max(2, Math.floor(length / 3)));
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const candidate of known) {
-    const distance = editDistance(plain(key), plain(candidate));
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

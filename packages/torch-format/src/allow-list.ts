@@ -1,5 +1,5 @@
 import { STORAGE_DTYPES, type TorchDtype } from './dtypes';
-import { fail, TorchFormatError } from './errors';
+import { failFile, TorchFormatError } from './errors';
 import type { StorageReader } from './storage-reader';
 import { TorchTensor } from './tensor';
 import { AllowedGlobalBase, type AllowedGlobal } from './unpickler';
@@ -28,7 +28,6 @@ export class UnsafeGlobalError extends TorchFormatError {
         `(OrderedDict, torch._utils._rebuild_tensor_v2, _rebuild_parameter, torch.*Storage and a few builtins); ` +
         'the file was refused before anything was called. Do not load it with torch.load either unless you trust its author.',
     );
-    this.name = 'UnsafeGlobalError';
   }
 }
 
@@ -53,7 +52,7 @@ function isIndex(value: unknown): value is number {
 }
 
 function indexTuple(value: unknown, argument: string, source: string): number[] {
-  if (!(value instanceof PyTuple) || !value.every(isIndex)) fail(`${source}: ${argument}`, 'a tuple of non-negative integers', value);
+  if (!(value instanceof PyTuple) || !value.every(isIndex)) failFile(`${source}: ${argument}`, 'a tuple of non-negative integers', value);
   return [...value] as number[];
 }
 
@@ -74,10 +73,10 @@ export function storageRef(key: string, dtype: TorchDtype, numel: number, locati
 
 function rebuildTensor(args: unknown[], reader: StorageReader, minArgs: number): TorchTensor {
   const source = reader.name;
-  if (args.length < minArgs) fail(`${source}: _rebuild_tensor_v2 arguments`, `at least ${minArgs} (storage, offset, size, stride, …)`, args.length);
+  if (args.length < minArgs) failFile(`${source}: _rebuild_tensor_v2 arguments`, `at least ${minArgs} (storage, offset, size, stride, …)`, args.length);
   const [storage, offset, size, stride, requiresGrad] = args;
-  if (!isStorage(storage)) fail(`${source}: _rebuild_tensor_v2 storage`, 'a storage persistent id', storage);
-  if (!isIndex(offset)) fail(`${source}: _rebuild_tensor_v2 storage_offset`, 'a non-negative integer', offset);
+  if (!isStorage(storage)) failFile(`${source}: _rebuild_tensor_v2 storage`, 'a storage persistent id', storage);
+  if (!isIndex(offset)) failFile(`${source}: _rebuild_tensor_v2 storage_offset`, 'a non-negative integer', offset);
   const shape = indexTuple(size, '_rebuild_tensor_v2 size', source);
   const strides = indexTuple(stride, '_rebuild_tensor_v2 stride', source);
   return new TorchTensor(storage, offset, shape, strides, requiresGrad === true, reader);
@@ -85,7 +84,7 @@ function rebuildTensor(args: unknown[], reader: StorageReader, minArgs: number):
 
 function parameter(args: unknown[], source: string): TorchTensor {
   const [data, requiresGrad] = args;
-  if (!(data instanceof TorchTensor)) fail(`${source}: _rebuild_parameter data`, 'a tensor', data);
+  if (!(data instanceof TorchTensor)) failFile(`${source}: _rebuild_parameter data`, 'a tensor', data);
   return data.withRequiresGrad(requiresGrad === true);
 }
 
@@ -93,7 +92,7 @@ function orderedDict(args: unknown[]): PyOrderedDict {
   const dict = new PyOrderedDict();
   if (args.length > 0 && Array.isArray(args[0])) {
     for (const pair of args[0] as unknown[]) {
-      if (!(pair instanceof PyTuple) || pair.length !== 2) fail('OrderedDict items', '(key, value) tuples', pair);
+      if (!(pair instanceof PyTuple) || pair.length !== 2) failFile('OrderedDict items', '(key, value) tuples', pair);
       dict.set(pair[0], pair[1]);
     }
   }
@@ -133,7 +132,7 @@ export function checkpointGlobals(reader: StorageReader): (module: string, name:
       // Protocol 2 writes Python 3 bytes as _codecs.encode(text, 'latin1').
       found = new AllowedGlobalBase(qualified, (args) => {
         const [text, encoding] = args;
-        if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) fail(`${reader.name}: _codecs.encode`, "(str, 'latin1')", args);
+        if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) failFile(`${reader.name}: _codecs.encode`, "(str, 'latin1')", args);
         return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
       });
     }
@@ -157,11 +156,11 @@ export function checkpointBuild(target: unknown, _state: unknown): boolean {
  * @param source - the file name for errors.
  */
 export function parseStoragePid(pid: unknown, source: string): { type: StorageType; key: string; location: string; numel: number; view: unknown } {
-  if (!(pid instanceof PyTuple) || pid.length < 5 || pid[0] !== 'storage') fail(`${source}: persistent id`, "('storage', type, key, location, numel)", pid);
+  if (!(pid instanceof PyTuple) || pid.length < 5 || pid[0] !== 'storage') failFile(`${source}: persistent id`, "('storage', type, key, location, numel)", pid);
   const [, type, key, location, numel, view] = pid;
-  if (!(type instanceof StorageType)) fail(`${source}: persistent id storage type`, 'a torch.*Storage class', type);
-  if (typeof key !== 'string' || !/^[\w.-]{1,200}$/.test(key)) fail(`${source}: persistent id key`, 'a short record name', key);
-  if (typeof location !== 'string') fail(`${source}: persistent id location`, "a device string such as 'cpu'", location);
-  if (!isIndex(numel)) fail(`${source}: persistent id numel`, 'a non-negative integer', numel);
+  if (!(type instanceof StorageType)) failFile(`${source}: persistent id storage type`, 'a torch.*Storage class', type);
+  if (typeof key !== 'string' || !/^[\w.-]{1,200}$/.test(key)) failFile(`${source}: persistent id key`, 'a short record name', key);
+  if (typeof location !== 'string') failFile(`${source}: persistent id location`, "a device string such as 'cpu'", location);
+  if (!isIndex(numel)) failFile(`${source}: persistent id numel`, 'a non-negative integer', numel);
   return { type, key, location, numel, view };
 }

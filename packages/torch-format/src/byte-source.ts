@@ -1,4 +1,5 @@
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
+import { failFile } from './errors';
 
 /**
  * Random access to the bytes of a file or a buffer: every read is positioned, so a file of any size is
@@ -18,7 +19,7 @@ export interface ByteSource {
 /** Throws unless `length` bytes at `position` lie inside `source`. */
 export function checkRange(source: ByteSource, position: number, length: number): void {
   if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0 || position + length > source.size) {
-    fail(`${source.name}: read of ${length} bytes at ${position}`, `a range inside the ${source.size} bytes of the file`, `${position}..${position + length}`, 'The file is truncated or corrupt');
+    failFile(`${source.name}: read of ${length} bytes at ${position}`, `a range inside the ${source.size} bytes of the file`, `${position}..${position + length}`, 'The file is truncated or corrupt');
   }
 }
 

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { bfloat16ToFloat32, float16ToFloat32 } from '@vjepa/base';
 
 /** A tensor element type, by its safetensors name. */
 export type TorchDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -88,17 +89,6 @@ export function fitsDtype(dtype: TorchDtype, data: unknown): boolean {
   }
 }
 
-let halfTable: Float32Array | undefined;
-
-function halfBitsToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
 /**
  * Widens any tensor data to float32, as tfjs needs: F16 through a table, BF16 exactly (its bits are the top
  * half of float32's), integers and F64 by `Number` (F64 rounds to nearest). F32 data is returned as is.
@@ -108,20 +98,9 @@ function halfBitsToNumber(bits: number): number {
  */
 export function toFloat32(dtype: TorchDtype, data: TorchTensorData): Float32Array {
   if (dtype === 'F32') return data as Float32Array;
+  if (dtype === 'BF16') return bfloat16ToFloat32(data as Uint16Array);
+  if (dtype === 'F16') return float16ToFloat32(data as Uint16Array);
   const out = new Float32Array(data.length);
-  if (dtype === 'BF16') {
-    const outBits = new Uint32Array(out.buffer);
-    const bits = data as Uint16Array;
-    for (let i = 0; i < bits.length; i++) outBits[i] = bits[i] << 16;
-  } else if (dtype === 'F16') {
-    if (!halfTable) {
-      halfTable = new Float32Array(65536);
-      for (let i = 0; i < 65536; i++) halfTable[i] = halfBitsToNumber(i);
-    }
-    const bits = data as Uint16Array;
-    for (let i = 0; i < bits.length; i++) out[i] = halfTable[bits[i]];
-  } else {
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  }
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   return out;
 }

@@ -1,5 +1,5 @@
 import type { ByteSource } from './byte-source';
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 
 /**
  * The browser stand-in of the file source (import `#file-source`, condition `browser`): a browser reads

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { checkRange, type ByteSource } from './byte-source';
-import { fail, TorchFormatError } from './errors';
+import { fail, IoError, UsageError } from '@vjepa/base';
 
 /** Bytes per read call; Node refuses single reads of 2 GiB or more. */
 const READ_CHUNK = 1 << 30;
@@ -22,12 +22,12 @@ export function fileSource(path: string): ByteSource {
     name: path,
     size,
     read(position, length) {
-      if (!open) throw new TorchFormatError(`${path}: the file was closed; open it again to read tensors`);
+      if (!open) throw new UsageError(`${path}: the file was closed; open it again to read tensors`);
       checkRange(source, position, length);
       const out = new Uint8Array(length);
       for (let done = 0; done < length; ) {
         const n = readSync(fd, out, done, Math.min(length - done, READ_CHUNK), position + done);
-        if (n === 0) throw new TorchFormatError(`${path}: the file ended at byte ${position + done} while being read; was it truncated meanwhile?`);
+        if (n === 0) throw new IoError(`${path}: the file ended at byte ${position + done} while being read; was it truncated meanwhile?`);
         done += n;
       }
       return out;

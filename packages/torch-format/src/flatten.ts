@@ -1,4 +1,4 @@
-import { fail } from './errors';
+import { failFile } from './errors';
 import { TorchTensor } from './tensor';
 
 /** A file's object split into tensors under `/`-joined names and the JSON-able values around them. */
@@ -34,13 +34,13 @@ function keyName(key: unknown): string {
  * @throws TorchFormatError on a cycle or nesting deeper than 100.
  */
 export function toJsonValue(value: unknown, depth = 0, open = new Set<object>()): unknown {
-  if (depth > MAX_DEPTH) fail('value', `nesting at most ${MAX_DEPTH} deep`, depth);
+  if (depth > MAX_DEPTH) failFile('value', `nesting at most ${MAX_DEPTH} deep`, depth);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
   if (value instanceof TorchTensor) return { tensor: value.dtype, shape: [...value.shape] };
   if (value instanceof Uint8Array) return { bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex') };
   if (value === null || typeof value !== 'object') return value;
-  if (open.has(value)) fail('value', 'a tree (no value containing itself)', 'a cycle');
+  if (open.has(value)) failFile('value', 'a tree (no value containing itself)', 'a cycle');
   open.add(value);
   let out: unknown;
   if (value instanceof Set) out = [...value].map((v) => toJsonValue(v, depth + 1, open));
@@ -72,8 +72,8 @@ export function flattenTorch(root: unknown): FlatTorch {
     if (!isContainer(value)) return false;
     const known = holdsTensor.get(value);
     if (known !== undefined) return known;
-    if (depth > MAX_DEPTH) fail('value', `nesting at most ${MAX_DEPTH} deep`, depth);
-    if (open.has(value)) fail('value', 'a tree (no value containing itself)', 'a cycle');
+    if (depth > MAX_DEPTH) failFile('value', `nesting at most ${MAX_DEPTH} deep`, depth);
+    if (open.has(value)) failFile('value', 'a tree (no value containing itself)', 'a cycle');
     open.add(value);
     const result = entries(value).some(([, v]) => hasTensor(v, depth + 1, open));
     open.delete(value);
@@ -84,7 +84,7 @@ export function flattenTorch(root: unknown): FlatTorch {
   const walk = (value: unknown, path: string, depth: number) => {
     if (value instanceof TorchTensor) tensors.set(path, value);
     else if (isContainer(value) && hasTensor(value, depth, new Set())) {
-      if (ancestors.has(value)) fail(`value at '${path}'`, 'a tree (no value containing itself)', 'a cycle');
+      if (ancestors.has(value)) failFile(`value at '${path}'`, 'a tree (no value containing itself)', 'a cycle');
       ancestors.add(value);
       for (const [key, child] of entries(value)) walk(child, path ? `${path}/${key}` : key, depth + 1);
       ancestors.delete(value);

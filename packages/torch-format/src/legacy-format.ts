@@ -1,7 +1,7 @@
 import { checkpointBuild, checkpointGlobals, parseStoragePid, storageRef, type BrandedStorage } from './allow-list';
 import type { ByteSource } from './byte-source';
 import { DTYPE_BYTES, type TorchDtype } from './dtypes';
-import { fail } from './errors';
+import { failFile } from './errors';
 import type { StorageReader } from './storage-reader';
 import { PickleTruncatedError, unpickle, type UnpickleOptions } from './unpickler';
 import { PyTuple } from './values';
@@ -41,14 +41,14 @@ export function loadLegacyFormat(source: ByteSource): { root: unknown; records: 
     persistentLoad(pid): BrandedStorage {
       const { type, key, location, numel, view } = parseStoragePid(pid, name);
       const known = storages.get(key);
-      if (known && known.dtype !== type.dtype) fail(`${name}: storage '${key}'`, `one dtype (${known.dtype})`, type.dtype);
+      if (known && known.dtype !== type.dtype) failFile(`${name}: storage '${key}'`, `one dtype (${known.dtype})`, type.dtype);
       storages.set(key, { dtype: type.dtype, numel: Math.max(known?.numel ?? 0, numel) });
       if (view === null || view === undefined) return storageRef(key, type.dtype, numel, location);
       // (view_key, offset, view_size): a view into the root storage, as torch < 1.0 wrote shared storages.
-      if (!(view instanceof PyTuple) || view.length !== 3) fail(`${name}: storage view of '${key}'`, '(view_key, offset, size)', view);
+      if (!(view instanceof PyTuple) || view.length !== 3) failFile(`${name}: storage view of '${key}'`, '(view_key, offset, size)', view);
       const [, offset, size] = view as unknown as [unknown, number, number];
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || offset + size > numel) {
-        fail(`${name}: storage view of '${key}'`, `offset and size within its ${numel} elements`, [offset, size]);
+        failFile(`${name}: storage view of '${key}'`, `offset and size within its ${numel} elements`, [offset, size]);
       }
       return storageRef(key, type.dtype, size, location, offset);
     },
@@ -70,29 +70,29 @@ function readPickles(bytes: Uint8Array, options: UnpickleOptions, source: ByteSo
   const name = source.name;
   const plain: UnpickleOptions = { source: name, findGlobal: options.findGlobal };
   const magic = unpickle(bytes, plain, 0);
-  if (magic.value !== LEGACY_MAGIC) fail(`${name}: magic number`, `0x${LEGACY_MAGIC.toString(16)} (a torch.save file)`, magic.value);
+  if (magic.value !== LEGACY_MAGIC) failFile(`${name}: magic number`, `0x${LEGACY_MAGIC.toString(16)} (a torch.save file)`, magic.value);
   const protocol = unpickle(bytes, plain, magic.end);
-  if (protocol.value !== LEGACY_PROTOCOL) fail(`${name}: protocol version`, String(LEGACY_PROTOCOL), protocol.value);
+  if (protocol.value !== LEGACY_PROTOCOL) failFile(`${name}: protocol version`, String(LEGACY_PROTOCOL), protocol.value);
   const sysInfo = unpickle(bytes, plain, protocol.end);
   if (!(sysInfo.value instanceof Map) || sysInfo.value.get('little_endian') !== true) {
-    fail(`${name}: sys info`, 'a dict with little_endian True (big-endian files are not supported)', sysInfo.value);
+    failFile(`${name}: sys info`, 'a dict with little_endian True (big-endian files are not supported)', sysInfo.value);
   }
   const object = unpickle(bytes, options, sysInfo.end);
   const keys = unpickle(bytes, plain, object.end);
-  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) fail(`${name}: storage keys`, 'a list of strings', keys.value);
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) failFile(`${name}: storage keys`, 'a list of strings', keys.value);
   let at = keys.end;
   for (const key of keys.value as string[]) {
     const storage = storages.get(key);
-    if (!storage) fail(`${name}: storage '${key}'`, 'a storage the object pickle refers to', 'an unknown key');
-    if (at + 8 > source.size) fail(`${name}: storage '${key}'`, `an element count at byte ${at}`, 'the end of the file', 'The file is truncated');
+    if (!storage) failFile(`${name}: storage '${key}'`, 'a storage the object pickle refers to', 'an unknown key');
+    if (at + 8 > source.size) failFile(`${name}: storage '${key}'`, `an element count at byte ${at}`, 'the end of the file', 'The file is truncated');
     const head = source.read(at, 8);
     const count = new DataView(head.buffer, head.byteOffset, 8).getBigInt64(0, true);
-    if (count < BigInt(storage.numel) || count > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${name}: storage '${key}' element count`, `at least ${storage.numel}`, count);
+    if (count < BigInt(storage.numel) || count > BigInt(Number.MAX_SAFE_INTEGER)) failFile(`${name}: storage '${key}' element count`, `at least ${storage.numel}`, count);
     const bytesLength = Number(count) * DTYPE_BYTES[storage.dtype];
-    if (at + 8 + bytesLength > source.size) fail(`${name}: storage '${key}'`, `${bytesLength} bytes at ${at + 8}`, `${source.size - at - 8} bytes left`, 'The file is truncated');
+    if (at + 8 + bytesLength > source.size) failFile(`${name}: storage '${key}'`, `${bytesLength} bytes at ${at + 8}`, `${source.size - at - 8} bytes left`, 'The file is truncated');
     starts.set(key, at + 8);
     at += 8 + bytesLength;
   }
-  for (const key of storages.keys()) if (!starts.has(key)) fail(`${name}: storage '${key}'`, 'to be listed in the storage keys', 'missing');
+  for (const key of storages.keys()) if (!starts.has(key)) failFile(`${name}: storage '${key}'`, 'to be listed in the storage keys', 'missing');
   return { root: object.value, records: keys.value as string[] };
 }

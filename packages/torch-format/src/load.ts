@@ -1,6 +1,7 @@
 import { fileSource } from '#file-source';
 import { bufferSource, type ByteSource } from './byte-source';
-import { fail, raw } from './errors';
+import { fail, verbatim } from '@vjepa/base';
+import { failFile } from './errors';
 import { loadLegacyFormat } from './legacy-format';
 import { loadZipFormat } from './zip-format';
 
@@ -27,10 +28,10 @@ function detect(source: ByteSource): TorchFileFormat {
   const head = source.read(0, Math.min(source.size, 512));
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) return 'zip';
   if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') {
-    fail(`${source.name}: format`, 'the zip or legacy format of torch.save', raw('a tar archive (the format of torch < 0.4, not supported)'), 'Load it once with an old PyTorch and save it again');
+    failFile(`${source.name}: format`, 'the zip or legacy format of torch.save', verbatim('a tar archive (the format of torch < 0.4, not supported)'), 'Load it once with an old PyTorch and save it again');
   }
   if (head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'legacy';
-  fail(`${source.name}: format`, 'a torch.save file (zip archive "PK\\x03\\x04" or legacy pickle "\\x80\\x02")', raw(`bytes ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`));
+  failFile(`${source.name}: format`, 'a torch.save file (zip archive "PK\\x03\\x04" or legacy pickle "\\x80\\x02")', verbatim(`bytes ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`));
 }
 
 function open(source: ByteSource): TorchFile {
@@ -50,7 +51,7 @@ function open(source: ByteSource): TorchFile {
  * file when done.
  *
  * @param path - the file.
- * @throws TorchFormatError (or its subclass UnsafeGlobalError) naming the file and the problem.
+ * @throws TorchFormatError (or its subclass UnsafeGlobalError) naming the file and the problem; UsageError for a bad `path`.
  * @example
  * const file = openTorchFile('vitl16.pth.tar');
  * const encoder = (file.root as Map<string, unknown>).get('target_encoder') as Map<string, TorchTensor>;
@@ -68,7 +69,7 @@ export function openTorchFile(path: string): TorchFile {
  *
  * @param bytes - the whole file, a Uint8Array (a Node Buffer too) or an ArrayBuffer.
  * @param name - the name used in messages.
- * @throws TorchFormatError (or its subclass UnsafeGlobalError) naming `name` and the problem.
+ * @throws TorchFormatError (or its subclass UnsafeGlobalError) naming `name` and the problem; UsageError for bad arguments.
  * @example
  * const file = parseTorchFile(new Uint8Array(await dropped.arrayBuffer()), dropped.name);
  * const { state } = readPretrainedStateDict(file);

@@ -1,4 +1,4 @@
-import { fail, TorchFormatError } from './errors';
+import { failFile, TorchFormatError } from './errors';
 
 /** Thrown when the pickle runs past the end of the bytes given (so a caller may retry with more). */
 export class PickleTruncatedError extends TorchFormatError {}
@@ -42,7 +42,7 @@ export class PickleCursor {
 
   /** Throws `<source>: pickle opcode at byte N: expected …, received …`. */
   error(expected: string, received: unknown): never {
-    fail(`${this.source}: pickle opcode at byte ${this.opStart}`, expected, received);
+    failFile(`${this.source}: pickle opcode at byte ${this.opStart}`, expected, received);
   }
 
   /** Advances over `length` bytes, returning where they start. */

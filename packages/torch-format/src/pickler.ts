@@ -1,5 +1,5 @@
 import { DTYPE_BYTES, DTYPE_STORAGES, fitsDtype, TORCH_DTYPES, type TorchDtype, type TorchTensorData } from './dtypes';
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 import { TorchTensor, type TensorValue } from './tensor';
 import { PyFloat, PyOrderedDict, PyTuple } from './values';
 

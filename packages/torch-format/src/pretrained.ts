@@ -1,4 +1,5 @@
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
+import { failFile } from './errors';
 import { openTorchFile, parseTorchFile, type TorchFile } from './load';
 import { TorchTensor } from './tensor';
 
@@ -25,7 +26,7 @@ export function stripOfficialPrefixes(key: string): string {
  * @param keys - the entries to try in order; the first present is read (default: the official rule of
  *   `load_pretrained`, `target_encoder` then `encoder`).
  * @returns the entry used and the tensors.
- * @throws TorchFormatError when none of `keys` is a dict of tensors.
+ * @throws TorchFormatError when none of `keys` is a dict of tensors; UsageError for bad arguments.
  * @example
  * const { state } = readPretrainedStateDict('vitl16.pth.tar');  // target_encoder, prefixes stripped
  * encoder.loadStateDict(state);                                   // a @vjepa/vit VisionTransformer
@@ -48,14 +49,14 @@ function stateDictOf(file: TorchFile, keys: readonly string[], close: boolean): 
   const path = file.source;
   try {
     const root = file.root;
-    if (!(root instanceof Map)) fail(`${path}: the saved object`, 'a dict', root);
+    if (!(root instanceof Map)) failFile(`${path}: the saved object`, 'a dict', root);
     const key = keys.find((k) => root.has(k));
-    if (key === undefined) fail(`${path}`, `an entry ${keys.map((k) => `'${k}'`).join(' or ')}`, [...root.keys()].map(String));
+    if (key === undefined) failFile(`${path}`, `an entry ${keys.map((k) => `'${k}'`).join(' or ')}`, [...root.keys()].map(String));
     const dict = root.get(key);
-    if (!(dict instanceof Map)) fail(`${path}: ${key}`, 'a state dict', dict);
+    if (!(dict instanceof Map)) failFile(`${path}: ${key}`, 'a state dict', dict);
     const state = new Map<string, Float32Tensor>();
     for (const [name, tensor] of dict) {
-      if (typeof name !== 'string' || !(tensor instanceof TorchTensor)) fail(`${path}: ${key}[${String(name)}]`, 'a tensor under a string key', tensor);
+      if (typeof name !== 'string' || !(tensor instanceof TorchTensor)) failFile(`${path}: ${key}[${String(name)}]`, 'a tensor under a string key', tensor);
       state.set(stripOfficialPrefixes(name), { storedDtype: tensor.dtype, shape: [...tensor.shape], data: tensor.readFloat32() });
     }
     return { key, state };

@@ -1,4 +1,4 @@
-import { fail } from './errors';
+import { fail } from '@vjepa/base';
 import { pickleTorch, type PickledTensor } from './pickler';
 import { TorchTensor } from './tensor';
 import { ZipWriter, type ByteSink } from './zip-writer';

@@ -1,5 +1,5 @@
 import { DTYPE_BYTES, toFloat32, typedView, type TorchDtype, type TorchTensorData } from './dtypes';
-import { fail } from './errors';
+import { failFile } from './errors';
 import type { StorageReader } from './storage-reader';
 import type { StorageRef } from './values';
 
@@ -38,7 +38,7 @@ export class TorchTensor {
     private readonly reader: StorageReader,
   ) {
     const where = `${reader.name}: tensor on storage '${storage.key}'`;
-    if (stride.length !== shape.length) fail(`${where} stride`, `${shape.length} strides (one per dimension of [${shape.join(', ')}])`, [...stride]);
+    if (stride.length !== shape.length) failFile(`${where} stride`, `${shape.length} strides (one per dimension of [${shape.join(', ')}])`, [...stride]);
     let numel = 1;
     let last = storageOffset;
     for (let d = 0; d < shape.length; d++) {
@@ -46,9 +46,9 @@ export class TorchTensor {
       if (shape[d] > 0) last += (shape[d] - 1) * stride[d];
     }
     this.numel = numel;
-    if (!Number.isSafeInteger(numel) || !Number.isSafeInteger(last)) fail(`${where} shape`, 'a size below 2^53 elements', [...shape]);
+    if (!Number.isSafeInteger(numel) || !Number.isSafeInteger(last)) failFile(`${where} shape`, 'a size below 2^53 elements', [...shape]);
     if (numel > 0 && last >= storage.numel) {
-      fail(`${where}`, `element indices below the storage's ${storage.numel} elements`, `offset ${storageOffset}, shape [${shape.join(', ')}], stride [${stride.join(', ')}] reaching index ${last}`);
+      failFile(`${where}`, `element indices below the storage's ${storage.numel} elements`, `offset ${storageOffset}, shape [${shape.join(', ')}], stride [${stride.join(', ')}] reaching index ${last}`);
     }
   }
 

@@ -1,6 +1,7 @@
 // Helpers shared by the tests of this package (not exported from the package).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseSafetensorsHeader, safetensorsHeaderLength } from '@vjepa/base';
 import { ZipWriter } from './zip-writer';
 
 /** A file of the repository's fixtures/ folder. */
@@ -8,18 +9,12 @@ export function fixture(path: string): string {
   return fileURLToPath(new URL(`../../../fixtures/${path}`, import.meta.url));
 }
 
-/** A minimal safetensors reader for the tests (the package itself does not depend on @vjepa/core). */
+/** The raw bytes of every tensor of a safetensors file, by name, with the header read by `@vjepa/base`. */
 export function readSafetensorsBytes(path: string): Map<string, { dtype: string; shape: number[]; bytes: Uint8Array }> {
   const file = readFileSync(path);
-  const headerLength = Number(file.readBigUInt64LE(0));
-  const header = JSON.parse(file.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const out = new Map<string, { dtype: string; shape: number[]; bytes: Uint8Array }>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const [begin, end] = info.data_offsets;
-    out.set(name, { dtype: info.dtype, shape: info.shape, bytes: new Uint8Array(file.subarray(8 + headerLength + begin, 8 + headerLength + end)) });
-  }
-  return out;
+  const dataStart = 8 + safetensorsHeaderLength(file, file.length, path);
+  const { entries } = parseSafetensorsHeader(file.subarray(8, dataStart), file.length - dataStart, path);
+  return new Map(entries.map(({ name, dtype, shape, begin, end }) => [name, { dtype, shape, bytes: new Uint8Array(file.subarray(dataStart + begin, dataStart + end)) }]));
 }
 
 /** Pickle bytes assembled by hand: strings are opcodes/ASCII, numbers single bytes, arrays byte lists. */

@@ -1,4 +1,4 @@
-import { raw } from './errors';
+import { verbatim } from '@vjepa/base';
 import { PickleCursor } from './pickle-cursor';
 import { PyTuple, pyTuple } from './values';
 
@@ -87,17 +87,17 @@ class Unpickler {
   }
   private pop(): unknown {
     if (this.stack.length === 0 || (this.marks.length > 0 && this.stack.length <= this.marks[this.marks.length - 1])) {
-      this.error('a value on the stack', raw('an empty stack (or a MARK)'));
+      this.error('a value on the stack', verbatim('an empty stack (or a MARK)'));
     }
     return this.stack.pop();
   }
   private top(): unknown {
-    if (this.stack.length === 0) this.error('a value on the stack', raw('an empty stack'));
+    if (this.stack.length === 0) this.error('a value on the stack', verbatim('an empty stack'));
     return this.stack[this.stack.length - 1];
   }
   private popMark(): unknown[] {
     const mark = this.marks.pop();
-    if (mark === undefined) this.error('a MARK before this opcode', raw('none'));
+    if (mark === undefined) this.error('a MARK before this opcode', verbatim('none'));
     return this.stack.splice(mark);
   }
   private memoPut(index: number): void {
@@ -147,7 +147,7 @@ class Unpickler {
   private callable(value: unknown, how: 'call' | 'construct', opcode: string): AllowedGlobal {
     if (!isAllowedGlobal(value) || !value[how]) {
       const named = isAllowedGlobal(value) ? value.qualifiedName : undefined;
-      this.error(`an allowed ${how === 'call' ? 'callable' : 'class'} for ${opcode}`, named ? raw(named) : value);
+      this.error(`an allowed ${how === 'call' ? 'callable' : 'class'} for ${opcode}`, named ? verbatim(named) : value);
     }
     return value;
   }
@@ -403,7 +403,7 @@ class Unpickler {
         case 0x6f: {
           // OBJ
           const items = this.popMark();
-          if (items.length === 0) this.error('a class after the MARK of OBJ', raw('nothing'));
+          if (items.length === 0) this.error('a class after the MARK of OBJ', verbatim('nothing'));
           const cls = this.callable(items[0], 'construct', 'OBJ');
           this.push(cls.construct!(items.slice(1)));
           break;
@@ -437,7 +437,7 @@ class Unpickler {
           break;
         }
         default:
-          this.error('a data opcode of pickle protocols 0-5 (no EXT, no out-of-band buffers)', raw(`0x${op.toString(16).padStart(2, '0')}`));
+          this.error('a data opcode of pickle protocols 0-5 (no EXT, no out-of-band buffers)', verbatim(`0x${op.toString(16).padStart(2, '0')}`));
       }
     }
   }

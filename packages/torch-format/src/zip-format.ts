@@ -1,7 +1,7 @@
 import { checkpointBuild, checkpointGlobals, parseStoragePid, storageRef } from './allow-list';
 import type { ByteSource } from './byte-source';
 import { DTYPE_BYTES } from './dtypes';
-import { fail } from './errors';
+import { failFile } from './errors';
 import type { StorageReader } from './storage-reader';
 import { unpickle } from './unpickler';
 import { checkCrc, entryDataOffset, readZipDirectory, type ZipEntry } from './zip-reader';
@@ -23,13 +23,13 @@ export interface ZipLoad {
 export function loadZipFormat(source: ByteSource): ZipLoad {
   const entries = readZipDirectory(source);
   const pickles = [...entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n) || n === 'data.pkl');
-  if (pickles.length !== 1) fail(`${source.name}: archive`, 'one <folder>/data.pkl record', pickles.length === 0 ? 'none' : pickles);
+  if (pickles.length !== 1) failFile(`${source.name}: archive`, 'one <folder>/data.pkl record', pickles.length === 0 ? 'none' : pickles);
   const pickleName = pickles[0];
   const prefix = pickleName.slice(0, -'data.pkl'.length);
   const byteorder = entries.get(`${prefix}byteorder`);
   if (byteorder) {
     const order = new TextDecoder().decode(readEntry(source, byteorder, 16)).trim();
-    if (order !== 'little') fail(`${source.name}: ${prefix}byteorder`, "'little' (big-endian files are not supported)", order);
+    if (order !== 'little') failFile(`${source.name}: ${prefix}byteorder`, "'little' (big-endian files are not supported)", order);
   }
   const dataEnd = source.size;
   const offsets = new Map<string, number>();
@@ -53,9 +53,9 @@ export function loadZipFormat(source: ByteSource): ZipLoad {
     persistentLoad(pid) {
       const { type, key, location, numel } = parseStoragePid(pid, source.name);
       const entry = entries.get(`${prefix}data/${key}`);
-      if (!entry) fail(`${source.name}: storage '${key}'`, `a record ${prefix}data/${key}`, 'none');
+      if (!entry) failFile(`${source.name}: storage '${key}'`, `a record ${prefix}data/${key}`, 'none');
       const bytes = numel * DTYPE_BYTES[type.dtype];
-      if (bytes > entry.size) fail(`${source.name}: storage '${key}'`, `a record of at least ${bytes} bytes (${numel} × ${type.dtype})`, entry.size);
+      if (bytes > entry.size) failFile(`${source.name}: storage '${key}'`, `a record of at least ${bytes} bytes (${numel} × ${type.dtype})`, entry.size);
       return storageRef(key, type.dtype, numel, location);
     },
   });
@@ -63,7 +63,7 @@ export function loadZipFormat(source: ByteSource): ZipLoad {
 }
 
 function readEntry(source: ByteSource, entry: ZipEntry, limit: number): Uint8Array {
-  if (entry.size > limit) fail(`${source.name}: record '${entry.name}'`, `at most ${limit} bytes`, entry.size);
+  if (entry.size > limit) failFile(`${source.name}: record '${entry.name}'`, `at most ${limit} bytes`, entry.size);
   const bytes = source.read(entryDataOffset(source, entry, source.size), entry.size);
   checkCrc(source, entry, bytes);
   return bytes;

@@ -1,6 +1,7 @@
 import type { ByteSource } from './byte-source';
 import { crc32 } from '#crc32';
-import { fail, raw } from './errors';
+import { verbatim } from '@vjepa/base';
+import { failFile } from './errors';
 
 /** One record of a zip archive, found through the central directory. */
 export interface ZipEntry {
@@ -25,7 +26,7 @@ const EOCD_SEARCH = 22 + 0xffff;
 
 function u64(view: DataView, at: number, where: string): number {
   const value = view.getBigUint64(at, true);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) fail(where, 'a value below 2^53', value);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) failFile(where, 'a value below 2^53', value);
   return Number(value);
 }
 
@@ -50,34 +51,34 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
       break;
     }
   }
-  if (eocd < 0) fail(`${name}: zip end record`, 'an end-of-central-directory record in the last 64 KiB', 'none', 'The file is truncated or not a zip archive');
+  if (eocd < 0) failFile(`${name}: zip end record`, 'an end-of-central-directory record in the last 64 KiB', 'none', 'The file is truncated or not a zip archive');
   let count = tailView.getUint16(eocd + 10, true);
   let cdSize = tailView.getUint32(eocd + 12, true);
   let cdOffset = tailView.getUint32(eocd + 16, true);
   const eocdPosition = tailStart + eocd;
   if (count === 0xffff || cdSize === U32_MAX || cdOffset === U32_MAX) {
-    if (eocdPosition < 20) fail(`${name}: zip64 locator`, 'a locator before the end record', 'none');
+    if (eocdPosition < 20) failFile(`${name}: zip64 locator`, 'a locator before the end record', 'none');
     const locator = source.read(eocdPosition - 20, 20);
     const lv = new DataView(locator.buffer, locator.byteOffset, 20);
-    if (lv.getUint32(0, true) !== ZIP64_LOCATOR) fail(`${name}: zip64 locator`, 'signature 0x07064b50', lv.getUint32(0, true));
+    if (lv.getUint32(0, true) !== ZIP64_LOCATOR) failFile(`${name}: zip64 locator`, 'signature 0x07064b50', lv.getUint32(0, true));
     const recordAt = u64(lv, 8, `${name}: zip64 end record offset`);
-    if (recordAt + 56 > eocdPosition - 20) fail(`${name}: zip64 end record offset`, `at most ${eocdPosition - 76}`, recordAt);
+    if (recordAt + 56 > eocdPosition - 20) failFile(`${name}: zip64 end record offset`, `at most ${eocdPosition - 76}`, recordAt);
     const record = source.read(recordAt, 56);
     const rv = new DataView(record.buffer, record.byteOffset, 56);
-    if (rv.getUint32(0, true) !== ZIP64_EOCD) fail(`${name}: zip64 end record`, 'signature 0x06064b50', rv.getUint32(0, true));
+    if (rv.getUint32(0, true) !== ZIP64_EOCD) failFile(`${name}: zip64 end record`, 'signature 0x06064b50', rv.getUint32(0, true));
     count = u64(rv, 32, `${name}: zip64 entry count`);
     cdSize = u64(rv, 40, `${name}: zip64 central directory size`);
     cdOffset = u64(rv, 48, `${name}: zip64 central directory offset`);
   }
-  if (cdOffset + cdSize > eocdPosition) fail(`${name}: central directory`, `to end before the end record at ${eocdPosition}`, `${cdOffset} + ${cdSize} bytes`, 'The file is truncated or corrupt');
-  if (count * 46 > cdSize) fail(`${name}: central directory`, `room for ${count} entries (46 bytes each at least)`, `${cdSize} bytes`);
+  if (cdOffset + cdSize > eocdPosition) failFile(`${name}: central directory`, `to end before the end record at ${eocdPosition}`, `${cdOffset} + ${cdSize} bytes`, 'The file is truncated or corrupt');
+  if (count * 46 > cdSize) failFile(`${name}: central directory`, `room for ${count} entries (46 bytes each at least)`, `${cdSize} bytes`);
   const cd = source.read(cdOffset, cdSize);
   const view = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
   const entries = new Map<string, ZipEntry>();
   const decoder = new TextDecoder('utf-8');
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > cd.length || view.getUint32(at, true) !== CENTRAL) fail(`${name}: central directory entry ${i}`, 'signature 0x02014b50', at + 4 <= cd.length ? view.getUint32(at, true) : 'the end of the directory');
+    if (at + 46 > cd.length || view.getUint32(at, true) !== CENTRAL) failFile(`${name}: central directory entry ${i}`, 'signature 0x02014b50', at + 4 <= cd.length ? view.getUint32(at, true) : 'the end of the directory');
     const flags = view.getUint16(at + 8, true);
     const crc = view.getUint32(at + 16, true);
     const method = view.getUint16(at + 10, true);
@@ -88,7 +89,7 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
     const commentLength = view.getUint16(at + 32, true);
     let headerOffset = view.getUint32(at + 42, true);
     const next = at + 46 + nameLength + extraLength + commentLength;
-    if (next > cd.length) fail(`${name}: central directory entry ${i}`, `to fit in the ${cd.length}-byte directory`, `${next} bytes`);
+    if (next > cd.length) failFile(`${name}: central directory entry ${i}`, `to fit in the ${cd.length}-byte directory`, `${next} bytes`);
     const entryName = decoder.decode(cd.subarray(at + 46, at + 46 + nameLength));
     // Zip64 extended information: 8-byte fields for those that are 0xFFFFFFFF, in this order.
     for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength; ) {
@@ -97,7 +98,7 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
       if (id === 0x0001) {
         let f = e + 4;
         const field = (what: string) => {
-          if (f + 8 > e + 4 + length) fail(`${name}: zip64 field of '${entryName}'`, `a ${what}`, 'a short field');
+          if (f + 8 > e + 4 + length) failFile(`${name}: zip64 field of '${entryName}'`, `a ${what}`, 'a short field');
           const value = u64(view, f, `${name}: zip64 ${what} of '${entryName}'`);
           f += 8;
           return value;
@@ -108,13 +109,13 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
       }
       e += 4 + length;
     }
-    if (flags & 1) fail(`${name}: entry '${entryName}'`, 'an unencrypted entry', 'an encrypted one');
+    if (flags & 1) failFile(`${name}: entry '${entryName}'`, 'an unencrypted entry', 'an encrypted one');
     if (method !== 0) {
-      fail(`${name}: entry '${entryName}'`, 'a stored (uncompressed) entry, as torch.save writes them', `compression method ${method}${method === 8 ? ' (deflate)' : ''}`, 'Re-save the file with torch.save, or unzip and re-zip it with `zip -0`');
+      failFile(`${name}: entry '${entryName}'`, 'a stored (uncompressed) entry, as torch.save writes them', `compression method ${method}${method === 8 ? ' (deflate)' : ''}`, 'Re-save the file with torch.save, or unzip and re-zip it with `zip -0`');
     }
-    if (compressed !== size) fail(`${name}: entry '${entryName}' compressed size`, `its size ${size} (a stored entry)`, compressed);
-    if (headerOffset + 30 + size > cdOffset) fail(`${name}: entry '${entryName}'`, `to lie before the central directory at ${cdOffset}`, `header at ${headerOffset}, ${size} bytes`, 'The file is truncated or corrupt');
-    if (entries.has(entryName)) fail(`${name}: entry '${entryName}'`, 'a name used once', 'a duplicate');
+    if (compressed !== size) failFile(`${name}: entry '${entryName}' compressed size`, `its size ${size} (a stored entry)`, compressed);
+    if (headerOffset + 30 + size > cdOffset) failFile(`${name}: entry '${entryName}'`, `to lie before the central directory at ${cdOffset}`, `header at ${headerOffset}, ${size} bytes`, 'The file is truncated or corrupt');
+    if (entries.has(entryName)) failFile(`${name}: entry '${entryName}'`, 'a name used once', 'a duplicate');
     entries.set(entryName, { name: entryName, size, headerOffset, crc });
     at = next;
   }
@@ -128,9 +129,9 @@ export function readZipDirectory(source: ByteSource): Map<string, ZipEntry> {
 export function entryDataOffset(source: ByteSource, entry: ZipEntry, limit: number): number {
   const header = source.read(entry.headerOffset, 30);
   const view = new DataView(header.buffer, header.byteOffset, 30);
-  if (view.getUint32(0, true) !== LOCAL) fail(`${source.name}: local header of '${entry.name}'`, 'signature 0x04034b50', view.getUint32(0, true));
+  if (view.getUint32(0, true) !== LOCAL) failFile(`${source.name}: local header of '${entry.name}'`, 'signature 0x04034b50', view.getUint32(0, true));
   const start = entry.headerOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
-  if (start + entry.size > limit) fail(`${source.name}: data of '${entry.name}'`, `to end before byte ${limit}`, `${start} + ${entry.size} bytes`, 'The file is truncated or corrupt');
+  if (start + entry.size > limit) failFile(`${source.name}: data of '${entry.name}'`, `to end before byte ${limit}`, `${start} + ${entry.size} bytes`, 'The file is truncated or corrupt');
   return start;
 }
 
@@ -138,6 +139,6 @@ export function entryDataOffset(source: ByteSource, entry: ZipEntry, limit: numb
 export function checkCrc(source: ByteSource, entry: ZipEntry, bytes: Uint8Array): void {
   const crc = crc32(bytes) >>> 0;
   if (crc !== entry.crc) {
-    fail(`${source.name}: record '${entry.name}'`, `CRC-32 0x${entry.crc.toString(16).padStart(8, '0')}`, raw(`0x${crc.toString(16).padStart(8, '0')}`), 'The file is corrupt; download or copy it again');
+    failFile(`${source.name}: record '${entry.name}'`, `CRC-32 0x${entry.crc.toString(16).padStart(8, '0')}`, verbatim(`0x${crc.toString(16).padStart(8, '0')}`), 'The file is corrupt; download or copy it again');
   }
 }

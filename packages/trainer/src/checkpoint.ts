@@ -255,7 +255,6 @@ export class NoGoodCheckpointError extends CheckpointError {
           .join(', ') +
         '. Start a new run (another --out) or restore the files',
     );
-    this.name = 'NoGoodCheckpointError';
   }
 }
 

@@ -97,7 +97,6 @@ export class CheckpointWriteError extends IoError {
         (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}; free space and resume with --resume` : 'No checkpoint was written yet'),
       { cause },
     );
-    this.name = 'CheckpointWriteError';
   }
 }
 
@@ -119,7 +118,6 @@ export class TrainingDivergedError extends DivergenceError {
         (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}; ` : 'No checkpoint was written yet; ') +
         'lower the learning rate or check the data.',
     );
-    this.name = 'TrainingDivergedError';
   }
 }
 

@@ -16,7 +16,6 @@ export class RunLockedError extends LockError {
       `out: expected an output folder no other run is using, received ${JSON.stringify(outDir)}, which process ${pid} ` +
         `is training into (lock ${join(outDir, RUN_LOCK_FILE)}). Wait for it, stop it, or use another --out`,
     );
-    this.name = 'RunLockedError';
   }
 }
 

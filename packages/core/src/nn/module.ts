@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostTensor, StateDictInput } from '../types';
 import { ensureGradients } from '#gradients';
-import { StateDictError } from './state-dict-error';
-
-/** What `loadStateDict` found: keys the module has but the input lacks, the reverse, and shape clashes. */
-export interface LoadReport {
-  loaded: string[];
-  missing: string[];
-  unexpected: string[];
-  mismatched: { key: string; expected: number[]; received: number[] }[];
-}
+import { StateDictError, type LoadReport } from './state-dict-error';
 
 /** Options of `loadStateDict`. */
 export interface LoadOptions {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { IndexBatch } from '../types';
-import { fail } from '@vjepa/base';
+import { fail, type IndexBatch } from '@vjepa/base';
 import { gatherRows } from '../accel/kernels/gather-rows';
 
 /** An int32 `[B, K]` tensor from an `IndexBatch` (as produced by `@vjepa/masking`). */

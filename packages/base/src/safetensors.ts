@@ -4,11 +4,13 @@
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {string: string}}`, then the data
  * buffer, which the tensors must cover exactly (offsets are relative to its start).
  *
- * Node's file reading and writing is in `safetensors-file.ts`, so that this module runs in browsers.
+ * It is bytes only, so it runs in browsers; `@vjepa/core` reads and writes the files (`readSafetensors`,
+ * `writeSafetensors`) with these functions.
  *
  * @packageDocumentation
  */
-import { CheckpointError, fail } from '@vjepa/base';
+import { CheckpointError, fail } from './errors';
+import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from './half-float';
 
 /** The element types this module reads and writes. */
 export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32';
@@ -59,18 +61,25 @@ const METADATA_KEY = '__metadata__';
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const GAP_HINT = 'The reference implementation rejects a data buffer not fully covered by tensors';
 
-/** A validated header: the tensor entries and the metadata. @internal */
-export interface Layout {
-  entries: Entry[];
+/** A validated header, for readers that fetch the data piece by piece: the tensor entries and the metadata. */
+export interface SafetensorsLayout {
+  /** The tensors, in header order. */
+  entries: SafetensorsEntry[];
+  /** The `__metadata__` entries; empty when the file has none. */
   metadata: Record<string, string>;
 }
 
-/** A header entry after validation. @internal */
-export interface Entry {
+/** One tensor of a validated header. */
+export interface SafetensorsEntry {
+  /** The tensor's name. */
   name: string;
+  /** Its stored element type. */
   dtype: SafeDtype;
+  /** Its dimensions, row-major. */
   shape: number[];
+  /** Where its bytes begin in the data buffer (after the 8-byte length and the header). */
   begin: number;
+  /** Where they end (exclusive). */
   end: number;
 }
 
@@ -84,14 +93,14 @@ export interface Entry {
  * @param bytes - the whole file.
  * @param source - the file name used in error messages.
  * @returns the tensors (their data may share memory with `bytes` where aligned) and the metadata.
- * @throws VjepaError naming `source` and the problem.
+ * @throws CheckpointError naming `source` and what is wrong in the file; UsageError when `bytes` is not a Uint8Array.
  */
 export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsFile {
   if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
-  const headerLength = readHeaderLength(bytes, bytes.length, source);
+  const headerLength = safetensorsHeaderLength(bytes, bytes.length, source);
   const dataStart = 8 + headerLength;
-  const layout = parseLayout(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
-  return decodeAll(layout, (entry) => decode(bytes, dataStart + entry.begin, entry.end - entry.begin, entry.dtype));
+  const layout = parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
+  return decodeSafetensors(layout, (entry) => decodeSafetensorData(bytes, dataStart + entry.begin, entry.end - entry.begin, entry.dtype));
 }
 
 /**
@@ -114,27 +123,43 @@ export function int64ToInt32(values: BigInt64Array, argument = 'values'): Int32A
   return out;
 }
 
-/** Checks the 8-byte prefix (`prefix` holds at least its available bytes) against the file length. */
-/** @internal */
-export function readHeaderLength(prefix: Uint8Array, fileLength: number, source: string): number {
+/**
+ * The header length of a safetensors file from its first 8 bytes, checked against the file length: the
+ * first step of a reader that fetches a large file piece by piece (then {@link parseSafetensorsHeader}).
+ *
+ * @param prefix - the file's first bytes (at least 8, or all of a shorter file).
+ * @param fileLength - the file's length in bytes.
+ * @param source - the file name used in error messages.
+ * @returns N, the length of the JSON header that follows the 8 bytes.
+ * @throws CheckpointError for a file shorter than 8 bytes or a header longer than the file or than {@link MAX_HEADER_BYTES}.
+ */
+export function safetensorsHeaderLength(prefix: Uint8Array, fileLength: number, source: string): number {
   if (fileLength < 8) {
-    fail(`${source}: file length`, 'at least 8 bytes (the little-endian u64 header length)', fileLength);
+    failFile(`${source}: file length`, 'at least 8 bytes (the little-endian u64 header length)', fileLength);
   }
   const headerLength = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES) {
     const hint = 'This is not a safetensors file or it is corrupt';
-    fail(`${source}: header length`, `at most ${MAX_HEADER_BYTES} bytes`, headerLength, hint);
+    failFile(`${source}: header length`, `at most ${MAX_HEADER_BYTES} bytes`, headerLength, hint);
   }
   if (headerLength > fileLength - 8) {
     const hint = 'The file is truncated or not a safetensors file';
-    fail(`${source}: header length`, `at most the ${fileLength - 8} bytes that follow it`, headerLength, hint);
+    failFile(`${source}: header length`, `at most the ${fileLength - 8} bytes that follow it`, headerLength, hint);
   }
   return headerLength;
 }
 
-/** Parses and validates the JSON header against the length of the data buffer that follows it. */
-/** @internal */
-export function parseLayout(headerBytes: Uint8Array, dataLength: number, source: string): Layout {
+/**
+ * Parses and validates the JSON header against the length of the data buffer that follows it, with every
+ * check of {@link parseSafetensors}: dtypes, shapes, byte counts, offsets (no overlap, no gap, no trailing byte).
+ *
+ * @param headerBytes - the N header bytes (after the 8-byte length).
+ * @param dataLength - the bytes of the file after the header.
+ * @param source - the file name used in error messages.
+ * @returns the entries, to be read at `8 + N + begin`, and the metadata.
+ * @throws CheckpointError naming `source`, the tensor and the problem.
+ */
+export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: number, source: string): SafetensorsLayout {
   const header = parseHeaderJson(headerBytes, source);
   const metadata = parseMetadata(header[METADATA_KEY], source);
   const entries = Object.keys(header)
@@ -144,8 +169,11 @@ export function parseLayout(headerBytes: Uint8Array, dataLength: number, source:
   return { entries, metadata };
 }
 
-/** @internal */
-export function decodeAll(layout: Layout, data: (entry: Entry) => SafeTensorData): SafetensorsFile {
+/**
+ * The parsed file of a validated layout, each tensor's data given by `data` (e.g. read from disk and
+ * passed through {@link decodeSafetensorData}).
+ */
+export function decodeSafetensors(layout: SafetensorsLayout, data: (entry: SafetensorsEntry) => SafeTensorData): SafetensorsFile {
   const tensors = new Map<string, SafeTensor>();
   for (const entry of layout.entries) {
     tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: data(entry) });
@@ -164,42 +192,42 @@ function parseHeaderJson(headerBytes: Uint8Array, source: string): Record<string
   try {
     header = JSON.parse(text);
   } catch (error) {
-    fail(`${source}: header`, 'valid JSON', text, `${(error as Error).message}`);
+    failFile(`${source}: header`, 'valid JSON', text, `${(error as Error).message}`);
   }
-  if (!isPlainObject(header)) fail(`${source}: header`, 'a JSON object', header);
+  if (!isPlainObject(header)) failFile(`${source}: header`, 'a JSON object', header);
   return header;
 }
 
 function parseMetadata(metadata: unknown, source: string): Record<string, string> {
   if (metadata === undefined) return {};
-  if (!isPlainObject(metadata)) fail(`${source}: ${METADATA_KEY}`, 'an object of strings', metadata);
+  if (!isPlainObject(metadata)) failFile(`${source}: ${METADATA_KEY}`, 'an object of strings', metadata);
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') fail(`${source}: ${METADATA_KEY}[${JSON.stringify(key)}]`, 'a string', value);
+    if (typeof value !== 'string') failFile(`${source}: ${METADATA_KEY}[${JSON.stringify(key)}]`, 'a string', value);
   }
   return Object.fromEntries(Object.entries(metadata)) as Record<string, string>;
 }
 
-function parseEntry(name: string, info: unknown, source: string): Entry {
+function parseEntry(name: string, info: unknown, source: string): SafetensorsEntry {
   const where = `${source}: tensor ${JSON.stringify(name)}`;
-  if (!isPlainObject(info)) fail(where, 'an object {dtype, shape, data_offsets}', info);
+  if (!isPlainObject(info)) failFile(where, 'an object {dtype, shape, data_offsets}', info);
   const { dtype, shape, data_offsets: offsets } = info;
-  if (!isDtype(dtype)) fail(`${where} dtype`, `one of ${DTYPES}`, dtype);
-  if (!isShape(shape)) fail(`${where} shape`, 'an array of non-negative integers', shape);
+  if (!isDtype(dtype)) failFile(`${where} dtype`, `one of ${DTYPES}`, dtype);
+  if (!isShape(shape)) failFile(`${where} shape`, 'an array of non-negative integers', shape);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
-    fail(`${where} data_offsets`, 'two integers [begin, end] with 0 <= begin <= end', offsets);
+    failFile(`${where} data_offsets`, 'two integers [begin, end] with 0 <= begin <= end', offsets);
   }
   const [begin, end] = offsets as [number, number];
   const size = DTYPE_BYTES[dtype];
   const expectedBytes = elementCount(shape) * size;
   if (end - begin !== expectedBytes) {
     const expected = `a span of ${expectedBytes} bytes (shape [${shape.join(', ')}] × ${size} bytes per ${dtype})`;
-    fail(`${where} data_offsets`, expected, offsets);
+    failFile(`${where} data_offsets`, expected, offsets);
   }
   return { name, dtype, shape: [...shape], begin, end };
 }
 
 /** The tensors, sorted by offset, must tile the data buffer exactly: no overlap, no gap, no missing or extra byte. */
-function checkLayout(entries: Entry[], bufferLength: number, source: string): void {
+function checkLayout(entries: SafetensorsEntry[], bufferLength: number, source: string): void {
   const sorted = [...entries].sort((x, y) => x.begin - y.begin || x.end - y.end);
   let covered = 0;
   let previous = 'the start of the data buffer';
@@ -207,11 +235,11 @@ function checkLayout(entries: Entry[], bufferLength: number, source: string): vo
     const where = `${source}: tensor ${JSON.stringify(entry.name)} data_offsets`;
     const received = [entry.begin, entry.end];
     if (entry.begin < covered) {
-      fail(where, `to begin at or after ${covered} (${previous})`, received, 'The tensors overlap');
+      failFile(where, `to begin at or after ${covered} (${previous})`, received, 'The tensors overlap');
     }
     if (entry.begin > covered) {
       const hint = `${GAP_HINT} (gap of ${entry.begin - covered} bytes)`;
-      fail(where, `to begin at ${covered} (${previous})`, received, hint);
+      failFile(where, `to begin at ${covered} (${previous})`, received, hint);
     }
     covered = entry.end;
     previous = `the end of tensor ${JSON.stringify(entry.name)}`;
@@ -221,17 +249,19 @@ function checkLayout(entries: Entry[], bufferLength: number, source: string): vo
     const where = `${source}: tensor ${JSON.stringify(truncated.name)} data_offsets`;
     const missing = covered - bufferLength;
     const hint = `The file is truncated: the header describes ${covered} bytes of data, ${missing} are missing`;
-    fail(where, `to lie within the data buffer of ${bufferLength} bytes`, [truncated.begin, truncated.end], hint);
+    failFile(where, `to lie within the data buffer of ${bufferLength} bytes`, [truncated.begin, truncated.end], hint);
   }
   if (covered < bufferLength) {
     const hint = `${GAP_HINT} (${bufferLength - covered} trailing bytes)`;
-    fail(`${source}: data buffer length`, `${covered} bytes (${previous})`, bufferLength, hint);
+    failFile(`${source}: data buffer length`, `${covered} bytes (${previous})`, bufferLength, hint);
   }
 }
 
-/** Decodes `byteLength` bytes at `offset` as `dtype`; F16/BF16 are widened to float32. */
-/** @internal */
-export function decode(bytes: Uint8Array, offset: number, byteLength: number, dtype: SafeDtype): SafeTensorData {
+/**
+ * Decodes `byteLength` little-endian bytes at `offset` as `dtype`; F16/BF16 are widened to float32. The
+ * result views `bytes` where it can (aligned, little-endian host), else it is a copy.
+ */
+export function decodeSafetensorData(bytes: Uint8Array, offset: number, byteLength: number, dtype: SafeDtype): SafeTensorData {
   const size = DTYPE_BYTES[dtype];
   const { buffer, byteOffset } = hostOrderBytes(bytes, offset, byteLength, size);
   const count = byteLength / size;
@@ -243,7 +273,7 @@ export function decode(bytes: Uint8Array, offset: number, byteLength: number, dt
     case 'I64':
       return new BigInt64Array(buffer, byteOffset, count);
     case 'F16':
-      return halfToFloat32(new Uint16Array(buffer, byteOffset, count));
+      return float16ToFloat32(new Uint16Array(buffer, byteOffset, count));
     case 'BF16':
       return bfloat16ToFloat32(new Uint16Array(buffer, byteOffset, count));
   }
@@ -267,36 +297,6 @@ function hostOrderBytes(
 function reverseEachElement(bytes: Uint8Array, size: number): void {
   if (size === 1) return;
   for (let start = 0; start < bytes.length; start += size) bytes.subarray(start, start + size).reverse();
-}
-
-let halfTable: Float32Array | undefined;
-
-/** IEEE binary16 bits → float32, through a 64k-entry table built on first use. */
-function halfToFloat32(bits: Uint16Array): Float32Array {
-  if (!halfTable) {
-    halfTable = new Float32Array(65536);
-    for (let i = 0; i < 65536; i++) halfTable[i] = halfBitsToNumber(i);
-  }
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = halfTable[bits[i]];
-  return out;
-}
-
-function halfBitsToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
-/** bfloat16 bits are the top half of float32 bits: exact. */
-function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  const outBits = new Uint32Array(out.buffer);
-  for (let i = 0; i < bits.length; i++) outBits[i] = bits[i] << 16;
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -331,7 +331,6 @@ export function serializeSafetensors(tensors: SafeTensorsInput, metadata: Record
   for (const [name, tensor] of layout) out.set(encodeData(tensor), dataStart + offsets.get(name)![0]);
   return out;
 }
-
 
 function checkInputs(tensors: SafeTensorsInput, metadata: Record<string, string>): Array<[string, SafeTensorInput]> {
   if (tensors === null || typeof tensors !== 'object') {
@@ -392,7 +391,7 @@ function encodeData(tensor: SafeTensorInput): Uint8Array {
   const { dtype, data } = tensor;
   let elements: SafeTensorData | Uint16Array = data;
   if (dtype === 'I64' && data instanceof Int32Array) elements = BigInt64Array.from(data, (value) => BigInt(value));
-  if (dtype === 'F16') elements = float32ToHalf(data as Float32Array);
+  if (dtype === 'F16') elements = float32ToFloat16(data as Float32Array);
   if (dtype === 'BF16') elements = float32ToBfloat16(data as Float32Array);
   const bytes = new Uint8Array(elements.buffer, elements.byteOffset, elements.byteLength);
   if (HOST_LITTLE_ENDIAN) return bytes;
@@ -401,47 +400,13 @@ function encodeData(tensor: SafeTensorInput): Uint8Array {
   return copy;
 }
 
-/** float32 → IEEE binary16 bits, rounding to nearest even (overflow → ±Infinity, NaN kept). */
-function float32ToHalf(values: Float32Array): Uint16Array {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = halfBitsOf(bits[i], values[i]);
-  return out;
-}
-
-function halfBitsOf(floatBits: number, value: number): number {
-  const sign = (floatBits >>> 16) & 0x8000;
-  const magnitude = floatBits & 0x7fffffff;
-  if (magnitude > 0x7f800000) return sign | 0x7e00; // NaN
-  if (magnitude >= 0x477ff000) return sign | 0x7c00; // ≥ 65520 rounds to Infinity
-  if (magnitude < 0x38800000) return sign | roundHalfEven(Math.abs(value) * 2 ** 24); // subnormal (or 0)
-  const exponent = (magnitude >>> 23) - 112; // rebias 127 → 15
-  const rest = magnitude & 0x1fff;
-  let half = (exponent << 10) | ((magnitude >>> 13) & 0x3ff);
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++; // a carry into the exponent is correct
-  return sign | half;
-}
-
-function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  return fraction > 0.5 || (fraction === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
-}
-
-/** float32 → bfloat16 bits, rounding to nearest even (NaN kept quiet). */
-function float32ToBfloat16(values: Float32Array): Uint16Array {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const floatBits = bits[i];
-    const isNaN = (floatBits & 0x7fffffff) > 0x7f800000;
-    out[i] = isNaN ? (floatBits >>> 16) | 0x40 : (floatBits + 0x7fff + ((floatBits >>> 16) & 1)) >>> 16;
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Shared checks
+
+/** Throws a {@link CheckpointError}: what is wrong in a file's bytes is the file's fault, not the caller's. */
+function failFile(argument: string, expected: string, received: unknown, hint?: string): never {
+  fail(argument, expected, received, hint, CheckpointError);
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;

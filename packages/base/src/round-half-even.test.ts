@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roundHalfEven } from './python-round.js';
+import { roundHalfEven } from './round-half-even';
 
 describe('roundHalfEven', () => {
   it.each([
