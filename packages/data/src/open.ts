@@ -30,8 +30,8 @@ export interface OpenSourceOptions extends VideoFileOptions {
 export async function openClipSource(spec: string, options: OpenSourceOptions = {}): Promise<ClipSource> {
   if (typeof spec !== 'string' || spec === '') fail('spec', "'synthetic', 'synthetic:NAME', a .csv file or a folder", spec);
   checkKeys('options', options, [
-    ...VIDEO_FILE_OPTION_KEYS,
     ...optionKeys<Omit<OpenSourceOptions, keyof VideoFileOptions>>({ synthetic: true }),
+    ...VIDEO_FILE_OPTION_KEYS,
   ]);
   if (spec === 'synthetic' || spec.startsWith('synthetic:')) return syntheticSource(spec, options.synthetic);
   const { synthetic: _synthetic, ...fileOptions } = options;
