@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkKeys, CheckpointError, fail, optionKeys, readSafetensorsSync, serializeSafetensors, syncDirectory, writeFileAtomicSync, type Module, type SafeTensorInput } from '@vjepa/core';
+import { checkKeys, optionKeys, CheckpointError, fail, readSafetensorsSync, serializeSafetensors, syncDirectory, writeFileAtomicSync, type Module, type SafeTensorInput } from '@vjepa/core';
 import type { AdamWState } from '@vjepa/optim';
 import type { RunConfig } from './run-config';
 
@@ -303,8 +303,6 @@ export interface LoadCheckpointOptions {
   onWarning?: (message: string) => void;
 }
 
-const LOAD_CHECKPOINT_OPTION_KEYS = optionKeys<LoadCheckpointOptions>({ onWarning: true });
-
 /** What `state.json` keeps of the optimiser beside `optimizer.safetensors` (which holds the moments). */
 export interface SavedOptimizerState extends Omit<AdamWState, 'params'> {
   /** Steps taken by each parameter, by key. */
@@ -334,7 +332,7 @@ export interface RunState extends CheckpointState {
  * @throws when the checkpoint is damaged (a checkpoint directory named directly), or every checkpoint of a root is.
  */
 export function readRunState(path: string, options: LoadCheckpointOptions = {}): { dir: string; state: RunState } | null {
-  checkKeys('options', options, LOAD_CHECKPOINT_OPTION_KEYS);
+  checkKeys('options', options, optionKeys<LoadCheckpointOptions>({ onWarning: true }));
   const dir = resolveCheckpointDir(path, options.onWarning);
   if (!dir) return null;
   // A checkpoint found under a root or an output folder was verified when it was chosen; one named directly is verified here.
@@ -350,6 +348,7 @@ export function readRunState(path: string, options: LoadCheckpointOptions = {}):
  * directory named directly is damaged, or when a file does not fit the modules.
  */
 export function loadCheckpoint(root: string, modules: CheckpointModules, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
+  checkKeys('options', options, optionKeys<LoadCheckpointOptions>({ onWarning: true }));
   const read = readRunState(root, options);
   if (!read) fail('checkpoint', `a directory with ${LATEST} or state.json`, root, 'Train first, or point --resume at a checkpoint directory');
   const { dir } = read;
