@@ -2,25 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
-import { vitConfig } from '@vjepa/vit';
 import { readRunState } from './checkpoint';
 import type { ProgressEvent } from './loop';
 import { describeStep } from './progress-log';
-import { officialRecipe } from './recipe';
-import type { RunConfig } from './run-config';
+import { resolveRunConfig, type RunConfig } from './run-config';
 import { runTrain, savedRunConfig } from './run';
 
-/** Three steps of a ViT 32/1 on the embedded 8 × 32 × 32 synthetic clips. */
+/** A run of `steps` steps, as `vjepa train` resolves it: a ViT-tiny of depth 1 on the embedded 8 × 64 × 64 synthetic clips. */
 function tinyConfig(steps: number): RunConfig {
-  return {
-    data: { spec: 'synthetic:tiny', crop: 32, frames: 8, frameStep: 4, batchSize: 2 },
-    model: { size: 'tiny', encoder: vitConfig('tiny', { dim: 32, depth: 1, heads: 2, patch: 8, frames: 8, imageSize: 32 }), predictor: { dim: 16, depth: 1 } },
-    target: 'features',
-    mask: [...PRETRAINING_MASK_GENERATORS],
-    optimization: { ...officialRecipe(steps), lr: 1e-3, steps },
-    seed: 0,
-  };
+  return resolveRunConfig({ data: 'synthetic:tiny', crop: '64', frames: '8', depth: '1', predDim: '24', predDepth: '1', batchSize: '2', steps: String(steps) });
 }
 
 describe('runTrain', () => {
@@ -29,10 +19,10 @@ describe('runTrain', () => {
     const events: ProgressEvent[] = [];
     const lines: string[] = [];
     const config = tinyConfig(3);
-    const summary = await runTrain({ config, backend: 'cpu', out, checkpointEvery: 3, log: (line) => lines.push(line), onProgress: (e) => events.push(e) });
+    const summary = await runTrain({ config, backend: 'wasm', out, checkpointEvery: 3, log: (line) => lines.push(line), onProgress: (e) => events.push(e) });
     expect(events.map((e) => [e.step, e.totalSteps])).toEqual([[0, 3], [1, 3], [2, 3]]);
     expect(events.map((e) => e.loss)).toEqual(summary.losses);
-    expect(lines[0]).toMatch(/^backend: cpu/);
+    expect(lines[0]).toMatch(/^backend: wasm/);
     expect(lines.some((line) => line.startsWith('step '))).toBe(false); // the progress went to onProgress only
     expect(lines.at(-1)).toBe(`checkpoint: ${summary.checkpointDir}`);
 
@@ -53,7 +43,7 @@ describe('runTrain', () => {
 
   it('logs a plain line for the first, every 10th and the last step without onProgress; refuses unknown options', async () => {
     const lines: string[] = [];
-    await runTrain({ config: tinyConfig(3), backend: 'cpu', out: mkdtempSync(join(tmpdir(), 'vjepa-run-')), checkpointEvery: 3, log: (line) => lines.push(line) });
+    await runTrain({ config: tinyConfig(3), backend: 'wasm', out: mkdtempSync(join(tmpdir(), 'vjepa-run-')), checkpointEvery: 3, log: (line) => lines.push(line) });
     expect(lines.filter((line) => line.startsWith('step ')).map((line) => line.split(' | ')[0])).toEqual(['step 1/3', 'step 3/3']);
     await expect(runTrain({ config: tinyConfig(3), out: 'unused', interactive: false } as never)).rejects.toThrow(/options\.interactive: expected one of the keys config, .*, onProgress/);
   });
