@@ -1,18 +1,14 @@
 import { Command, Option } from 'commander';
 import { fail } from '@vjepa/core';
-import { runParity } from './parity/run';
+import { formatInspect, inspectFile, isTorchPath, runConvert, runParity } from '@vjepa/official';
+import { resolveRunConfig, savedRunConfig, TRAIN_PRESETS, type TrainFlags } from '@vjepa/trainer';
 import { runBenchCommand } from './bench/command';
 import type { BenchFlags } from './bench/flags';
-import { resolveRunConfig, type TrainFlags } from './train/config';
-import { runTrain, savedRunConfig } from './train/run';
-import { TRAIN_PRESETS } from './train/presets';
+import { runTrainWithProgress as runTrain } from './train/progress';
 import { runDoctor } from './commands/doctor';
 import { runEmbed } from './commands/embed';
 import { runProbe } from './commands/probe';
 import type { WhiteningKind } from '@vjepa/probe';
-import { formatInspect, inspectFile } from './torch/inspect';
-import { runConvert } from './torch/convert';
-import { isTorchPath } from './torch/official';
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -7,7 +7,10 @@ const NODE_ONLY = [
   'TrainingDivergedError', 'latestCheckpointDir', 'loadCheckpoint', 'resolveCheckpointDir', 'runTraining', 'saveCheckpoint',
   // checkpoint verification, the run lock and checkpoint write errors: files and processes
   'CheckpointWriteError', 'DEFAULT_KEEP_CHECKPOINTS', 'NoGoodCheckpointError', 'RUN_LOCK_FILE', 'RunLockedError', 'acquireRunLock',
-  'latestGoodCheckpointDir', 'verifyCheckpoint',
+  'latestGoodCheckpointDir', 'verifyCheckpoint', 'readRunState',
+  // the run layer: config files, the data sources and checkpoints of a run
+  'OFFICIAL_CONFIG_KEYS', 'TRAIN_DEFAULTS', 'TRAIN_PRESETS', 'checkOfficialConfig', 'maskFromOfficial', 'readOfficialConfig', 'resolveRunConfig', 'runTrain',
+  'savedRunConfig', 'syntheticDiagnosticBatch',
 ];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['AdamW', 'VjepaTrainStep'] });

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { checkKeys, optionKeys, CheckpointError, fail, readSafetensorsSync, serializeSafetensors, syncDirectory, writeFileAtomicSync, type Module, type SafeTensorInput } from '@vjepa/core';
 import type { AdamWState } from '@vjepa/optim';
+import type { RunConfig } from './run-config';
 
 /** The modules saved in a checkpoint, by file name (official state-dict keys inside). */
 export type CheckpointModules = Record<string, Module>;
@@ -295,10 +296,48 @@ export function resolveCheckpointDir(path: string, onWarning?: (message: string)
   return latestGoodCheckpointDir(path, onWarning) ?? latestGoodCheckpointDir(join(path, 'checkpoints'), onWarning);
 }
 
-/** Options of `loadCheckpoint`. */
+/** Options of `loadCheckpoint` and `readRunState`. */
 export interface LoadCheckpointOptions {
   /** Told about each damaged checkpoint skipped for an older intact one (default: silent). */
   onWarning?: (message: string) => void;
+}
+
+/** What `state.json` keeps of the optimiser beside `optimizer.safetensors` (which holds the moments). */
+export interface SavedOptimizerState extends Omit<AdamWState, 'params'> {
+  /** Steps taken by each parameter, by key. */
+  steps: Record<string, number>;
+}
+
+/** `state.json` of a checkpoint as `saveCheckpoint` writes it; `runTrain` saves the run's `config` in it. */
+export interface RunState extends CheckpointState {
+  format: string;
+  /** Size and SHA-256 of every tensor file (absent from checkpoints written before they were recorded). */
+  files?: Record<string, CheckpointFileSum>;
+  /** SHA-256 of the state's own JSON without this field. */
+  checksum?: string;
+  optimizer?: SavedOptimizerState;
+  /** The run configuration (absent when `runTraining` was given no `config`). */
+  config?: RunConfig;
+}
+
+/**
+ * Reads a run's state with its checksums: the checkpoint directory `path` names (a checkpoint directory,
+ * a checkpoint root or a training output folder, as {@link resolveCheckpointDir} resolves it), verified as
+ * {@link verifyCheckpoint} does, and its parsed `state.json`. The one reader of `state.json`: what needs a
+ * run's config, step or stream states gets them here.
+ *
+ * @param path - the folder.
+ * @returns the checkpoint directory and its state; null when `path` holds no checkpoint.
+ * @throws when the checkpoint is damaged (a checkpoint directory named directly), or every checkpoint of a root is.
+ */
+export function readRunState(path: string, options: LoadCheckpointOptions = {}): { dir: string; state: RunState } | null {
+  checkKeys('options', options, optionKeys<LoadCheckpointOptions>({ onWarning: true }));
+  const dir = resolveCheckpointDir(path, options.onWarning);
+  if (!dir) return null;
+  // A checkpoint found under a root or an output folder was verified when it was chosen; one named directly is verified here.
+  const problems = dir === path ? verifyCheckpoint(dir) : [];
+  if (problems.length > 0) fail('checkpoint', `an intact checkpoint in ${dir}`, problems.join('; '), 'Point at an older step-* directory, or at its parent to pick the newest intact one');
+  return { dir, state: JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as RunState };
 }
 
 /**
@@ -309,17 +348,10 @@ export interface LoadCheckpointOptions {
  */
 export function loadCheckpoint(root: string, modules: CheckpointModules, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
   checkKeys('options', options, optionKeys<LoadCheckpointOptions>({ onWarning: true }));
-  const dir = resolveCheckpointDir(root, options.onWarning);
-  if (!dir) fail('checkpoint', `a directory with ${LATEST} or state.json`, root, 'Train first, or point --resume at a checkpoint directory');
-  const problems = verifyCheckpoint(dir);
-  if (problems.length > 0) fail('checkpoint', `an intact checkpoint in ${dir}`, problems.join('; '), 'Point at an older step-* directory, or at its parent to pick the newest intact one');
-  const stateFile = join(dir, 'state.json');
-  const { format: _format, files: _files, checksum: _checksum, optimizer: optimizerMeta, ...state } = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState & {
-    format?: string;
-    files?: unknown;
-    checksum?: unknown;
-    optimizer?: Omit<AdamWState, 'params'> & { steps: Record<string, number> };
-  };
+  const read = readRunState(root, options);
+  if (!read) fail('checkpoint', `a directory with ${LATEST} or state.json`, root, 'Train first, or point --resume at a checkpoint directory');
+  const { dir } = read;
+  const { format: _format, files: _files, checksum: _checksum, optimizer: optimizerMeta, ...state } = read.state;
   for (const [file, module] of Object.entries(modules)) {
     const path = join(dir, `${file}.safetensors`);
     if (!existsSync(path)) fail('checkpoint', `a file ${file}.safetensors in ${dir}`, 'none');

@@ -5,6 +5,7 @@ export {
   latestGoodCheckpointDir,
   loadCheckpoint,
   NoGoodCheckpointError,
+  readRunState,
   resolveCheckpointDir,
   saveCheckpoint,
   verifyCheckpoint,
@@ -13,7 +14,30 @@ export {
   type CheckpointState,
   type LoadCheckpointOptions,
   type LoadedCheckpoint,
+  type RunState,
   type SaveCheckpointOptions,
+  type SavedOptimizerState,
 } from './checkpoint';
 export { acquireRunLock, RunLockedError, RUN_LOCK_FILE, type RunLock } from './run-lock';
 export { CheckpointWriteError, runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
+// The run layer: a run's configuration (defaults, the official YAML keys, flags), its presets, and `runTrain`,
+// which assembles data, masks and models and runs the loop.
+export { resolveRunConfig, TRAIN_DEFAULTS, type RunConfig, type TrainFlags } from './run-config';
+export {
+  checkOfficialConfig,
+  maskFromOfficial,
+  OFFICIAL_CONFIG_KEYS,
+  readOfficialConfig,
+  type OfficialConfig,
+  type OfficialDataAugSection,
+  type OfficialDataSection,
+  type OfficialLoggingSection,
+  type OfficialLossSection,
+  type OfficialMaskEntry,
+  type OfficialMetaSection,
+  type OfficialModelSection,
+  type OfficialOptimizationSection,
+} from './official-config';
+export { TRAIN_PRESETS } from './presets';
+export { runTrain, savedRunConfig, type TrainRunOptions } from './run';
+export { syntheticDiagnosticBatch } from './diagnostic-batch';

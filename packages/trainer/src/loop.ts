@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, DivergenceError, fail, IoError, type BatchSource, type MaskPair } from '@vjepa/core';
+import { checkKeys, DivergenceError, fail, IoError, optionKeys, type BatchSource, type MaskPair } from '@vjepa/core';
 import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { acquireRunLock } from './run-lock';
@@ -100,11 +100,12 @@ export class CheckpointWriteError extends IoError {
   }
 }
 
-/** Every key of {@link TrainingOptions} (keep in step with it: anything else is refused). */
-const TRAINING_OPTION_KEYS = [
-  'models', 'step', 'source', 'masks', 'steps', 'outDir', 'checkpointEvery', 'keepCheckpoints', 'signal', 'afterCheckpointFile',
-  'collapseEvery', 'collapseThresholds', 'resume', 'config', 'onProgress', 'onWarning', 'extraMetrics', 'diagnostics',
-];
+/** Every key of {@link TrainingOptions}, checked against it by the compiler: anything else is refused. */
+const TRAINING_OPTION_KEYS = optionKeys<TrainingOptions>({
+  models: true, step: true, source: true, masks: true, steps: true, outDir: true, checkpointEvery: true, keepCheckpoints: true, signal: true,
+  afterCheckpointFile: true, collapseEvery: true, collapseThresholds: true, resume: true, config: true, onProgress: true, onWarning: true,
+  extraMetrics: true, diagnostics: true,
+});
 
 /** Thrown when the loss stops being finite; names the last good checkpoint. */
 export class TrainingDivergedError extends DivergenceError {

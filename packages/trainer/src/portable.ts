@@ -44,3 +44,4 @@ export {
 } from './regularizers';
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
+export { describeStep, formatEta, logProgress } from './progress-log';

@@ -3,8 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fail, selectBackend, writeSafetensors, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, evalTransform, openClipSource, videoFileSource } from '@vjepa/data';
 import { VisionTransformer } from '@vjepa/vit';
-import { checkpointRunConfig, loadEncoderWeights } from '../torch/encoder-source';
-import type { InferOverrides } from '../torch/official';
+import { checkpointRunConfig, loadEncoderWeights, type InferOverrides } from '@vjepa/official';
 
 /** Options of `vjepa embed`. */
 export interface EmbedOptions {

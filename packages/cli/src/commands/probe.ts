@@ -26,9 +26,8 @@ import {
   type Probe,
   type WhiteningKind,
 } from '@vjepa/probe';
-import { resolveRunConfig, type RunConfig, type TrainFlags } from '../train/config';
-import { checkpointRunConfig, loadEncoderWeights } from '../torch/encoder-source';
-import { readOfficialClassifier, type InferOverrides } from '../torch/official';
+import { resolveRunConfig, type RunConfig, type TrainFlags } from '@vjepa/trainer';
+import { checkpointRunConfig, loadEncoderWeights, readOfficialClassifier, type InferOverrides } from '@vjepa/official';
 
 /** Options of `vjepa probe`. */
 export interface ProbeOptions {

@@ -1,20 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ProgressEvent } from '@vjepa/trainer';
-
-function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-/** One line describing a step, for logs and non-interactive output. */
-export function describeStep(e: ProgressEvent): string {
-  const collapse = e.collapse ? ` | std ${e.collapse.featureStd.toFixed(3)} rank ${e.collapse.effectiveRank.toFixed(1)}` : '';
-  return (
-    `step ${e.step + 1}/${e.totalSteps} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ` +
-    `momentum ${e.momentum.toFixed(5)} | ${e.clipsPerSecond.toFixed(2)} clips/s | ETA ${formatEta(e.etaSeconds)}${collapse}`
-  );
-}
+import { formatEta, logProgress, runTrain, type ProgressEvent, type TrainingSummary, type TrainRunOptions } from '@vjepa/trainer';
 
 /**
  * A progress bar on a terminal (step, loss, lr, momentum, clips/s, ETA); on a pipe or in CI, a plain line
@@ -22,16 +7,19 @@ export function describeStep(e: ProgressEvent): string {
  */
 export class TrainingProgress {
   private bar?: cliProgress.SingleBar;
+  private readonly lines: (e: ProgressEvent) => void;
 
   constructor(
     private readonly log: (line: string) => void = console.log,
     private readonly interactive = Boolean(process.stderr.isTTY),
-    private readonly every = 10,
-  ) {}
+    every = 10,
+  ) {
+    this.lines = logProgress(log, every);
+  }
 
   update(e: ProgressEvent): void {
     if (!this.interactive) {
-      if ((e.step + 1) % this.every === 0 || e.step === 0 || e.step + 1 === e.totalSteps) this.log(describeStep(e));
+      this.lines(e);
       return;
     }
     const payload = {
@@ -61,5 +49,18 @@ export class TrainingProgress {
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
+  }
+}
+
+/**
+ * `runTrain` of `@vjepa/trainer` with the progress bar of `vjepa train` drawn from its progress events
+ * (`interactive`, default: when stderr is a terminal; plain lines otherwise); its lines go past the bar.
+ */
+export async function runTrainWithProgress({ interactive, ...options }: Omit<TrainRunOptions, 'onProgress'> & { interactive?: boolean }): Promise<TrainingSummary> {
+  const progress = new TrainingProgress(options.log ?? console.log, interactive);
+  try {
+    return await runTrain({ ...options, log: (line) => progress.message(line), onProgress: (event) => progress.update(event) });
+  } finally {
+    progress.stop();
   }
 }

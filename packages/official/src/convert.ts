@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
+import { fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
 import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
 import { officialToFolder } from './from-official';
-import type { InferOverrides } from './official';
+import type { InferOverrides } from './infer-encoder';
 import { writeSafetensorsStreaming } from './safetensors-stream';
 import { folderToOfficial, type ToOfficialOptions } from './to-official';
 
@@ -14,7 +14,7 @@ export interface ConvertOptions extends ToOfficialOptions, InferOverrides {
 }
 
 const TORCH = /\.(pth|pt|pth\.tar|ckpt)$/i;
-const CONVERT_KEYS = ['ipe', 'scaler', 'heads', 'frames', 'log', 'backend'];
+const CONVERT_KEYS = optionKeys<ConvertOptions>({ ipe: true, scaler: true, heads: true, frames: true, log: true, backend: true });
 
 /**
  * `vjepa convert IN OUT`, formats by extension: `.pth*` → `.safetensors` (every tensor under its
@@ -23,7 +23,7 @@ const CONVERT_KEYS = ['ipe', 'scaler', 'heads', 'frames', 'log', 'backend'];
  * checkpoint folder of ours (OUT without a file extension).
  */
 export async function runConvert(input: string, output: string, options: ConvertOptions = {}): Promise<string> {
-  for (const key of Object.keys(options)) if (!CONVERT_KEYS.includes(key)) fail(`options.${key}`, `one of ${CONVERT_KEYS.join(', ')}`, key);
+  for (const key of Object.keys(options)) if (!(CONVERT_KEYS as readonly string[]).includes(key)) fail(`options.${key}`, `one of ${CONVERT_KEYS.join(', ')}`, key);
   const log = options.log ?? console.log;
   if (!existsSync(input)) fail('IN', 'an existing file or folder', input);
   const folderIn = statSync(input).isDirectory();

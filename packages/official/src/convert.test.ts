@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSafetensorsSync } from '@vjepa/core';
-import { officialRecipe } from '@vjepa/trainer';
+import { officialRecipe, resolveRunConfig, runTrain, savedRunConfig, type RunConfig } from '@vjepa/trainer';
 import { vitConfig } from '@vjepa/vit';
 import { PRETRAINING_MASK_GENERATORS } from '@vjepa/masking';
 import { flattenTorch, openTorchFile, saveTorchFile } from '@vjepa/torch-format';
-import { resolveRunConfig, type RunConfig } from '../train/config';
-import { runTrain, savedRunConfig } from '../train/run';
 import { runConvert } from './convert';
 import { inspectFile } from './inspect';
 
-const fixture = (path: string) => new URL(`../../../../fixtures/${path}`, import.meta.url).pathname;
+const fixture = (path: string) => new URL(`../../../fixtures/${path}`, import.meta.url).pathname;
 const quiet = () => undefined;
 
 function smallConfig(steps: number): RunConfig {
@@ -86,7 +84,7 @@ describe('vjepa convert', () => {
   it('a checkpoint folder → .pth.tar (official layout) → folder: every tensor equal, and training resumes with the same losses', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vjepa-roundtrip-'));
     const original = join(root, 'original');
-    await runTrain({ config: smallConfig(6), backend: 'wasm', out: original, log: quiet, interactive: false, checkpointEvery: 3 });
+    await runTrain({ config: smallConfig(6), backend: 'wasm', out: original, log: quiet, checkpointEvery: 3 });
     const fromStep3 = join(original, 'checkpoints', 'step-00000003');
     const folder = inspectFile(original); // a training folder: its latest checkpoint
     expect(folder.format).toBe('vjepa-checkpoint');
@@ -137,8 +135,8 @@ describe('vjepa convert', () => {
 
     const resumedA = join(root, 'resumed-original');
     const resumedB = join(root, 'resumed-roundtrip');
-    await runTrain({ config: smallConfig(6), backend: 'wasm', out: resumedA, resume: fromStep3, log: quiet, interactive: false, checkpointEvery: 100 });
-    await runTrain({ config: smallConfig(6), backend: 'wasm', out: resumedB, resume: roundTripped, log: quiet, interactive: false, checkpointEvery: 100 });
+    await runTrain({ config: smallConfig(6), backend: 'wasm', out: resumedA, resume: fromStep3, log: quiet, checkpointEvery: 100 });
+    await runTrain({ config: smallConfig(6), backend: 'wasm', out: resumedB, resume: roundTripped, log: quiet, checkpointEvery: 100 });
     expect(losses(resumedB)).toEqual(losses(resumedA));
     expect(losses(resumedA)).toEqual(losses(original).slice(3));
   });
@@ -152,7 +150,7 @@ describe('vjepa convert', () => {
     // what `vjepa train --out OUT --resume` resolves: the file's own widths, unless a flag names a size
     expect(resolveRunConfig({ steps: '3' }, config).model.encoder).toMatchObject({ dim: 48, heads: 4, depth: 2, imageSize: 24, frames: 8 });
     expect(resolveRunConfig({ model: 'small' }, config).model.encoder).toMatchObject({ dim: 384, heads: 6 });
-    const summary = await runTrain({ config: { ...config, data: { ...config.data, spec: 'synthetic:tiny', batchSize: 2 }, optimization: { ...config.optimization, steps: 3 } }, backend: 'wasm', out, resume: true, log: quiet, interactive: false, checkpointEvery: 100 });
+    const summary = await runTrain({ config: { ...config, data: { ...config.data, spec: 'synthetic:tiny', batchSize: 2 }, optimization: { ...config.optimization, steps: 3 } }, backend: 'wasm', out, resume: true, log: quiet, checkpointEvery: 100 });
     expect(summary.losses.length).toBe(2); // the fixture's AdamW states are at step 1
     expect(summary.losses.every(Number.isFinite)).toBe(true);
   });

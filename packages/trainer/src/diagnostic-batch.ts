@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { IMAGENET_MEAN, IMAGENET_STD, renderSyntheticItem, syntheticVariant } from '@vjepa/data';
 import { MaskCollator } from '@vjepa/masking';
-import { tokenCoverage, type DiagnosticBatch } from '@vjepa/trainer';
-import type { RunConfig } from './config';
+import { tokenCoverage, type DiagnosticBatch } from './diagnostics';
+import type { RunConfig } from './run-config';
 
 /** Seed offset of the diagnostic clips: never the training stream's content. */
 const DIAGNOSTIC_SEED = 9973;

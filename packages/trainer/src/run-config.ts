@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { checkKeys, closestKey, fail, UsageError } from '@vjepa/core';
+import { existsSync } from 'node:fs';
+import { fail } from '@vjepa/core';
 import { PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
 import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vjepa/vit';
-import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
+import { finite, integer, pair } from './config-values';
+import { maskFromOfficial, readOfficialConfig, type OfficialConfig } from './official-config';
+import { officialRecipe, type TrainingRecipe } from './recipe';
 
 /** Everything a `vjepa train` run is made of; saved in every checkpoint, read back by `probe` and `embed`. */
 export interface RunConfig {
@@ -61,113 +62,6 @@ export const TRAIN_DEFAULTS = {
   seed: 0,
 };
 
-function integer(name: string, value: unknown, min = 1): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) fail(name, `an integer ≥ ${min}`, value);
-  return n;
-}
-
-function finite(name: string, value: unknown, min: number, exclusive = false): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < min || (exclusive && n === min)) {
-    fail(name, `a finite number ${exclusive ? '>' : '≥'} ${min}`, value);
-  }
-  return n;
-}
-
-function pair(name: string, value: unknown): [number, number] {
-  if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number')) {
-    fail(name, 'a list of two numbers', value);
-  }
-  return [value[0], value[1]];
-}
-
-type Official = Record<string, Record<string, unknown> | unknown[] | undefined>;
-
-/**
- * Every key of the official pretraining config (`app/vjepa/train.py` of facebookresearch/jepa), by
- * section. A config may hold all of them (the released YAMLs do); those this port does not use (the
- * cluster layout, logging, dtype, …) are accepted and have no effect. Any other key is refused.
- */
-export const OFFICIAL_CONFIG_KEYS = {
-  '': ['app', 'nodes', 'tasks_per_node', 'data', 'data_aug', 'logging', 'loss', 'mask', 'meta', 'model', 'optimization'],
-  data: [
-    'dataset_type', 'datasets', 'datasets_weights', 'decode_one_clip', 'batch_size', 'num_clips', 'num_frames', 'tubelet_size',
-    'sampling_rate', 'crop_size', 'patch_size', 'pin_mem', 'num_workers', 'filter_short_videos', 'clip_duration',
-  ],
-  data_aug: ['auto_augment', 'motion_shift', 'random_resize_aspect_ratio', 'random_resize_scale', 'reprob'],
-  logging: ['folder', 'write_tag'],
-  loss: ['loss_exp', 'reg_coeff'],
-  mask: ['aspect_ratio', 'num_blocks', 'spatial_scale', 'temporal_scale', 'max_temporal_keep', 'max_keep', 'ratio'],
-  meta: ['load_checkpoint', 'read_checkpoint', 'seed', 'eval_freq', 'use_sdpa', 'dtype'],
-  model: ['model_name', 'pred_depth', 'pred_embed_dim', 'uniform_power', 'use_mask_tokens', 'zero_init_mask_tokens'],
-  optimization: [
-    'ipe', 'ipe_scale', 'clip_grad', 'weight_decay', 'final_weight_decay', 'epochs', 'warmup', 'start_lr', 'lr', 'final_lr', 'ema',
-    'betas', 'eps',
-  ],
-} as const;
-
-/** Names people write for official keys, so that a typo of them is pointed at the official one. */
-const CONFIG_ALIASES: Record<string, Record<string, string>> = {
-  optimization: { learning_rate: 'lr', base_lr: 'lr', min_lr: 'final_lr', wd: 'weight_decay', warmup_epochs: 'warmup', momentum: 'ema' },
-  data: { frames: 'num_frames', crop: 'crop_size', image_size: 'crop_size', batch: 'batch_size', frame_step: 'sampling_rate' },
-  model: { name: 'model_name', model: 'model_name' },
-  meta: { random_seed: 'seed' },
-};
-
-/** Refuses unknown sections and keys of an official config, naming `file`, the key, the known keys and a likely fix. */
-export function checkOfficialConfig(file: string, config: Record<string, unknown>): void {
-  const sections: readonly string[] = OFFICIAL_CONFIG_KEYS[''];
-  for (const key of Object.keys(config)) {
-    if (sections.includes(key)) continue;
-    const guess = closestKey(key, sections);
-    throw new UsageError(
-      `--config ${file}: ${key}: expected a section of the official config (one of ${sections.join(', ')}), received an unknown section ${JSON.stringify(key)}. ` +
-        (guess ? `Did you mean "${guess}"?` : 'Remove it or fix its name.'),
-    );
-  }
-  for (const [section, keys] of Object.entries(OFFICIAL_CONFIG_KEYS)) {
-    if (section === '' || config[section] === undefined || config[section] === null) continue;
-    const where = `--config ${file}: ${section}`;
-    if (section === 'mask') {
-      if (!Array.isArray(config.mask)) fail(where, 'a list of mask generator entries', config.mask);
-      config.mask.forEach((entry, index) => checkKeys(`${where}[${index}]`, entry, keys));
-      continue;
-    }
-    checkKeys(where, config[section], keys, CONFIG_ALIASES[section]);
-  }
-}
-
-/** Reads a JSON or YAML config with the official keys (`data.batch_size`, `optimization.lr`, `mask: [...]`, …); unknown keys are refused. */
-export function readOfficialConfig(file: string): Official {
-  if (!existsSync(file) || !statSync(file).isFile()) fail('--config', 'an existing JSON or YAML file', file);
-  const text = readFileSync(file, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    fail(`--config ${file}`, `valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}`, (error as Error).message.split('\n')[0]);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail(`--config ${file}`, 'a mapping of sections', parsed);
-  checkOfficialConfig(file, parsed as Record<string, unknown>);
-  return parsed as Official;
-}
-
-/** The official mask entry (`spatial_scale`, `temporal_scale`, `aspect_ratio`, `num_blocks`, …) as a generator config. */
-export function maskFromOfficial(entry: Record<string, unknown>, index: number): MaskGeneratorConfig {
-  const where = `mask[${index}]`;
-  if (entry.ratio !== undefined) return { type: 'tube', ratio: finite(`${where}.ratio`, entry.ratio, 0, true) };
-  return {
-    type: 'multiblock',
-    spatialScale: entry.spatial_scale === undefined ? undefined : pair(`${where}.spatial_scale`, entry.spatial_scale),
-    temporalScale: entry.temporal_scale === undefined ? undefined : pair(`${where}.temporal_scale`, entry.temporal_scale),
-    aspectRatio: entry.aspect_ratio === undefined ? undefined : pair(`${where}.aspect_ratio`, entry.aspect_ratio),
-    numBlocks: entry.num_blocks === undefined ? undefined : integer(`${where}.num_blocks`, entry.num_blocks),
-    maxTemporalKeep: entry.max_temporal_keep === undefined ? undefined : finite(`${where}.max_temporal_keep`, entry.max_temporal_keep, 0, true),
-    maxKeep: entry.max_keep === undefined || entry.max_keep === null ? null : integer(`${where}.max_keep`, entry.max_keep),
-  };
-}
-
 /** `--regularizer`, `--reg-weight`, `--reg-directions`, `--frozen-teacher`, `--change-weighting` over a recipe. */
 function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): TrainingRecipe {
   let out = recipe;
@@ -217,11 +111,11 @@ function sizeFromName(name: string): VitSize {
  * Everything is checked here, before any model is built.
  */
 export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {}): RunConfig {
-  const file = flags.config ? readOfficialConfig(flags.config) : {};
-  const data = (file.data ?? {}) as Record<string, unknown>;
-  const model = (file.model ?? {}) as Record<string, unknown>;
-  const opt = (file.optimization ?? {}) as Record<string, unknown>;
-  const meta = (file.meta ?? {}) as Record<string, unknown>;
+  const file: OfficialConfig = flags.config ? readOfficialConfig(flags.config) : {};
+  const data = file.data ?? {};
+  const model = file.model ?? {};
+  const opt = file.optimization ?? {};
+  const meta = file.meta ?? {};
   const pick = (flag: unknown, fromFile: unknown, fromBase: unknown, fallback: unknown): unknown =>
     flag ?? fromFile ?? fromBase ?? fallback;
 
@@ -265,7 +159,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   for (const [key, field] of [['start_lr', 'startLr'], ['lr', 'lr'], ['final_lr', 'finalLr'], ['weight_decay', 'weightDecay'], ['final_weight_decay', 'finalWeightDecay']] as const) {
     if (opt[key] !== undefined) recipe = { ...recipe, [field]: finite(`optimization.${key}`, opt[key], 0) };
   }
-  const loss = (file.loss ?? {}) as Record<string, unknown>;
+  const loss = file.loss ?? {};
   if (loss.loss_exp !== undefined) {
     const lossExp = Number(loss.loss_exp);
     if (!(Number.isFinite(lossExp) && lossExp >= 1)) fail('loss.loss_exp', 'a finite number ≥ 1', loss.loss_exp);
@@ -285,7 +179,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
       : flags.masks === 'official'
         ? [...PRETRAINING_MASK_GENERATORS]
         : Array.isArray(file.mask)
-          ? (file.mask as Record<string, unknown>[]).map(maskFromOfficial)
+          ? file.mask.map(maskFromOfficial)
           : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
   const predDim = integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
   const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));

@@ -1,13 +1,14 @@
 import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
+import { checkKeys, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, loaderBatchSource, openClipSource, pretrainingTransform } from '@vjepa/data';
 import { MaskCollator } from '@vjepa/masking';
-import { createPretrainingModels, createTrainStep, resolveCheckpointDir, runTraining, type TrainingSummary } from '@vjepa/trainer';
-import type { RunConfig } from './config';
+import { readRunState, resolveCheckpointDir } from './checkpoint';
 import { syntheticDiagnosticBatch } from './diagnostic-batch';
-import { TrainingProgress } from './progress';
+import { runTraining, type ProgressEvent, type TrainingSummary } from './loop';
+import { logProgress } from './progress-log';
+import { createPretrainingModels, createTrainStep } from './recipe';
+import type { RunConfig } from './run-config';
 
 /** Options of `runTrain`. */
 export interface TrainRunOptions {
@@ -24,24 +25,30 @@ export interface TrainRunOptions {
    * 130 or 143); a second signal exits at once. Default false (a library caller handles its own signals).
    */
   stopOnSignals?: boolean;
+  /** Where the run's lines go: backend, data, model, warnings, the checkpoint written (default `console.log`). */
   log?: (line: string) => void;
-  /** Show a progress bar (default: when stderr is a terminal). */
-  interactive?: boolean;
+  /**
+   * Told about every step (the CLI draws its progress bar from it). Default: a line to `log` for the first
+   * step, every 10th and the last (see `logProgress`).
+   */
+  onProgress?: (event: ProgressEvent) => void;
 }
 
-/** The run config saved in a checkpoint (or in the latest checkpoint under `dir`), or null. */
+const TRAIN_RUN_OPTION_KEYS = optionKeys<TrainRunOptions>({
+  config: true, backend: true, out: true, resume: true, checkpointEvery: true, keep: true, stopOnSignals: true, log: true, onProgress: true,
+});
+
+/** The run config saved in a checkpoint (or in the newest intact checkpoint under `dir`), or null when there is none. */
 export function savedRunConfig(dir: string): RunConfig | null {
-  const checkpoint = resolveCheckpointDir(dir, () => undefined); // damaged ones are reported when the run loads
-  if (!checkpoint) return null;
-  const state = JSON.parse(readFileSync(join(checkpoint, 'state.json'), 'utf8')) as { config?: RunConfig };
-  return state.config ?? null;
+  return readRunState(dir)?.state.config ?? null;
 }
 
 /**
- * `vjepa train`: opens the data, builds encoder, predictor and target encoder, and runs the V-JEPA loop with
- * a progress display, metrics and checkpoints under `out`.
+ * `vjepa train`: opens the data, builds encoder, predictor and target encoder, and runs the V-JEPA loop,
+ * reporting progress to `onProgress`, with metrics and checkpoints under `out`.
  */
 export async function runTrain(options: TrainRunOptions): Promise<TrainingSummary> {
+  checkKeys('options', options, TRAIN_RUN_OPTION_KEYS);
   const { config } = options;
   const log = options.log ?? console.log;
   if (options.resume) {
@@ -69,12 +76,12 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     decodeSize: data.spec.startsWith('synthetic') ? undefined : { shorterSide: Math.round((data.crop * 256) / 224) },
   });
   log(`data: ${source.description ?? data.spec}`);
-  const progress = new TrainingProgress(log, options.interactive);
+  const onProgress = options.onProgress ?? logProgress(log);
   const loader = new ClipLoader(source, {
     batchSize: data.batchSize,
     transform: pretrainingTransform({ cropSize: data.crop }),
     seed: config.seed,
-    onWarning: (message) => progress.message(`warning: ${message}`),
+    onWarning: (message) => log(`warning: ${message}`),
   });
   const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed, target: config.target });
   const step = createTrainStep(models, config.optimization);
@@ -89,7 +96,7 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
   const onSignal = (signal: NodeJS.Signals) => {
     if (stoppedBy) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     stoppedBy = signal;
-    progress.message(`${signal}: stopping after this step and writing a checkpoint (send it again to stop at once)`);
+    log(`${signal}: stopping after this step and writing a checkpoint (send it again to stop at once)`);
     controller.abort();
   };
   if (options.stopOnSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
@@ -106,12 +113,11 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
       signal: controller.signal,
       resume: options.resume,
       config,
-      onProgress: (event) => progress.update(event),
-      onWarning: (message) => progress.message(`warning: ${message}`),
+      onProgress,
+      onWarning: (message) => log(`warning: ${message}`),
       extraMetrics: () => ({ skippedClips: loader.metrics.skipped }),
       ...(diagnostic ? { diagnostics: { batch: diagnostic, target: config.target } } : {}),
     });
-    progress.stop();
     if (summary.checkpointDir) log(`checkpoint: ${resolve(summary.checkpointDir)}`);
     if (summary.interrupted) {
       log(`stopped by ${stoppedBy} after step ${summary.startStep + summary.losses.length}; continue with --resume`);
@@ -120,7 +126,6 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     return summary;
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
-    progress.stop();
     if (diagnostic) tf.dispose(diagnostic.video);
     loader.close();
     step.dispose();

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveRunConfig } from './config';
+import { resolveRunConfig } from './run-config';
 
 /** The released ViT-L pretraining config (configs/pretrain/vitl16.yaml of facebookresearch/jepa), every key. */
 const VITL16 = `app: vjepa
@@ -147,5 +147,48 @@ describe('vjepa train --config: every key is checked', () => {
     expect(() => resolveRunConfig({ config: '/nonexistent/run.yaml' })).toThrow('--config: expected an existing JSON or YAML file, received "/nonexistent/run.yaml"');
     const file = configFile('{"data": ', 'run.json');
     expect(() => resolveRunConfig({ config: file })).toThrow(`--config ${file}: expected valid JSON, received`);
+  });
+});
+
+describe('resolveRunConfig', () => {
+  it('config: --regularizer, --reg-weight, --reg-directions, --frozen-teacher, --change-weighting, --masks future', () => {
+    const config = resolveRunConfig({ regularizer: 'sigreg', regWeight: '0.1', regDirections: '64', frozenTeacher: true, changeWeighting: '0.5', masks: 'future', seed: '3' });
+    // SIGReg's directions follow the run's seed
+    expect(config.optimization).toMatchObject({ regularizer: { kind: 'sigreg', weight: 0.1, directions: 64, seed: 3 }, frozenTeacher: true, changeWeighting: 0.5 });
+    expect(config.mask).toEqual([{ type: 'future' }]);
+    expect(resolveRunConfig({ regularizer: 'vicreg' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 0.05 });
+    expect(resolveRunConfig({}).optimization.regularizer).toBeUndefined();
+    // a resumed run keeps its regulariser unless a flag changes it
+    expect(resolveRunConfig({ regWeight: '0.2' }, config).optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.2, directions: 64, seed: 3 });
+    expect(resolveRunConfig({ regularizer: 'none' }, config).optimization.regularizer).toBeNull();
+    expect(() => resolveRunConfig({ regularizer: 'barlow' })).toThrow(/regularizer: expected 'sigreg', 'vicreg' or 'none', received "barlow"/);
+    expect(() => resolveRunConfig({ regWeight: '0.1' })).toThrow(/reg-weight: expected a --regularizer \(sigreg or vicreg\) to weigh/);
+    expect(() => resolveRunConfig({ changeWeighting: '1.5' })).toThrow(/change-weighting: expected a number in \[0, 1\]/);
+    expect(() => resolveRunConfig({ masks: 'tubes' })).toThrow(/masks: expected 'official' or 'future', received "tubes"/);
+  });
+
+  it('config: defaults, a YAML file with official keys, and flags, in that order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vjepa-config-'));
+    const file = join(dir, 'run.yaml');
+    const yaml = [
+      'data: { batch_size: 3, crop_size: 96, num_frames: 8 }',
+      'model: { model_name: vit_small, pred_depth: 2, pred_embed_dim: 96 }',
+      'optimization: { ipe: 10, epochs: 5, warmup: 1, ipe_scale: 1.25, lr: 0.002, ema: [0.99, 1.0] }',
+      'mask:',
+      '  - { spatial_scale: [0.2, 0.2], temporal_scale: [1.0, 1.0], aspect_ratio: [0.75, 1.5], num_blocks: 4 }',
+      'loss: { loss_exp: 2.0, reg_coeff: 0.0 }',
+      'meta: { seed: 7 }',
+    ].join('\n');
+    writeFileSync(file, yaml);
+    const config = resolveRunConfig({ config: file, batchSize: '5' });
+    expect(config.data).toMatchObject({ batchSize: 5, crop: 96, frames: 8 });
+    expect(config.model.encoder).toMatchObject({ dim: 384, depth: 12, heads: 6, imageSize: 96, frames: 8 });
+    expect(config.model.predictor).toEqual({ dim: 96, depth: 2 });
+    expect(config.optimization).toMatchObject({ steps: 50, warmupSteps: 10, scheduleSteps: 62, clipFromStep: 20, lr: 0.002, ema: [0.99, 1.0], lossExp: 2 });
+    expect(config.mask).toEqual([{ type: 'multiblock', spatialScale: [0.2, 0.2], temporalScale: [1, 1], aspectRatio: [0.75, 1.5], numBlocks: 4, maxTemporalKeep: undefined, maxKeep: null }]);
+    expect(config.seed).toBe(7);
+    expect(resolveRunConfig({}).model.encoder).toMatchObject({ dim: 192, depth: 12, imageSize: 64, frames: 16 });
+    expect(() => resolveRunConfig({ model: 'enormous' })).toThrow(/model: expected one of tiny, small/);
+    expect(() => resolveRunConfig({ steps: '0' })).toThrow(/steps: expected an integer ≥ 1, received "0"/);
   });
 });

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '@vjepa/core';
-import { resolveCheckpointDir } from '@vjepa/trainer';
+import { readRunState } from '@vjepa/trainer';
 import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
 
 /** What `vjepa inspect` reports. */
@@ -44,14 +44,14 @@ function safetensorsHeader(path: string): { tensors: InspectReport['tensors']; m
 export function inspectFile(path: string): InspectReport {
   if (!existsSync(path)) fail('FILE', 'an existing file or folder', path);
   if (statSync(path).isDirectory()) {
-    const dir = resolveCheckpointDir(path);
-    if (!dir) fail('FILE', 'a vjepa train output folder or checkpoint directory', path);
+    const read = readRunState(path);
+    if (!read) fail('FILE', 'a vjepa train output folder or checkpoint directory', path);
+    const { dir, state } = read;
     const tensors: InspectReport['tensors'] = [];
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort()) {
       const group = file.replace(/\.safetensors$/, '');
       for (const t of safetensorsHeader(join(dir, file)).tensors) tensors.push({ ...t, name: `${group}/${t.name}` });
     }
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
     return { format: 'vjepa-checkpoint', tensors, values: { dir, ...state } };
   }
   if (path.endsWith('.safetensors')) {

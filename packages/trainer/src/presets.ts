@@ -1,5 +1,5 @@
 import type { MaskGeneratorConfig } from '@vjepa/masking';
-import type { RunConfig } from './config';
+import type { RunConfig } from './run-config';
 
 /**
  * Future prediction: the context is the first half of the clip, the target ≈ 90 % of the second half

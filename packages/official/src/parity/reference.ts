@@ -11,7 +11,7 @@ import {
   type VideoBatch,
 } from '@vjepa/core';
 import { VisionTransformer } from '@vjepa/vit';
-import { hostStateDict, withTorchFile } from '../torch/official';
+import { hostStateDict, withTorchFile } from '../torch-files';
 import { Predictor } from '@vjepa/predictor';
 
 /** The JSON config that sits beside a reference `.safetensors` file (keys of the official scripts). */

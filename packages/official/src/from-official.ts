@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { fail, type HostTensor } from '@vjepa/core';
-import { createPretrainingModels, paramGroups, saveCheckpoint, type AdamWState } from '@vjepa/trainer';
+import { createPretrainingModels, paramGroups, saveCheckpoint, type AdamWState, type RunConfig } from '@vjepa/trainer';
 import { TorchTensor } from '@vjepa/torch-format';
-import type { RunConfig } from '../train/config';
 import { runConfigForEncoder } from './encoder-source';
-import { hostStateDict, withTorchFile, type InferOverrides } from './official';
+import type { InferOverrides } from './infer-encoder';
 import { VJEPA_STATE_KEY } from './to-official';
+import { hostStateDict, withTorchFile } from './torch-files';
 
 function dict(root: Map<unknown, unknown>, key: string, path: string): Map<unknown, unknown> {
   const value = root.get(key);

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fail, type Module } from '@vjepa/core';
-import { createPretrainingModels, loadCheckpoint, paramGroups, resolveCheckpointDir } from '@vjepa/trainer';
+import { createPretrainingModels, loadCheckpoint, paramGroups, readRunState } from '@vjepa/trainer';
 import { PyFloat, PyOrderedDict, pyTuple, saveTorchFile, type TensorValue } from '@vjepa/torch-format';
-import type { RunConfig } from '../train/config';
 
 /** Key of the extra entry that keeps what only vjepa-ts needs to resume (ignored by the official code). */
 export const VJEPA_STATE_KEY = 'vjepa_ts_state';
@@ -67,9 +66,9 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
   if (!Number.isInteger(ipe) || ipe < 1) fail('--ipe', 'a positive integer', ipe);
   const scaler = options.scaler ?? 'none';
   if (scaler !== 'none' && scaler !== 'fresh') fail('--scaler', 'none or fresh', scaler);
-  const dir = resolveCheckpointDir(input);
-  if (!dir) fail('IN', 'a vjepa train output folder or checkpoint directory', input);
-  const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { config?: RunConfig };
+  const read = readRunState(input);
+  if (!read) fail('IN', 'a vjepa train output folder or checkpoint directory', input);
+  const { dir, state: saved } = read;
   const config = saved.config;
   if (!config?.model) fail(`${dir}/state.json: config`, 'the run config vjepa train saves', config);
   const models = createPretrainingModels({ encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
@@ -120,7 +119,7 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
     const epoch = Math.floor(step / ipe);
     const loss = lossAt(dir, step);
     const lr = config.optimization.lr; // the configured reference lr, as the official code saves it
-    const { format: _format, ...ours } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
+    const { format: _format, ...ours } = saved;
     saveTorchFile(output, {
       encoder: officialStateDict(models.encoder),
       predictor: officialStateDict(models.predictor),

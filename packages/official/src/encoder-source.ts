@@ -1,9 +1,8 @@
 import { fail } from '@vjepa/core';
-import { loadCheckpoint } from '@vjepa/trainer';
+import { loadCheckpoint, resolveRunConfig, savedRunConfig, type RunConfig } from '@vjepa/trainer';
 import { resolveVitConfig, VIT_SIZES, type VisionTransformer, type VitSize } from '@vjepa/vit';
-import { resolveRunConfig, type RunConfig } from '../train/config';
-import { savedRunConfig } from '../train/run';
-import { inferEncoderConfig, isTorchPath, readOfficialEncoder, type HostStateDict, type InferOverrides } from './official';
+import { inferEncoderConfig, type InferOverrides } from './infer-encoder';
+import { isTorchPath, readOfficialEncoder, type HostStateDict } from './torch-files';
 
 /**
  * The run configuration behind a `--checkpoint`: the one saved by `vjepa train` in a folder, or, for an

@@ -1,0 +1,21 @@
+/**
+ * `@vjepa/official`: the official V-JEPA PyTorch layouts (facebookresearch/jepa) and ours, both ways —
+ * official `.pth.tar` encoders and attentive probes read directly, a run folder of `@vjepa/trainer` ⇄ an
+ * official pretraining checkpoint with its four AdamW groups, `inspect` and `convert` of any `.pth*` /
+ * `.safetensors` file or run folder, and the parity runner that checks our models against the official
+ * code's reference outputs. `@vjepa/torch-format` stays the file format alone; this package maps its
+ * contents. Node only (it reads and writes files).
+ *
+ * @packageDocumentation
+ */
+export { hostStateDict, isTorchPath, readOfficialClassifier, readOfficialEncoder, withTorchFile, type HostStateDict } from './torch-files';
+export { inferEncoderConfig, type InferOverrides } from './infer-encoder';
+export { checkpointRunConfig, loadEncoderWeights, runConfigForEncoder } from './encoder-source';
+export { folderToOfficial, VJEPA_STATE_KEY, type ToOfficialOptions } from './to-official';
+export { officialToFolder } from './from-official';
+export { formatInspect, inspectFile, type InspectReport } from './inspect';
+export { runConvert, type ConvertOptions } from './convert';
+export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-stream';
+export { PARITY_TOLERANCE, runParity, type ParityReport } from './parity/run';
+export { buildModels, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceConfig, type ReferenceWeights } from './parity/reference';
+export { maxAbsError } from './parity/compare';
