@@ -3,8 +3,8 @@ import * as browser from './browser';
 import { readFeatureCache, writeFeatureCache } from './feature-cache.browser';
 import * as node from './index';
 
-/** The names only the Node entry has: the feature cache reads and writes files. */
-const NODE_ONLY = ['FEATURE_CACHE_FORMAT', 'FEATURE_CACHE_TENSOR', 'readFeatureCache', 'writeFeatureCache'];
+/** The names only the Node entry has: the feature cache, the embeddings file and the probe run read and write files. */
+const NODE_ONLY = ['FEATURE_CACHE_FORMAT', 'FEATURE_CACHE_TENSOR', 'readFeatureCache', 'writeFeatureCache', 'embedClips', 'runProbe'];
 
 describe('browser entry', () => {
   it('exports every name of the Node entry except the Node-only ones', () => {
