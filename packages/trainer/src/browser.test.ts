@@ -8,6 +8,9 @@ const NODE_ONLY = [
   // checkpoint verification, the run lock and checkpoint write errors: files and processes
   'CheckpointWriteError', 'DEFAULT_KEEP_CHECKPOINTS', 'NoGoodCheckpointError', 'RUN_LOCK_FILE', 'RunLockedError', 'acquireRunLock',
   'latestGoodCheckpointDir', 'verifyCheckpoint',
+  // the step benchmark: process memory, config files
+  'BENCH_CONFIG', 'BENCH_TABLE_HEADER', 'benchDetails', 'benchJson', 'benchRow', 'blockFlops', 'encoderForwardFlops', 'formatProfile', 'patchEmbedFlops',
+  'predictorForwardFlops', 'readBenchConfig', 'resolveBenchConfig', 'runBench', 'stepFlops', 'summarizeProfile', 'tokensPerClip',
 ];
 
 describe('browser entry', () => {

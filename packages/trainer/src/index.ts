@@ -17,3 +17,19 @@ export {
 } from './checkpoint';
 export { acquireRunLock, RunLockedError, RUN_LOCK_FILE, type RunLock } from './run-lock';
 export { CheckpointWriteError, runTraining, TrainingDivergedError, type MaskSampler, type ProgressEvent, type TrainingOptions, type TrainingSummary } from './loop';
+// the step benchmark of `vjepa bench`: timings, FLOP counts, kernel profiles, memory soaks (Node: RSS, files)
+export { runBench, type BenchOptions, type BenchResult, type SoakResult } from './bench/run';
+export { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip, type BenchConfig, type BenchConfigInput } from './bench/config';
+export {
+  blockFlops,
+  encoderForwardFlops,
+  patchEmbedFlops,
+  predictorForwardFlops,
+  stepFlops,
+  type EncoderSizes,
+  type MaskLengths,
+  type PredictorSizes,
+  type StepFlops,
+} from './bench/flops';
+export { formatProfile, summarizeProfile, type KernelTotal, type ProfiledKernel, type ProfileSummary } from './bench/profile';
+export { BENCH_TABLE_HEADER, benchDetails, benchJson, benchRow } from './bench/format';
