@@ -74,7 +74,8 @@ export function option<T>(flags: string, description: string, kind: ValueKind<T>
     const value = kind.read(text);
     return value === undefined ? fail(flag.long ?? flag.name(), kind.expected, text) : value;
   });
-  return fallback === undefined ? flag : flag.default(fallback);
+  if (fallback === undefined) return flag;
+  return Array.isArray(fallback) ? flag.default(fallback, fallback.join(',')) : flag.default(fallback);
 }
 
 /** The tfjs backends a command can run on. */
