@@ -54,7 +54,6 @@ describe('vjepa embed and vjepa probe', () => {
     const probeKeys = [...readSafetensorsSync(join(out, 'probe-target-direction-attentive.safetensors')).tensors.keys()];
     expect(probeKeys).toContain('pooler.cross_attention_block.xattn.kv.weight');
     expect(probeKeys).toContain('linear.weight');
-
   });
 
   it('vjepa probe --checkpoint random probes an untrained encoder of the given configuration', async () => {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
 import { openProbeData } from '@vjepa/data';
-import { layerFeatures, runProbe, WHITENING_KINDS, type EncoderLayer, type FeatureEncoder, type ProbeSummary, type WhiteningKind } from '@vjepa/probe';
+import { layerFeatures, runProbe, WHITENING_KINDS, type EncoderLayer, type FeatureEncoder, type ProbeSummary, type RunProbeOptions } from '@vjepa/probe';
 import { patchify } from '@vjepa/tubelet';
 import { resolveVitConfig } from '@vjepa/vit';
 import { resolveRunConfig, type TrainFlags } from '../train/config';
@@ -10,8 +9,12 @@ import { readOfficialClassifier, type InferOverrides } from '../torch/official';
 import { checkpointConfig, encoderFor } from '../encoder';
 import { backendOption, encoderOption, headsOption, integer, listOf, name, oneOf, option, positiveNumber, type ValueKind } from '../options';
 
-/** Options of `vjepa probe`: its flags, parsed. */
-export interface ProbeCommandOptions {
+/**
+ * Options of `vjepa probe`: its flags, parsed. The probe's own settings (`probe`, `epochs`, `batchSize`, `lr`,
+ * `lrGrid`, `whiten`, `whitenComponents`, `seed`, `out`, `log`) are those of `runProbe`.
+ */
+export interface ProbeCommandOptions
+  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log'> {
   /**
    * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
    * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
@@ -24,6 +27,7 @@ export interface ProbeCommandOptions {
   probeCheckpoint?: string;
   /** With `random` or `pixels`: the encoder's configuration (its geometry for `pixels`), as the flags of `vjepa train`. */
   modelFlags?: TrainFlags;
+  /** Training and validation clips: `synthetic[:NAME]`, a CSV index or a folder (see `openProbeData`). */
   train: string;
   val: string;
   /** Which labels to predict, one probe each on the same features (default `shape` for synthetic data, else `label`). */
@@ -37,17 +41,7 @@ export interface ProbeCommandOptions {
   /** Temporal segments per video and spatial views at evaluation (default 1 each). */
   segments?: number;
   views?: number;
-  probe?: 'attentive' | 'linear';
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  lrGrid?: number[];
-  whiten?: WhiteningKind[];
-  whitenComponents?: number;
-  seed?: number;
-  out?: string;
   backend?: BackendRequest;
-  log?: (line: string) => void;
 }
 
 const PROBE_COMMAND_KEYS = optionKeys<ProbeCommandOptions>({
@@ -84,7 +78,7 @@ export async function runProbeCommand(options: ProbeCommandOptions): Promise<Pro
       `encoder: ${pixels ? `raw tubelet pixels (${vit.tubelet}×${vit.patch}×${vit.patch}×3 per token)` : random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${checkpoint}`}`,
     );
     const layers = options.layers?.length ? options.layers : (['final'] as EncoderLayer[]);
-    const features: FeatureEncoder = encoder ? layerFeatures(encoder, layers) : { apply: (video: tf.Tensor5D) => patchify(video, vit.tubelet, vit.patch) };
+    const features: FeatureEncoder = encoder ? layerFeatures(encoder, layers) : { apply: (video) => patchify(video, vit.tubelet, vit.patch) };
     if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
     const { data } = config;
     const { train, val } = await openProbeData({
