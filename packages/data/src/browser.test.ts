@@ -16,6 +16,8 @@ const NODE_ONLY = [
   'folderSource',
   'listVideoFolder',
   'openClipSource',
+  'openEvalClips',
+  'openProbeData',
   'parseStreamHeader',
   'parseVideoCsv',
   'probeVideo',

@@ -18,3 +18,4 @@ export { writeVideo, type WriteVideoOptions } from './encode';
 export { videoFileSource, type DecodeSize, type VideoEntry, type VideoFileOptions } from './video-files';
 export { csvSource, folderSource, listVideoFolder, parseVideoCsv, VIDEO_EXTENSIONS } from './file-lists';
 export { openClipSource, type OpenSourceOptions } from './open';
+export { openEvalClips, openProbeData, type EvalClipOptions, type EvalClipSet, type ProbeDataOptions } from './eval-clips';

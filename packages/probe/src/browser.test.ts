@@ -4,8 +4,8 @@ import { readFeatureCache, writeFeatureCache } from './feature-cache.browser';
 import * as node from './index';
 import { describeBrowserEntry } from '../../../scripts/browser-entry';
 
-/** The names only the Node entry has: the feature cache reads and writes files. */
-const NODE_ONLY = ['FEATURE_CACHE_FORMAT', 'FEATURE_CACHE_TENSOR', 'readFeatureCache', 'writeFeatureCache'];
+/** The names only the Node entry has: the feature cache, the embeddings file and the probe run read and write files. */
+const NODE_ONLY = ['FEATURE_CACHE_FORMAT', 'FEATURE_CACHE_TENSOR', 'readFeatureCache', 'writeFeatureCache', 'embedClips', 'runProbe'];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['extractFeatures', 'AttentiveProbe'] });
 

@@ -11,6 +11,9 @@ const NODE_ONLY = [
   // the run layer: config files, the data sources and checkpoints of a run
   'OFFICIAL_CONFIG_KEYS', 'TRAIN_DEFAULTS', 'TRAIN_PRESETS', 'checkOfficialConfig', 'maskFromOfficial', 'readOfficialConfig', 'resolveRunConfig', 'runTrain',
   'savedRunConfig', 'syntheticDiagnosticBatch',
+  // the step benchmark: process memory, config files
+  'BENCH_CONFIG', 'BENCH_TABLE_HEADER', 'benchDetails', 'benchJson', 'benchRow', 'blockFlops', 'encoderForwardFlops', 'formatProfile', 'patchEmbedFlops',
+  'predictorForwardFlops', 'readBenchConfig', 'resolveBenchConfig', 'runBench', 'stepFlops', 'summarizeProfile', 'tokensPerClip',
 ];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['AdamW', 'VjepaTrainStep'] });

@@ -41,3 +41,19 @@ export {
 export { TRAIN_PRESETS } from './presets';
 export { runTrain, savedRunConfig, type TrainRunOptions } from './run';
 export { syntheticDiagnosticBatch } from './diagnostic-batch';
+// the step benchmark of `vjepa bench`: timings, FLOP counts, kernel profiles, memory soaks (Node: RSS, files)
+export { runBench, type BenchOptions, type BenchResult, type SoakResult } from './bench/run';
+export { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip, type BenchConfig, type BenchConfigInput } from './bench/config';
+export {
+  blockFlops,
+  encoderForwardFlops,
+  patchEmbedFlops,
+  predictorForwardFlops,
+  stepFlops,
+  type EncoderSizes,
+  type MaskLengths,
+  type PredictorSizes,
+  type StepFlops,
+} from './bench/flops';
+export { formatProfile, summarizeProfile, type KernelTotal, type ProfiledKernel, type ProfileSummary } from './bench/profile';
+export { BENCH_TABLE_HEADER, benchDetails, benchJson, benchRow } from './bench/format';

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
 import { selectBackend, type BackendChoice } from '@vjepa/core';
 import { findNpmFfmpeg, findOnPath } from '@vjepa/data';
 
@@ -53,4 +54,14 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   log(npm ? `ffmpeg (@ffmpeg-installer/ffmpeg): ${npm} — ${ffmpegVersion(npm)}` : 'ffmpeg (@ffmpeg-installer/ffmpeg): not installed');
   if (!env && !system && !npm) log('  no ffmpeg: only the synthetic datasets and in-memory arrays can be used');
   return { backend: choice.backend, accelerator: choice.accelerator.name };
+}
+
+/** `vjepa doctor`: what to check before a run. */
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('report Node, the tfjs backends (and why the native GPU one does or does not load), the accelerator (fast or slow path, and why), ffmpeg and threads')
+    .action(async () => {
+      await runDoctor();
+    });
 }

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { fail, selectBackend, writeSafetensors, type BackendRequest } from '@vjepa/core';
+import type { Command } from 'commander';
+import { selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, evalTransform, openClipSource, videoFileSource } from '@vjepa/data';
-import { VisionTransformer } from '@vjepa/vit';
-import { checkpointRunConfig, loadEncoderWeights, type InferOverrides } from '@vjepa/official';
+import { embedClips } from '@vjepa/probe';
+import type { InferOverrides } from '@vjepa/official';
+import { checkpointConfig, encoderFor } from '../encoder';
+import { backendOption, encoderOption, headsOption, integer, option } from '../options';
 
 /** Options of `vjepa embed`. */
-export interface EmbedOptions {
+export interface EmbedCommandOptions {
   /** Video files, or one dataset spec (`synthetic:NAME`, a CSV, a folder). */
   inputs: string[];
   /** A `vjepa train` output folder or checkpoint directory, or an official pretraining `.pth.tar`. */
@@ -26,17 +28,16 @@ export interface EmbedOptions {
 }
 
 /**
- * `vjepa embed`: encodes videos with a trained encoder and writes `features` (`[M, N, D]`, or `[M, D]`
- * pooled) plus the clip names to a safetensors file. Clips are taken with the deterministic single-view
- * test transform (resize, centre crop) at the checkpoint's clip size.
+ * `vjepa embed`: encodes videos with a trained encoder (`embedClips` of `@vjepa/probe`) into a safetensors
+ * file, `features` `[M, N, D]` (or `[M, D]` pooled) and the clip names. Clips are taken with the
+ * deterministic single-view test transform (resize, centre crop) at the checkpoint's clip size.
  */
-export async function runEmbed(options: EmbedOptions): Promise<{ count: number; shape: number[] }> {
+export async function runEmbedCommand(options: EmbedCommandOptions): Promise<{ count: number; shape: number[] }> {
   const log = options.log ?? console.log;
   const which = options.encoder ?? 'target';
-  const config = checkpointRunConfig(options.checkpoint, which, options.inferred);
-  if (!config) fail('--checkpoint', 'a vjepa train output folder, a checkpoint directory or a .pth.tar file', options.checkpoint);
+  const config = checkpointConfig(options.checkpoint, which, options.inferred, 'a vjepa train output folder, a checkpoint directory or a .pth.tar file');
   await selectBackend(options.backend ?? 'auto');
-  const { data, model } = config;
+  const { data } = config;
   const single = options.inputs.length === 1 ? options.inputs[0] : undefined;
   const isSpec = single !== undefined && (single.startsWith('synthetic') || !/\.(mp4|avi|mkv|webm|mov)$/i.test(single));
   const source = isSpec
@@ -45,35 +46,33 @@ export async function runEmbed(options: EmbedOptions): Promise<{ count: number; 
   const count = Math.min(source.size, options.limit ?? source.size);
   const batchSize = Math.min(options.batchSize ?? 8, count);
   const loader = new ClipLoader(source, { batchSize, transform: evalTransform({ cropSize: data.crop }), seed: 0, shuffle: false, dropLast: false });
-  const encoder = new VisionTransformer(model.encoder);
+  const encoder = encoderFor(config, options.checkpoint, which);
   try {
     const key = which === 'target' ? 'target_encoder' : 'encoder';
-    loadEncoderWeights(options.checkpoint, which, encoder);
-    const chunks: Float32Array[] = [];
-    const names: string[] = [];
-    let shape: number[] = [];
-    while (names.length < count) {
-      const batch = await loader.next();
-      const take = Math.min(batch.shape[0], count - names.length);
-      const features = tf.tidy(() => {
-        const video = tf.slice(tf.tensor5d(batch.data, batch.shape), 0, take) as tf.Tensor5D; // [B, T, H, W, C]
-        const tokens = encoder.apply(video); // [B, N, D]
-        return options.pool ? tf.mean(tokens, 1) : tokens; // [B, D] or [B, N, D]
-      });
-      shape = features.shape.slice(1);
-      chunks.push(features.dataSync() as Float32Array);
-      features.dispose();
-      names.push(...batch.names.slice(0, take));
-    }
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    const all = new Float32Array(total);
-    chunks.reduce((offset, c) => (all.set(c, offset), offset + c.length), 0);
-    const outShape = [count, ...shape];
-    await writeSafetensors(options.out, { features: { dtype: 'F32', shape: outShape, data: all } }, { names: JSON.stringify(names), encoder: key });
-    log(`wrote features [${outShape}] of ${count} clips to ${resolve(options.out)}`);
-    return { count, shape: outShape };
+    const written = await embedClips(options.out, encoder, loader.iterateEpoch(), { limit: count, pool: options.pool, metadata: { encoder: key } });
+    log(`wrote features [${written.shape}] of ${written.count} clips to ${resolve(options.out)}`);
+    return written;
   } finally {
     loader.close();
     encoder.dispose();
   }
+}
+
+/** `vjepa embed`: encode videos with a trained encoder into a safetensors file. */
+export function register(program: Command): void {
+  program
+    .command('embed')
+    .description('encode videos with a trained encoder and write their features to a safetensors file')
+    .argument('<inputs...>', "video files, or one dataset spec ('synthetic:NAME', a CSV index, a folder)")
+    .requiredOption('--checkpoint <dir>', 'a vjepa train output folder or checkpoint directory, or an official pretraining .pth.tar')
+    .addOption(headsOption())
+    .addOption(encoderOption())
+    .option('--out <file>', 'output safetensors file', 'features.safetensors')
+    .addOption(option('--limit <n>', 'embed at most n clips', integer(1)))
+    .option('--pool', 'mean-pool tokens: [M, D] instead of [M, N, D]')
+    .addOption(backendOption())
+    .action(async (inputs: string[], o: Omit<EmbedCommandOptions, 'inputs' | 'inferred'> & { heads?: number }) => {
+      const { heads, ...rest } = o;
+      await runEmbedCommand({ ...rest, inputs, inferred: { heads } });
+    });
 }

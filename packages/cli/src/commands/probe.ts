@@ -1,36 +1,20 @@
-import { dirname, join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, checkKeys, fail, selectBackend, writeSafetensors, type BackendRequest, type SafeTensorInput } from '@vjepa/core';
-import {
-  ClipLoader,
-  evalTransform,
-  multiViewTransform,
-  openClipSource,
-  sampleEvalClips,
-  type ClipSource,
-  type ClipTransform,
-} from '@vjepa/data';
-import { VisionTransformer } from '@vjepa/vit';
+import type { Command } from 'commander';
+import { checkKeys, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
+import { openProbeData } from '@vjepa/data';
+import { layerFeatures, runProbe, WHITENING_KINDS, type EncoderLayer, type FeatureEncoder, type ProbeSummary, type RunProbeOptions } from '@vjepa/probe';
 import { patchify } from '@vjepa/tubelet';
-import {
-  AttentiveProbe,
-  LinearProbe,
-  chooseLearningRate,
-  concatSegments,
-  evaluateProbe,
-  formatConfusionMatrix,
-  trainProbe,
-  trainWhitenedProbe,
-  WHITENING_KINDS,
-  type Probe,
-  type WhiteningKind,
-} from '@vjepa/probe';
-import { resolveRunConfig, type RunConfig, type TrainFlags } from '@vjepa/trainer';
-import { checkpointRunConfig, loadEncoderWeights, readOfficialClassifier, type InferOverrides } from '@vjepa/official';
+import { resolveVitConfig } from '@vjepa/vit';
+import { resolveRunConfig, type TrainFlags } from '@vjepa/trainer';
+import { readOfficialClassifier, type InferOverrides } from '@vjepa/official';
+import { checkpointConfig, encoderFor } from '../encoder';
+import { backendOption, encoderOption, headsOption, integer, listOf, name, oneOf, option, positiveNumber, type ValueKind } from '../options';
 
-/** Options of `vjepa probe`. */
-export interface ProbeOptions {
+/**
+ * Options of `vjepa probe`: its flags, parsed. The probe's own settings (`probe`, `epochs`, `batchSize`, `lr`,
+ * `lrGrid`, `whiten`, `whitenComponents`, `seed`, `out`, `log`) are those of `runProbe`.
+ */
+export interface ProbeCommandOptions
+  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log'> {
   /**
    * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
    * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
@@ -43,392 +27,156 @@ export interface ProbeOptions {
   probeCheckpoint?: string;
   /** With `random` or `pixels`: the encoder's configuration (its geometry for `pixels`), as the flags of `vjepa train`. */
   modelFlags?: TrainFlags;
+  /** Training and validation clips: `synthetic[:NAME]`, a CSV index or a folder (see `openProbeData`). */
   train: string;
   val: string;
   /** Which labels to predict, one probe each on the same features (default `shape` for synthetic data, else `label`). */
   labels?: string[];
   encoder?: 'target' | 'online';
-  probe?: 'attentive' | 'linear';
-  segments?: number;
-  views?: number;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  /**
-   * Learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never the
-   * validation clips); the probe is then trained on all training clips with the best. Overrides `lr`.
-   */
-  lrGrid?: number[];
-  /**
-   * Feature whitening before the probe, fitted on the training features only and saved in the probe's
-   * file (`whiten.mean`, `whiten.matrix`): one probe per kind listed, on the same features (default `none`).
-   */
-  whiten?: WhiteningKind[];
-  /**
-   * With `pca`: keep only this many leading principal axes (the probe then reads K channels). Needed for
-   * `checkpoint: 'pixels'` (1,536 raw channels), whose full-width probe is too slow on a CPU.
-   */
-  whitenComponents?: number;
-  /**
-   * Which encoder outputs the probe reads, concatenated along the channels: block numbers 1…depth (the
-   * residual stream after that block) and `final` (after the final norm, the default).
-   */
-  layers?: (number | 'final')[];
+  /** Which encoder outputs the probe reads, concatenated: block numbers 1…depth and/or `final` (the default). */
+  layers?: EncoderLayer[];
   /** Clips of a synthetic train / val set (default 1024 / 512). */
   trainSize?: number;
   valSize?: number;
-  seed?: number;
-  out?: string;
+  /** Temporal segments per video and spatial views at evaluation (default 1 each). */
+  segments?: number;
+  views?: number;
   backend?: BackendRequest;
-  log?: (line: string) => void;
 }
 
-/** The result line `vjepa probe` ends with. */
-export interface ProbeSummary {
-  top1: number;
-  classes: number;
-  train: number;
-  val: number;
-  task: string;
-  probe: string;
-  /** The whitening in front of the probe (`none`, `std`, `pca`). */
-  whiten: WhiteningKind;
-  /** Principal axes the `pca` whitening kept, when fewer than all (`whitenComponents`). */
-  whitenComponents?: number;
-  /** The encoder outputs probed, when not the final norm alone (`--layers`). */
-  layers?: string;
-  /** The probe's learning rate (chosen from `--lr-grid` when given; absent for an evaluated `--probe-checkpoint`). */
-  lr?: number;
-  /** The file the probe's weights (and its whitening) were written to. */
-  weights: string;
-  encoder: string;
-  checkpoint: string;
-}
-
-interface Dataset {
-  features: tf.Tensor3D[]; // one [M, S·N, D] per view
-  labels: Record<string, Int32Array>;
-}
-
-async function openSource(
-  spec: string,
-  config: RunConfig,
-  seed: number,
-  size: number | undefined,
-  segment: number,
-  segments: number,
-  split: 'train' | 'val',
-): Promise<ClipSource> {
-  const { frames, frameStep } = config.data;
-  return openClipSource(spec, {
-    // `split` keeps Moving MNIST's validation digits out of the training clips (the seeds differ too)
-    synthetic: { seed, numFrames: frames, size, split },
-    sampler: (n) => sampleEvalClips(n, segments, null, { framesPerClip: frames, frameStep, randomClipSampling: false })[segment],
-  });
-}
+const PROBE_COMMAND_KEYS = optionKeys<ProbeCommandOptions>({
+  checkpoint: true, inferred: true, probeCheckpoint: true, modelFlags: true, train: true, val: true, labels: true, encoder: true, layers: true, trainSize: true,
+  valSize: true, segments: true, views: true, probe: true, epochs: true, batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true,
+  seed: true, out: true, backend: true, log: true,
+});
 
 /**
- * The encoder outputs named by `layers` for clips `[B, T, H, W, C]`, concatenated on the channels:
- * `[B, N, D · layers]`. One pass through the blocks, whatever the number of layers.
+ * `vjepa probe`: resolves `--checkpoint` into an encoder (or the raw pixels), opens the probe data
+ * (`openProbeData` of `@vjepa/data`) and runs `runProbe` of `@vjepa/probe`: a probe per label and
+ * whitening on the frozen features, top-1, the confusion matrix, the probe weights (beside the checkpoint,
+ * or under `runs/` for `random` and `pixels`) and one JSON summary line each.
  */
-export function encodeLayers(encoder: VisionTransformer, video: tf.Tensor5D, layers: readonly (number | 'final')[]): tf.Tensor3D {
-  return tf.tidy(() => {
-    if (layers.length === 1 && layers[0] === 'final') return encoder.apply(video); // [B, N, D]
-    const deepest = Math.max(...layers.map((layer) => (layer === 'final' ? encoder.blocks.length : layer)));
-    const outputs = new Map<number | 'final', tf.Tensor3D>();
-    let x = encoder.embed(video); // [B, N, D]
-    for (let k = 0; k < deepest; k++) {
-      x = encoder.blocks[k].apply(x) as tf.Tensor3D; // [B, N, D]
-      outputs.set(k + 1, x);
-    }
-    if (layers.includes('final')) outputs.set('final', encoder.norm.apply(x) as tf.Tensor3D);
-    const picked = layers.map((layer) => outputs.get(layer)!);
-    return picked.length === 1 ? picked[0] : (tf.concat(picked, 2) as tf.Tensor3D); // [B, N, D·L]
-  });
-}
-
-/** Checks `--layers` against the encoder's depth. */
-function checkLayers(layers: readonly (number | 'final')[], depth: number): void {
-  if (layers.length === 0) fail('--layers', "block numbers 1…depth and/or 'final'", layers);
-  for (const layer of layers) {
-    if (layer !== 'final' && !(Number.isInteger(layer) && layer >= 1 && layer <= depth)) fail('--layers', `block numbers 1…${depth} and/or 'final'`, layer);
-  }
-  if (new Set(layers).size !== layers.length) fail('--layers', 'each layer once', layers);
-}
-
-/** Frozen features of every clip of `source` under one transform: `[M, N, D · layers]` and the labels. */
-async function encodeAll(
-  encode: (video: tf.Tensor5D) => tf.Tensor3D,
-  source: ClipSource,
-  transform: ClipTransform,
-  labelNames: string[],
-  batchSize: number,
-) {
-  const loader = new ClipLoader(source, { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
-  const chunks: Float32Array[] = [];
-  const labels: Record<string, number[]> = Object.fromEntries(labelNames.map((name) => [name, []]));
-  let count = 0;
-  let tokens = 0;
-  let width = 0;
-  try {
-    for await (const batch of loader.iterateEpoch()) {
-      for (const name of labelNames) {
-        const values = batch.labels[name];
-        if (!values) fail('--label', `labels of ${source.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, name);
-        labels[name].push(...values);
-      }
-      const features = tf.tidy(() => encode(tf.tensor5d(batch.data, batch.shape))); // [B, N, D·L] (or raw tubelet pixels)
-      tokens = features.shape[1];
-      width = features.shape[2];
-      count += features.shape[0];
-      chunks.push(features.dataSync() as Float32Array);
-      features.dispose();
-    }
-  } finally {
-    loader.close();
-  }
-  const data = new Float32Array(count * tokens * width);
-  chunks.reduce((offset, chunk) => (data.set(chunk, offset), offset + chunk.length), 0);
-  const byName = Object.fromEntries(Object.entries(labels).map(([name, values]) => [name, Int32Array.from(values)]));
-  return { features: tf.tensor3d(data, [count, tokens, width]), labels: byName };
-}
-
-async function buildDataset(
-  encode: (video: tf.Tensor5D) => tf.Tensor3D,
-  spec: string,
-  config: RunConfig,
-  options: { seed: number; size?: number; views: number; segments: number; labels: string[]; batchSize: number; split: 'train' | 'val' },
-): Promise<Dataset> {
-  const crop = config.data.crop;
-  const perView: tf.Tensor3D[] = [];
-  let labels: Record<string, Int32Array> = {};
-  for (let view = 0; view < options.views; view++) {
-    const transform = options.views === 1 ? evalTransform({ cropSize: crop }) : multiViewTransform(view, options.views, { cropSize: crop });
-    const segments: tf.Tensor3D[] = [];
-    for (let segment = 0; segment < options.segments; segment++) {
-      const source = await openSource(spec, config, options.seed, options.size, segment, options.segments, options.split);
-      const encoded = await encodeAll(encode, source, transform, options.labels, options.batchSize);
-      segments.push(encoded.features);
-      labels = encoded.labels;
-    }
-    perView.push(segments.length === 1 ? segments[0] : concatSegments(segments));
-    if (segments.length > 1) tf.dispose(segments);
-  }
-  return { features: perView, labels };
-}
-
-function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
-  const out: Record<string, SafeTensorInput> = {};
-  for (const [key, variable] of probe.stateDict()) out[key] = { dtype: 'F32', shape: variable.shape, data: variable.dataSync() as Float32Array };
-  return out;
-}
-
-/**
- * `vjepa probe`: trains an attentive (or linear) probe on frozen features of a pretrained — or, with
- * `random`, an untrained — encoder, prints top-1 and the confusion matrix, writes the probe's weights
- * (official keys) and prints a JSON summary line per task; returns the summaries in task order.
- */
-/** The keys of {@link ProbeOptions}, for the unknown-key check. */
-const PROBE_OPTION_KEYS = [
-  'checkpoint', 'inferred', 'probeCheckpoint', 'modelFlags', 'train', 'val', 'labels', 'encoder', 'probe', 'segments', 'views',
-  'epochs', 'batchSize', 'lr', 'lrGrid', 'whiten', 'whitenComponents', 'layers', 'trainSize', 'valSize', 'seed', 'out', 'backend', 'log',
-] as const;
-
-export async function runProbe(options: ProbeOptions): Promise<ProbeSummary[]> {
-  checkKeys('options', options, PROBE_OPTION_KEYS);
+export async function runProbeCommand(options: ProbeCommandOptions): Promise<ProbeSummary[]> {
+  checkKeys('options', options, PROBE_COMMAND_KEYS);
   const log = options.log ?? console.log;
+  const { checkpoint } = options;
   // `pixels`: no encoder at all — the raw tubelet pixels go straight into the same probe (a baseline)
-  const pixels = options.checkpoint === 'pixels';
-  const random = options.checkpoint === 'random' || pixels;
-  const saved = random ? null : checkpointRunConfig(options.checkpoint, options.encoder ?? 'target', options.inferred);
-  if (!random && !saved) fail('--checkpoint', "a vjepa train output folder, a checkpoint directory, a .pth.tar file, 'random' or 'pixels'", options.checkpoint);
-  if (pixels && options.layers?.length) fail('--layers', 'no layers with --checkpoint pixels (there is no encoder)', options.layers);
-  if (options.probeCheckpoint && options.whiten?.some((kind) => kind !== 'none')) fail('--whiten', "none with --probe-checkpoint (the official probe reads raw features)", options.whiten);
-  const config = saved ?? resolveRunConfig(options.modelFlags ?? {});
-  const views = options.views ?? 1;
-  const segments = options.segments ?? 1;
-  const seed = options.seed ?? 0;
-  const probeKind = options.probe ?? 'attentive';
+  const pixels = checkpoint === 'pixels';
+  const random = checkpoint === 'random' || pixels;
   const which = options.encoder ?? 'target';
-  const synthetic = options.train.startsWith('synthetic');
-  const labelNames = options.labels?.length ? options.labels : [synthetic ? 'shape' : 'label'];
-  for (const [name, value] of [['--views', views], ['--segments', segments]] as const) {
-    if (!Number.isInteger(value) || value < 1) fail(name, 'a positive integer', value);
-  }
-  if (probeKind !== 'attentive' && probeKind !== 'linear') fail('--probe', 'attentive or linear', probeKind);
-  const whitenings = options.whiten?.length ? options.whiten : (['none'] as WhiteningKind[]);
-  for (const kind of whitenings) if (!WHITENING_KINDS.includes(kind)) fail('--whiten', WHITENING_KINDS.join(' | '), kind);
-  const components = options.whitenComponents;
-  if (components !== undefined) {
-    if (!Number.isInteger(components) || components < 1) fail('--whiten-components', 'a positive integer', components);
-    if (whitenings.some((kind) => kind !== 'pca')) fail('--whiten-components', "--whiten pca only (it keeps principal axes)", whitenings.join(','));
-  }
+  const accepted = "a vjepa train output folder, a checkpoint directory, a .pth.tar file, 'random' or 'pixels'";
+  const config = random ? resolveRunConfig(options.modelFlags ?? {}) : checkpointConfig(checkpoint, which, options.inferred, accepted);
+  if (pixels && options.layers?.length) fail('--layers', 'no layers with --checkpoint pixels (there is no encoder)', options.layers);
+  const classifier = options.probeCheckpoint ? { file: options.probeCheckpoint, weights: readOfficialClassifier(options.probeCheckpoint) } : undefined;
   const choice = await selectBackend(options.backend ?? 'auto');
   log(`backend ${choice.backend}`);
-
-  const encoder = new VisionTransformer(config.model.encoder, { rng: new RandomStream(config.seed), init: 'pretraining' });
-  const datasets: Dataset[] = [];
-  const summaries: ProbeSummary[] = [];
+  const vit = resolveVitConfig(config.model.encoder);
+  const encoder = pixels ? undefined : encoderFor(config, random ? undefined : checkpoint, which);
   try {
-    if (!random) loadEncoderWeights(options.checkpoint, which, encoder);
-    const source = pixels
-      ? `raw tubelet pixels (${config.model.encoder.tubelet}×${config.model.encoder.patch}×${config.model.encoder.patch}×3 per token)`
-      : random
-        ? `an untrained ViT-${config.model.size} (seed ${config.seed})`
-        : `the ${which} encoder of ${options.checkpoint}`;
-    log(`encoder: ${source}`);
-    const batchSize = 16;
-    const layers = options.layers?.length ? options.layers : (['final'] as const);
-    checkLayers(layers, encoder.config.depth);
-    if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
-    const common = { segments, labels: labelNames, batchSize };
-    const { tubelet, patch } = encoder.config;
-    const encode = pixels ? (video: tf.Tensor5D) => patchify(video, tubelet, patch) : (video: tf.Tensor5D) => encodeLayers(encoder, video, layers);
-    const train = await buildDataset(encode, options.train, config, { ...common, seed: 1000 + seed, size: options.trainSize ?? (synthetic ? 1024 : undefined), views: 1, split: 'train' });
-    datasets.push(train);
-    const valSynthetic = options.val.startsWith('synthetic');
-    const val = await buildDataset(encode, options.val, config, { ...common, seed: 2000 + seed, size: options.valSize ?? (valSynthetic ? 512 : undefined), views, split: 'val' });
-    datasets.push(val);
-    for (const label of labelNames) {
-      for (const whiten of whitenings) {
-        const several = labelNames.length > 1 || whitenings.length > 1;
-        summaries.push(await probeTask(label, train, val, { ...options, probe: probeKind, seed, encoderName: pixels ? 'pixels' : random ? 'random' : which, model: encoder, log, whitening: whiten, several }));
-      }
-    }
-    return summaries;
-  } finally {
-    for (const d of datasets) tf.dispose(d.features);
-    encoder.dispose();
-  }
-}
-
-/** Trains and evaluates one probe on one label of shared features, writes its weights, logs the summary line. */
-async function probeTask(
-  label: string,
-  train: Dataset,
-  val: Dataset,
-  options: ProbeOptions & {
-    probe: 'attentive' | 'linear';
-    seed: number;
-    encoderName: string;
-    model: VisionTransformer;
-    log: (line: string) => void;
-    whitening: WhiteningKind;
-    several: boolean;
-  },
-): Promise<ProbeSummary> {
-  const { log, model: encoder } = options;
-  const trainLabels = train.labels[label];
-  const valLabels = val.labels[label];
-  const classes = Math.max(...trainLabels, ...valLabels) + 1;
-  const whiten = options.whitening;
-  log(
-    `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.segments ?? 1} segment(s), ${options.views ?? 1} view(s), whitening ${whiten}`,
-  );
-  if (options.probeCheckpoint) return evaluateOfficialProbe(label, train, val, options);
-  const width = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
-  const components = whiten === 'pca' ? options.whitenComponents : undefined;
-  if (components !== undefined && components > width) fail('--whiten-components', `at most the feature width ${width}`, components);
-  const dim = components ?? width; // what the probe reads
-  const heads = dim % encoder.config.heads === 0 ? encoder.config.heads : 1;
-  const makeProbe = (): Probe =>
-    options.probe === 'attentive' ? new AttentiveProbe({ dim, heads, classes, seed: options.seed }) : new LinearProbe({ dim, classes, seed: options.seed });
-  const inner = makeProbe();
-  let probe: Probe = inner;
-  try {
-    const settings = { labels: trainLabels, epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 64, seed: options.seed };
-    let lr = options.lr ?? 1e-3;
-    if (options.lrGrid?.length) {
-      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) });
-      lr = choice.lr;
-      log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
-    }
-    const training = { ...settings, probe: inner, features: train.features[0], lr };
-    let trained;
-    if (whiten === 'none') trained = trainProbe(training);
-    else {
-      // fitted on the training features only; the probe then carries the transform to evaluation and to its file
-      const whitened = trainWhitenedProbe({ ...training, whiten, ...(components === undefined ? {} : { components }) });
-      probe = whitened.probe;
-      trained = whitened.result;
-    }
-    log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
-    const evaluation = evaluateProbe(probe, val.features, valLabels);
-    log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
-    log(formatConfusionMatrix(evaluation.confusion));
-    const random = options.checkpoint === 'random' || options.checkpoint === 'pixels';
-    const suffix = whiten === 'none' ? '' : `-${whiten}`;
-    const out = resolve(
-      options.out && !options.several
-        ? options.out
-        : join(options.out ? dirname(options.out) : random ? 'runs' : options.checkpoint, `probe-${options.encoderName}-${label}-${options.probe}${suffix}.safetensors`),
+    const encoderName = pixels ? 'pixels' : random ? 'random' : which;
+    log(
+      `encoder: ${pixels ? `raw tubelet pixels (${vit.tubelet}×${vit.patch}×${vit.patch}×3 per token)` : random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${checkpoint}`}`,
     );
-    mkdirSync(dirname(out), { recursive: true });
-    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
-    log(`probe weights: ${out}`);
-    const summary: ProbeSummary = {
-      top1: evaluation.top1,
-      classes,
-      train: trainLabels.length,
-      val: valLabels.length,
-      task: label,
-      probe: options.probe,
-      whiten,
-      lr,
-      weights: out,
-      encoder: options.encoderName,
-      checkpoint: options.checkpoint,
+    const layers = options.layers?.length ? options.layers : (['final'] as EncoderLayer[]);
+    const features: FeatureEncoder = encoder ? layerFeatures(encoder, layers) : { apply: (video) => patchify(video, vit.tubelet, vit.patch) };
+    if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
+    const { data } = config;
+    const { train, val } = await openProbeData({
+      train: options.train,
+      val: options.val,
+      frames: data.frames,
+      frameStep: data.frameStep,
+      crop: data.crop,
+      segments: options.segments,
+      views: options.views,
+      seed: options.seed,
+      trainSize: options.trainSize,
+      valSize: options.valSize,
+    });
+    return await runProbe({
+      features,
+      train,
+      val,
+      labels: options.labels?.length ? options.labels : [options.train.startsWith('synthetic') ? 'shape' : 'label'],
+      heads: vit.heads,
+      encoderName,
+      checkpoint,
       ...(options.layers?.length ? { layers: options.layers.join(',') } : {}),
-      ...(components === undefined ? {} : { whitenComponents: components }),
-    };
-    log(JSON.stringify(summary));
-    return summary;
+      probe: options.probe,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      lr: options.lr,
+      lrGrid: options.lrGrid,
+      whiten: options.whiten,
+      whitenComponents: options.whitenComponents,
+      seed: options.seed,
+      classifier,
+      out: options.out,
+      dir: random ? 'runs' : checkpoint,
+      log,
+    });
   } finally {
-    probe.dispose();
+    encoder?.dispose();
   }
 }
 
-/** Evaluates an official attentive-probe checkpoint (`classifier`) on the validation features, training nothing. */
-function evaluateOfficialProbe(
-  label: string,
-  train: Dataset,
-  val: Dataset,
-  options: ProbeOptions & { encoderName: string; model: VisionTransformer; log: (line: string) => void },
-): ProbeSummary {
-  const { log, model: encoder } = options;
-  const file = options.probeCheckpoint!;
-  const weights = readOfficialClassifier(file);
-  const head = weights.get('linear.weight');
-  if (!head || head.shape.length !== 2 || head.shape[1] !== encoder.config.dim) {
-    fail(`${file}: classifier linear.weight`, `a [classes, ${encoder.config.dim}] head for this encoder`, head?.shape ?? 'none');
-  }
-  let depth = 1;
-  while (weights.has(`pooler.blocks.${depth - 1}.norm1.weight`)) depth++;
-  const classes = head.shape[0];
-  const valLabels = val.labels[label];
-  const top = Math.max(...valLabels);
-  if (top >= classes) fail(`--probe-checkpoint ${file}`, `a classifier covering the ${top + 1} classes of '${label}'`, `${classes} classes`);
-  const probe = new AttentiveProbe({ dim: encoder.config.dim, heads: encoder.config.heads, classes, depth, seed: options.seed ?? 0 });
-  try {
-    probe.loadStateDict(weights, { source: `${file} (classifier)` });
-    const evaluation = evaluateProbe(probe, val.features, valLabels);
-    log(`top-1 on val with ${file}: ${(100 * evaluation.top1).toFixed(2)} %`);
-    log(formatConfusionMatrix(evaluation.confusion));
-    const summary: ProbeSummary = {
-      top1: evaluation.top1,
-      classes,
-      train: train.labels[label].length,
-      val: valLabels.length,
-      task: label,
-      probe: 'attentive',
-      whiten: 'none',
-      weights: file,
-      encoder: options.encoderName,
-      checkpoint: options.checkpoint,
-    };
-    log(JSON.stringify(summary));
-    return summary;
-  } finally {
-    probe.dispose();
-  }
+/** A `--layers` entry: a block number or `final`. */
+const layer: ValueKind<EncoderLayer> = {
+  expected: "a block number ≥ 1 or 'final'",
+  many: "block numbers ≥ 1 and/or 'final'",
+  read: (text) => (text.trim() === 'final' ? 'final' : integer(1).read(text)),
+};
+
+/** The flags of `vjepa probe`, as commander parses them. */
+interface ProbeFlags extends Omit<ProbeCommandOptions, 'inferred' | 'modelFlags' | 'labels' | 'log'> {
+  heads?: number;
+  label?: string[];
+  model?: string;
+  depth?: string;
+  crop?: string;
+  frames?: string;
+}
+
+/** `vjepa probe`: train (or evaluate) a probe on frozen features. */
+export function register(program: Command): void {
+  program
+    .command('probe')
+    .description('train an attentive (or linear) probe on frozen features and report top-1 and the confusion matrix')
+    .requiredOption('--checkpoint <dir>', "a vjepa train output folder or checkpoint directory, an official pretraining .pth.tar, 'random' for an untrained encoder, or 'pixels' for raw tubelet pixels (no encoder)")
+    .option('--probe-checkpoint <file>', 'an official attentive-probe .pth.tar (classifier): evaluate with it instead of training a probe')
+    .addOption(headsOption())
+    .option('--train <spec>', "training clips: 'synthetic[:NAME]' or an official CSV (path label)", 'synthetic')
+    .option('--val <spec>', 'validation clips, same forms', 'synthetic')
+    .addOption(option('--label <names>', "label(s) to predict, comma-separated, one probe each on the same features: 'shape', 'direction' for synthetic data (default shape), 'label' for CSVs", listOf(name)))
+    .addOption(option('--segments <n>', 'temporal segments per video, their tokens concatenated', integer(1), 1))
+    .addOption(option('--views <n>', 'spatial views at evaluation, softmax averaged', integer(1), 1))
+    .addOption(option('--epochs <n>', 'probe training epochs', integer(1), 20))
+    .addOption(option('--batch-size <n>', 'probe batch size', integer(1), 64))
+    .addOption(option('--lr <x>', 'probe learning rate (cosine to 0)', positiveNumber, 0.001))
+    .addOption(option('--lr-grid <list>', 'learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never validation), e.g. 1e-3,3e-3,1e-2', listOf(positiveNumber)))
+    .addOption(option('--probe <kind>', 'attentive | linear', oneOf(['attentive', 'linear'] as const), 'attentive'))
+    .addOption(
+      option(
+        '--whiten <kinds>',
+        "feature whitening fitted on the training clips and saved with the probe: pca | std | none, or several comma-separated (one probe each, e.g. 'none,pca')",
+        listOf(oneOf(WHITENING_KINDS)),
+        ['none'],
+      ),
+    )
+    .addOption(option('--whiten-components <k>', 'with --whiten pca: keep the k leading principal axes (the probe reads k channels; e.g. 192 for --checkpoint pixels)', integer(1)))
+    .addOption(option('--layers <list>', "encoder outputs to probe, concatenated: block numbers 1…depth and/or 'final' (the final norm, default), e.g. '2,4,final'", listOf(layer)))
+    .addOption(encoderOption())
+    .addOption(option('--train-size <n>', 'clips of a synthetic training set', integer(1), 1024))
+    .addOption(option('--val-size <n>', 'clips of a synthetic validation set', integer(1), 512))
+    .addOption(option('--seed <n>', 'seed of the probe and of the synthetic probe data', integer(0), 0))
+    .option('--out <file>', 'where to write the probe weights (default: beside the checkpoint)')
+    .option('--model <size>', "with --checkpoint random: the encoder size, as in 'vjepa train'")
+    .option('--depth <n>', 'with --checkpoint random: encoder depth')
+    .option('--crop <px>', 'with --checkpoint random: clip side')
+    .option('--frames <n>', 'with --checkpoint random: frames per clip')
+    .addOption(backendOption())
+    .action(async (o: ProbeFlags) => {
+      const { heads, label, model, depth, crop, frames, ...rest } = o;
+      await runProbeCommand({ ...rest, inferred: { heads }, labels: label, modelFlags: { model, depth, crop, frames, seed: String(o.seed) } });
+    });
 }

@@ -5,13 +5,11 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
-import { createProgram } from '../main';
-import { runBenchCommand } from './command';
 import { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip } from './config';
-import { parseBenchFlags } from './flags';
 import { encoderForwardFlops, stepFlops } from './flops';
+import { benchDetails, benchJson, benchRow } from './format';
 import { summarizeProfile } from './profile';
-import { recipeSteps } from './run';
+import { recipeSteps, runBench } from './run';
 
 const dir = mkdtempSync(join(tmpdir(), 'vjepa-bench-'));
 function file(name: string, text: string): string {
@@ -24,9 +22,8 @@ function file(name: string, text: string): string {
 const TINY = { encoder: { dim: 16, depth: 1, heads: 2 }, predictor: { dim: 8, depth: 1 }, geometry: { frames: 4, crop: 32, patch: 8, tubelet: 2 }, batch: 2 };
 const tinyFile = file('tiny.json', JSON.stringify(TINY));
 
-describe('vjepa bench flags', () => {
-  it('defaults to the full step of the bench configuration on wasm, 10 runs after 2 warm-ups', () => {
-    expect(parseBenchFlags({})).toEqual({ what: 'step', backends: ['wasm'], runs: 10, warmup: 2, config: BENCH_CONFIG, json: false, profile: false, soakSteps: 0, accelerator: 'auto' });
+describe('the bench config', () => {
+  it('defaults to the bench configuration of the performance issue: 128 tokens per clip', () => {
     expect(tokensPerClip(BENCH_CONFIG.geometry)).toBe(128);
     expect(BENCH_CONFIG).toEqual({
       encoder: { dim: 192, depth: 6, heads: 3, mlpRatio: 4 },
@@ -34,44 +31,10 @@ describe('vjepa bench flags', () => {
       geometry: { frames: 16, crop: 64, patch: 16, tubelet: 2 },
       batch: 4,
     });
+    expect(resolveBenchConfig()).toEqual(BENCH_CONFIG);
   });
 
-  it('reads every flag', () => {
-    const plan = parseBenchFlags({ what: 'forward', backends: 'cpu, wasm', runs: '3', batch: '8', json: true, profile: true, steps: '500', accelerator: 'none', threads: '2' });
-    expect(plan).toEqual({
-      what: 'forward',
-      backends: ['cpu', 'wasm'],
-      runs: 3,
-      warmup: 2,
-      config: { ...BENCH_CONFIG, batch: 8 },
-      json: true,
-      profile: true,
-      soakSteps: 500,
-      accelerator: 'none',
-      threads: 2,
-    });
-  });
-
-  it.each([
-    [{ what: 'backward' }, '--what: expected step or forward, received "backward"'],
-    [{ backends: 'wasm,gpu' }, '--backends: expected a comma-separated list of auto, tensorflow, wasm, cpu'],
-    [{ accelerator: 'gpu' }, '--accelerator: expected auto, native, none, received "gpu"'],
-    [{ threads: '0' }, '--threads: expected an integer ≥ 1'],
-    [{ runs: '0' }, '--runs: expected an integer ≥ 1'],
-    [{ runs: '2.5' }, '--runs: expected an integer ≥ 1'],
-    [{ batch: 'four' }, '--batch: expected an integer ≥ 1'],
-    [{ steps: '-1' }, '--steps: expected an integer ≥ 0'],
-  ])('rejects %j', (flags, message) => {
-    expect(() => parseBenchFlags(flags)).toThrow(message);
-  });
-
-  it('rejects a bad flag through the command line before running anything', async () => {
-    await expect(createProgram().exitOverride().parseAsync(['node', 'vjepa', 'bench', '--what', 'nope'])).rejects.toThrow('--what: expected step or forward');
-  });
-});
-
-describe('vjepa bench --config', () => {
-  it('reads JSON and YAML, fills the bench defaults, and lets --batch win', () => {
+  it('reads JSON and YAML and fills the bench defaults', () => {
     const yaml = file('small.yaml', 'encoder:\n  dim: 384\n  heads: 6\ngeometry:\n  crop: 128\n');
     const config = readBenchConfig(yaml);
     expect(config).toEqual({
@@ -81,11 +44,11 @@ describe('vjepa bench --config', () => {
       batch: 4,
     });
     expect(tokensPerClip(config.geometry)).toBe(8 * 8 * 8);
-    expect(parseBenchFlags({ config: tinyFile, batch: '3' }).config).toEqual({
+    expect(readBenchConfig(tinyFile)).toEqual({
       encoder: { dim: 16, depth: 1, heads: 2, mlpRatio: 4 },
       predictor: { dim: 8, depth: 1, heads: 2, mlpRatio: 4 },
       geometry: TINY.geometry,
-      batch: 3,
+      batch: 2,
     });
   });
 
@@ -105,8 +68,9 @@ describe('vjepa bench --config', () => {
 
   it('names the file in its errors, and a missing file', () => {
     const bad = file('bad.yaml', 'encoder:\n  dim: 192\n  mlp_ratio: 4\n');
-    expect(() => parseBenchFlags({ config: bad })).toThrow(`--config ${bad}: encoder: expected only the keys dim, depth, heads, mlpRatio, received "mlp_ratio"`);
-    expect(() => parseBenchFlags({ config: join(dir, 'none.yaml') })).toThrow('--config: expected a readable JSON or YAML file');
+    expect(() => readBenchConfig(bad)).toThrow(`config ${bad}: encoder: expected only the keys dim, depth, heads, mlpRatio, received "mlp_ratio"`);
+    expect(() => readBenchConfig(bad, '--config')).toThrow(`--config ${bad}: encoder: expected only the keys dim, depth, heads, mlpRatio, received "mlp_ratio"`);
+    expect(() => readBenchConfig(join(dir, 'none.yaml'))).toThrow('config: expected a readable JSON or YAML file');
   });
 });
 
@@ -133,45 +97,39 @@ describe('kernel profile', () => {
   });
 });
 
-describe.each(['cpu', 'wasm'] as const)('vjepa bench on a tiny config on %s', (backend) => {
-  it('prints a table row and one JSON line with exactly the documented fields', async () => {
-    const table: string[] = [];
-    const json: string[] = [];
-    const results = await runBenchCommand(
-      { config: tinyFile, runs: '1', backends: backend, json: true },
-      { table: (line) => table.push(line), json: (line) => json.push(line) },
-    );
-    expect(json).toHaveLength(1);
-    const line = JSON.parse(json[0]) as Record<string, unknown>;
-    expect(Object.keys(line)).toEqual(['backend', 'accelerator', 'median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb', 'tensors_delta']);
+describe.each(['cpu', 'wasm'] as const)('runBench on a tiny config on %s', (backend) => {
+  const config = readBenchConfig(tinyFile);
+
+  it('times the full step: the FLOPs of the masks drawn, no tensor growth, the JSON line with exactly the documented fields', async () => {
+    const results = await runBench({ config, runs: 1, backends: [backend] });
+    expect(results).toHaveLength(1);
+    const [result] = results;
     const choice = await selectBackend(backend);
-    expect(line.backend).toBe(backend);
-    expect(line.accelerator).toBe(choice.accelerator.name);
-    expect(line.tensors_delta).toBe(0);
-    for (const key of ['median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb'] as const) expect(line[key]).toBeGreaterThan(0);
-    expect(line.median_ms).toBe(line.min_ms); // one run
-    expect(table[0]).toContain('full V-JEPA training step');
-    expect(table[0]).toContain('32 tokens');
-    expect(table.some((row) => row.startsWith(backend.padEnd(9)))).toBe(true);
-    expect(table).toContain(`  accelerator ${choice.accelerator.name} — ${choice.accelerator.reason}`);
+    expect(result).toMatchObject({ backend, what: 'step', accelerator: choice.accelerator.name, acceleratorReason: choice.accelerator.reason, tensorsDelta: 0 });
+    expect(result.timesMs).toHaveLength(1);
+    expect(result.medianMs).toBe(result.minMs); // one run
+    expect(result.clipsPerS).toBeCloseTo(2 / (result.medianMs / 1000), 9);
 
     // The FLOPs are those of the masks the timed run drew: the 3rd batch (after 2 warm-ups) of the seeded collator.
-    const config = parseBenchFlags({ config: tinyFile }).config;
     const collator = new MaskCollator({ grid: config.geometry, seed: 0 });
     collator.sample(2);
     collator.sample(2);
     const drawn = collator.sample(2).map((m) => ({ context: m.context.shape[1], target: m.target.shape[1] }));
     const encoder = { dim: 16, depth: 1, mlpRatio: 4, channels: 3, patch: 8, tubelet: 2 };
     const expected = stepFlops(encoder, { dim: 8, depth: 1, mlpRatio: 4, outputDim: 16 }, 2, 32, drawn).total;
-    expect(results[0].flopsPerRun).toBe(expected);
-    expect(results[0].gflops).toBeCloseTo(expected / results[0].timesMs[0] / 1e6, 9);
+    expect(result.flopsPerRun).toBe(expected);
+    expect(result.gflops).toBeCloseTo(expected / result.timesMs[0] / 1e6, 9);
+
+    const line = benchJson(result);
+    expect(Object.keys(line)).toEqual(['backend', 'accelerator', 'median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb', 'tensors_delta']);
+    expect(line).toMatchObject({ backend, accelerator: choice.accelerator.name, median_ms: Number(result.medianMs.toFixed(1)), tensors_delta: 0 });
+    for (const key of ['median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb'] as const) expect(line[key]).toBeGreaterThan(0);
+    expect(benchRow(result).startsWith(backend.padEnd(9))).toBe(true);
+    expect(benchDetails(result)).toEqual([`  accelerator ${choice.accelerator.name} — ${choice.accelerator.reason}`]);
   });
 
   it('profiles a step (kernels only) and soaks without growing the tensor count', async () => {
-    const [result] = await runBenchCommand(
-      { config: tinyFile, runs: '1', backends: backend, profile: true, steps: '2', json: true },
-      { table: () => {}, json: () => {} },
-    );
+    const [result] = await runBench({ config, runs: 1, backends: [backend], profile: true, soakSteps: 2 });
     const profile = result.profile!;
     const names = profile.kernels.map((k) => k.name);
     // With the native kernels every linear layer is one VjepaLinear kernel; without, XNNPACK's BatchMatMul.
@@ -182,10 +140,11 @@ describe.each(['cpu', 'wasm'] as const)('vjepa bench on a tiny config on %s', (b
     expect(result.soak).toMatchObject({ steps: 2 });
     expect(result.soak!.rssTenthsMb).toHaveLength(2); // one sample per tenth that a step ends: both steps here
     expect(result.soak!.tensorsEnd).toBe(result.soak!.tensorsStart);
+    expect(Object.keys(benchJson(result)).slice(8)).toEqual(['soak_steps', 'rss_start_mb', 'rss_end_mb', 'tensors_start', 'tensors_end', 'rss_tenths_mb']);
   });
 
-  it('times the encoder forward alone with --what forward', async () => {
-    const [result] = await runBenchCommand({ config: tinyFile, runs: '1', backends: backend, what: 'forward' }, { table: () => {}, json: () => {} });
+  it("times the encoder forward alone with what: 'forward'", async () => {
+    const [result] = await runBench({ config, runs: 1, backends: [backend], what: 'forward' });
     expect(result.what).toBe('forward');
     expect(result.flopsPerRun).toBe(encoderForwardFlops({ dim: 16, depth: 1, mlpRatio: 4, channels: 3, patch: 8, tubelet: 2 }, 2, 32));
     expect(result.tensorsDelta).toBe(0);

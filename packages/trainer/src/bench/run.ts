@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type MaskPair } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
-import { createPretrainingModels, createTrainStep, officialRecipe } from '@vjepa/trainer';
 import { VisionTransformer } from '@vjepa/vit';
+import { createPretrainingModels, createTrainStep, officialRecipe } from '../recipe';
 import { BENCH_CONFIG, tokensPerClip, type BenchConfig } from './config';
 import { encoderForwardFlops, stepFlops, type EncoderSizes, type PredictorSizes } from './flops';
 import { summarizeProfile, type ProfileSummary } from './profile';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { fail } from '@vjepa/core';
 
-/** The model and clip sizes `vjepa bench` runs; every field has the bench configuration's value as default. */
+/** The model and clip sizes a step benchmark runs; every field has the bench configuration's value as default. */
 export interface BenchConfig {
   /** The encoder (and its EMA target): width, depth, heads, MLP ratio. */
   encoder: { dim: number; depth: number; heads: number; mlpRatio: number };
@@ -87,21 +87,25 @@ export function resolveBenchConfig(input: unknown = {}, where = 'config'): Bench
   return { encoder, predictor, geometry, batch };
 }
 
-/** Reads a bench config from a JSON (`.json`) or YAML file and resolves it (see {@link resolveBenchConfig}). */
-export function readBenchConfig(file: string): BenchConfig {
+/**
+ * Reads a bench config from a JSON (`.json`) or YAML file and resolves it (see {@link resolveBenchConfig}).
+ *
+ * @param argument - how errors name the file's origin (`--config` on the command line).
+ */
+export function readBenchConfig(file: string, argument = 'config'): BenchConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    fail('--config', 'a readable JSON or YAML file', file, (error as Error).message);
+    fail(argument, 'a readable JSON or YAML file', file, (error as Error).message);
   }
   let parsed: unknown;
   try {
     parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    fail(`--config ${file}`, file.endsWith('.json') ? 'valid JSON' : 'valid YAML', (error as Error).message.split('\n')[0]);
+    fail(`${argument} ${file}`, file.endsWith('.json') ? 'valid JSON' : 'valid YAML', (error as Error).message.split('\n')[0]);
   }
-  return resolveBenchConfig(parsed ?? {}, `--config ${file}`);
+  return resolveBenchConfig(parsed ?? {}, `${argument} ${file}`);
 }
 
 /** Tokens per clip: (frames / tubelet) · (crop / patch)². */

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import type { AcceleratorRequest, BackendRequest } from '@vjepa/core';
+import { isTorchPath, runParity } from '@vjepa/official';
+import { acceleratorOption, backendOption } from '../options';
+
+/** `vjepa parity`: compare our models with a reference file of the official code. */
+export function register(program: Command): void {
+  program
+    .command('parity')
+    .description('compare our models with a reference file of the official PyTorch code; exits 1 on any error over tolerance')
+    .argument('<file>', 'reference .safetensors file (with its .json config beside it), or an official pretraining .pth.tar whose weights to check against --reference')
+    .option('--reference <file>', 'with a .pth.tar: the reference .safetensors of the same weights', 'fixtures/reference/tiny.safetensors')
+    .option('--probe-weights <file>', 'an official attentive-probe .pth.tar whose classifier replaces probe/*')
+    .addOption(backendOption())
+    .addOption(acceleratorOption())
+    .action(async (file: string, o: { reference: string; probeWeights?: string; backend: BackendRequest; accelerator: AcceleratorRequest }) => {
+      const fromTorch = isTorchPath(file);
+      const weights = { weights: fromTorch ? file : undefined, probeWeights: o.probeWeights };
+      const report = await runParity(fromTorch ? o.reference : file, o.backend, o.accelerator, weights);
+      const { file: _file, ...rest } = report;
+      console.log(JSON.stringify({ file, ...rest }, null, 2));
+      if (!report.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,251 @@
+import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkKeys, fail, optionKeys, writeSafetensors, type HostTensor, type SafeTensorInput } from '@vjepa/core';
+import { AttentiveProbe } from './attentive';
+import { checkInteger } from './checks';
+import { extractProbeFeatures, type LabelledClips, type ProbeFeatures } from './clip-features';
+import { formatConfusionMatrix } from './confusion';
+import { evaluateProbe } from './evaluate';
+import type { FeatureEncoder } from './features';
+import { LinearProbe } from './linear';
+import { chooseLearningRate } from './lr-grid';
+import type { Probe } from './probe';
+import { trainProbe } from './train';
+import { trainWhitenedProbe, WHITENING_KINDS, type WhiteningKind } from './whiten';
+
+/** An official attentive-probe checkpoint's `classifier`, to evaluate instead of training a probe. */
+export interface OfficialClassifier {
+  /** The file it came from, for messages and the summary. */
+  file: string;
+  /** Its tensors under the official keys (`pooler.*`, `linear.*`; a `module.` prefix is stripped). */
+  weights: ReadonlyMap<string, HostTensor>;
+}
+
+/** Options of {@link runProbe}. */
+export interface RunProbeOptions {
+  /** The frozen features of a clip batch (`layerFeatures(encoder, layers)`, or raw tubelet pixels). */
+  features: FeatureEncoder;
+  /** The training clips (one view); `openProbeData` of `@vjepa/data` gives both sets. */
+  train: LabelledClips;
+  /** The validation clips (their views are averaged at evaluation). */
+  val: LabelledClips;
+  /** The labels to predict, one probe each on the same features (e.g. `shape`, `direction`). */
+  labels: string[];
+  /** Attention heads of an attentive probe: the encoder's, when they divide the feature width (else 1). */
+  heads: number;
+  /** The encoder's name in the summary and the file names (`target`, `online`, `random`, `pixels`). */
+  encoderName: string;
+  /** Where the encoder came from, for the summary. */
+  checkpoint: string;
+  /** The encoder outputs the features are, for the summary (e.g. `2,4,final`; absent: the final norm). */
+  layers?: string;
+  /** `attentive` (default, the official probe) or `linear`. */
+  probe?: 'attentive' | 'linear';
+  /** Probe training epochs (default 20). */
+  epochs?: number;
+  /** Probe batch size (default 64). */
+  batchSize?: number;
+  /** Learning rate, cosine to 0 (default 1e-3). */
+  lr?: number;
+  /** Learning rates to choose from per probe on a held-out 20 % of the training clips (never validation); overrides `lr`. */
+  lrGrid?: number[];
+  /** Feature whitening fitted on the training features and saved with the probe, one probe per kind (default `none`). */
+  whiten?: WhiteningKind[];
+  /** With `pca`: keep this many leading principal axes (the probe then reads that many channels). */
+  whitenComponents?: number;
+  /** Seed of the probes (default 0). */
+  seed?: number;
+  /** Evaluate this official classifier instead of training probes. */
+  classifier?: OfficialClassifier;
+  /** The probe's weights file when one probe runs; with several, `probe-ENCODER-LABEL-KIND[-WHITEN].safetensors` in its folder. */
+  out?: string;
+  /** The folder of those files when `out` is absent (default the current folder). */
+  dir?: string;
+  /** Receives every line (default `console.log`). */
+  log?: (line: string) => void;
+}
+
+/** The result of one probe, printed as a JSON line when it finishes. */
+export interface ProbeSummary {
+  top1: number;
+  classes: number;
+  train: number;
+  val: number;
+  task: string;
+  probe: string;
+  /** The whitening in front of the probe (`none`, `std`, `pca`). */
+  whiten: WhiteningKind;
+  /** Principal axes the `pca` whitening kept, when fewer than all (`whitenComponents`). */
+  whitenComponents?: number;
+  /** The encoder outputs probed, when not the final norm alone. */
+  layers?: string;
+  /** The probe's learning rate (chosen from `lrGrid` when given; absent for an evaluated classifier). */
+  lr?: number;
+  /** The file the probe's weights (and its whitening) were written to. */
+  weights: string;
+  encoder: string;
+  checkpoint: string;
+}
+
+const RUN_PROBE_KEYS = optionKeys<RunProbeOptions>({
+  features: true, train: true, val: true, labels: true, heads: true, encoderName: true, checkpoint: true, layers: true, probe: true, epochs: true,
+  batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true, seed: true, classifier: true, out: true, dir: true, log: true,
+});
+
+/** One probe's settings, resolved. */
+type ProbeTask = RunProbeOptions & { probe: 'attentive' | 'linear'; seed: number; log: (line: string) => void; whitening: WhiteningKind; several: boolean };
+
+/**
+ * Trains an attentive (or linear) probe per label and whitening on the frozen features of `train`,
+ * evaluates it on `val` (views averaged), logs top-1 and the confusion matrix, writes the probe's weights
+ * (official keys, and the whitening) and logs one JSON summary line per probe; returns the summaries in
+ * order (label by label, whitening by whitening). With `classifier`, that official probe is evaluated
+ * instead. Every option is checked before the features are computed.
+ */
+export async function runProbe(options: RunProbeOptions): Promise<ProbeSummary[]> {
+  checkKeys('options', options, RUN_PROBE_KEYS);
+  const { labels } = options;
+  if (!Array.isArray(labels) || labels.length === 0 || labels.some((label) => typeof label !== 'string' || label === '')) fail('labels', 'a non-empty list of label names', labels);
+  const probe = options.probe ?? 'attentive';
+  if (probe !== 'attentive' && probe !== 'linear') fail('probe', 'attentive or linear', probe);
+  checkInteger('heads', options.heads, 1);
+  const whitenings = options.whiten?.length ? options.whiten : (['none'] as WhiteningKind[]);
+  for (const kind of whitenings) if (!WHITENING_KINDS.includes(kind)) fail('whiten', WHITENING_KINDS.join(' | '), kind);
+  if (options.classifier && whitenings.some((kind) => kind !== 'none')) fail('whiten', 'none with a classifier (the official probe reads raw features)', options.whiten);
+  const components = options.whitenComponents;
+  if (components !== undefined) {
+    checkInteger('whitenComponents', components, 1);
+    if (whitenings.some((kind) => kind !== 'pca')) fail('whitenComponents', "whiten 'pca' only (it keeps principal axes)", whitenings.join(','));
+  }
+  const log = options.log ?? console.log;
+  const seed = options.seed ?? 0;
+  const datasets: ProbeFeatures[] = [];
+  try {
+    const train = await extractProbeFeatures(options.features, options.train, labels);
+    datasets.push(train);
+    const val = await extractProbeFeatures(options.features, options.val, labels);
+    datasets.push(val);
+    const several = labels.length > 1 || whitenings.length > 1;
+    const summaries: ProbeSummary[] = [];
+    for (const label of labels) {
+      for (const whitening of whitenings) summaries.push(await probeTask(label, train, val, { ...options, probe, seed, log, whitening, several }));
+    }
+    return summaries;
+  } finally {
+    for (const d of datasets) tf.dispose(d.features);
+  }
+}
+
+function probeTensors(probe: Probe): Record<string, SafeTensorInput> {
+  const out: Record<string, SafeTensorInput> = {};
+  for (const [key, variable] of probe.stateDict()) out[key] = { dtype: 'F32', shape: variable.shape, data: variable.dataSync() as Float32Array };
+  return out;
+}
+
+/** Trains and evaluates one probe on one label of shared features, writes its weights, logs the summary line. */
+async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): Promise<ProbeSummary> {
+  const { log } = options;
+  const trainLabels = train.labels[label];
+  const valLabels = val.labels[label];
+  const classes = Math.max(...trainLabels, ...valLabels) + 1;
+  const whiten = options.whitening;
+  log(
+    `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.val.segments} segment(s), ${options.val.views} view(s), whitening ${whiten}`,
+  );
+  if (options.classifier) return evaluateClassifier(label, train, val, options);
+  const width = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
+  const components = whiten === 'pca' ? options.whitenComponents : undefined;
+  if (components !== undefined && components > width) fail('whitenComponents', `at most the feature width ${width}`, components);
+  const dim = components ?? width; // what the probe reads
+  const heads = dim % options.heads === 0 ? options.heads : 1;
+  const makeProbe = (): Probe =>
+    options.probe === 'attentive' ? new AttentiveProbe({ dim, heads, classes, seed: options.seed }) : new LinearProbe({ dim, classes, seed: options.seed });
+  const inner = makeProbe();
+  let probe: Probe = inner;
+  try {
+    const settings = { labels: trainLabels, epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 64, seed: options.seed };
+    let lr = options.lr ?? 1e-3;
+    if (options.lrGrid?.length) {
+      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) });
+      lr = choice.lr;
+      log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
+    }
+    const training = { ...settings, probe: inner, features: train.features[0], lr };
+    let trained;
+    if (whiten === 'none') trained = trainProbe(training);
+    else {
+      // fitted on the training features only; the probe then carries the transform to evaluation and to its file
+      const whitened = trainWhitenedProbe({ ...training, whiten, ...(components === undefined ? {} : { components }) });
+      probe = whitened.probe;
+      trained = whitened.result;
+    }
+    log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
+    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
+    log(formatConfusionMatrix(evaluation.confusion));
+    const suffix = whiten === 'none' ? '' : `-${whiten}`;
+    const name = `probe-${options.encoderName}-${label}-${options.probe}${suffix}.safetensors`;
+    const out = resolve(options.out && !options.several ? options.out : join(options.out ? dirname(options.out) : (options.dir ?? '.'), name));
+    mkdirSync(dirname(out), { recursive: true });
+    await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
+    log(`probe weights: ${out}`);
+    const summary: ProbeSummary = {
+      top1: evaluation.top1,
+      classes,
+      train: trainLabels.length,
+      val: valLabels.length,
+      task: label,
+      probe: options.probe,
+      whiten,
+      lr,
+      weights: out,
+      encoder: options.encoderName,
+      checkpoint: options.checkpoint,
+      ...(options.layers ? { layers: options.layers } : {}),
+      ...(components === undefined ? {} : { whitenComponents: components }),
+    };
+    log(JSON.stringify(summary));
+    return summary;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** Evaluates an official attentive-probe classifier on the validation features, training nothing. */
+function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): ProbeSummary {
+  const { log } = options;
+  const { file, weights } = options.classifier!;
+  const dim = train.features[0].shape[2];
+  const head = weights.get('linear.weight');
+  if (!head || head.shape.length !== 2 || head.shape[1] !== dim) fail(`${file}: classifier linear.weight`, `a [classes, ${dim}] head for this encoder`, head?.shape ?? 'none');
+  let depth = 1;
+  while (weights.has(`pooler.blocks.${depth - 1}.norm1.weight`)) depth++;
+  const classes = head.shape[0];
+  const valLabels = val.labels[label];
+  const top = Math.max(...valLabels);
+  if (top >= classes) fail(`classifier ${file}`, `a classifier covering the ${top + 1} classes of '${label}'`, `${classes} classes`);
+  const probe = new AttentiveProbe({ dim, heads: options.heads, classes, depth, seed: options.seed });
+  try {
+    probe.loadStateDict(new Map(weights), { source: `${file} (classifier)` });
+    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    log(`top-1 on val with ${file}: ${(100 * evaluation.top1).toFixed(2)} %`);
+    log(formatConfusionMatrix(evaluation.confusion));
+    const summary: ProbeSummary = {
+      top1: evaluation.top1,
+      classes,
+      train: train.labels[label].length,
+      val: valLabels.length,
+      task: label,
+      probe: 'attentive',
+      whiten: 'none',
+      weights: file,
+      encoder: options.encoderName,
+      checkpoint: options.checkpoint,
+    };
+    log(JSON.stringify(summary));
+    return summary;
+  } finally {
+    probe.dispose();
+  }
+}
