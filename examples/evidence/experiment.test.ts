@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveRunConfig } from '@vjepa/cli';
+import { resolveRunConfig } from '@vjepa/trainer';
 import { accuracyBars, collectResults, formatComparison, formatLossCurves, formatTable, lossCurve, lossCurveSteps, lossSummary, modelFlags, summaryLines, tasksOf, VARIANTS, type ResultRow } from './experiment';
 
 const row = (variant: string, seed: number, encoder: ResultRow['encoder'], task: string, top1: number): ResultRow => ({ variant, seed, encoder, task, top1, steps: 10, seconds: 1 });

@@ -5,7 +5,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TRAIN_PRESETS, resolveRunConfig, runProbe, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/cli';
+import { probeSource } from '@vjepa/official';
+import { TRAIN_PRESETS, resolveRunConfig, runTrain, savedRunConfig, type RunConfig, type TrainFlags } from '@vjepa/trainer';
 import type { WhiteningKind } from '@vjepa/probe';
 import type { MaskGeneratorConfig } from '@vjepa/masking';
 import { officialRecipe, type TrainingRecipe } from '@vjepa/trainer';
@@ -283,7 +284,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     // through the PCA whitening only, keeping the 192 leading axes (the encoders' width).
     const rawPixelsRead = { whiten: ['pca' as const], whitenComponents: 192 };
     if (recipe.rawPixels && options.whiten?.some((kind) => kind !== 'pca')) log('raw pixels: probed through pca whitening to 192 axes only (the full-width probe is too slow)');
-    const summaries = await runProbe({
+    const summaries = await probeSource({
       ...probeCommon,
       ...(recipe.rawPixels ? rawPixelsRead : { layers: options.layers }),
       checkpoint: recipe.rawPixels ? 'pixels' : 'random',
@@ -298,12 +299,12 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     else {
       // a new pretraining: the probe results of an earlier one in this folder no longer apply
       for (const f of resultsFiles(dir)) rmSync(join(dir, f));
-      await runTrain({ config, out: dir, log, interactive: false, checkpointEvery: steps });
+      await runTrain({ config, out: dir, log, checkpointEvery: steps });
     }
     const losses = lossSummary(dir);
     const encoders = options.encoders ?? recipe.encoders ?? (['target', 'online'] as const);
     for (const encoder of encoders) {
-      const summaries = await runProbe({ ...probeCommon, layers: options.layers, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
+      const summaries = await probeSource({ ...probeCommon, layers: options.layers, checkpoint: dir, encoder, out: join(dir, `probe-${encoder}.safetensors`) });
       for (const s of summaries) rows.push({ variant, seed, encoder, task: s.task, top1: s.top1, ...tags(s.whiten), ...losses, steps, seconds: seconds() });
       writeResults(options.out, variant, seed, rows, options.encoders);
     }

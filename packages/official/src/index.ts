@@ -11,6 +11,14 @@
 export { hostStateDict, isTorchPath, readOfficialClassifier, readOfficialEncoder, withTorchFile, type HostStateDict } from './torch-files';
 export { inferEncoderConfig, type InferOverrides } from './infer-encoder';
 export { checkpointRunConfig, loadEncoderWeights, runConfigForEncoder } from './encoder-source';
+export {
+  featureSourceConfig,
+  loadEncoder,
+  openFeatureSource,
+  type FeatureSource,
+  type FeatureSourceOptions,
+} from './feature-source';
+export { probeSource, type ProbeSourceOptions } from './probe-source';
 export { folderToOfficial, VJEPA_STATE_KEY, type ToOfficialOptions } from './to-official';
 export { officialToFolder } from './from-official';
 export { formatInspect, inspectFile, type InspectReport } from './inspect';

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { selectBackend, type BackendRequest } from '@vjepa/core';
+import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, evalTransform, openClipSource, videoFileSource } from '@vjepa/data';
 import { embedClips } from '@vjepa/probe';
-import type { InferOverrides } from '@vjepa/official';
-import { checkpointConfig, encoderFor } from '../encoder';
+import { featureSourceConfig, loadEncoder, type InferOverrides } from '@vjepa/official';
 import { backendOption, encoderOption, headsOption, integer, option } from '../options';
 
 /** Options of `vjepa embed`. */
@@ -35,7 +34,10 @@ export interface EmbedCommandOptions {
 export async function runEmbedCommand(options: EmbedCommandOptions): Promise<{ count: number; shape: number[] }> {
   const log = options.log ?? console.log;
   const which = options.encoder ?? 'target';
-  const config = checkpointConfig(options.checkpoint, which, options.inferred, 'a vjepa train output folder, a checkpoint directory or a .pth.tar file');
+  if (options.checkpoint === 'random' || options.checkpoint === 'pixels') {
+    fail('--checkpoint', 'a vjepa train output folder, a checkpoint directory or a .pth.tar file', options.checkpoint);
+  }
+  const config = featureSourceConfig(options.checkpoint, { which, inferred: options.inferred });
   await selectBackend(options.backend ?? 'auto');
   const { data } = config;
   const single = options.inputs.length === 1 ? options.inputs[0] : undefined;
@@ -46,7 +48,7 @@ export async function runEmbedCommand(options: EmbedCommandOptions): Promise<{ c
   const count = Math.min(source.size, options.limit ?? source.size);
   const batchSize = Math.min(options.batchSize ?? 8, count);
   const loader = new ClipLoader(source, { batchSize, transform: evalTransform({ cropSize: data.crop }), seed: 0, shuffle: false, dropLast: false });
-  const encoder = encoderFor(config, options.checkpoint, which);
+  const encoder = loadEncoder(config, options.checkpoint, which);
   try {
     const key = which === 'target' ? 'target_encoder' : 'encoder';
     const written = await embedClips(options.out, encoder, loader.iterateEpoch(), { limit: count, pool: options.pool, metadata: { encoder: key } });

@@ -11,13 +11,13 @@ import { vitConfig } from '@vjepa/vit';
 import { createProgram } from '../main';
 import { runTrain } from '@vjepa/trainer';
 import { runEmbedCommand } from './embed';
-import { runProbeCommand, type ProbeCommandOptions } from './probe';
+import { probeSource, type ProbeSourceOptions } from '@vjepa/official';
 
 const fixture = (path: string) => new URL(`../../../../fixtures/${path}`, import.meta.url).pathname;
 const quiet = () => undefined;
 
-/** The options `vjepa probe ARGS` hands to runProbeCommand (the command itself not run). */
-async function probeFlags(...args: string[]): Promise<ProbeCommandOptions> {
+/** The options `vjepa probe ARGS` hands to probeSource (the command itself not run). */
+async function probeFlags(...args: string[]): Promise<ProbeSourceOptions> {
   const program = createProgram().exitOverride();
   const probe = program.commands.find((command) => command.name() === 'probe')!;
   let flags: Record<string, unknown> = {};
@@ -25,7 +25,7 @@ async function probeFlags(...args: string[]): Promise<ProbeCommandOptions> {
     flags = o;
   });
   await program.parseAsync(['node', 'vjepa', 'probe', ...args]);
-  return flags as unknown as ProbeCommandOptions;
+  return flags as unknown as ProbeSourceOptions;
 }
 
 describe('vjepa embed and vjepa probe', () => {
@@ -47,7 +47,7 @@ describe('vjepa embed and vjepa probe', () => {
     expect(readSafetensorsSync(features).tensors.get('features')!.shape).toEqual([6, 64, 48]);
 
     // and a probe reads its frozen features: the summary line and the probe weights with official keys
-    const [summary2] = await runProbeCommand({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
+    const [summary2] = await probeSource({ checkpoint: out, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 32, valSize: 16, epochs: 2, views: 2, log: quiet });
     expect(summary2).toMatchObject({ classes: 8, train: 32, val: 16, task: 'direction', probe: 'attentive', encoder: 'target' });
     expect(summary2.top1).toBeGreaterThanOrEqual(0);
     expect(summary2.top1).toBeLessThanOrEqual(1);
@@ -57,7 +57,7 @@ describe('vjepa embed and vjepa probe', () => {
   });
 
   it('vjepa probe --checkpoint random probes an untrained encoder of the given configuration', async () => {
-    const [summary] = await runProbeCommand({
+    const [summary] = await probeSource({
       checkpoint: 'random',
       modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
       train: 'synthetic:tiny',
@@ -70,12 +70,12 @@ describe('vjepa embed and vjepa probe', () => {
       log: quiet,
     });
     expect(summary).toMatchObject({ classes: 4, train: 16, val: 8, task: 'shape', probe: 'linear', encoder: 'random' });
-    await expect(runProbeCommand({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/--checkpoint: expected a vjepa train output folder/);
+    await expect(probeSource({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/^checkpoint: expected a vjepa train output folder/);
   });
 
   it('vjepa probe --whiten none,pca: one probe each on the same features, the fitted transform saved beside the weights', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vjepa-whiten-'));
-    const summaries = await runProbeCommand({
+    const summaries = await probeSource({
       checkpoint: 'random',
       modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
       train: 'synthetic:tiny',
@@ -97,13 +97,13 @@ describe('vjepa embed and vjepa probe', () => {
     expect([...whitened.tensors.keys()].sort()).toEqual(['linear.bias', 'linear.weight', 'whiten.matrix', 'whiten.mean']);
     expect(whitened.tensors.get('whiten.matrix')!.shape).toEqual([192, 192]);
     expect(whitened.metadata).toMatchObject({ whiten: 'pca', task: 'shape' });
-    await expect(runProbeCommand({ checkpoint: 'random', train: 'synthetic:tiny', val: 'synthetic:tiny', whiten: ['zca' as never], log: quiet })).rejects.toThrow(
+    await expect(probeSource({ checkpoint: 'random', train: 'synthetic:tiny', val: 'synthetic:tiny', whiten: ['zca' as never], log: quiet })).rejects.toThrow(
       /whiten: expected pca \| std \| none, received "zca"/,
     );
   });
 
   it('vjepa probe --checkpoint pixels: the raw tubelet pixels into the same probe', async () => {
-    const [summary] = await runProbeCommand({
+    const [summary] = await probeSource({
       checkpoint: 'pixels',
       modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' },
       train: 'synthetic:tiny',
@@ -122,18 +122,18 @@ describe('vjepa embed and vjepa probe', () => {
 
   it('vjepa probe --checkpoint pixels --whiten pca --whiten-components 8: the probe reads the 8 leading axes; bad uses refused', async () => {
     const common = { modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' }, train: 'synthetic:tiny', val: 'synthetic:tiny', labels: ['direction'], trainSize: 16, valSize: 8, epochs: 1, log: quiet };
-    const [summary] = await runProbeCommand({ ...common, checkpoint: 'pixels', whiten: ['pca'], whitenComponents: 8, out: join(mkdtempSync(join(tmpdir(), 'vjepa-pixels-')), 'p.safetensors') });
+    const [summary] = await probeSource({ ...common, checkpoint: 'pixels', whiten: ['pca'], whitenComponents: 8, out: join(mkdtempSync(join(tmpdir(), 'vjepa-pixels-')), 'p.safetensors') });
     expect(summary).toMatchObject({ encoder: 'pixels', whiten: 'pca', whitenComponents: 8 });
     const probe = readSafetensorsSync(summary.weights).tensors;
     expect(probe.get('whiten.matrix')!.shape).toEqual([1536, 8]);
     expect(probe.get('pooler.query_tokens')!.shape).toEqual([1, 1, 8]);
-    await expect(runProbeCommand({ ...common, checkpoint: 'random', whiten: ['none'], whitenComponents: 8 })).rejects.toThrow(/whitenComponents: expected whiten 'pca' only/);
-    await expect(runProbeCommand({ ...common, checkpoint: 'random', whiten: ['pca'], whitenComponents: 500 })).rejects.toThrow(/whitenComponents: expected at most the feature width 192, received 500/);
-    await expect(runProbeCommand({ ...common, checkpoint: 'random', whiten: ['pca'], whitenComponent: 8 } as never)).rejects.toThrow(/whitenComponent/);
+    await expect(probeSource({ ...common, checkpoint: 'random', whiten: ['none'], whitenComponents: 8 })).rejects.toThrow(/whitenComponents: expected whiten 'pca' only/);
+    await expect(probeSource({ ...common, checkpoint: 'random', whiten: ['pca'], whitenComponents: 500 })).rejects.toThrow(/whitenComponents: expected at most the feature width 192, received 500/);
+    await expect(probeSource({ ...common, checkpoint: 'random', whiten: ['pca'], whitenComponent: 8 } as never)).rejects.toThrow(/whitenComponent/);
   });
 
   it('vjepa probe --layers: block outputs and the final norm, concatenated on the channels (layerFeatures); a block the encoder lacks refused', async () => {
-    const [summary] = await runProbeCommand({
+    const [summary] = await probeSource({
       checkpoint: 'random',
       modelFlags: { model: 'tiny', depth: '2', crop: '32', frames: '8' },
       train: 'synthetic:tiny',
@@ -147,7 +147,7 @@ describe('vjepa embed and vjepa probe', () => {
       log: quiet,
     });
     expect(summary).toMatchObject({ layers: '2,final', classes: 4 });
-    await expect(runProbeCommand({ checkpoint: 'random', modelFlags: { depth: '2' }, train: 'synthetic:tiny', val: 'synthetic:tiny', layers: [3], log: quiet })).rejects.toThrow(
+    await expect(probeSource({ checkpoint: 'random', modelFlags: { depth: '2' }, train: 'synthetic:tiny', val: 'synthetic:tiny', layers: [3], log: quiet })).rejects.toThrow(
       /layers: expected block numbers 1…2 and\/or 'final', received 3/,
     );
   });
@@ -158,7 +158,7 @@ describe('vjepa embed and vjepa probe', () => {
     const { shape } = await runEmbedCommand({ inputs: ['synthetic:tiny'], checkpoint: pretrain, inferred: { heads: 4 }, out, limit: 3, log: quiet });
     expect(shape).toEqual([3, 36, 48]);
     expect(readSafetensorsSync(out).metadata.encoder).toBe('target_encoder');
-    const [summary] = await runProbeCommand({
+    const [summary] = await probeSource({
       checkpoint: pretrain,
       inferred: { heads: 4 },
       probeCheckpoint: fixture('pytorch/tiny-probe.pth.tar'),
