@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MaskCollator, maskStatistics } from '@vjepa/masking';
 import { describe, expect, it } from 'vitest';
-import { SYMBOLS, renderMaskBatch } from './render.js';
+import { SYMBOLS, renderMaskBatch } from './render';
 
 function render(timeStep = 0) {
   const collator = new MaskCollator({ seed: 0 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError, VjepaError } from '@vjepa/base';
-import { erf, erfc, erfinv, RandomStream } from './random.js';
+import { erf, erfc, erfinv, RandomStream } from './random';
 
 function moments(values: ArrayLike<number>): { mean: number; std: number } {
   let sum = 0;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { blockSizeFromDraws, sampleBlockSize } from './block-size.js';
-import { resolveTokenGrid } from './grid.js';
-import { Mt19937 } from './mt19937.js';
-import { LONG_RANGE_MASK, SHORT_RANGE_MASK } from './multiblock-config.js';
+import { blockSizeFromDraws, sampleBlockSize } from './block-size';
+import { resolveTokenGrid } from './grid';
+import { Mt19937 } from './mt19937';
+import { LONG_RANGE_MASK, SHORT_RANGE_MASK } from './multiblock-config';
 
 const grid224 = resolveTokenGrid({ crop: 224 });
 const grid384 = resolveTokenGrid({ crop: 384 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCollator, PRETRAINING_MASK_GENERATORS } from './collator.js';
-import { LONG_RANGE_MASK } from './multiblock-config.js';
-import { Mt19937 } from './mt19937.js';
-import { MultiblockMaskGenerator } from './multiblock.js';
-import { RandomTubeMaskGenerator } from './tube.js';
+import { MaskCollator, PRETRAINING_MASK_GENERATORS } from './collator';
+import { LONG_RANGE_MASK } from './multiblock-config';
+import { Mt19937 } from './mt19937';
+import { MultiblockMaskGenerator } from './multiblock';
+import { RandomTubeMaskGenerator } from './tube';
 
 describe('MaskCollator', () => {
   it('defaults to the official pair on the 8 × 14 × 14 grid', () => {

@@ -1,10 +1,10 @@
-import { MaskConfigError } from './errors.js';
-import { resolveTokenGrid } from './grid.js';
-import { Mt19937, type Mt19937State } from './mt19937.js';
-import { LONG_RANGE_MASK, SHORT_RANGE_MASK, resolveMultiblockConfig } from './multiblock-config.js';
-import { MultiblockMaskGenerator } from './multiblock.js';
-import { RandomTubeMaskGenerator, resolveTubeConfig } from './tube.js';
-import { FutureMaskGenerator, resolveFutureConfig } from './future.js';
+import { MaskConfigError } from './errors';
+import { resolveTokenGrid } from './grid';
+import { Mt19937, type Mt19937State } from './mt19937';
+import { LONG_RANGE_MASK, SHORT_RANGE_MASK, resolveMultiblockConfig } from './multiblock-config';
+import { MultiblockMaskGenerator } from './multiblock';
+import { RandomTubeMaskGenerator, resolveTubeConfig } from './tube';
+import { FutureMaskGenerator, resolveFutureConfig } from './future';
 import type {
   FutureMaskConfig,
   GridSpec,
@@ -14,8 +14,8 @@ import type {
   SampledMasks,
   TokenGrid,
   TubeMaskConfig,
-} from './types.js';
-import { requireInteger, requireKnownKeys, requireObject } from './validation.js';
+} from './types';
+import { requireInteger, requireKnownKeys, requireObject } from './validation';
 
 /** The released pretraining pair: short-range 8 × 0.15 and long-range 2 × 0.7 (spec §3.2). */
 export const PRETRAINING_MASK_GENERATORS: readonly MaskGeneratorConfig[] = Object.freeze([

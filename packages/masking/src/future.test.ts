@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCollator } from './collator.js';
-import { FutureMaskGenerator, contextSteps } from './future.js';
-import { Mt19937 } from './mt19937.js';
+import { MaskCollator } from './collator';
+import { FutureMaskGenerator, contextSteps } from './future';
+import { Mt19937 } from './mt19937';
 
 describe('FutureMaskGenerator', () => {
   it('default 16 frames at 224 px: context = the 4 · 196 tokens of the first half, target = round(0.9 · 784) = 706 of the second', () => {

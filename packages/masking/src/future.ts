@@ -1,8 +1,8 @@
-import { MaskConfigError } from './errors.js';
-import { tokenCount } from './grid.js';
-import { SeededMaskGenerator, type PositionStreamOptions } from './seeded-generator.js';
-import type { FutureMaskConfig, GridSpec, ResolvedFutureConfig, SampledMasks, TokenGrid } from './types.js';
-import { requireBatchSize, requireObject } from './validation.js';
+import { MaskConfigError } from './errors';
+import { tokenCount } from './grid';
+import { SeededMaskGenerator, type PositionStreamOptions } from './seeded-generator';
+import type { FutureMaskConfig, GridSpec, ResolvedFutureConfig, SampledMasks, TokenGrid } from './types';
+import { requireBatchSize, requireObject } from './validation';
 
 /** The defaults of the future-prediction generator: context = the first half, target ≈ 90 % of the rest. */
 export const DEFAULT_FUTURE_MASK = Object.freeze({ contextFraction: 0.5, targetRatio: 0.9 });

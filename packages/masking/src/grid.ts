@@ -1,6 +1,6 @@
-import { MaskConfigError } from './errors.js';
-import type { GridSpec, TokenGrid } from './types.js';
-import { requireInteger, requireKnownKeys, requireObject } from './validation.js';
+import { MaskConfigError } from './errors';
+import type { GridSpec, TokenGrid } from './types';
+import { requireInteger, requireKnownKeys, requireObject } from './validation';
 
 const GRID_KEYS = ['frames', 'crop', 'patch', 'tubelet', 'depth', 'height', 'width'] as const;
 /** Names other packages use for the same quantities (the ViT's `imageSize`, the data's `numFrames`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mt19937 } from './mt19937.js';
+import { Mt19937 } from './mt19937';
 
 describe('Mt19937', () => {
   it('gives torch.rand values for seed 0 (spec §3.3, §17.2)', () => {

@@ -1,4 +1,4 @@
-import { MaskConfigError } from './errors.js';
+import { MaskConfigError } from './errors';
 
 const STATE_SIZE = 624;
 const SHIFT_SIZE = 397;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Mt19937 } from './mt19937.js';
-import { resolveMultiblockConfig } from './multiblock-config.js';
-import { MultiblockMaskGenerator, sampleMultiblockIndexLists } from './multiblock.js';
-import type { IndexBatch, MultiblockMaskConfig, TokenGrid } from './types.js';
+import { Mt19937 } from './mt19937';
+import { resolveMultiblockConfig } from './multiblock-config';
+import { MultiblockMaskGenerator, sampleMultiblockIndexLists } from './multiblock';
+import type { IndexBatch, MultiblockMaskConfig, TokenGrid } from './types';
 
 const rows = ({ data, shape: [batch, keep] }: IndexBatch) =>
   Array.from({ length: batch }, (_, b) => Array.from(data.subarray(b * keep, (b + 1) * keep)));

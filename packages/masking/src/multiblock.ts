@@ -1,9 +1,9 @@
-import { sampleBlockSize } from './block-size.js';
-import { tokenCount } from './grid.js';
-import type { Mt19937 } from './mt19937.js';
-import { maxContextDuration, resolveMultiblockConfig } from './multiblock-config.js';
-import { SeededMaskGenerator, type PositionStreamOptions } from './seeded-generator.js';
-import { truncateToShortest } from './truncate.js';
+import { sampleBlockSize } from './block-size';
+import { tokenCount } from './grid';
+import type { Mt19937 } from './mt19937';
+import { maxContextDuration, resolveMultiblockConfig } from './multiblock-config';
+import { SeededMaskGenerator, type PositionStreamOptions } from './seeded-generator';
+import { truncateToShortest } from './truncate';
 import type {
   BlockSize,
   GridSpec,
@@ -11,8 +11,8 @@ import type {
   ResolvedMultiblockConfig,
   SampledMasks,
   TokenGrid,
-} from './types.js';
-import { requireBatchSize, requireInteger } from './validation.js';
+} from './types';
+import { requireBatchSize, requireInteger } from './validation';
 
 /** Consecutive empty contexts after which a sample is given up on (only reachable with extreme configs). */
 const MAX_RESAMPLES = 10_000;

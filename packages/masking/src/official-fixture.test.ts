@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MaskCollator } from './collator.js';
-import type { BlockSize } from './types.js';
+import { MaskCollator } from './collator';
+import type { BlockSize } from './types';
 
 // The reference fixture holds one batch of masks from the official multiblock collator (its first
 // batch, so block-size seed 0) on the tiny grid: 8 frames / tubelet 2, 24 px / patch 8 → 4 × 3 × 3.

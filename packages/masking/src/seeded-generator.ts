@@ -1,6 +1,6 @@
-import { MaskConfigError } from './errors.js';
-import { resolveTokenGrid } from './grid.js';
-import { Mt19937 } from './mt19937.js';
+import { MaskConfigError } from './errors';
+import { resolveTokenGrid } from './grid';
+import { Mt19937 } from './mt19937';
 import type {
   GridSpec,
   MaskGenerator,
@@ -10,8 +10,8 @@ import type {
   ResolvedTubeConfig,
   SampledMasks,
   TokenGrid,
-} from './types.js';
-import { requireInteger } from './validation.js';
+} from './types';
+import { requireInteger } from './validation';
 
 /** Where a generator's positions come from: a seed for an own stream, or a shared stream. */
 export interface PositionStreamOptions {

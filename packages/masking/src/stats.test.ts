@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MaskCollator } from './collator.js';
-import { maskStatistics, summarizeMaskStatistics, type MaskStatistics } from './stats.js';
-import type { SampledMasks } from './types.js';
+import { MaskCollator } from './collator';
+import { maskStatistics, summarizeMaskStatistics, type MaskStatistics } from './stats';
+import type { SampledMasks } from './types';
 
 describe('maskStatistics', () => {
   it('measures a hand-made batch', () => {

@@ -1,4 +1,4 @@
-import type { SampledMasks } from './types.js';
+import type { SampledMasks } from './types';
 
 /** Figures of one generator's masks for one batch (spec §3.4). */
 export interface MaskStatistics {

@@ -1,4 +1,4 @@
-import type { IndexBatch } from './types.js';
+import type { IndexBatch } from './types';
 
 /**
  * Equalises a batch of sorted index lists by keeping the **first** `K` entries of each, where `K` is

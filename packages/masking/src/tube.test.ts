@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Mt19937 } from './mt19937.js';
-import { RandomTubeMaskGenerator, numKeepSpatial } from './tube.js';
+import { Mt19937 } from './mt19937';
+import { RandomTubeMaskGenerator, numKeepSpatial } from './tube';
 
 describe('RandomTubeMaskGenerator (spec §3.5)', () => {
   it('keeps int(G²·(1 − ratio)) positions: 19 of 196 at ratio 0.9, the default', () => {

@@ -1,14 +1,14 @@
-import { MaskConfigError } from './errors.js';
-import { tokenCount } from './grid.js';
-import { SeededMaskGenerator, type PositionStreamOptions } from './seeded-generator.js';
+import { MaskConfigError } from './errors';
+import { tokenCount } from './grid';
+import { SeededMaskGenerator, type PositionStreamOptions } from './seeded-generator';
 import type {
   GridSpec,
   ResolvedTubeConfig,
   SampledMasks,
   TokenGrid,
   TubeMaskConfig,
-} from './types.js';
-import { requireBatchSize, requireKnownKeys, requireObject } from './validation.js';
+} from './types';
+import { requireBatchSize, requireKnownKeys, requireObject } from './validation';
 
 /** The default masked ratio of the random-tube generator. */
 export const DEFAULT_TUBE_RATIO = 0.9;

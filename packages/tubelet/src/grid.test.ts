@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenCoords, tokenCount, tokenGrid, tokenIndex, type TokenGrid } from './grid.js';
+import { tokenCoords, tokenCount, tokenGrid, tokenIndex, type TokenGrid } from './grid';
 
 describe('tokenGrid', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenGrid } from './grid.js';
-import { interpolatePosEmbed, interpolatedSize, linearResizeTaps, resizeTrilinear } from './interpolate.js';
-import { sincosPosEmbed3d } from './pos-embed.js';
+import type { TokenGrid } from './grid';
+import { interpolatePosEmbed, interpolatedSize, linearResizeTaps, resizeTrilinear } from './interpolate';
+import { sincosPosEmbed3d } from './pos-embed';
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   expect(actual.length).toBe(expected.length);

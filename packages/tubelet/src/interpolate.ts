@@ -16,7 +16,7 @@
  * rounding of src inside PyTorch cannot move a result by more than that.
  */
 import { checkKeys, optionKeys } from '@vjepa/core';
-import { assertTokenGrid, describeValue, tokenCount, type TokenGrid } from './grid.js';
+import { assertTokenGrid, describeValue, tokenCount, type TokenGrid } from './grid';
 
 /** Per-output-position taps of a 1-D linear resize: `out[i] = λ0[i]·in[index0[i]] + λ1[i]·in[index1[i]]`. */
 export interface LinearResizeTaps {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sincos1d, sincosAxisDims, sincosPosEmbed3d } from './pos-embed.js';
+import { sincos1d, sincosAxisDims, sincosPosEmbed3d } from './pos-embed';
 
 const FIXTURE = fileURLToPath(new URL('../../../fixtures/reference/tiny.safetensors', import.meta.url));
 

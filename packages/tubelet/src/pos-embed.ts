@@ -3,7 +3,7 @@
  * code and cast to float32 once at the end.
  */
 import { checkKeys, optionKeys } from '@vjepa/core';
-import { assertPositiveInteger, describeValue } from './grid.js';
+import { assertPositiveInteger, describeValue } from './grid';
 
 /** Options of {@link sincosPosEmbed3d}. */
 export interface SincosPosEmbed3dOptions {
