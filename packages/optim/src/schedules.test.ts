@@ -3,16 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { VjepaError } from '@vjepa/core';
 import { CosineWDSchedule, WarmupCosineSchedule, scheduleSteps } from './schedules';
 
-interface FixtureTrain {
-  warmup: number;
-  start_lr: number;
-  lr: number;
-  final_lr: number;
-  T: number;
-  wd: number;
-  final_wd: number;
-  steps: number;
-}
+/** The official settings of the fixture's training steps (its `train` block, all numbers). */
+type FixtureTrain = Record<'warmup' | 'start_lr' | 'lr' | 'final_lr' | 'T' | 'wd' | 'final_wd' | 'steps', number>;
 const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/reference/tiny.json', import.meta.url), 'utf8')) as {
   train: FixtureTrain;
   train_lrs: number[];
