@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { firstLine, smokeTest } from './backend-checks';
-import { fail } from '@vjepa/base';
+import { fail, optionKeys } from '@vjepa/base';
 
 /** Backends a browser user can ask for. `auto` prefers WebGPU, then WebGL, then wasm, then cpu. */
 export type BrowserBackendRequest = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -40,7 +40,7 @@ export interface BrowserBackendChoice {
 type Candidate = Exclude<BrowserBackendRequest, 'auto'>;
 
 const REQUESTS: readonly BrowserBackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
-const OPTION_KEYS = ['wasmPaths'];
+const OPTION_KEYS: readonly string[] = optionKeys<BrowserBackendOptions>({ wasmPaths: true });
 const WASM_BINARIES: readonly WasmBinaryName[] = [
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { firstLine, smokeTest } from './backend-checks';
 import { ensureGradients } from './gradients';
-import { fail } from '@vjepa/base';
+import { fail, optionKeys } from '@vjepa/base';
 import { setNativeKernels, type AcceleratorInfo, type AcceleratorRequest } from './accel/native';
 import { loadAccelerator } from './accel/load';
 
@@ -82,6 +82,9 @@ async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejecte
   }
 }
 
+/** Every key of {@link SelectBackendOptions}. */
+const SELECT_BACKEND_KEYS: readonly string[] = optionKeys<SelectBackendOptions>({ accelerator: true, threads: true });
+
 /**
  * Selects and initialises a tfjs backend and registers gradients.
  *
@@ -95,8 +98,8 @@ async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejecte
  */
 export async function selectBackend(requested: BackendRequest = 'auto', options: SelectBackendOptions = {}): Promise<BackendChoice> {
   if (!BACKENDS.includes(requested)) fail('backend', `one of ${BACKENDS.join(', ')}`, requested);
-  const unknown = Object.keys(options).filter((key) => key !== 'accelerator' && key !== 'threads');
-  if (unknown.length) fail('options', 'only the keys accelerator, threads', unknown.join(', '));
+  const unknown = Object.keys(options).filter((key) => !SELECT_BACKEND_KEYS.includes(key));
+  if (unknown.length) fail('options', `only the keys ${SELECT_BACKEND_KEYS.join(', ')}`, unknown.join(', '));
   const accelerator = options.accelerator ?? (environment('VJEPA_ACCELERATOR') as AcceleratorRequest | undefined) ?? 'auto';
   if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.join(', ')}`, accelerator);
   const threads = options.threads ?? Number(environment('VJEPA_BLAS_THREADS') ?? 1);

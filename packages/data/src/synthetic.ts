@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { checkKeys, fail, RandomStream } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, RandomStream } from '@vjepa/core';
 import { planSyntheticItem } from './synthetic-plan';
 import { renderSyntheticPlan } from './synthetic-render';
 import { renderMovingMnistItem, type SyntheticSplit } from './synthetic-mnist';
@@ -107,7 +107,7 @@ export interface SyntheticSourceOptions extends SyntheticSizeOverrides {
  * ```
  */
 export function syntheticSource(name = 'synthetic', options: SyntheticSourceOptions = {}): ClipSource & { variant: SyntheticVariant; seed: number } {
-  checkKeys('options', options, ['seed', 'size', 'split', 'numFrames', 'height', 'width']);
+  checkKeys('options', options, optionKeys<SyntheticSourceOptions>({ seed: true, size: true, split: true, numFrames: true, height: true, width: true }));
   const variant = syntheticVariant(name, options);
   const { seed = 0, size = variant.size, split = 'train' } = options;
   if (!Number.isSafeInteger(seed)) fail('seed', 'a safe integer', seed);

@@ -1,8 +1,10 @@
 import { MaskConfigError } from './errors';
-import type { GridSpec, TokenGrid } from './types';
+import { optionKeys } from '@vjepa/base';
+import type { ClipGeometry, GridSpec, TokenGrid } from './types';
 import { requireInteger, requireKnownKeys, requireObject } from './validation';
 
-const GRID_KEYS = ['frames', 'crop', 'patch', 'tubelet', 'depth', 'height', 'width'] as const;
+/** Every key a grid spec may have: a clip geometry's or a token grid's. */
+const GRID_KEYS = optionKeys<ClipGeometry & TokenGrid>({ frames: true, crop: true, patch: true, tubelet: true, depth: true, height: true, width: true });
 /** Names other packages use for the same quantities (the ViT's `imageSize`, the data's `numFrames`). */
 const GRID_ALIASES = { imageSize: 'crop', cropSize: 'crop', crop_size: 'crop', numFrames: 'frames', num_frames: 'frames', patchSize: 'patch', patch_size: 'patch', tubeletSize: 'tubelet', tubelet_size: 'tubelet' };
 

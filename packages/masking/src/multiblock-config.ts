@@ -1,9 +1,11 @@
 import { MaskConfigError } from './errors';
-import { roundHalfEven } from '@vjepa/base';
+import { optionKeys, roundHalfEven } from '@vjepa/base';
 import type { MultiblockMaskConfig, ResolvedMultiblockConfig, TokenGrid } from './types';
 import { requireFraction, requireInteger, requireKnownKeys, requireObject, requireRange } from './validation';
 
-const MULTIBLOCK_KEYS = ['type', 'spatialScale', 'temporalScale', 'aspectRatio', 'numBlocks', 'maxTemporalKeep', 'maxKeep'] as const;
+const MULTIBLOCK_KEYS = optionKeys<MultiblockMaskConfig>({
+  type: true, spatialScale: true, temporalScale: true, aspectRatio: true, numBlocks: true, maxTemporalKeep: true, maxKeep: true,
+});
 /** The official YAML names of the same fields. */
 const MULTIBLOCK_ALIASES = {
   spatial_scale: 'spatialScale',

@@ -16,7 +16,7 @@ import {
   type LoadOptions,
   type LoadReport,
   type StateDictInput,
-  checkKeys,
+  checkKeys, optionKeys,
 } from '@vjepa/core';
 import type { Probe } from './probe';
 import { checkFeatureViews } from './checks';
@@ -109,7 +109,7 @@ export class AttentiveProbe extends Module implements Probe {
 
   constructor(config: AttentiveProbeConfig) {
     super();
-    checkKeys('config', config, ['dim', 'classes', 'heads', 'depth', 'mlpRatio', 'seed']);
+    checkKeys('config', config, optionKeys<AttentiveProbeConfig>({ dim: true, classes: true, heads: true, depth: true, mlpRatio: true, seed: true }));
     const c = { depth: 1, mlpRatio: 4, seed: 0, ...config };
     for (const key of ['dim', 'classes', 'heads', 'depth'] as const) {
       if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail } from '@vjepa/core';
+import { checkKeys, optionKeys, fail } from '@vjepa/core';
 import { checkFeatureViews, checkInteger, checkLabels, type Labels } from './checks';
 import { confusionMatrix } from './confusion';
 import type { Probe } from './probe';
@@ -40,7 +40,7 @@ export function evaluateProbe(
   labels: Labels,
   options: EvaluateProbeOptions = {},
 ): ProbeEvaluation {
-  checkKeys('options', options, ['batchSize']);
+  checkKeys('options', options, optionKeys<EvaluateProbeOptions>({ batchSize: true }));
   const { batchSize = 64 } = options;
   if (typeof probe?.apply !== 'function' || typeof probe.config?.dim !== 'number') fail('probe', 'a Probe (e.g. AttentiveProbe or LinearProbe)', probe);
   const views = checkFeatureViews('featuresPerView', featuresPerView, probe.config.dim);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, type VideoBatch } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, type VideoBatch } from '@vjepa/core';
 import { checkInteger } from './checks';
 import { readFeatureCache, writeFeatureCache } from '#feature-cache';
 
@@ -58,7 +58,7 @@ export async function extractFeatures(
   clips: VideoBatch | readonly VideoBatch[],
   options: ExtractFeaturesOptions = {},
 ): Promise<tf.Tensor3D> {
-  checkKeys('options', options, ['batchSize', 'cacheFile', 'cacheKey', 'onProgress']);
+  checkKeys('options', options, optionKeys<ExtractFeaturesOptions>({ batchSize: true, cacheFile: true, cacheKey: true, onProgress: true }));
   const { batchSize = 8, cacheFile, cacheKey, onProgress } = options;
   if (typeof encoder?.apply !== 'function') fail('encoder', 'an encoder with apply(video) → [B, N, D]', encoder);
   checkInteger('batchSize', batchSize, 1);

@@ -9,7 +9,7 @@ import {
   type LoadOptions,
   type LoadReport,
   type StateDictInput,
-  checkKeys,
+  checkKeys, optionKeys,
 } from '@vjepa/core';
 import type { Probe } from './probe';
 import { checkFeatureViews } from './checks';
@@ -39,7 +39,7 @@ export class LinearProbe extends Module implements Probe {
 
   constructor(config: LinearProbeConfig) {
     super();
-    checkKeys('config', config, ['dim', 'classes', 'seed']);
+    checkKeys('config', config, optionKeys<LinearProbeConfig>({ dim: true, classes: true, seed: true }));
     const c = { seed: 0, ...config };
     for (const key of ['dim', 'classes'] as const) {
       if (!Number.isInteger(c[key]) || c[key] < 1) fail(`config.${key}`, 'a positive integer', c[key]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, checkKeys, fail } from '@vjepa/core';
+import { RandomStream, checkKeys, fail, optionKeys } from '@vjepa/core';
 import {
   AdamW,
   CosineWDSchedule,
@@ -99,10 +99,10 @@ export interface TrainProbeResult {
  * @example
  * const { losses } = trainProbe({ probe, features, labels, epochs: 20, batchSize: 16, seed: 0 });
  */
-const TRAIN_PROBE_KEYS = [
-  'probe', 'features', 'labels', 'epochs', 'batchSize', 'seed', 'lr', 'startLr', 'finalLr', 'warmupEpochs',
-  'weightDecay', 'finalWeightDecay', 'clipGrad', 'dropLast', 'onStep', 'onEpoch',
-] as const;
+const TRAIN_PROBE_KEYS = optionKeys<TrainProbeOptions>({
+  probe: true, features: true, labels: true, epochs: true, batchSize: true, seed: true, lr: true, startLr: true, finalLr: true, warmupEpochs: true,
+  weightDecay: true, finalWeightDecay: true, clipGrad: true, dropLast: true, onStep: true, onEpoch: true,
+});
 
 export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
   checkKeys('options', options, TRAIN_PROBE_KEYS);

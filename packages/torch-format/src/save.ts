@@ -1,4 +1,4 @@
-import { fail } from '@vjepa/base';
+import { fail, optionKeys } from '@vjepa/base';
 import { pickleTorch, type PickledTensor } from './pickler';
 import { TorchTensor } from './tensor';
 import { ZipWriter, type ByteSink } from './zip-writer';
@@ -11,7 +11,7 @@ export interface SaveTorchOptions {
   forceZip64?: boolean;
 }
 
-const OPTION_KEYS = ['prefix', 'forceZip64'];
+const OPTION_KEYS: readonly string[] = optionKeys<SaveTorchOptions>({ prefix: true, forceZip64: true });
 
 /** Throws on an unknown option key or a bad prefix. */
 export function checkOptions(options: SaveTorchOptions): void {
