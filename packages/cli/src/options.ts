@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { Option } from 'commander';
-import { fail, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
+import { BACKEND_REQUESTS, fail, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
 
 /** What a flag accepts: how to read one value (undefined: refused) and how to say what is expected. */
 export interface ValueKind<T> {
@@ -78,12 +78,9 @@ export function option<T>(flags: string, description: string, kind: ValueKind<T>
   return Array.isArray(fallback) ? flag.default(fallback, fallback.join(',')) : flag.default(fallback);
 }
 
-/** The tfjs backends a command can run on. */
-export const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-
 /** `--backend <name>`: the tfjs backend (default `auto`). */
 export function backendOption(): Option {
-  return option('--backend <name>', 'tfjs backend', oneOf(BACKENDS), 'auto');
+  return option('--backend <name>', 'tfjs backend', oneOf(BACKEND_REQUESTS), 'auto');
 }
 
 /** `--accelerator <name>`: the native kernels on wasm (default `auto`). */

@@ -45,7 +45,8 @@ function environment(name: string): string | undefined {
 
 const NO_ACCELERATOR: AcceleratorInfo = { name: 'none', reason: 'the native kernels run on the wasm backend only' };
 
-const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+/** Every backend `selectBackend` takes in Node. */
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
 async function trySetBackend(name: string): Promise<void> {
@@ -97,7 +98,7 @@ const SELECT_BACKEND_KEYS: readonly string[] = optionKeys<SelectBackendOptions>(
  * console.log(`${choice.backend}: ${choice.reason}`);
  */
 export async function selectBackend(requested: BackendRequest = 'auto', options: SelectBackendOptions = {}): Promise<BackendChoice> {
-  if (!BACKENDS.includes(requested)) fail('backend', `one of ${BACKENDS.join(', ')}`, requested);
+  if (!BACKEND_REQUESTS.includes(requested)) fail('backend', `one of ${BACKEND_REQUESTS.join(', ')}`, requested);
   const unknown = Object.keys(options).filter((key) => !SELECT_BACKEND_KEYS.includes(key));
   if (unknown.length) fail('options', `only the keys ${SELECT_BACKEND_KEYS.join(', ')}`, unknown.join(', '));
   const accelerator = options.accelerator ?? (environment('VJEPA_ACCELERATOR') as AcceleratorRequest | undefined) ?? 'auto';
