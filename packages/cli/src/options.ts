@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { Option } from 'commander';
-import { BACKEND_REQUESTS, fail, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
+import { BACKEND_REQUESTS, fail, type AcceleratorRequest } from '@vjepa/core';
 
 /** What a flag accepts: how to read one value (undefined: refused) and how to say what is expected. */
 export interface ValueKind<T> {
