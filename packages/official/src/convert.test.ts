@@ -109,10 +109,14 @@ describe('vjepa convert', () => {
     expect(groups.length).toBe(4);
     expect(groups.map((g) => g.WD_exclude ?? false)).toEqual([false, false, true, true]);
     expect(groups[2].weight_decay).toBe(0);
-    // positions run through the groups in order; group 0 starts with the tubelet projection weight
-    expect(groups.flatMap((g) => g.params)).toEqual(Array.from({ length: groups.flatMap((g) => g.params).length }, (_, i) => i));
-    expect(flat.tensors.get('opt/state/0/exp_avg')!.shape).toEqual([48, 3, 2, 8, 8]);
-    expect(flat.tensors.get('opt/state/0/step')!.readFloat32()[0]).toBe(3);
+    // positions run through the groups in order; as the official init_opt lists them, group 0 starts with the
+    // frozen pos_embed (no state) and group 1 with predictor_pos_embed; the tubelet projection weight is position 1
+    expect(groups.map((g) => g.params.length)).toEqual([10, 9, 19, 12]); // a one-block predictor
+    expect(groups.flatMap((g) => g.params)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(flat.tensors.has('opt/state/0/exp_avg')).toBe(false);
+    expect(flat.tensors.has('opt/state/10/exp_avg')).toBe(false);
+    expect(flat.tensors.get('opt/state/1/exp_avg')!.shape).toEqual([48, 3, 2, 8, 8]);
+    expect(flat.tensors.get('opt/state/1/step')!.readFloat32()[0]).toBe(3);
     file.close();
 
     const withScaler = join(root, 'scaler.pth.tar');

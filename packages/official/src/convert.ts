@@ -46,7 +46,7 @@ export async function runConvert(input: string, output: string, options: Convert
   }
   if (folderIn && TORCH.test(output)) {
     await selectBackend(options.backend ?? 'auto');
-    const { dir, states, epoch } = folderToOfficial(input, output, options);
+    const { dir, states, epoch } = folderToOfficial(input, output, { ipe: options.ipe, scaler: options.scaler });
     log(`wrote ${output} from ${dir}: official layout, ${states} AdamW states in 4 groups, epoch ${epoch}`);
     return output;
   }

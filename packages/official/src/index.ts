@@ -19,8 +19,11 @@ export {
   type FeatureSourceOptions,
 } from './feature-source';
 export { probeSource, type ProbeSourceOptions } from './probe-source';
-export { folderToOfficial, VJEPA_STATE_KEY, type ToOfficialOptions } from './to-official';
+export { folderToOfficial, VJEPA_STATE_KEY, OFFICIAL_ORIGIN_KEY, type OfficialOrigin, type ToOfficialOptions } from './to-official';
 export { officialToFolder } from './from-official';
+export { officialLayout, matchOfficialGroups, type OfficialLayout, type OfficialGroup, type OfficialMember, type SavedGroup, type MatchedGroup } from './official-groups';
+export { toOfficialOptimizer, fromOfficialOptimizer, type GroupDefaults } from './official-optimizer';
+export { readOfficialProbeRun, writeOfficialProbeRun, type OfficialProbeRun, type OfficialProbeRunValues } from './probe-run';
 export { formatInspect, inspectFile, type InspectReport } from './inspect';
 export { runConvert, type ConvertOptions } from './convert';
 export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-stream';

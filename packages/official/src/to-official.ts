@@ -1,15 +1,41 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fail, type Module } from '@vjepa/core';
-import { createPretrainingModels, loadCheckpoint, paramGroups, readRunState } from '@vjepa/trainer';
-import { PyFloat, PyOrderedDict, pyTuple, saveTorchFile, type TensorValue } from '@vjepa/torch-format';
+import { checkKeys, fail, optionKeys, type Module } from '@vjepa/core';
+import { createPretrainingModels, loadCheckpoint, readRunState } from '@vjepa/trainer';
+import { PyFloat, PyOrderedDict, saveTorchFile, type TensorValue } from '@vjepa/torch-format';
+import { officialLayout } from './official-groups';
+import { toOfficialOptimizer } from './official-optimizer';
 
 /** Key of the extra entry that keeps what only vjepa-ts needs to resume (ignored by the official code). */
 export const VJEPA_STATE_KEY = 'vjepa_ts_state';
 
+/**
+ * Key of the state entry that keeps what an imported official file said at its step (`epoch`, `loss`,
+ * `lr`), so that exporting the same step again writes the same values back.
+ */
+export const OFFICIAL_ORIGIN_KEY = 'official';
+
+/** What {@link OFFICIAL_ORIGIN_KEY} holds. */
+export interface OfficialOrigin {
+  /** Our step at the import. */
+  step: number;
+  epoch: number | null;
+  loss: number | null;
+  lr: number | null;
+}
+
+function originAt(state: Record<string, unknown>, step: number): OfficialOrigin | null {
+  const origin = state[OFFICIAL_ORIGIN_KEY] as OfficialOrigin | undefined;
+  return origin && typeof origin === 'object' && origin.step === step ? origin : null;
+}
+
 /** Options of {@link folderToOfficial}. */
 export interface ToOfficialOptions {
-  /** Iterations per epoch of the official config, to turn our step count into `epoch` (default 300, the released configs' ipe). */
+  /**
+   * Iterations per epoch of the official config, to turn our step count into `epoch` (default 300, the
+   * released configs' ipe). Without it, a checkpoint imported from an official file and not trained since
+   * gets the file's own `epoch` back.
+   */
   ipe?: number;
   /**
    * `none` (default): `scaler` None, as a run without mixed precision saves it. `fresh`: the state of a new
@@ -63,6 +89,7 @@ function lossAt(dir: string, step: number): number | null {
  */
 export function folderToOfficial(input: string, output: string, options: ToOfficialOptions = {}): { dir: string; states: number; epoch: number } {
   const ipe = options.ipe ?? 300;
+  checkKeys('options', options, optionKeys<ToOfficialOptions>({ ipe: true, scaler: true }));
   if (!Number.isInteger(ipe) || ipe < 1) fail('--ipe', 'a positive integer', ipe);
   const scaler = options.scaler ?? 'none';
   if (scaler !== 'none' && scaler !== 'fresh') fail('--scaler', 'none or fresh', scaler);
@@ -75,58 +102,21 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
   try {
     const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
     const loaded = loadCheckpoint(dir, modules);
-    const groups = paramGroups({ encoder: models.encoder, predictor: models.predictor });
     const optimizer = loaded.optimizer;
-    const groupSettings = new Map((optimizer?.groups ?? []).map((g) => [g.name, g]));
-    const betas = pyTuple([new PyFloat(0.9), new PyFloat(0.999)]);
-    const state = new Map<number, Map<string, unknown>>();
-    const paramGroupsOut: Map<string, unknown>[] = [];
-    let position = 0;
-    for (const group of groups) {
-      const settings = groupSettings.get(group.name);
-      const params: number[] = [];
-      for (const [key, variable] of group.params) {
-        const slot = optimizer?.params[key];
-        if (slot) {
-          state.set(
-            position,
-            new Map<string, unknown>([
-              ['step', f32([], new Float32Array([slot.step]))],
-              ['exp_avg', f32(variable.shape, Float32Array.from(slot.expAvg.data as Float32Array))],
-              ['exp_avg_sq', f32(variable.shape, Float32Array.from(slot.expAvgSq.data as Float32Array))],
-            ]),
-          );
-        }
-        params.push(position++);
-      }
-      const entry = new Map<string, unknown>([
-        ['lr', new PyFloat(settings?.lr ?? config.optimization.lr)],
-        ['betas', betas],
-        ['eps', new PyFloat(1e-8)],
-        ['weight_decay', new PyFloat(group.applyWeightDecay ? (settings?.weightDecay ?? config.optimization.weightDecay) : 0)],
-        ['amsgrad', false],
-        ['foreach', null],
-        ['maximize', false],
-        ['capturable', false],
-        ['differentiable', false],
-        ['fused', null],
-      ]);
-      if (!group.applyWeightDecay) entry.set('WD_exclude', true);
-      entry.set('params', params);
-      paramGroupsOut.push(entry);
-    }
+    const opt = toOfficialOptimizer(officialLayout({ encoder: models.encoder, predictor: models.predictor }), optimizer, {
+      lr: config.optimization.lr,
+      weightDecay: config.optimization.weightDecay,
+    });
     const step = loaded.state.step;
-    const epoch = Math.floor(step / ipe);
-    const loss = lossAt(dir, step);
-    const lr = config.optimization.lr; // the configured reference lr, as the official code saves it
+    const origin = originAt(saved, step);
+    const epoch = options.ipe === undefined && origin?.epoch != null ? origin.epoch : Math.floor(step / ipe);
+    const loss = lossAt(dir, step) ?? origin?.loss ?? null;
+    const lr = origin?.lr ?? config.optimization.lr; // the configured reference lr, as the official code saves it
     const { format: _format, ...ours } = saved;
     saveTorchFile(output, {
       encoder: officialStateDict(models.encoder),
       predictor: officialStateDict(models.predictor),
-      opt: new Map<string, unknown>([
-        ['state', state],
-        ['param_groups', paramGroupsOut],
-      ]),
+      opt,
       scaler: scaler === 'fresh' ? freshGradScaler() : null,
       target_encoder: officialStateDict(models.targetEncoder),
       epoch,
@@ -136,7 +126,7 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
       lr: new PyFloat(lr),
       [VJEPA_STATE_KEY]: JSON.stringify(ours),
     });
-    return { dir, states: state.size, epoch };
+    return { dir, states: (opt.get('state') as Map<number, unknown>).size, epoch };
   } finally {
     models.encoder.dispose();
     models.predictor.dispose();

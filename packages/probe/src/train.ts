@@ -8,6 +8,7 @@ import {
   gradientsByKey,
   groupParameters,
   paramGroups,
+  type AdamWState,
   type Gradients,
 } from '@vjepa/optim';
 import { checkFeatureViews, checkInteger, checkLabels, checkNonNegative, type Labels } from './checks';
@@ -64,6 +65,19 @@ export interface TrainProbeOptions {
   clipGrad?: number | null;
   /** Drop the last, shorter batch of each epoch (default false, as the official loader). */
   dropLast?: boolean;
+  /**
+   * AdamW moments, step counts and group settings to continue from (e.g. read from an official probe
+   * checkpoint, or a previous {@link TrainProbeResult.optimizer}); group names `probe/decay` and
+   * `probe/no-decay`, parameter keys `probe/<official key>`. Default: a fresh optimizer.
+   */
+  optimizerState?: AdamWState;
+  /**
+   * Epochs already done (default 0): as the official resume does, the schedules are advanced by
+   * `startEpoch · ipe` steps and training runs epochs `startEpoch … epochs − 1`; the shuffling
+   * stream skips the permutations of the epochs done, so a resumed run sees the same batches as an
+   * uninterrupted one.
+   */
+  startEpoch?: number;
   /** Called after every optimizer step. */
   onStep?: (metrics: ProbeStepMetrics) => void;
   /** Called after every epoch with its 0-based index and mean loss. */
@@ -74,10 +88,12 @@ export interface TrainProbeOptions {
 export interface TrainProbeResult {
   /** Mean cross-entropy of each epoch (per-batch losses weighted by batch size). */
   losses: number[];
-  /** Optimizer steps taken. */
+  /** Schedule steps at the end (with `startEpoch`, those of the epochs done before count too). */
   steps: number;
   /** Optimizer steps per epoch (`ipe`). */
   stepsPerEpoch: number;
+  /** The optimizer's state at the end (moments, step counts, group settings), to resume or export. */
+  optimizer: AdamWState;
 }
 
 /**
@@ -101,13 +117,13 @@ export interface TrainProbeResult {
  */
 const TRAIN_PROBE_KEYS = optionKeys<TrainProbeOptions>({
   probe: true, features: true, labels: true, epochs: true, batchSize: true, seed: true, lr: true, startLr: true, finalLr: true, warmupEpochs: true,
-  weightDecay: true, finalWeightDecay: true, clipGrad: true, dropLast: true, onStep: true, onEpoch: true,
+  weightDecay: true, finalWeightDecay: true, clipGrad: true, dropLast: true, optimizerState: true, startEpoch: true, onStep: true, onEpoch: true,
 });
 
 export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
   checkKeys('options', options, TRAIN_PROBE_KEYS);
   const { probe, epochs = 20, batchSize = 256, seed = 0, lr = 1e-3, finalLr = 0, warmupEpochs = 0 } = options;
-  const { startLr = lr, weightDecay = 0.01, finalWeightDecay = 1e-6, dropLast = false, onStep, onEpoch } = options;
+  const { startLr = lr, weightDecay = 0.01, finalWeightDecay = 1e-6, dropLast = false, startEpoch = 0, onStep, onEpoch } = options;
   const clipGrad = options.clipGrad === undefined ? 1 : options.clipGrad;
   if (typeof probe?.apply !== 'function' || typeof probe.config?.dim !== 'number') fail('probe', 'a Probe (e.g. AttentiveProbe or LinearProbe)', probe);
   const views = checkFeatureViews('features', options.features, probe.config.dim);
@@ -115,6 +131,7 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
   const labels = checkLabels(options.labels, count, probe.config.classes);
   checkInteger('epochs', epochs, 1);
   checkInteger('batchSize', batchSize, 1);
+  if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > epochs) fail('startEpoch', `an integer in [0, ${epochs}] (epochs)`, startEpoch);
   if (!Number.isSafeInteger(seed)) fail('seed', 'a safe integer', seed);
   for (const [name, value] of Object.entries({ lr, startLr, finalLr, warmupEpochs, weightDecay, finalWeightDecay })) checkNonNegative(name, value);
   if (clipGrad !== null && !(typeof clipGrad === 'number' && clipGrad > 0 && Number.isFinite(clipGrad))) fail('clipGrad', 'a positive number or null', clipGrad);
@@ -125,14 +142,29 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
   const groups = paramGroups({ probe });
   const params = groupParameters(groups);
   const optimizer = new AdamW(groups, { lr, weightDecay });
+  if (options.optimizerState !== undefined) {
+    try {
+      optimizer.loadState(options.optimizerState);
+    } catch (error) {
+      optimizer.dispose();
+      throw error;
+    }
+  }
   const totalSteps = epochs * stepsPerEpoch;
   const warmupSteps = Math.min(Math.trunc(warmupEpochs * stepsPerEpoch), totalSteps);
   const lrSchedule = new WarmupCosineSchedule({ startLr, refLr: lr, finalLr, warmupSteps, totalSteps });
   const wdSchedule = new CosineWDSchedule({ refWd: weightDecay, finalWd: finalWeightDecay, totalSteps });
   const rng = new RandomStream(seed);
+  // 1b. The official resume: schedules advanced by the epochs done (and the shuffles of those epochs skipped).
+  for (let s = 0; s < startEpoch * stepsPerEpoch; s++) {
+    lrSchedule.step();
+    wdSchedule.step();
+  }
+  for (let epoch = 0; epoch < startEpoch; epoch++) permutation(count, rng);
   const losses: number[] = [];
+  let finalState: AdamWState;
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
       let lossSum = 0;
       let seen = 0;
       for (const indices of batchesOf(permutation(count, rng), batchSize, dropLast)) {
@@ -169,8 +201,9 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
       losses.push(lossSum / seen);
       onEpoch?.(epoch, lossSum / seen);
     }
+    finalState = optimizer.state();
   } finally {
     optimizer.dispose();
   }
-  return { losses, steps: lrSchedule.stepCount, stepsPerEpoch };
+  return { losses, steps: lrSchedule.stepCount, stepsPerEpoch, optimizer: finalState };
 }

@@ -10,11 +10,11 @@ export function register(program: Command): void {
     .description('convert by extension: .pth* → .safetensors (lossless); a vjepa train folder → .pth.tar (official layout); an official .pth.tar → a checkpoint folder (for vjepa train --resume)')
     .argument('<in>', 'a .pth/.pt/.pth.tar file, or a vjepa train output folder or checkpoint directory')
     .argument('<out>', 'a .safetensors file, a .pth.tar file, or a folder')
-    .addOption(option('--ipe <n>', 'to .pth.tar: iterations per epoch of the official config, for its epoch field', integer(1), 300))
+    .addOption(option('--ipe <n>', "to .pth.tar: iterations per epoch of the official config, for its epoch field (default 300; a checkpoint imported from an official file and not trained since keeps the file's epoch)", integer(1)))
     .addOption(option('--scaler <state>', "to .pth.tar: 'none', or 'fresh' (a new GradScaler's state, for official runs with mixed precision)", oneOf(['none', 'fresh'] as const), 'none'))
     .addOption(headsOption())
     .addOption(backendOption())
-    .action(async (input: string, output: string, o: { ipe: number; scaler: 'none' | 'fresh'; heads?: number; backend: BackendRequest }) => {
+    .action(async (input: string, output: string, o: { ipe?: number; scaler: 'none' | 'fresh'; heads?: number; backend: BackendRequest }) => {
       await runConvert(input, output, { ipe: o.ipe, scaler: o.scaler, heads: o.heads, backend: o.backend });
     });
 }
