@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
-"""Resumes a pretraining checkpoint with the official V-JEPA code itself, as `app/vjepa/train.py` does.
+"""Resumes a checkpoint with the official V-JEPA code itself, as its trainers do on a restart.
 
-Builds the models and the optimiser with the official `init_video_model` and `init_opt` (the tiny configuration of
-fixtures/reference/tiny.json, the one of fixtures/pytorch/official-run.pth.tar), wraps them as DDP does (keys
-`module.…`), calls the official `app/vjepa/utils.py` `load_checkpoint`, and prints what it logged, the epoch it
-returned, whether the optimiser now holds the file's AdamW moments bit for bit (position by position), then runs two
-official training steps (official collator, L1 loss, AdamW, EMA) and prints their losses — so a file written by
-`vjepa convert RUN out.pth.tar` can be checked to resume in the official trainer, not to silently restart at epoch 0.
+`pretrain` (default): builds the models and optimiser with the official `init_video_model` and `init_opt` (the tiny
+configuration of fixtures/reference/tiny.json, the one of fixtures/pytorch/official-run.pth.tar), wraps them as DDP
+does (keys `module.…`) and calls `app/vjepa/utils.py`'s `load_checkpoint`, then runs two official training steps
+(official collator, L1 loss, AdamW, EMA). `probe`: the official `AttentiveClassifier` of
+fixtures/pytorch/official-probe-run.pth.tar (48 wide, 4 heads, one block, 5 classes) with
+`evals/video_classification_frozen/eval.py`'s `init_opt` and `load_checkpoint`, then two official steps
+(cross-entropy on random features). Prints one JSON object: what the loader logged, the exceptions it logged, the
+epoch it returned, the group sizes, whether the optimiser now holds the file's AdamW moments bit for bit (position
+by position), and the losses and AdamW step counts after the two steps — so a file written by `vjepa convert RUN
+out.pth.tar` (or `writeOfficialProbeRun`) is checked to resume in the official trainer, not to silently restart.
 
     /usr/bin/python3 bench/official_resume.py --jepa /tmp/jepa out.pth.tar
+    /usr/bin/python3 bench/official_resume.py --jepa /tmp/jepa --kind probe probe.pth.tar
 
 Needs torch (Debian's python3-torch 1.13 works; its missing F.scaled_dot_product_attention is shimmed with the plain
-formula here, never in the official code) and a checkout of facebookresearch/jepa.
+formula here, never in the official code), a checkout of facebookresearch/jepa, and for `probe` python3-torchvision
+and python3-opencv (which eval.py imports).
 """
 
 import argparse
@@ -26,10 +32,10 @@ import sys
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--jepa', required=True, help='root of a checkout of facebookresearch/jepa (holds src/ and app/)')
+    p.add_argument('--kind', choices=['pretrain', 'probe'], default='pretrain', help='what the checkpoint holds (default pretrain)')
     p.add_argument('checkpoint', help='the .pth.tar to resume')
-    p.add_argument('--steps', type=int, default=2, help='official training steps after the load (default 2)')
     args = p.parse_args()
-    for sub in ('app/vjepa/utils.py', 'src/masks/multiblock3d.py'):
+    for sub in ('app/vjepa/utils.py', 'evals/video_classification_frozen/eval.py'):
         if not os.path.isfile(os.path.join(args.jepa, sub)):
             p.error(f'--jepa: expected a facebookresearch/jepa checkout holding {sub}, received {args.jepa}')
     if not os.path.isfile(args.checkpoint):
@@ -48,11 +54,6 @@ if not hasattr(F, 'scaled_dot_product_attention'):
         return ((q @ k.transpose(-2, -1)) * (q.size(-1) ** -0.5)).softmax(-1) @ v
     F.scaled_dot_product_attention = _sdpa
 
-import src.models.vision_transformer as vit  # noqa: E402
-from app.vjepa.utils import init_opt, init_video_model, load_checkpoint  # noqa: E402
-from src.masks.multiblock3d import MaskCollator  # noqa: E402
-from src.masks.utils import apply_masks  # noqa: E402
-
 logged = []
 
 
@@ -64,22 +65,6 @@ class Capture(logging.Handler):
 logging.getLogger().addHandler(Capture())
 logging.getLogger().setLevel(logging.INFO)
 
-crop, patch, frames, dim, depth, heads, pdim, pdepth = 24, 8, 8, 48, 2, 4, 32, 2
-vit.vit_fixture_tiny = lambda patch_size=16, **kw: vit.VisionTransformer(
-    patch_size=patch_size, embed_dim=dim, depth=depth, num_heads=heads, mlp_ratio=4, qkv_bias=True,
-    norm_layer=functools.partial(torch.nn.LayerNorm, eps=1e-6), **kw)
-torch.manual_seed(0)
-enc, pred = init_video_model(device=torch.device('cpu'), patch_size=patch, num_frames=frames, tubelet_size=2,
-                             model_name='vit_fixture_tiny', crop_size=crop, pred_depth=pdepth, pred_embed_dim=pdim,
-                             uniform_power=True, use_mask_tokens=True, num_mask_tokens=2, zero_init_mask_tokens=True,
-                             use_sdpa=False)
-tgt = copy.deepcopy(enc)
-for p in tgt.parameters():
-    p.requires_grad = False
-opt, scaler, sched, wd_sched = init_opt(encoder=enc, predictor=pred, wd=0.04, final_wd=0.4, start_lr=2e-4,
-                                        ref_lr=6.25e-4, final_lr=1e-6, iterations_per_epoch=1, warmup=1, num_epochs=10,
-                                        ipe_scale=1.25, mixed_precision=False, betas=(0.9, 0.999), eps=1e-8)
-
 
 class DDP(torch.nn.Module):  # what DistributedDataParallel adds to the keys
     def __init__(self, m):
@@ -90,10 +75,77 @@ class DDP(torch.nn.Module):  # what DistributedDataParallel adds to the keys
         return self.module(*a, **kw)
 
 
-enc_d, pred_d, tgt_d = DDP(enc), DDP(pred), DDP(tgt)
-enc_d, pred_d, tgt_d, opt, scaler, epoch = load_checkpoint(r_path=args.checkpoint, encoder=enc_d, predictor=pred_d,
-                                                           target_encoder=tgt_d, opt=opt, scaler=scaler)
-exceptions = [m for m in logged if 'exception' in m.lower()]
+def pretrain():
+    import src.models.vision_transformer as vit
+    from app.vjepa.utils import init_opt, init_video_model, load_checkpoint
+    from src.masks.multiblock3d import MaskCollator
+    from src.masks.utils import apply_masks
+
+    crop, patch, frames, dim, depth, heads, pdim, pdepth = 24, 8, 8, 48, 2, 4, 32, 2
+    vit.vit_fixture_tiny = lambda patch_size=16, **kw: vit.VisionTransformer(
+        patch_size=patch_size, embed_dim=dim, depth=depth, num_heads=heads, mlp_ratio=4, qkv_bias=True,
+        norm_layer=functools.partial(torch.nn.LayerNorm, eps=1e-6), **kw)
+    torch.manual_seed(0)
+    enc, pred = init_video_model(device=torch.device('cpu'), patch_size=patch, num_frames=frames, tubelet_size=2,
+                                 model_name='vit_fixture_tiny', crop_size=crop, pred_depth=pdepth, pred_embed_dim=pdim,
+                                 uniform_power=True, use_mask_tokens=True, num_mask_tokens=2, zero_init_mask_tokens=True,
+                                 use_sdpa=False)
+    tgt = copy.deepcopy(enc)
+    for p in tgt.parameters():
+        p.requires_grad = False
+    opt, scaler, sched, wd_sched = init_opt(encoder=enc, predictor=pred, wd=0.04, final_wd=0.4, start_lr=2e-4,
+                                            ref_lr=6.25e-4, final_lr=1e-6, iterations_per_epoch=1, warmup=1, num_epochs=10,
+                                            ipe_scale=1.25, mixed_precision=False, betas=(0.9, 0.999), eps=1e-8)
+    enc_d, pred_d, tgt_d = DDP(enc), DDP(pred), DDP(tgt)
+    enc_d, pred_d, tgt_d, opt, scaler, epoch = load_checkpoint(r_path=args.checkpoint, encoder=enc_d, predictor=pred_d,
+                                                               target_encoder=tgt_d, opt=opt, scaler=scaler)
+    coll = MaskCollator(cfgs_mask=[dict(spatial_scale=(0.15, 0.15), temporal_scale=(1.0, 1.0), aspect_ratio=(0.75, 1.5), num_blocks=8, max_temporal_keep=1.0, max_keep=None),
+                                   dict(spatial_scale=(0.7, 0.7), temporal_scale=(1.0, 1.0), aspect_ratio=(0.75, 1.5), num_blocks=2, max_temporal_keep=1.0, max_keep=None)],
+                        crop_size=(crop, crop), num_frames=frames, patch_size=patch, tubelet_size=2)
+
+    def step():
+        video = torch.randn(2, 3, frames, crop, crop)
+        _, m_enc, m_pred = coll([[video[b]] for b in range(2)])
+        with torch.no_grad():
+            h = F.layer_norm(tgt_d(video), (dim,))
+            targets = [apply_masks(h, [m]) for m in m_pred]
+        zp = pred_d(enc_d(video, m_enc), targets, m_enc, m_pred)
+        loss = sum(torch.mean(torch.abs(a - b)) for a, b in zip(zp, targets)) / len(zp)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            for q, k in zip(enc.parameters(), tgt.parameters()):
+                k.mul_(0.998).add_(0.002 * q.detach())
+        return float(loss)
+
+    return opt, sched, wd_sched, epoch, step
+
+
+def probe():
+    from src.models.attentive_pooler import AttentiveClassifier
+    from evals.video_classification_frozen.eval import init_opt, load_checkpoint
+
+    dim, heads, classes, tokens, batch = 48, 4, 5, 36, 4
+    torch.manual_seed(0)
+    classifier = DDP(AttentiveClassifier(embed_dim=dim, num_heads=heads, depth=1, num_classes=classes))
+    opt, scaler, sched, wd_sched = init_opt(classifier=classifier.module, wd=0.01, start_lr=1e-4, ref_lr=1e-3, final_lr=0.0,
+                                            iterations_per_epoch=1, warmup=1, num_epochs=20, use_bfloat16=False)
+    classifier, opt, scaler, epoch = load_checkpoint(device=torch.device('cpu'), r_path=args.checkpoint,
+                                                     classifier=classifier, opt=opt, scaler=scaler)
+    criterion = torch.nn.CrossEntropyLoss()
+
+    def step():
+        loss = criterion(classifier(torch.randn(batch, tokens, dim)), torch.randint(0, classes, (batch,)))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return float(loss)
+
+    return opt, sched, wd_sched, epoch, step
+
+
+opt, sched, wd_sched, epoch, step = pretrain() if args.kind == 'pretrain' else probe()
 
 # the optimiser's state against the file's, position by position (bit for bit)
 saved = torch.load(args.checkpoint, map_location='cpu')
@@ -106,44 +158,26 @@ for position, p in zip(positions, params):
     if entry is None:
         equal &= p not in opt.state or len(opt.state[p]) == 0
         continue
-    mine = opt.state[p]
     for key in ('exp_avg', 'exp_avg_sq', 'step'):
-        equal &= torch.equal(mine[key].reshape(-1).view(torch.int32), entry[key].reshape(-1).view(torch.int32))
+        equal &= torch.equal(opt.state[p][key].reshape(-1).view(torch.int32), entry[key].reshape(-1).view(torch.int32))
     compared += 1
 
-# two official training steps from there (the official loop advances the schedules by start_epoch * ipe first)
-for _ in range(epoch * 1):
+# two official training steps from there (both official loops advance the schedules by start_epoch * ipe first; ipe 1)
+for _ in range(epoch):
     sched.step()
     wd_sched.step()
-coll = MaskCollator(cfgs_mask=[dict(spatial_scale=(0.15, 0.15), temporal_scale=(1.0, 1.0), aspect_ratio=(0.75, 1.5), num_blocks=8, max_temporal_keep=1.0, max_keep=None),
-                               dict(spatial_scale=(0.7, 0.7), temporal_scale=(1.0, 1.0), aspect_ratio=(0.75, 1.5), num_blocks=2, max_temporal_keep=1.0, max_keep=None)],
-                    crop_size=(crop, crop), num_frames=frames, patch_size=patch, tubelet_size=2)
 losses = []
-for step in range(args.steps):
+for _ in range(2):
     sched.step()
     wd_sched.step()
-    video = torch.randn(2, 3, frames, crop, crop)
-    _, m_enc, m_pred = coll([[video[b]] for b in range(2)])
-    with torch.no_grad():
-        h = F.layer_norm(tgt_d(video), (dim,))
-        targets = [apply_masks(h, [m]) for m in m_pred]
-    z = enc_d(video, m_enc)
-    zp = pred_d(z, targets, m_enc, m_pred)
-    loss = sum(torch.mean(torch.abs(a - b)) for a, b in zip(zp, targets)) / len(zp)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    with torch.no_grad():
-        for q, k in zip(enc.parameters(), tgt.parameters()):
-            k.mul_(0.998).add_(0.002 * q.detach())
-    losses.append(float(loss))
+    losses.append(step())
 
-steps_after = sorted({int(s['step']) for s in opt.state.values() if 'step' in s})
 print(json.dumps({
     'checkpoint': args.checkpoint,
+    'kind': args.kind,
     'torch': torch.__version__,
     'logged': logged,
-    'exceptions_logged': exceptions,
+    'exceptions_logged': [m for m in logged if 'exception' in m.lower()],
     'epoch_returned': epoch,
     'epoch_in_file': saved['epoch'],
     'groups_file': [len(g['params']) for g in saved_opt['param_groups']],
@@ -151,5 +185,5 @@ print(json.dumps({
     'states_compared': compared,
     'moments_bit_equal': bool(equal),
     'losses_after': losses,
-    'adamw_steps_after': steps_after,
+    'adamw_steps_after': sorted({int(s['step']) for s in opt.state.values() if 'step' in s}),
 }, indent=1))
