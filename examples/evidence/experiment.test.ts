@@ -61,7 +61,8 @@ describe('the evidence table', () => {
 
   it('issue 11: the trainer-option variants, the benchmarks\' tasks, whitened rows beside plain ones, and the bars', () => {
     const resolve = (name: string, data = 'synthetic:motion-flat') => resolveRunConfig({ ...modelFlags(0, 350), data, ...VARIANTS[name].flags }, VARIANTS[name].base ?? {});
-    expect(resolve('sigreg').optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.05, seed: 0 });
+    expect(resolve('sigreg').optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.05, samples: 'tokens', seed: 0 });
+    expect(resolve('vicreg-samples').optimization.regularizer).toEqual({ kind: 'vicreg', weight: 1 });
     expect(resolve('sigreg-frozen').optimization).toMatchObject({ regularizer: { kind: 'sigreg', weight: 0.05 }, frozenTeacher: true });
     expect(resolve('future').mask).toEqual([{ type: 'future' }]);
     expect(resolve('change-weighted').optimization.changeWeighting).toBe(0.5);

@@ -86,12 +86,16 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   },
   // issue 11: the trainer options, each alone on the official recipe, then combined
   'frozen-teacher': { description: 'official masks, the target encoder frozen at its random init (`--frozen-teacher`)', flags: { frozenTeacher: true }, encoders: ['online'] },
-  sigreg: { description: 'official recipe + SIGReg λ 0.05 on the context tokens (`--regularizer sigreg --reg-weight 0.05`)', flags: { regularizer: 'sigreg', regWeight: '0.05' } },
+  // issue 11's regularisers took their statistics over every token row (`--reg-samples tokens`); kept as measured then
+  sigreg: { description: 'official recipe + SIGReg λ 0.05 over the context token rows (`--regularizer sigreg --reg-weight 0.05 --reg-samples tokens`)', flags: { regularizer: 'sigreg', regWeight: '0.05', regSamples: 'tokens' } },
   'sigreg-frozen': {
-    description: 'SIGReg λ 0.05 with a frozen random teacher (LeJEPA-style: the regulariser, not the EMA, prevents collapse)',
-    flags: { regularizer: 'sigreg', regWeight: '0.05', frozenTeacher: true },
+    description: 'SIGReg λ 0.05 over token rows with a frozen random teacher (LeJEPA-style: the regulariser, not the EMA, prevents collapse)',
+    flags: { regularizer: 'sigreg', regWeight: '0.05', regSamples: 'tokens', frozenTeacher: true },
   },
-  vicreg: { description: 'official recipe + VICReg variance/covariance λ 0.05 (`--regularizer vicreg`)', flags: { regularizer: 'vicreg', regWeight: '0.05' } },
+  vicreg: { description: 'official recipe + VICReg variance/covariance λ 0.05 over token rows (`--regularizer vicreg --reg-weight 0.05 --reg-samples tokens`)', flags: { regularizer: 'vicreg', regWeight: '0.05', regSamples: 'tokens' } },
+  // issue 21: the same regularisers across samples (each clip's mean-pooled embedding) at the published weights
+  'vicreg-samples': { description: 'official recipe + VICReg across clips at the published 25 : 25 : 1 (`--regularizer vicreg`)', flags: { regularizer: 'vicreg' } },
+  'sigreg-samples': { description: "official recipe + SIGReg across clips at LeJEPA's λ 0.05 (`--regularizer sigreg`)", flags: { regularizer: 'sigreg' } },
   future: { description: 'future prediction: context = the first half of the clip, target ≈ 90 % of the second (`--masks future`)', flags: { masks: 'future' } },
   'change-weighted': { description: 'official masks, loss weighted toward changing tokens α 0.5 (`--change-weighting 0.5`)', flags: { changeWeighting: '0.5' } },
   'future-frozen': {
@@ -123,7 +127,7 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   },
   'future-sigreg': {
     description: 'future masks + SIGReg λ 0.05 + change-weighted loss α 0.5',
-    flags: { masks: 'future', regularizer: 'sigreg', regWeight: '0.05', changeWeighting: '0.5' },
+    flags: { masks: 'future', regularizer: 'sigreg', regWeight: '0.05', regSamples: 'tokens', changeWeighting: '0.5' },
   },
 };
 export type Variant = keyof typeof VARIANTS & string;

@@ -37,9 +37,13 @@ export {
   eppsPulleyKnots,
   randomUnitDirections,
   regularizerValue,
+  regularizerSampleSets,
   sigreg,
   vicregTerms,
+  PUBLISHED_REGULARIZER_WEIGHTS,
+  REGULARIZER_SAMPLES,
   type RegularizerConfig,
+  type RegularizerSamples,
   type SigRegOptions,
 } from './regularizers';
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';

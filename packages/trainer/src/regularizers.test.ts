@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, selectBackend } from '@vjepa/core';
-import { checkRegularizer, eppsPulleyKnots, randomUnitDirections, regularizerValue, sigreg, vicregTerms } from './regularizers';
+import { checkRegularizer, eppsPulleyKnots, randomUnitDirections, regularizerSampleSets, regularizerValue, sigreg, vicregTerms, type RegularizerConfig } from './regularizers';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -96,5 +96,73 @@ describe('VICReg terms', () => {
     expect(() => checkRegularizer({ kind: 'barlow', weight: 1 } as never)).toThrow(/regularizer.kind: expected 'sigreg' or 'vicreg', received "barlow"/);
     expect(() => checkRegularizer({ kind: 'sigreg', weight: -1 })).toThrow(/regularizer.weight: expected a finite number ≥ 0, received -1/);
     expect(() => checkRegularizer({ kind: 'vicreg', weight: 1, directions: 3 } as never)).toThrow(/regularizer.directions: expected one of the keys/);
+  });
+});
+
+describe('regularisers over samples', () => {
+  // two clips of three tokens in 2-D: clip 0 = (0,0), (2,0), (4,0); clip 1 = (1,1), (1,3), (1,5)
+  const tokens = () => tf.tensor3d([0, 0, 2, 0, 4, 0, 1, 1, 1, 3, 1, 5], [2, 3, 2]);
+
+  it('sample sets: pooled [1, B, D], by position [K, B, D], token rows [1, B·K, D]', () => {
+    const x = tokens();
+    const sets = (samples: 'pooled' | 'positions' | 'tokens') => tf.tidy(() => regularizerSampleSets(x, samples).arraySync());
+    expect(sets('pooled')).toEqual([[[2, 0], [1, 3]]]);
+    expect(sets('positions')).toEqual([[[0, 0], [1, 1]], [[2, 0], [1, 3]], [[4, 0], [1, 5]]]);
+    expect(sets('tokens')).toEqual([[[0, 0], [2, 0], [4, 0], [1, 1], [1, 3], [1, 5]]]);
+    x.dispose();
+  });
+
+  it('VICReg hand values: spread inside a clip no longer counts as spread across clips', () => {
+    const x = tokens();
+    const value = (config: RegularizerConfig) => tf.tidy(() => regularizerValue(config, [x], 0).dataSync()[0]);
+    const eps = 1e-4;
+    const hinge = (variance: number) => Math.max(0, 1 - Math.sqrt(variance + eps));
+    // pooled: (2, 0) and (1, 3): variances 0.5 and 4.5, covariance −1.5 (n − 1 = 1)
+    const pooled = (hinge(0.5) + hinge(4.5)) / 2 + (2 * 1.5 ** 2 / 2) / 25;
+    expect(value({ kind: 'vicreg', weight: 1 })).toBeCloseTo(pooled, 5);
+    // by position: k = 0: (0,0),(1,1) var 0.5, 0.5, cov 0.5; k = 1: (2,0),(1,3) var 0.5, 4.5, cov −1.5; k = 2: (4,0),(1,5) var 4.5, 12.5, cov −7.5
+    const at = (v1: number, v2: number, c: number) => (hinge(v1) + hinge(v2)) / 2 + (2 * c * c / 2) / 25;
+    expect(value({ kind: 'vicreg', weight: 1, samples: 'positions' })).toBeCloseTo((at(0.5, 0.5, 0.5) + at(0.5, 4.5, -1.5) + at(4.5, 12.5, -7.5)) / 3, 5);
+    // token rows: the old behaviour, equal to vicregTerms on the 6 rows with weights 1 and 1/25
+    const rows = tf.reshape(x, [6, 2]) as tf.Tensor2D;
+    const { variance, covariance } = vicregTerms(rows);
+    expect(value({ kind: 'vicreg', weight: 1, samples: 'tokens' })).toBeCloseTo(variance.dataSync()[0] + covariance.dataSync()[0] / 25, 5);
+    tf.dispose([x, rows, variance, covariance]);
+  });
+
+  it('SIGReg pooled equals the statistic of the pooled embeddings; one clip is refused over samples', () => {
+    const x = tokens();
+    const config = { kind: 'sigreg' as const, weight: 1, directions: 4, seed: 2 };
+    const directions = tf.tensor2d(randomUnitDirections(new RandomStream(2).fork('sigreg/5'), 2, 4), [2, 4]);
+    const pooled = tf.tensor2d([2, 0, 1, 3], [2, 2]);
+    expect(tf.tidy(() => regularizerValue(config, [x], 5).dataSync()[0])).toBeCloseTo(tf.tidy(() => sigreg(pooled, directions).dataSync()[0]), 5);
+    const one = tf.slice(x, [0, 0, 0], [1, 3, 2]) as tf.Tensor3D;
+    expect(() => regularizerValue(config, [one], 5)).toThrow(/batch: expected at least 2 clips for a regulariser over samples \('pooled'; 'tokens' takes one\), received 1/);
+    expect(() => regularizerValue({ ...config, samples: 'tokens' }, [one], 5)).not.toThrow();
+    expect(() => checkRegularizer({ kind: 'vicreg', weight: 1, samples: 'rows' as never })).toThrow(/regularizer.samples: expected one of pooled, positions, tokens, received "rows"/);
+    tf.dispose([x, directions, pooled, one]);
+  });
+
+  it('gradients over samples match central finite differences (pooled and by position, both kinds)', () => {
+    const rng = new RandomStream(9);
+    const data = Float32Array.from({ length: 3 * 4 * 3 }, () => rng.normal());
+    for (const config of [
+      { kind: 'vicreg', weight: 1, gamma: 2 },
+      { kind: 'vicreg', weight: 1, gamma: 2, samples: 'positions' },
+      { kind: 'sigreg', weight: 1, directions: 6, knots: 9, seed: 1 },
+      { kind: 'sigreg', weight: 1, directions: 6, knots: 9, seed: 1, samples: 'positions' },
+    ] as RegularizerConfig[]) {
+      const f = (values: Float32Array) => tf.tidy(() => regularizerValue(config, [tf.tensor3d(values, [3, 4, 3])], 0).dataSync()[0]);
+      const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => regularizerValue(config, [x as tf.Tensor3D], 0))(tf.tensor3d(data, [3, 4, 3])).dataSync());
+      const h = 1e-2;
+      for (let i = 0; i < data.length; i++) {
+        const plus = Float32Array.from(data);
+        const minus = Float32Array.from(data);
+        plus[i] += h;
+        minus[i] -= h;
+        const numeric = (f(plus) - f(minus)) / (2 * h);
+        expect(Math.abs(gradient[i] - numeric), `${config.kind}/${config.samples ?? 'pooled'} [${i}]`).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
+      }
+    }
   });
 });

@@ -1,8 +1,11 @@
 /**
- * Regularisers on the token embeddings of the context encoder, added to the V-JEPA loss: SIGReg
- * (LeJEPA, Balestriero & LeCun 2025: push every 1-D projection of the embeddings toward a standard
- * normal, so they can neither collapse nor stay extremely anisotropic) and VICReg's variance and
- * covariance terms (Bardes, Ponce & LeCun 2022).
+ * Regularisers on the embeddings of the context encoder, added to the V-JEPA loss: SIGReg (LeJEPA,
+ * Balestriero & LeCun 2025: push every 1-D projection of the embeddings toward a standard normal, so
+ * they can neither collapse nor stay extremely anisotropic) and VICReg's variance and covariance terms
+ * (Bardes, Ponce & LeCun 2022). As published, their statistics are taken **across samples**: by default
+ * over the clips' mean-pooled embeddings (`samples: 'pooled'`), or per token position across the batch
+ * (`'positions'`); `'tokens'` (every token row of the batch a sample, where spread across the positions
+ * of one clip satisfies them) is kept for comparison.
  *
  * @packageDocumentation
  */
@@ -97,14 +100,35 @@ export function vicregTerms(embeddings: tf.Tensor2D, options: { gamma?: number; 
   });
 }
 
-/** A regulariser of the train step: the term `weight · R(context tokens)` added to the loss. */
+/**
+ * What a regulariser takes its statistics over, from the context tokens `[B, K, D]` of a generator:
+ * `pooled` (default) — the B clips' mean-pooled embeddings `[B, D]`, as VICReg and LeJEPA do with one
+ * embedding per sample; `positions` — for each of the K token positions, the B clips' tokens there, the
+ * terms averaged over positions; `tokens` — all B·K token rows as if each were a sample.
+ */
+export type RegularizerSamples = 'pooled' | 'positions' | 'tokens';
+
+/** The choices of {@link RegularizerSamples}. */
+export const REGULARIZER_SAMPLES: readonly RegularizerSamples[] = ['pooled', 'positions', 'tokens'];
+
+/**
+ * The published relative weights, with the V-JEPA prediction loss in the place of the invariance term:
+ * VICReg's λ : μ : ν = 25 : 25 : 1 (invariance : variance : covariance) gives, per unit of prediction loss,
+ * variance 1 and covariance 1/25; LeJEPA's `(1 − λ) · L + λ · SIGReg` with λ = 0.05 gives SIGReg 0.05/0.95.
+ */
+export const PUBLISHED_REGULARIZER_WEIGHTS = {
+  vicreg: { weight: 1, varianceWeight: 1, covarianceWeight: 1 / 25 },
+  sigreg: { weight: 0.05 / 0.95 },
+} as const;
+
+/** A regulariser of the train step: the term `weight · R(context embeddings)` added to the loss. */
 export type RegularizerConfig =
-  | ({ kind: 'sigreg'; weight: number; seed?: number } & SigRegOptions)
-  | { kind: 'vicreg'; weight: number; varianceWeight?: number; covarianceWeight?: number; gamma?: number };
+  | ({ kind: 'sigreg'; weight: number; seed?: number; samples?: RegularizerSamples } & SigRegOptions)
+  | { kind: 'vicreg'; weight: number; varianceWeight?: number; covarianceWeight?: number; gamma?: number; samples?: RegularizerSamples };
 
 const KEYS = {
-  sigreg: ['kind', 'weight', 'seed', 'directions', 'knots', 'tMax'],
-  vicreg: ['kind', 'weight', 'varianceWeight', 'covarianceWeight', 'gamma'],
+  sigreg: ['kind', 'weight', 'seed', 'directions', 'knots', 'tMax', 'samples'],
+  vicreg: ['kind', 'weight', 'varianceWeight', 'covarianceWeight', 'gamma', 'samples'],
 } as const;
 
 /** Checks a {@link RegularizerConfig}: known kind, known keys only, a finite weight ≥ 0. */
@@ -114,6 +138,7 @@ export function checkRegularizer(config: RegularizerConfig, argument = 'regulari
   if (keys === undefined) fail(`${argument}.kind`, "'sigreg' or 'vicreg'", config.kind);
   for (const key of Object.keys(config)) if (!(keys as readonly string[]).includes(key)) fail(`${argument}.${key}`, `one of the keys ${keys.join(', ')}`, key);
   if (!(Number.isFinite(config.weight) && config.weight >= 0)) fail(`${argument}.weight`, 'a finite number ≥ 0', config.weight);
+  if (config.samples !== undefined && !REGULARIZER_SAMPLES.includes(config.samples)) fail(`${argument}.samples`, `one of ${REGULARIZER_SAMPLES.join(', ')}`, config.samples);
   if (config.kind === 'sigreg') {
     const directions = config.directions ?? 256;
     if (!Number.isInteger(directions) || directions < 1) fail(`${argument}.directions`, 'a positive integer', directions);
@@ -123,23 +148,44 @@ export function checkRegularizer(config: RegularizerConfig, argument = 'regulari
 }
 
 /**
- * The regulariser's value on the context encoder's outputs, one `[B, K, D]` per mask generator (every
- * token of the batch is a sample: `[B·K, D]`), averaged over generators — unweighted. SIGReg draws its
- * directions for step `step` from `RandomStream(seed).fork('sigreg/<step>')`: new each step, the same on
- * a resumed run.
+ * The sets of samples a regulariser's statistics run over, from one generator's context tokens
+ * `[B, K, D]` (see {@link RegularizerSamples}): `[1, B, D]` pooled, `[K, B, D]` by position, `[1, B·K, D]`
+ * for token rows. Each of the S sets is regularised on its own and the values averaged.
+ */
+export function regularizerSampleSets(tokens: tf.Tensor3D, samples: RegularizerSamples = 'pooled'): tf.Tensor3D {
+  const [b, k, d] = tokens.shape;
+  return tf.tidy(() => {
+    if (samples === 'pooled') return tf.expandDims(tf.mean(tokens, 1), 0) as tf.Tensor3D; // [1, B, D]
+    if (samples === 'positions') return tf.transpose(tokens, [1, 0, 2]) as tf.Tensor3D; // [K, B, D]
+    return tf.reshape(tokens, [1, b * k, d]) as tf.Tensor3D; // [1, B·K, D]
+  });
+}
+
+/**
+ * The regulariser's value on the context encoder's outputs, one `[B, K, D]` per mask generator, its
+ * statistics over the samples `config.samples` names (default `pooled`, the clips' mean-pooled
+ * embeddings), averaged over sample sets and generators — unweighted. SIGReg draws its directions for
+ * step `step` from `RandomStream(seed).fork('sigreg/<step>')`: new each step, the same on a resumed run.
  */
 export function regularizerValue(config: RegularizerConfig, contexts: readonly tf.Tensor3D[], step: number): tf.Scalar {
   return tf.tidy(() => {
+    const d = contexts[0]?.shape[2] ?? 1;
+    const m = config.kind === 'sigreg' ? (config.directions ?? 256) : 0;
+    const directions = config.kind === 'sigreg' ? tf.tensor2d(randomUnitDirections(new RandomStream(config.seed ?? 0).fork(`sigreg/${step}`), d, m), [d, m]) : null; // [D, M]
     const values = contexts.map((tokens) => {
-      const [b, k, d] = tokens.shape;
-      const rows = tf.reshape(tokens, [b * k, d]) as tf.Tensor2D; // [B·K, D]
-      if (config.kind === 'sigreg') {
-        const m = config.directions ?? 256;
-        const directions = tf.tensor2d(randomUnitDirections(new RandomStream(config.seed ?? 0).fork(`sigreg/${step}`), d, m), [d, m]);
-        return sigreg(rows, directions, config);
-      }
-      const { variance, covariance } = vicregTerms(rows, { gamma: config.gamma });
-      return tf.add(tf.mul(variance, config.varianceWeight ?? 1), tf.mul(covariance, config.covarianceWeight ?? 1)) as tf.Scalar;
+      const samples = config.samples ?? 'pooled';
+      if (samples !== 'tokens' && tokens.shape[0] < 2) fail('batch', `at least 2 clips for a regulariser over samples ('${samples}'; 'tokens' takes one)`, tokens.shape[0]);
+      const all = regularizerSampleSets(tokens, samples); // [S, n, D]
+      const [count, n] = all.shape;
+      const sets = Array.from({ length: count }, (_, i) => tf.reshape(tf.slice(all, [i, 0, 0], [1, n, d]), [n, d]) as tf.Tensor2D); // S × [n, D]
+      const perSet = sets.map((rows) => {
+        if (directions) return sigreg(rows, directions, config as SigRegOptions);
+        const c = config as Extract<RegularizerConfig, { kind: 'vicreg' }>;
+        const { variance, covariance } = vicregTerms(rows, { gamma: c.gamma });
+        const published = PUBLISHED_REGULARIZER_WEIGHTS.vicreg;
+        return tf.add(tf.mul(variance, c.varianceWeight ?? published.varianceWeight), tf.mul(covariance, c.covarianceWeight ?? published.covarianceWeight)) as tf.Scalar;
+      });
+      return tf.div(tf.addN(perSet), perSet.length) as tf.Scalar;
     });
     return tf.div(tf.addN(values), values.length) as tf.Scalar;
   });

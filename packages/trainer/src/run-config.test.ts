@@ -156,7 +156,11 @@ describe('resolveRunConfig', () => {
     // SIGReg's directions follow the run's seed
     expect(config.optimization).toMatchObject({ regularizer: { kind: 'sigreg', weight: 0.1, directions: 64, seed: 3 }, frozenTeacher: true, changeWeighting: 0.5 });
     expect(config.mask).toEqual([{ type: 'future' }]);
-    expect(resolveRunConfig({ regularizer: 'vicreg' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 0.05 });
+    // the published weights by default: VICReg 25 : 25 : 1 against the prediction loss, LeJEPA's λ 0.05 of (1 − λ)·L + λ·R
+    expect(resolveRunConfig({ regularizer: 'vicreg' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 1 });
+    expect(resolveRunConfig({ regularizer: 'sigreg' }).optimization.regularizer).toMatchObject({ kind: 'sigreg', weight: 0.05 / 0.95 });
+    expect(resolveRunConfig({ regularizer: 'vicreg', regSamples: 'positions' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 1, samples: 'positions' });
+    expect(() => resolveRunConfig({ regularizer: 'vicreg', regSamples: 'rows' })).toThrow(/reg-samples: expected pooled, positions, tokens, received "rows"/);
     expect(resolveRunConfig({}).optimization.regularizer).toBeUndefined();
     // a resumed run keeps its regulariser unless a flag changes it
     expect(resolveRunConfig({ regWeight: '0.2' }, config).optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.2, directions: 64, seed: 3 });

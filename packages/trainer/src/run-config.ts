@@ -5,6 +5,7 @@ import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vje
 import { finite, integer, pair } from './config-values';
 import { maskFromOfficial, readOfficialConfig, type OfficialConfig } from './official-config';
 import { officialRecipe, type TrainingRecipe } from './recipe';
+import { PUBLISHED_REGULARIZER_WEIGHTS, REGULARIZER_SAMPLES, type RegularizerSamples } from './regularizers';
 
 /** Everything a `vjepa train` run is made of; saved in every checkpoint, read back by `probe` and `embed`. */
 export interface RunConfig {
@@ -36,8 +37,10 @@ export interface TrainFlags {
   target?: string;
   /** `sigreg`, `vicreg` or `none`: a regulariser on the context tokens (see `--reg-weight`). */
   regularizer?: string;
-  /** λ of the regulariser term `loss + λ · R` (default 0.05 when `--regularizer` is set). */
+  /** λ of the regulariser term `loss + λ · R` (default: the published weight, 1 for VICReg, 0.05/0.95 for SIGReg). */
   regWeight?: string;
+  /** What the regulariser's statistics run over: `pooled` (default), `positions` or `tokens` (see `RegularizerSamples`). */
+  regSamples?: string;
   /** Random directions per step of SIGReg (default 256). */
   regDirections?: string;
   /** Keep the target encoder at its initial weights (EMA momentum 1). */
@@ -67,22 +70,25 @@ function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): Training
   let out = recipe;
   const kind = flags.regularizer;
   if (kind !== undefined && kind !== 'sigreg' && kind !== 'vicreg' && kind !== 'none') fail('regularizer', "'sigreg', 'vicreg' or 'none'", kind);
-  if ((flags.regWeight !== undefined || flags.regDirections !== undefined) && (kind === undefined || kind === 'none') && !recipe.regularizer) {
-    fail('reg-weight', 'a --regularizer (sigreg or vicreg) to weigh', flags.regWeight ?? flags.regDirections);
+  if ((flags.regWeight !== undefined || flags.regDirections !== undefined || flags.regSamples !== undefined) && (kind === undefined || kind === 'none') && !recipe.regularizer) {
+    fail('reg-weight', 'a --regularizer (sigreg or vicreg) to weigh', flags.regWeight ?? flags.regDirections ?? flags.regSamples);
   }
+  if (flags.regSamples !== undefined && !(REGULARIZER_SAMPLES as readonly string[]).includes(flags.regSamples)) fail('reg-samples', REGULARIZER_SAMPLES.join(', '), flags.regSamples);
   if (kind === 'none') out = { ...out, regularizer: null };
-  else if (kind !== undefined || flags.regWeight !== undefined || flags.regDirections !== undefined) {
+  else if (kind !== undefined || flags.regWeight !== undefined || flags.regDirections !== undefined || flags.regSamples !== undefined) {
     const previous = out.regularizer ?? null;
     const chosen = (kind ?? previous?.kind) as 'sigreg' | 'vicreg';
-    const weight = flags.regWeight === undefined ? (previous?.kind === chosen ? previous.weight : 0.05) : Number(flags.regWeight);
+    const weight = flags.regWeight === undefined ? (previous?.kind === chosen ? previous.weight : PUBLISHED_REGULARIZER_WEIGHTS[chosen].weight) : Number(flags.regWeight);
+    const samples = (flags.regSamples ?? (previous?.kind === chosen ? previous.samples : undefined)) as RegularizerSamples | undefined;
+    const withSamples = samples === undefined ? {} : { samples };
     if (!(Number.isFinite(weight) && weight >= 0)) fail('reg-weight', 'a finite number ≥ 0', flags.regWeight);
     if (chosen === 'sigreg') {
       const directions = flags.regDirections === undefined ? (previous?.kind === 'sigreg' ? previous.directions : undefined) : integer('reg-directions', flags.regDirections);
       const seed = previous?.kind === 'sigreg' ? previous.seed : undefined;
-      out = { ...out, regularizer: { kind: 'sigreg', weight, ...(directions === undefined ? {} : { directions }), ...(seed === undefined ? {} : { seed }) } };
+      out = { ...out, regularizer: { kind: 'sigreg', weight, ...(directions === undefined ? {} : { directions }), ...(seed === undefined ? {} : { seed }), ...withSamples } };
     } else {
       if (flags.regDirections !== undefined) fail('reg-directions', '--regularizer sigreg', flags.regDirections);
-      out = { ...out, regularizer: { kind: 'vicreg', weight } };
+      out = { ...out, regularizer: { kind: 'vicreg', weight, ...withSamples } };
     }
   }
   if (flags.frozenTeacher) out = { ...out, frozenTeacher: true };
