@@ -11,7 +11,7 @@ const f = Math.fround;
 
 /** Float32 (and int32) operands laid out in one memory at 4-byte offsets, never at 0, with gaps. */
 class Heap {
-  readonly mem: Uint8Array;
+  readonly mem: Uint8Array<ArrayBuffer>;
   private next = 64;
 
   constructor(bytes = 1 << 20) {
@@ -48,7 +48,8 @@ function values(n: number, seed: number, scale = 1): Float32Array {
 /** Asserts `actual` within `tolerance` of `expected`, relative to the largest magnitude (at least 1). */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   expect(actual.length).toBe(expected.length);
-  const scale = Array.prototype.reduce.call(expected, (a: number, x: number) => Math.max(a, Math.abs(x)), 1) as number;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
   let worst = 0; // the element furthest off (one assertion: these arrays reach 10⁵ elements)
   for (let i = 0; i < expected.length; i++) if (!(Math.abs(actual[i] - expected[i]) <= Math.abs(actual[worst] - expected[worst]))) worst = i;
   expect(Math.abs(actual[worst] - expected[worst]) / scale, `element ${worst}: ${actual[worst]} vs ${expected[worst]}`).toBeLessThanOrEqual(tolerance);
