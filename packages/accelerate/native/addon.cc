@@ -7,9 +7,9 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
-#ifdef VJEPA_APPLE_ACCELERATE
+#if defined(VJEPA_APPLE_ACCELERATE)
 #include <Accelerate/Accelerate.h>
-#else
+#elif !defined(VJEPA_BUILTIN_GEMM)
 #include <cblas.h>
 #endif
 
@@ -20,11 +20,19 @@
 
 #include "kernels.h"
 
-#ifdef VJEPA_APPLE_ACCELERATE
+#if defined(VJEPA_APPLE_ACCELERATE)
 // Accelerate sizes its own thread pool; these keep the same JS surface.
 static void openblas_set_num_threads(int) {}
 static int openblas_get_num_threads(void) { return 0; }
 static char* openblas_get_config(void) { return const_cast<char*>("Apple Accelerate"); }
+#elif defined(VJEPA_BUILTIN_GEMM)
+// No BLAS: the addon's own GEMM, on the calling thread.
+static void openblas_set_num_threads(int) {}
+static int openblas_get_num_threads(void) { return 1; }
+static char* openblas_get_config(void) {
+  static std::string name = std::string(vjepa::builtinGemmName()) + " GEMM (no BLAS; vjepa-accelerate's own kernel, 1 thread)";
+  return const_cast<char*>(name.c_str());
+}
 #else
 extern "C" {
 void openblas_set_num_threads(int);

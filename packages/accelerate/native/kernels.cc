@@ -3,9 +3,9 @@
 // float→int step of exp vectorise without changing any result.
 #include "kernels.h"
 
-#ifdef VJEPA_APPLE_ACCELERATE
+#if defined(VJEPA_APPLE_ACCELERATE)
 #include <Accelerate/Accelerate.h>
-#else
+#elif !defined(VJEPA_BUILTIN_GEMM)
 #include <cblas.h>
 #endif
 
@@ -24,8 +24,12 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
       for (int j = 0; j < n; j++) c[(int64_t)i * ldc + j] = beta == 0 ? 0.f : beta * c[(int64_t)i * ldc + j];
     return;
   }
+#ifdef VJEPA_BUILTIN_GEMM
+  builtinGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#else
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
               lda, b, ldb, beta, c, ldc);
+#endif
 }
 
 void linearForward(const float* x, const float* w, const float* bias, float* y, int m, int in, int out) {

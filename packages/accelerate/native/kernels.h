@@ -8,9 +8,16 @@
 
 namespace vjepa {
 
-// C = alpha · op(A) · op(B) + beta · C (cblas_sgemm, row-major).
+// C = alpha · op(A) · op(B) + beta · C (cblas_sgemm, row-major): the system BLAS's, or builtinGemm
+// where the addon was built without one (-DVJEPA_BUILTIN_GEMM).
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
           float beta, float* c, int ldc);
+
+// The addon's own vectorised GEMM (gemm.cc), for m, n, k ≥ 1; its name says the vector unit it was
+// compiled for ("built-in AVX-512", "built-in AVX2", "built-in NEON", "built-in portable (scalar)").
+void builtinGemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+                 float beta, float* c, int ldc);
+const char* builtinGemmName();
 
 // y[M, out] = x[M, in] · w[out, in]ᵀ (+ bias[out]).
 void linearForward(const float* x, const float* w, const float* bias, float* y, int m, int in, int out);

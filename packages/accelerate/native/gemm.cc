@@ -1,0 +1,191 @@
+// The addon's own single-precision GEMM, for machines without a system BLAS (built with
+// -DVJEPA_BUILTIN_GEMM). BLIS's layout: B packed KC × NC in panels of NR columns, A packed MC × KC in
+// panels of MR rows, and an MR × NR register-tile micro-kernel of fused multiply-adds. The vector
+// width is chosen when the addon is compiled (it is built on the machine that runs it, -march=native):
+// AVX-512 (16 floats), AVX2 + FMA (8), NEON on arm64 (4), else plain scalar code. The intrinsics are
+// explicit fused multiply-adds, so -ffp-contract=off (which keeps the element-wise kernels' rounding)
+// does not slow this down.
+#include "kernels.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+
+namespace vjepa {
+namespace {
+
+#if defined(__AVX512F__)
+using Vec = __m512;
+constexpr int WIDTH = 16, MR = 12, NR = 32;
+constexpr const char* NAME = "built-in AVX-512";
+inline Vec vzero() { return _mm512_setzero_ps(); }
+inline Vec vload(const float* p) { return _mm512_loadu_ps(p); }
+inline Vec vbroadcast(const float* p) { return _mm512_set1_ps(*p); }
+inline Vec vfma(Vec a, Vec b, Vec acc) { return _mm512_fmadd_ps(a, b, acc); }
+inline void vstore(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+#elif defined(__AVX2__) && defined(__FMA__)
+using Vec = __m256;
+constexpr int WIDTH = 8, MR = 6, NR = 16;
+constexpr const char* NAME = "built-in AVX2";
+inline Vec vzero() { return _mm256_setzero_ps(); }
+inline Vec vload(const float* p) { return _mm256_loadu_ps(p); }
+inline Vec vbroadcast(const float* p) { return _mm256_broadcast_ss(p); }
+inline Vec vfma(Vec a, Vec b, Vec acc) { return _mm256_fmadd_ps(a, b, acc); }
+inline void vstore(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+using Vec = float32x4_t;
+constexpr int WIDTH = 4, MR = 8, NR = 12;
+constexpr const char* NAME = "built-in NEON";
+inline Vec vzero() { return vdupq_n_f32(0.f); }
+inline Vec vload(const float* p) { return vld1q_f32(p); }
+inline Vec vbroadcast(const float* p) { return vld1q_dup_f32(p); }
+inline Vec vfma(Vec a, Vec b, Vec acc) { return vfmaq_f32(acc, a, b); }
+inline void vstore(float* p, Vec v) { vst1q_f32(p, v); }
+#else
+using Vec = float;
+constexpr int WIDTH = 1, MR = 4, NR = 4;
+constexpr const char* NAME = "built-in portable (scalar)";
+inline Vec vzero() { return 0.f; }
+inline Vec vload(const float* p) { return *p; }
+inline Vec vbroadcast(const float* p) { return *p; }
+inline Vec vfma(Vec a, Vec b, Vec acc) { return acc + a * b; }
+inline void vstore(float* p, Vec v) { *p = v; }
+#endif
+
+constexpr int NV = NR / WIDTH;  // vectors per tile row
+constexpr int KC = 256;         // depth of a packed block
+constexpr int MC = 8 * MR;      // rows of a packed A block
+constexpr int NC = 64 * NR;     // columns of a packed B block
+
+// C[mr, nr] = alpha · Σ_p ap[p][·] ⊗ bp[p][·] + beta · C, over kc steps of the packed panels (an
+// MR-row panel of A and an NR-column panel of B, zero-padded); beta 0 never reads C.
+void microKernel(int kc, const float* ap, const float* bp, float* c, int ldc, int mr, int nr, float alpha, float beta) {
+  Vec acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[i][v] = vzero();
+  for (int p = 0; p < kc; p++) {
+    Vec b[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) b[v] = vload(bp + v * WIDTH);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const Vec a = vbroadcast(ap + i);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc[i][v] = vfma(a, b[v], acc[i][v]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+  alignas(64) float tile[MR * NR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) vstore(tile + i * NR + v * WIDTH, acc[i][v]);
+  for (int i = 0; i < mr; i++) {
+    float* row = c + (int64_t)i * ldc;
+    const float* t = tile + i * NR;
+    if (beta == 0.f) {
+      for (int j = 0; j < nr; j++) row[j] = alpha * t[j];
+    } else if (beta == 1.f) {
+      for (int j = 0; j < nr; j++) row[j] += alpha * t[j];
+    } else {
+      for (int j = 0; j < nr; j++) row[j] = alpha * t[j] + beta * row[j];
+    }
+  }
+}
+
+// op(B)[k0 : k0+kc, j0 : j0+nc] into panels of NR columns: out[panel][p][j], zero past column nc.
+void packB(bool trans, const float* b, int ldb, int k0, int j0, int kc, int nc, float* out) {
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int cols = std::min(NR, nc - jr);
+    float* panel = out + (int64_t)jr * kc;
+    if (!trans) {
+      for (int p = 0; p < kc; p++) {
+        const float* src = b + (int64_t)(k0 + p) * ldb + j0 + jr;
+        float* dst = panel + p * NR;
+        for (int j = 0; j < cols; j++) dst[j] = src[j];
+        for (int j = cols; j < NR; j++) dst[j] = 0.f;
+      }
+    } else {
+      for (int j = 0; j < NR; j++) {
+        if (j >= cols) {
+          for (int p = 0; p < kc; p++) panel[p * NR + j] = 0.f;
+          continue;
+        }
+        const float* src = b + (int64_t)(j0 + jr + j) * ldb + k0;
+        for (int p = 0; p < kc; p++) panel[p * NR + j] = src[p];
+      }
+    }
+  }
+}
+
+// op(A)[i0 : i0+mc, k0 : k0+kc] into panels of MR rows: out[panel][p][i], zero past row mc.
+void packA(bool trans, const float* a, int lda, int i0, int k0, int mc, int kc, float* out) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int rows = std::min(MR, mc - ir);
+    float* panel = out + (int64_t)ir * kc;
+    if (!trans) {
+      for (int i = 0; i < MR; i++) {
+        if (i >= rows) {
+          for (int p = 0; p < kc; p++) panel[p * MR + i] = 0.f;
+          continue;
+        }
+        const float* src = a + (int64_t)(i0 + ir + i) * lda + k0;
+        for (int p = 0; p < kc; p++) panel[p * MR + i] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float* src = a + (int64_t)(k0 + p) * lda + i0 + ir;
+        float* dst = panel + p * MR;
+        for (int i = 0; i < rows; i++) dst[i] = src[i];
+        for (int i = rows; i < MR; i++) dst[i] = 0.f;
+      }
+    }
+  }
+}
+
+std::vector<float>& packBuffer(int which, size_t size) {
+  static thread_local std::vector<float> buffers[2];
+  if (buffers[which].size() < size) buffers[which].resize(size);
+  return buffers[which];
+}
+
+}  // namespace
+
+const char* builtinGemmName() { return NAME; }
+
+void builtinGemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+                 float beta, float* c, int ldc) {
+  float* bp = packBuffer(0, (size_t)KC * NC).data();
+  float* ap = packBuffer(1, (size_t)MC * KC).data();
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc);
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      const float blockBeta = pc == 0 ? beta : 1.f;  // later depth blocks add to what the first wrote
+      packB(transB, b, ldb, pc, jc, kc, nc, bp);
+      for (int ic = 0; ic < m; ic += MC) {
+        const int mc = std::min(MC, m - ic);
+        packA(transA, a, lda, ic, pc, mc, kc, ap);
+        for (int jr = 0; jr < nc; jr += NR) {
+          for (int ir = 0; ir < mc; ir += MR) {
+            microKernel(kc, ap + (int64_t)ir * kc, bp + (int64_t)jr * kc, c + (int64_t)(ic + ir) * ldc + jc + jr, ldc, std::min(MR, mc - ir),
+                        std::min(NR, nc - jr), alpha, blockBeta);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace vjepa
