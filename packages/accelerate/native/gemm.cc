@@ -104,51 +104,28 @@ void microKernel(int kc, const float* ap, const float* bp, float* c, int ldc, in
   }
 }
 
-// op(B)[k0 : k0+kc, j0 : j0+nc] into panels of NR columns: out[panel][p][j], zero past column nc.
-void packB(bool trans, const float* b, int ldb, int k0, int j0, int kc, int nc, float* out) {
-  for (int jr = 0; jr < nc; jr += NR) {
-    const int cols = std::min(NR, nc - jr);
-    float* panel = out + (int64_t)jr * kc;
-    if (!trans) {
-      for (int p = 0; p < kc; p++) {
-        const float* src = b + (int64_t)(k0 + p) * ldb + j0 + jr;
-        float* dst = panel + p * NR;
-        for (int j = 0; j < cols; j++) dst[j] = src[j];
-        for (int j = cols; j < NR; j++) dst[j] = 0.f;
-      }
-    } else {
-      for (int j = 0; j < NR; j++) {
-        if (j >= cols) {
-          for (int p = 0; p < kc; p++) panel[p * NR + j] = 0.f;
+// Packs `lines` lines × `depth` of an operand into panels of R lines, out[panel][p][r], zero past the
+// last line: the lines are op(A)'s rows or op(B)'s columns, the depth runs along k. Element (line, p) is
+// x[line·ld + p] when the lines are contiguous in memory (`alongDepth`), else x[p·ld + line].
+void pack(const float* x, int ld, bool alongDepth, int line0, int depth0, int lines, int depth, int R, float* out) {
+  for (int l0 = 0; l0 < lines; l0 += R) {
+    const int count = std::min(R, lines - l0);
+    float* panel = out + (int64_t)l0 * depth;
+    if (alongDepth) {
+      for (int r = 0; r < R; r++) {
+        if (r >= count) {
+          for (int p = 0; p < depth; p++) panel[p * R + r] = 0.f;
           continue;
         }
-        const float* src = b + (int64_t)(j0 + jr + j) * ldb + k0;
-        for (int p = 0; p < kc; p++) panel[p * NR + j] = src[p];
-      }
-    }
-  }
-}
-
-// op(A)[i0 : i0+mc, k0 : k0+kc] into panels of MR rows: out[panel][p][i], zero past row mc.
-void packA(bool trans, const float* a, int lda, int i0, int k0, int mc, int kc, float* out) {
-  for (int ir = 0; ir < mc; ir += MR) {
-    const int rows = std::min(MR, mc - ir);
-    float* panel = out + (int64_t)ir * kc;
-    if (!trans) {
-      for (int i = 0; i < MR; i++) {
-        if (i >= rows) {
-          for (int p = 0; p < kc; p++) panel[p * MR + i] = 0.f;
-          continue;
-        }
-        const float* src = a + (int64_t)(i0 + ir + i) * lda + k0;
-        for (int p = 0; p < kc; p++) panel[p * MR + i] = src[p];
+        const float* src = x + (int64_t)(line0 + l0 + r) * ld + depth0;
+        for (int p = 0; p < depth; p++) panel[p * R + r] = src[p];
       }
     } else {
-      for (int p = 0; p < kc; p++) {
-        const float* src = a + (int64_t)(k0 + p) * lda + i0 + ir;
-        float* dst = panel + p * MR;
-        for (int i = 0; i < rows; i++) dst[i] = src[i];
-        for (int i = rows; i < MR; i++) dst[i] = 0.f;
+      for (int p = 0; p < depth; p++) {
+        const float* src = x + (int64_t)(depth0 + p) * ld + line0 + l0;
+        float* dst = panel + p * R;
+        for (int r = 0; r < count; r++) dst[r] = src[r];
+        for (int r = count; r < R; r++) dst[r] = 0.f;
       }
     }
   }
@@ -173,10 +150,10 @@ void builtinGemm(bool transA, bool transB, int m, int n, int k, float alpha, con
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
       const float blockBeta = pc == 0 ? beta : 1.f;  // later depth blocks add to what the first wrote
-      packB(transB, b, ldb, pc, jc, kc, nc, bp);
+      pack(b, ldb, transB, jc, pc, nc, kc, NR, bp);  // op(B)[pc : pc+kc, jc : jc+nc], by columns
       for (int ic = 0; ic < m; ic += MC) {
         const int mc = std::min(MC, m - ic);
-        packA(transA, a, lda, ic, pc, mc, kc, ap);
+        pack(a, lda, !transA, ic, pc, mc, kc, MR, ap);  // op(A)[ic : ic+mc, pc : pc+kc], by rows
         for (int jr = 0; jr < nc; jr += NR) {
           for (int ir = 0; ir < mc; ir += MR) {
             microKernel(kc, ap + (int64_t)ir * kc, bp + (int64_t)jr * kc, c + (int64_t)(ic + ir) * ldc + jc + jr, ldc, std::min(MR, mc - ir),
