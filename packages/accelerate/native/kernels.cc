@@ -156,17 +156,46 @@ void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
   }
 }
 
-// Exact softmax of each row: max, e^(x − max) (a loop of its own, so that it vectorises), the sum in
-// order, one reciprocal.
+// Row reductions in LANES interleaved partials (lane l takes elements l, l + LANES, …), combined in
+// order at the end: loops the compiler vectorises without reassociating anything itself.
+constexpr int LANES = 16;
+
+static float rowMax(const float* x, int n, float start) {
+  float part[LANES];
+  for (int l = 0; l < LANES; l++) part[l] = start;
+  int j = 0;
+  for (; j + LANES <= n; j += LANES)
+    for (int l = 0; l < LANES; l++) part[l] = x[j + l] > part[l] ? x[j + l] : part[l];
+  float max = start;
+  for (int l = 0; l < LANES; l++) max = std::max(max, part[l]);
+  for (; j < n; j++) max = std::max(max, x[j]);
+  return max;
+}
+
+// Σ x[j]·(y ? y[j] : 1).
+static float rowSum(const float* x, const float* y, int n) {
+  float part[LANES] = {};
+  int j = 0;
+  if (y == nullptr) {
+    for (; j + LANES <= n; j += LANES)
+      for (int l = 0; l < LANES; l++) part[l] += x[j + l];
+  } else {
+    for (; j + LANES <= n; j += LANES)
+      for (int l = 0; l < LANES; l++) part[l] += x[j + l] * y[j + l];
+  }
+  float sum = 0;
+  for (int l = 0; l < LANES; l++) sum += part[l];
+  for (; j < n; j++) sum += y == nullptr ? x[j] : x[j] * y[j];
+  return sum;
+}
+
+// Exact softmax of each row: max, e^(x − max), the sum, one reciprocal (each a loop that vectorises).
 static void softmaxRows(float* s, int rows, int cols) {
   for (int i = 0; i < rows; i++) {
     float* row = s + (int64_t)i * cols;
-    float max = row[0];
-    for (int j = 1; j < cols; j++) max = std::max(max, row[j]);
+    const float max = rowMax(row, cols, row[0]);
     for (int j = 0; j < cols; j++) row[j] = fastExp(row[j] - max);
-    float sum = 0;
-    for (int j = 0; j < cols; j++) sum += row[j];
-    const float inv = 1.f / sum;
+    const float inv = 1.f / rowSum(row, nullptr, cols);
     for (int j = 0; j < cols; j++) row[j] *= inv;
   }
 }
@@ -206,11 +235,9 @@ static void onlineRows(const AttentionShape& s, const float* qb, const float* kh
     gemm(false, true, qn, kn, s.dh, s.scale, qb, s.qs, kh + (int64_t)j0 * s.ks, s.ks, 0.f, scores, kn);  // [qn, kn]
     for (int i = 0; i < qn; i++) {
       float* row = scores + (int64_t)i * kn;
-      float max = j0 == 0 ? row[0] : m[i];
-      for (int j = 0; j < kn; j++) max = std::max(max, row[j]);
+      const float max = rowMax(row, kn, j0 == 0 ? row[0] : m[i]);
       for (int j = 0; j < kn; j++) row[j] = fastExp(row[j] - max);
-      float sum = 0;
-      for (int j = 0; j < kn; j++) sum += row[j];
+      const float sum = rowSum(row, nullptr, kn);
       if (j0 == 0) {
         l[i] = sum;
       } else {
@@ -289,13 +316,7 @@ void attentionBackward(const AttentionShape& s, const float* q, const float* k, 
           softmaxRows(p, qn, s.nk);                                                       // P
           gemm(true, false, s.nk, s.dh, qn, 1.f, p, s.nk, dob, s.os, into, dv + vo, s.vs);  // dV += Pᵀ·dO
           gemm(false, true, qn, s.nk, s.dh, 1.f, dob, s.os, (v + vo), s.vs, 0.f, dp, s.nk);     // dP = dO·Vᵀ
-          for (int i = 0; i < qn; i++) {
-            const float* pr = p + (int64_t)i * s.nk;
-            const float* dpr = dp + (int64_t)i * s.nk;
-            float dot = 0;
-            for (int j = 0; j < s.nk; j++) dot += pr[j] * dpr[j];
-            d[i] = dot;
-          }
+          for (int i = 0; i < qn; i++) d[i] = rowSum(p + (int64_t)i * s.nk, dp + (int64_t)i * s.nk, s.nk);  // Σ_j P·dP
           softmaxBackwardRows(p, dp, d, qn, s.nk);                                                   // dS
           gemm(false, false, qn, s.dh, s.nk, s.scale, dp, s.nk, (k + ko), s.ks, 0.f, dqb, s.qs);         // dQ = scale·dS·K
           gemm(true, false, s.nk, s.dh, qn, s.scale, dp, s.nk, qb, s.qs, into, dk + ko, s.ks);      // dK += scale·dSᵀ·Q
@@ -303,11 +324,7 @@ void attentionBackward(const AttentionShape& s, const float* q, const float* k, 
         }
         // The rows' max and sum, and D = dO·O from the recomputed output.
         onlineRows(s, qb, (k + ko), (v + vo), qn, o, s.dh, p, m, l);
-        for (int i = 0; i < qn; i++) {
-          float dot = 0;
-          for (int c = 0; c < s.dh; c++) dot += dob[(int64_t)i * s.os + c] * o[(int64_t)i * s.dh + c];
-          d[i] = dot;
-        }
+        for (int i = 0; i < qn; i++) d[i] = rowSum(dob + (int64_t)i * s.os, o + (int64_t)i * s.dh, s.dh);
         for (int j0 = 0; j0 < s.nk; j0 += KEY_BLOCK) {
           const int kn = std::min(KEY_BLOCK, s.nk - j0);
           const float* kj = (k + ko) + (int64_t)j0 * s.ks;
