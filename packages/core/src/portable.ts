@@ -16,7 +16,7 @@ export { Linear, type LinearOptions } from './nn/linear';
 export { LayerNorm } from './nn/layer-norm';
 export { Mlp } from './nn/mlp';
 export { Attention, CrossAttention, type AttentionOptions } from './nn/attention';
-export { multiHeadAttention } from './ops/multi-head-attention';
+export { multiHeadAttention, multiHeadAttentionReference } from './ops/multi-head-attention';
 export { MAX_ATTENTION_SCORES, attentionBlocks, blockwiseAttention, type AttentionBlockOptions } from './accel/kernels/attention-blockwise';
 export { Block, type BlockOptions } from './nn/block';
 export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';

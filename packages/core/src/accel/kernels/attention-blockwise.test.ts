@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../backend';
-import { multiHeadAttention } from '../../ops/multi-head-attention';
+import { multiHeadAttention, multiHeadAttentionReference } from '../../ops/multi-head-attention';
 import { MAX_ATTENTION_SCORES, attentionBlocks, blockwiseAttention } from './attention-blockwise';
 import { random, relativeDiff } from './native-vs-reference.test-util';
 
-// The plain path's blockwise attention against the plain formula (multiHeadAttention with all scores
+// The plain path's blockwise attention against the plain formula (multiHeadAttentionReference with all scores
 // at once), forward and gradient, on awkward sizes, and its memory bound measured by tf.profile.
 
 /** Value and gradients w.r.t. q, k, v of `sum(attention · weights)`. */
 function valueAndGrads(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, maxScores: number): tf.Tensor[] {
   return tf.tidy(() => {
-    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => multiHeadAttention(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, heads, { maxScores });
+    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => multiHeadAttentionReference(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, heads, { maxScores });
     const weights = random(f(q, k, v).shape, 99);
     const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), weights)))([q, k, v]);
     return [f(q, k, v), ...grads];
@@ -71,7 +71,7 @@ describe.each(['cpu', 'wasm'] as const)('blockwise attention on %s', (backend) =
       const start = tf.memory().numBytes;
       let grads: tf.Tensor[] = [];
       const info = await tf.profile(() => {
-        grads = tf.grads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(multiHeadAttention(a as tf.Tensor3D, c as tf.Tensor3D, e as tf.Tensor3D, heads, { maxScores })))([q, k, v]);
+        grads = tf.grads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(multiHeadAttentionReference(a as tf.Tensor3D, c as tf.Tensor3D, e as tf.Tensor3D, heads, { maxScores })))([q, k, v]);
       });
       tf.dispose(grads);
       return info.peakBytes - start;

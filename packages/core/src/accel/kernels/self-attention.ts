@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { multiHeadAttention } from '../../ops/multi-head-attention';
+import { multiHeadAttentionReference } from '../../ops/multi-head-attention';
 import type { AttentionBlockOptions } from './attention-blockwise';
 import { nativeOrReference } from '../dispatch';
 import { loadedNativeKernels } from '../native';
@@ -46,7 +46,7 @@ export function selfAttention(qkv: tf.Tensor3D, heads: number, options?: Attenti
 export function selfAttentionReference(qkv: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
   return tf.tidy(() => {
     const [q, k, v] = tf.split(qkv, 3, 2) as tf.Tensor3D[]; // 3 × [B, N, D]
-    return multiHeadAttention(q, k, v, heads, options); // [B, N, D]
+    return multiHeadAttentionReference(q, k, v, heads, options); // [B, N, D]
   });
 }
 
