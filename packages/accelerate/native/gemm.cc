@@ -22,24 +22,24 @@
 namespace vjepa {
 namespace {
 
+// AVX-512 and AVX2 name their operations alike: _mm512_… and _mm256_….
+#define VJEPA_X86_VECTOR_OPS(P)                                          \
+  inline Vec vzero() { return P##setzero_ps(); }                         \
+  inline Vec vload(const float* p) { return P##loadu_ps(p); }            \
+  inline Vec vbroadcast(const float* p) { return P##set1_ps(*p); }       \
+  inline Vec vfma(Vec a, Vec b, Vec acc) { return P##fmadd_ps(a, b, acc); } \
+  inline void vstore(float* p, Vec v) { P##storeu_ps(p, v); }
+
 #if defined(__AVX512F__)
 using Vec = __m512;
 constexpr int WIDTH = 16, MR = 12, NR = 32;
 constexpr const char* NAME = "built-in AVX-512";
-inline Vec vzero() { return _mm512_setzero_ps(); }
-inline Vec vload(const float* p) { return _mm512_loadu_ps(p); }
-inline Vec vbroadcast(const float* p) { return _mm512_set1_ps(*p); }
-inline Vec vfma(Vec a, Vec b, Vec acc) { return _mm512_fmadd_ps(a, b, acc); }
-inline void vstore(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+VJEPA_X86_VECTOR_OPS(_mm512_)
 #elif defined(__AVX2__) && defined(__FMA__)
 using Vec = __m256;
 constexpr int WIDTH = 8, MR = 6, NR = 16;
 constexpr const char* NAME = "built-in AVX2";
-inline Vec vzero() { return _mm256_setzero_ps(); }
-inline Vec vload(const float* p) { return _mm256_loadu_ps(p); }
-inline Vec vbroadcast(const float* p) { return _mm256_broadcast_ss(p); }
-inline Vec vfma(Vec a, Vec b, Vec acc) { return _mm256_fmadd_ps(a, b, acc); }
-inline void vstore(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+VJEPA_X86_VECTOR_OPS(_mm256_)
 #elif defined(__aarch64__) && defined(__ARM_NEON)
 using Vec = float32x4_t;
 constexpr int WIDTH = 4, MR = 8, NR = 12;
