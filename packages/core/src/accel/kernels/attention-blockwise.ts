@@ -32,12 +32,12 @@ export function attentionBlocks(slices: number, nq: number, nk: number, maxScore
   return { slices: Math.min(slices, Math.max(1, Math.floor(maxScores / (queries * nk)))), queries };
 }
 
-/** The blocks of `[S, N, ·]` tensors: `[slice start, slice count, query start, query count]`. */
-function* blocks(slices: number, nq: number, nk: number, maxScores: number): Generator<[number, number, number, number]> {
+/** The blocks of `[S, N, ·]` tensors: groups of head slices, each with its query blocks `[start, count]`. */
+function* groups(slices: number, nq: number, nk: number, maxScores: number): Generator<{ s0: number; count: number; queries: [number, number][] }> {
   const size = attentionBlocks(slices, nq, nk, maxScores);
-  for (let s0 = 0; s0 < slices; s0 += size.slices) {
-    for (let i0 = 0; i0 < nq; i0 += size.queries) yield [s0, Math.min(size.slices, slices - s0), i0, Math.min(size.queries, nq - i0)];
-  }
+  const queries: [number, number][] = [];
+  for (let i0 = 0; i0 < nq; i0 += size.queries) queries.push([i0, Math.min(size.queries, nq - i0)]);
+  for (let s0 = 0; s0 < slices; s0 += size.slices) yield { s0, count: Math.min(size.slices, slices - s0), queries };
 }
 
 /** Rows `[i0, i0 + n)` of slices `[s0, s0 + count)` of `[S, N, dh]`. */
@@ -50,11 +50,19 @@ function weightsOf(q: tf.Tensor3D, k: tf.Tensor3D): tf.Tensor3D {
   return tf.softmax(matMulFast(q, k, false, true)) as tf.Tensor3D; // [s, n, Nk]
 }
 
-/** `parts[s][i]`, blocks of slice group s and query block i, concatenated back to `[S, N, ·]` (the parts are disposed). */
+/** `parts[g][i]`, blocks of slice group g and query block i, concatenated back to `[S, N, ·]` (the parts are disposed). */
 function assemble(parts: tf.Tensor[][]): tf.Tensor3D {
   const whole = tf.tidy(() => tf.concat(parts.map((row) => (row.length === 1 ? row[0] : tf.concat(row, 1))), 0)); // [S, N, ·]
   if (whole !== parts[0][0]) tf.dispose(parts.flat());
   return whole as tf.Tensor3D;
+}
+
+/** `a + b` with both disposed (null for a: b itself). */
+function accumulate(a: tf.Tensor | null, b: tf.Tensor): tf.Tensor {
+  if (a === null) return b;
+  const sum = tf.add(a, b);
+  tf.dispose([a, b]);
+  return sum;
 }
 
 const blockwise = (maxScores: number) =>
@@ -64,46 +72,41 @@ const blockwise = (maxScores: number) =>
     const [slices, nq] = qh.shape;
     const nk = kh.shape[1];
     const parts: tf.Tensor[][] = [];
-    for (const [s0, count, i0, n] of blocks(slices, nq, nk, maxScores)) {
-      if (i0 === 0) parts.push([]);
-      const out = tf.tidy(() => matMulFast(weightsOf(rows(qh, s0, count, i0, n), rows(kh, s0, count, 0, nk)), rows(vh, s0, count, 0, nk))); // [count, n, dh]
-      parts[parts.length - 1].push(out);
+    for (const { s0, count, queries } of groups(slices, nq, nk, maxScores)) {
+      const [kb, vb] = [rows(kh, s0, count, 0, nk), rows(vh, s0, count, 0, nk)]; // [count, Nk, dh]
+      parts.push(queries.map(([i0, n]) => tf.tidy(() => matMulFast(weightsOf(rows(qh, s0, count, i0, n), kb), vb)))); // [count, n, dh] each
+      tf.dispose([kb, vb]);
     }
     return {
       value: assemble(parts), // [S, Nq, dh]
       gradFunc: (dy, saved) => {
         const [sq, sk, sv] = saved as tf.Tensor3D[];
-        const dq: tf.Tensor[][] = [];
-        const dk: tf.Tensor[] = [];
-        const dv: tf.Tensor[] = [];
-        for (const [s0, count, i0, n] of blocks(slices, nq, nk, maxScores)) {
-          if (i0 === 0) dq.push([]);
+        const [dq, dk, dv]: tf.Tensor[][][] = [[], [], []];
+        for (const { s0, count, queries } of groups(slices, nq, nk, maxScores)) {
           const [kb, vb] = [rows(sk, s0, count, 0, nk), rows(sv, s0, count, 0, nk)]; // [count, Nk, dh]
-          const [qb, dob] = [rows(sq, s0, count, i0, n), rows(dy as tf.Tensor, s0, count, i0, n)]; // [count, n, dh]
-          const [dqb, dkb, dvb] = tf.tidy(() => {
-            const p = weightsOf(qb, kb); // [count, n, Nk]
-            const dp = matMulFast(dob, vb, false, true); // dP = dO·Vᵀ  [count, n, Nk]
-            const ds = tf.mul(p, tf.sub(dp, tf.sum(tf.mul(p, dp), 2, true))); // dS = P∘(dP − Σ P·dP)  [count, n, Nk]
-            return [
-              matMulFast(ds, kb), // dQ = dS·K  [count, n, dh]
-              matMulFast(ds, qb, true, false), // dK = dSᵀ·Q  [count, Nk, dh]
-              matMulFast(p, dob, true, false), // dV = Pᵀ·dO  [count, Nk, dh]
-            ];
-          });
-          tf.dispose([kb, vb, qb, dob]);
-          dq[dq.length - 1].push(dqb);
-          // dK and dV sum over the query blocks of a slice group.
-          if (i0 === 0) {
-            dk.push(dkb);
-            dv.push(dvb);
-          } else {
-            const [k0, v0] = [dk.pop() as tf.Tensor, dv.pop() as tf.Tensor];
-            dk.push(tf.add(k0, dkb));
-            dv.push(tf.add(v0, dvb));
-            tf.dispose([k0, v0, dkb, dvb]);
+          const dqs: tf.Tensor[] = [];
+          let [dks, dvs]: (tf.Tensor | null)[] = [null, null]; // dK and dV sum over the query blocks
+          for (const [i0, n] of queries) {
+            const [dqb, dkb, dvb] = tf.tidy(() => {
+              const [qb, dob] = [rows(sq, s0, count, i0, n), rows(dy as tf.Tensor, s0, count, i0, n)]; // [count, n, dh]
+              const p = weightsOf(qb, kb); // [count, n, Nk]
+              const dp = matMulFast(dob, vb, false, true); // dP = dO·Vᵀ  [count, n, Nk]
+              const ds = tf.mul(p, tf.sub(dp, tf.sum(tf.mul(p, dp), 2, true))); // dS = P∘(dP − Σ P·dP)  [count, n, Nk]
+              return [
+                matMulFast(ds, kb), // dQ = dS·K  [count, n, dh]
+                matMulFast(ds, qb, true, false), // dK = dSᵀ·Q  [count, Nk, dh]
+                matMulFast(p, dob, true, false), // dV = Pᵀ·dO  [count, Nk, dh]
+              ];
+            });
+            dqs.push(dqb);
+            [dks, dvs] = [accumulate(dks, dkb), accumulate(dvs, dvb)];
           }
+          tf.dispose([kb, vb]);
+          dq.push(dqs);
+          dk.push([dks as tf.Tensor]);
+          dv.push([dvs as tf.Tensor]);
         }
-        return [assemble(dq), assemble(dk.map((t) => [t])), assemble(dv.map((t) => [t]))]; // [S, Nq, dh], [S, Nk, dh], [S, Nk, dh]
+        return [assemble(dq), assemble(dk), assemble(dv)]; // [S, Nq, dh], [S, Nk, dh], [S, Nk, dh]
       },
     };
   });
