@@ -7,9 +7,9 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
-#ifdef VJEPA_APPLE_ACCELERATE
+#if defined(VJEPA_APPLE_ACCELERATE)
 #include <Accelerate/Accelerate.h>
-#else
+#elif !defined(VJEPA_BUILTIN_GEMM)
 #include <cblas.h>
 #endif
 
@@ -20,11 +20,19 @@
 
 #include "kernels.h"
 
-#ifdef VJEPA_APPLE_ACCELERATE
+#if defined(VJEPA_APPLE_ACCELERATE)
 // Accelerate sizes its own thread pool; these keep the same JS surface.
 static void openblas_set_num_threads(int) {}
 static int openblas_get_num_threads(void) { return 0; }
 static char* openblas_get_config(void) { return const_cast<char*>("Apple Accelerate"); }
+#elif defined(VJEPA_BUILTIN_GEMM)
+// No BLAS: the addon's own GEMM, on the calling thread.
+static void openblas_set_num_threads(int) {}
+static int openblas_get_num_threads(void) { return 1; }
+static char* openblas_get_config(void) {
+  static std::string name = std::string(vjepa::builtinGemmName()) + " GEMM (no BLAS; vjepa-accelerate's own kernel, 1 thread)";
+  return const_cast<char*>(name.c_str());
+}
 #else
 extern "C" {
 void openblas_set_num_threads(int);
@@ -83,8 +91,14 @@ int64_t rowsExtent(int batch, int rows, int stride, int width) {
   return batch == 0 ? 0 : ((int64_t)batch * rows - 1) * stride + width;
 }
 
-std::vector<float>& scratch(int64_t size) {
+// The kernels' scratch memory (attention's score blocks): grows to the largest request, never shrinks.
+std::vector<float>& scratchBuffer() {
   static thread_local std::vector<float> buffer;
+  return buffer;
+}
+
+std::vector<float>& scratch(int64_t size) {
+  std::vector<float>& buffer = scratchBuffer();
   if ((int64_t)buffer.size() < size) buffer.resize(size);
   return buffer;
 }
@@ -168,7 +182,7 @@ const std::vector<Kernel>& kernels() {
         operand(attentionExtent<F, F + 1, F + 8>), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
        [](const Call& c) -> double {
          const vjepa::AttentionShape s = attentionShape(c.v, F);
-         vjepa::attentionForward(s, c.p[1], c.p[2], c.p[3], c.p[4], scratch((int64_t)s.nq * s.nk).data());
+         vjepa::attentionForward(s, c.p[1], c.p[2], c.p[3], c.p[4], scratch(vjepa::attentionScratchFloats(s, false)).data());
          return 0;
        },
        Returns::Nothing, validAttention<F>},
@@ -179,7 +193,7 @@ const std::vector<Kernel>& kernels() {
         operand(attentionExtent<B, B + 2, B + 7>), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
        [](const Call& c) -> double {
          const vjepa::AttentionShape s = attentionShape(c.v, B);
-         vjepa::attentionBackward(s, c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.p[7], scratch(2 * (int64_t)s.nq * s.nk).data());
+         vjepa::attentionBackward(s, c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.p[7], scratch(vjepa::attentionScratchFloats(s, true)).data());
          return 0;
        },
        Returns::Nothing, validAttention<B>},
@@ -299,6 +313,13 @@ napi_value BlasInfo(napi_env env, napi_callback_info) {
   return result;
 }
 
+// scratchFloats() → the floats of scratch the kernels hold on this thread (the largest any call asked for)
+napi_value ScratchFloats(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_double(env, static_cast<double>(scratchBuffer().size()), &result);
+  return result;
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback fn, void* data) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, data, &value);
@@ -309,6 +330,7 @@ napi_value Init(napi_env env, napi_value exports) {
   for (const Kernel& kernel : kernels()) define(env, exports, kernel.name, Invoke, const_cast<Kernel*>(&kernel));
   define(env, exports, "setThreads", SetThreads, nullptr);
   define(env, exports, "blasInfo", BlasInfo, nullptr);
+  define(env, exports, "scratchFloats", ScratchFloats, nullptr);
   return exports;
 }
 

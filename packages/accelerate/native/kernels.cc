@@ -3,9 +3,9 @@
 // float→int step of exp vectorise without changing any result.
 #include "kernels.h"
 
-#ifdef VJEPA_APPLE_ACCELERATE
+#if defined(VJEPA_APPLE_ACCELERATE)
 #include <Accelerate/Accelerate.h>
-#else
+#elif !defined(VJEPA_BUILTIN_GEMM)
 #include <cblas.h>
 #endif
 
@@ -24,8 +24,12 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
       for (int j = 0; j < n; j++) c[(int64_t)i * ldc + j] = beta == 0 ? 0.f : beta * c[(int64_t)i * ldc + j];
     return;
   }
+#ifdef VJEPA_BUILTIN_GEMM
+  builtinGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#else
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
               lda, b, ldb, beta, c, ldc);
+#endif
 }
 
 void linearForward(const float* x, const float* w, const float* bias, float* y, int m, int in, int out) {
@@ -152,56 +156,192 @@ void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
   }
 }
 
+// Row reductions in LANES interleaved partials (lane l takes elements l, l + LANES, …), combined in
+// order at the end: loops the compiler vectorises without reassociating anything itself.
+constexpr int LANES = 16;
+
+static float rowMax(const float* x, int n, float start) {
+  float part[LANES];
+  for (int l = 0; l < LANES; l++) part[l] = start;
+  int j = 0;
+  for (; j + LANES <= n; j += LANES)
+    for (int l = 0; l < LANES; l++) part[l] = x[j + l] > part[l] ? x[j + l] : part[l];
+  float max = start;
+  for (int l = 0; l < LANES; l++) max = std::max(max, part[l]);
+  for (; j < n; j++) max = std::max(max, x[j]);
+  return max;
+}
+
+// Σ x[j]·(y ? y[j] : 1).
+static float rowSum(const float* x, const float* y, int n) {
+  float part[LANES] = {};
+  int j = 0;
+  if (y == nullptr) {
+    for (; j + LANES <= n; j += LANES)
+      for (int l = 0; l < LANES; l++) part[l] += x[j + l];
+  } else {
+    for (; j + LANES <= n; j += LANES)
+      for (int l = 0; l < LANES; l++) part[l] += x[j + l] * y[j + l];
+  }
+  float sum = 0;
+  for (int l = 0; l < LANES; l++) sum += part[l];
+  for (; j < n; j++) sum += y == nullptr ? x[j] : x[j] * y[j];
+  return sum;
+}
+
+// Exact softmax of each row: max, e^(x − max), the sum, one reciprocal (each a loop that vectorises).
 static void softmaxRows(float* s, int rows, int cols) {
   for (int i = 0; i < rows; i++) {
     float* row = s + (int64_t)i * cols;
-    float max = row[0];
-    for (int j = 1; j < cols; j++) max = std::max(max, row[j]);
-    float sum = 0;
-    for (int j = 0; j < cols; j++) {
-      row[j] = fastExp(row[j] - max);
-      sum += row[j];
-    }
-    const float inv = 1.f / sum;
+    const float max = rowMax(row, cols, row[0]);
+    for (int j = 0; j < cols; j++) row[j] = fastExp(row[j] - max);
+    const float inv = 1.f / rowSum(row, nullptr, cols);
     for (int j = 0; j < cols; j++) row[j] *= inv;
   }
 }
 
+// ---- Blockwise attention ------------------------------------------------------------------------
+//
+// Each head is computed QUERY_BLOCK query rows at a time, so that no kernel holds more than one block's
+// scores. Up to FULL_ROW_KEYS keys, a block's scores are whole rows (an exact softmax per row, the
+// formula of the plain reference); beyond, the keys come KEY_BLOCK at a time with an online softmax
+// (running max and sum per row, the partial output rescaled as the max grows: FlashAttention's
+// recurrence), and backward recomputes each block's weights from the rows' max and sum.
+
+static int keyBlock(int nk) { return nk <= FULL_ROW_KEYS ? nk : KEY_BLOCK; }
+
+int64_t attentionScratchFloats(const AttentionShape& s, bool backward) {
+  const int64_t qb = std::min(s.nq, QUERY_BLOCK), kb = keyBlock(s.nk);
+  return backward ? 2 * qb * kb + qb * s.dh + 3 * qb : qb * kb + 2 * qb;
+}
+
+// The operands of one batch element and head.
+struct Head {
+  const float *q, *k, *v;
+  float* out;
+};
+
+static Head headOf(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, int b, int h) {
+  return {q + (int64_t)b * s.nq * s.qs + h * s.dh, k + (int64_t)b * s.nk * s.ks + h * s.dh, v + (int64_t)b * s.nk * s.vs + h * s.dh,
+          out + (int64_t)b * s.nq * s.os + h * s.dh};
+}
+
+// The online-softmax output of `qn` query rows at `qb` over all keys, KEY_BLOCK at a time, into `o`
+// (row stride ldo), normalised; leaves each row's max in m and its sum of e^(s − max) in l.
+static void onlineRows(const AttentionShape& s, const float* qb, const float* kh, const float* vh, int qn, float* o, int ldo, float* scores,
+                       float* m, float* l) {
+  for (int j0 = 0; j0 < s.nk; j0 += KEY_BLOCK) {
+    const int kn = std::min(KEY_BLOCK, s.nk - j0);
+    gemm(false, true, qn, kn, s.dh, s.scale, qb, s.qs, kh + (int64_t)j0 * s.ks, s.ks, 0.f, scores, kn);  // [qn, kn]
+    for (int i = 0; i < qn; i++) {
+      float* row = scores + (int64_t)i * kn;
+      const float max = rowMax(row, kn, j0 == 0 ? row[0] : m[i]);
+      for (int j = 0; j < kn; j++) row[j] = fastExp(row[j] - max);
+      const float sum = rowSum(row, nullptr, kn);
+      if (j0 == 0) {
+        l[i] = sum;
+      } else {
+        const float shrink = fastExp(m[i] - max);  // the earlier blocks' terms, rescaled to the new max
+        l[i] = l[i] * shrink + sum;
+        float* orow = o + (int64_t)i * ldo;
+        for (int c = 0; c < s.dh; c++) orow[c] *= shrink;
+      }
+      m[i] = max;
+    }
+    gemm(false, false, qn, s.dh, kn, 1.f, scores, kn, vh + (int64_t)j0 * s.vs, s.vs, j0 == 0 ? 0.f : 1.f, o, ldo);  // o += P·V
+  }
+  for (int i = 0; i < qn; i++) {
+    const float inv = 1.f / l[i];
+    float* orow = o + (int64_t)i * ldo;
+    for (int c = 0; c < s.dh; c++) orow[c] *= inv;
+  }
+}
+
 void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* scratch) {
+  const int kb = keyBlock(s.nk);
+  const int qbMax = std::min(s.nq, QUERY_BLOCK);
+  float* scores = scratch;                     // [qb, kb]
+  float* m = scratch + (int64_t)qbMax * kb;    // [qb]
+  float* l = m + qbMax;                        // [qb]
   for (int b = 0; b < s.batch; b++) {
     for (int h = 0; h < s.heads; h++) {
-      const float* qb = q + (int64_t)b * s.nq * s.qs + h * s.dh;
-      const float* kb = k + (int64_t)b * s.nk * s.ks + h * s.dh;
-      const float* vb = v + (int64_t)b * s.nk * s.vs + h * s.dh;
-      float* ob = out + (int64_t)b * s.nq * s.os + h * s.dh;
-      gemm(false, true, s.nq, s.nk, s.dh, s.scale, qb, s.qs, kb, s.ks, 0.f, scratch, s.nk);  // scores [Nq, Nk]
-      softmaxRows(scratch, s.nq, s.nk);                                                       // weights
-      gemm(false, false, s.nq, s.dh, s.nk, 1.f, scratch, s.nk, vb, s.vs, 0.f, ob, s.os);     // [Nq, dh]
+      const Head x = headOf(s, q, k, v, out, b, h);
+      for (int i0 = 0; i0 < s.nq; i0 += QUERY_BLOCK) {
+        const int qn = std::min(QUERY_BLOCK, s.nq - i0);
+        const float* qb = x.q + (int64_t)i0 * s.qs;
+        float* ob = x.out + (int64_t)i0 * s.os;
+        if (kb < s.nk) {
+          onlineRows(s, qb, x.k, x.v, qn, ob, s.os, scores, m, l);
+          continue;
+        }
+        gemm(false, true, qn, s.nk, s.dh, s.scale, qb, s.qs, x.k, s.ks, 0.f, scores, s.nk);  // scores [qn, Nk]
+        softmaxRows(scores, qn, s.nk);                                                      // weights
+        gemm(false, false, qn, s.dh, s.nk, 1.f, scores, s.nk, x.v, s.vs, 0.f, ob, s.os);    // [qn, dh]
+      }
     }
+  }
+}
+
+// dS = P ∘ (dP − D) over `qn` rows of `kn`, in place in dp; D per row.
+static void softmaxBackwardRows(const float* p, float* dp, const float* d, int qn, int kn) {
+  for (int i = 0; i < qn; i++) {
+    const float* pr = p + (int64_t)i * kn;
+    float* dpr = dp + (int64_t)i * kn;
+    for (int j = 0; j < kn; j++) dpr[j] = pr[j] * (dpr[j] - d[i]);
   }
 }
 
 void attentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* dout,
                        float* dq, float* dk, float* dv, float* scratch) {
-  float* p = scratch;
-  float* dp = scratch + (int64_t)s.nq * s.nk;
+  const int kb = keyBlock(s.nk);
+  const int qbMax = std::min(s.nq, QUERY_BLOCK);
+  float* p = scratch;                              // [qb, kb]
+  float* dp = p + (int64_t)qbMax * kb;             // [qb, kb]
+  float* o = dp + (int64_t)qbMax * kb;             // [qb, dh] the recomputed output (online case)
+  float* m = o + (int64_t)qbMax * s.dh;            // [qb]
+  float* l = m + qbMax;                            // [qb]
+  float* d = l + qbMax;                            // [qb] D = Σ_j P·dP = dO·O per row
   for (int b = 0; b < s.batch; b++) {
     for (int h = 0; h < s.heads; h++) {
       const int64_t qo = (int64_t)b * s.nq * s.qs + h * s.dh, ko = (int64_t)b * s.nk * s.ks + h * s.dh;
       const int64_t vo = (int64_t)b * s.nk * s.vs + h * s.dh, oo = (int64_t)b * s.nq * s.os + h * s.dh;
-      gemm(false, true, s.nq, s.nk, s.dh, s.scale, q + qo, s.qs, k + ko, s.ks, 0.f, p, s.nk);  // scores
-      softmaxRows(p, s.nq, s.nk);                                                              // P [Nq, Nk]
-      gemm(true, false, s.nk, s.dh, s.nq, 1.f, p, s.nk, dout + oo, s.os, 0.f, dv + vo, s.vs);  // dV = Pᵀ·dO
-      gemm(false, true, s.nq, s.nk, s.dh, 1.f, dout + oo, s.os, v + vo, s.vs, 0.f, dp, s.nk);  // dP = dO·Vᵀ
-      for (int i = 0; i < s.nq; i++) {
-        float* pr = p + (int64_t)i * s.nk;
-        float* dpr = dp + (int64_t)i * s.nk;
-        float dot = 0;
-        for (int j = 0; j < s.nk; j++) dot += pr[j] * dpr[j];
-        for (int j = 0; j < s.nk; j++) dpr[j] = pr[j] * (dpr[j] - dot);  // dS
+      for (int i0 = 0; i0 < s.nq; i0 += QUERY_BLOCK) {
+        const int qn = std::min(QUERY_BLOCK, s.nq - i0);
+        const float* qb = q + qo + (int64_t)i0 * s.qs;
+        const float* dob = dout + oo + (int64_t)i0 * s.os;
+        float* dqb = dq + qo + (int64_t)i0 * s.qs;
+        const float into = i0 == 0 ? 0.f : 1.f;  // dK and dV sum over the query blocks
+        if (kb == s.nk) {
+          gemm(false, true, qn, s.nk, s.dh, s.scale, qb, s.qs, (k + ko), s.ks, 0.f, p, s.nk);   // scores [qn, Nk]
+          softmaxRows(p, qn, s.nk);                                                       // P
+          gemm(true, false, s.nk, s.dh, qn, 1.f, p, s.nk, dob, s.os, into, dv + vo, s.vs);  // dV += Pᵀ·dO
+          gemm(false, true, qn, s.nk, s.dh, 1.f, dob, s.os, (v + vo), s.vs, 0.f, dp, s.nk);     // dP = dO·Vᵀ
+          for (int i = 0; i < qn; i++) d[i] = rowSum(p + (int64_t)i * s.nk, dp + (int64_t)i * s.nk, s.nk);  // Σ_j P·dP
+          softmaxBackwardRows(p, dp, d, qn, s.nk);                                                   // dS
+          gemm(false, false, qn, s.dh, s.nk, s.scale, dp, s.nk, (k + ko), s.ks, 0.f, dqb, s.qs);         // dQ = scale·dS·K
+          gemm(true, false, s.nk, s.dh, qn, s.scale, dp, s.nk, qb, s.qs, into, dk + ko, s.ks);      // dK += scale·dSᵀ·Q
+          continue;
+        }
+        // The rows' max and sum, and D = dO·O from the recomputed output.
+        onlineRows(s, qb, (k + ko), (v + vo), qn, o, s.dh, p, m, l);
+        for (int i = 0; i < qn; i++) d[i] = rowSum(dob + (int64_t)i * s.os, o + (int64_t)i * s.dh, s.dh);
+        for (int j0 = 0; j0 < s.nk; j0 += KEY_BLOCK) {
+          const int kn = std::min(KEY_BLOCK, s.nk - j0);
+          const float* kj = (k + ko) + (int64_t)j0 * s.ks;
+          const float* vj = (v + vo) + (int64_t)j0 * s.vs;
+          gemm(false, true, qn, kn, s.dh, s.scale, qb, s.qs, kj, s.ks, 0.f, p, kn);  // scores [qn, kn]
+          for (int i = 0; i < qn; i++) {
+            float* row = p + (int64_t)i * kn;
+            const float inv = 1.f / l[i];
+            for (int j = 0; j < kn; j++) row[j] = fastExp(row[j] - m[i]) * inv;      // P
+          }
+          gemm(true, false, kn, s.dh, qn, 1.f, p, kn, dob, s.os, into, dv + vo + (int64_t)j0 * s.vs, s.vs);  // dV += Pᵀ·dO
+          gemm(false, true, qn, kn, s.dh, 1.f, dob, s.os, vj, s.vs, 0.f, dp, kn);                          // dP = dO·Vᵀ
+          softmaxBackwardRows(p, dp, d, qn, kn);                                                           // dS
+          gemm(false, false, qn, s.dh, kn, s.scale, dp, kn, kj, s.ks, j0 == 0 ? 0.f : 1.f, dqb, s.qs);     // dQ += scale·dS·K
+          gemm(true, false, kn, s.dh, qn, s.scale, dp, kn, qb, s.qs, into, dk + ko + (int64_t)j0 * s.ks, s.ks);  // dK += scale·dSᵀ·Q
+        }
       }
-      gemm(false, false, s.nq, s.dh, s.nk, s.scale, dp, s.nk, k + ko, s.ks, 0.f, dq + qo, s.qs);  // dQ = scale·dS·K
-      gemm(true, false, s.nk, s.dh, s.nq, s.scale, dp, s.nk, q + qo, s.qs, 0.f, dk + ko, s.ks);   // dK = scale·dSᵀ·Q
     }
   }
 }

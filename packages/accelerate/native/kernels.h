@@ -8,9 +8,16 @@
 
 namespace vjepa {
 
-// C = alpha · op(A) · op(B) + beta · C (cblas_sgemm, row-major).
+// C = alpha · op(A) · op(B) + beta · C (cblas_sgemm, row-major): the system BLAS's, or builtinGemm
+// where the addon was built without one (-DVJEPA_BUILTIN_GEMM).
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
           float beta, float* c, int ldc);
+
+// The addon's own vectorised GEMM (gemm.cc), for m, n, k ≥ 1; its name says the vector unit it was
+// compiled for ("built-in AVX-512", "built-in AVX2", "built-in NEON", "built-in portable (scalar)").
+void builtinGemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
+                 float beta, float* c, int ldc);
+const char* builtinGemmName();
 
 // y[M, out] = x[M, in] · w[out, in]ᵀ (+ bias[out]).
 void linearForward(const float* x, const float* w, const float* bias, float* y, int m, int in, int out);
@@ -27,12 +34,20 @@ void geluBackward(const float* dy, const float* x, float* dx, int64_t n);
 
 // Multi-head attention softmax(scale·QKᵀ)V over `heads` contiguous head slices of width dh.
 // q: [B, Nq, ·] rows of stride qs; k, v: [B, Nk, ·] rows of stride ks / vs; out: [B, Nq, ·] stride os.
+// Blockwise: QUERY_BLOCK query rows at a time; up to FULL_ROW_KEYS keys each block's scores are whole
+// rows (exact softmax), beyond that KEY_BLOCK keys at a time with an online softmax. The scratch of
+// either direction is attentionScratchFloats(shape) floats: O(QUERY_BLOCK · min(Nk, KEY_BLOCK)),
+// never Nq × Nk.
 struct AttentionShape {
   int batch, nq, nk, heads, dh, qs, ks, vs, os;
   float scale;
 };
+constexpr int QUERY_BLOCK = 64;
+constexpr int KEY_BLOCK = 1024;
+constexpr int FULL_ROW_KEYS = 4096;
+int64_t attentionScratchFloats(const AttentionShape& s, bool backward);
 void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* scratch);
-// Recomputes the weights; dq/dk/dv use the strides of q/k/v. scratch: 2·nq·nk floats.
+// Recomputes the weights block by block; dq/dk/dv use the strides of q/k/v.
 void attentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* dout,
                        float* dq, float* dk, float* dv, float* scratch);
 

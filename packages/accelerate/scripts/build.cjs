@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Builds the optional native kernels (N-API addon over a system BLAS). Runs as the package's install
-// script and NEVER fails the install: when no compiler, Node headers or BLAS are found it writes the
-// reason to build/status.json and exits 0, and @vjepa/core keeps tfjs's own wasm kernels.
+// Builds the optional native kernels (N-API addon). Runs as the package's install script and NEVER
+// fails the install: when no compiler or Node headers are found it writes the reason to
+// build/status.json and exits 0, and @vjepa/core keeps tfjs's own wasm kernels.
+// The matrix products: the system BLAS (OpenBLAS on Linux, Accelerate on macOS) where it links, else
+// the addon's own vectorised GEMM (native/gemm.cc: AVX-512, AVX2 or NEON), so a C++ compiler alone
+// gives the fast path. VJEPA_BLAS picks: `auto` (default: the system BLAS, else the built-in GEMM),
+// `system` (the BLAS or nothing), `none` (the built-in GEMM even where a BLAS exists).
 // Rerun by hand after installing a BLAS: `node node_modules/@vjepa/accelerate/scripts/build.cjs`.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -47,36 +51,58 @@ if (!compiler) report(false, 'no C++ compiler (set CXX, or install g++ / clang++
 const headers = headerDir();
 if (!headers) report(false, 'Node.js headers (node_api.h) not found; set VJEPA_NODE_HEADERS to their folder');
 
-const sources = ['addon.cc', 'kernels.cc'].map((file) => join(root, 'native', file));
-const blas =
-  process.platform === 'darwin'
-    ? { flags: ['-DVJEPA_APPLE_ACCELERATE', '-framework', 'Accelerate', '-undefined', 'dynamic_lookup'], name: 'Apple Accelerate' }
-    : { flags: ['-lopenblas'], name: 'OpenBLAS' };
+const sources = ['addon.cc', 'kernels.cc', 'gemm.cc'].map((file) => join(root, 'native', file));
+const choice = (process.env.VJEPA_BLAS || 'auto').toLowerCase();
+const CHOICES = { auto: ['system', 'builtin'], system: ['system'], none: ['builtin'] };
+if (!CHOICES[choice]) report(false, `VJEPA_BLAS=${process.env.VJEPA_BLAS}: expected auto, system or none`);
+const linkFlags = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
+const GEMMS = {
+  system:
+    process.platform === 'darwin'
+      ? { flags: ['-DVJEPA_APPLE_ACCELERATE', '-framework', 'Accelerate'], name: 'Apple Accelerate', what: 'against Apple Accelerate' }
+      : { flags: ['-lopenblas'], name: 'OpenBLAS', what: 'against OpenBLAS', hint: ' (on Debian/Ubuntu: apt-get install libopenblas-dev)' },
+  builtin: { flags: ['-DVJEPA_BUILTIN_GEMM'], name: 'built-in', what: 'on its built-in GEMM' },
+};
 const arch = process.env.VJEPA_ACCELERATE_MARCH ?? 'native';
-const args = [
-  '-O3',
-  `-march=${arch}`,
-  '-ffp-contract=off',
-  '-fno-trapping-math',
-  '-fPIC',
-  '-shared',
-  '-std=c++17',
-  `-I${headers}`,
-  '-DNODE_GYP_MODULE_NAME=vjepa_accelerate',
-  ...sources,
-  ...blas.flags,
-  '-o',
-  partial,
-];
-mkdirSync(out, { recursive: true });
-const result = spawnSync(compiler, args, { encoding: 'utf8' });
-if (result.status !== 0) {
-  rmSync(partial, { force: true });
-  // The line that names the cause: a missing library or header first, else the first error.
+
+/** The compiler's arguments for one GEMM. */
+function commandFor(gemm) {
+  return [
+    '-O3',
+    `-march=${arch}`,
+    '-ffp-contract=off',
+    '-fno-trapping-math',
+    '-fPIC',
+    '-shared',
+    '-std=c++17',
+    `-I${headers}`,
+    '-DNODE_GYP_MODULE_NAME=vjepa_accelerate',
+    ...sources,
+    ...gemm.flags,
+    ...linkFlags,
+    '-o',
+    partial,
+  ];
+}
+
+/** The line of a failed compile that names the cause: a missing library or header first, else the first error. */
+function cause(result) {
   const lines = (result.stderr || result.error?.message || '').split('\n');
   const detail = lines.find((line) => /cannot find -l|fatal error/i.test(line)) ?? lines.find((line) => /error/i.test(line)) ?? '';
-  const hint = process.platform === 'linux' ? ' (on Debian/Ubuntu: apt-get install libopenblas-dev)' : '';
-  report(false, `compiling against ${blas.name} failed${hint}: ${detail.trim().slice(0, 300)}`, { command: [compiler, ...args].join(' ') });
+  return detail.trim().slice(0, 300);
 }
-renameSync(partial, target); // whole or not at all: a process loading the addon never sees half a file
-report(true, `${target} compiled with ${compiler} against ${blas.name}`, { blas: blas.name });
+
+mkdirSync(out, { recursive: true });
+const failures = [];
+for (const gemm of CHOICES[choice].map((name) => GEMMS[name])) {
+  const args = commandFor(gemm);
+  const result = spawnSync(compiler, args, { encoding: 'utf8' });
+  if (result.status === 0) {
+    renameSync(partial, target); // whole or not at all: a process loading the addon never sees half a file
+    const without = failures.length > 0 ? ` (${failures[0].text})` : choice === 'none' ? ' (VJEPA_BLAS=none)' : '';
+    report(true, `${target} compiled with ${compiler} ${gemm.what}${without}`, { blas: gemm.name });
+  }
+  rmSync(partial, { force: true });
+  failures.push({ text: `compiling ${gemm.what} failed${gemm.hint ?? ''}: ${cause(result)}`, command: [compiler, ...args].join(' ') });
+}
+report(false, failures.map((failure) => failure.text).join('; '), { command: failures[failures.length - 1].command });

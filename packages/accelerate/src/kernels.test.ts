@@ -11,8 +11,12 @@ const f = Math.fround;
 
 /** Float32 (and int32) operands laid out in one memory at 4-byte offsets, never at 0, with gaps. */
 class Heap {
-  readonly mem = new Uint8Array(1 << 20);
+  readonly mem: Uint8Array<ArrayBuffer>;
   private next = 64;
+
+  constructor(bytes = 1 << 20) {
+    this.mem = new Uint8Array(bytes);
+  }
 
   /** Copies `values` in; returns their byte offset. */
   put(values: ArrayLike<number>, type: typeof Float32Array | typeof Int32Array = Float32Array): number {
@@ -44,10 +48,11 @@ function values(n: number, seed: number, scale = 1): Float32Array {
 /** Asserts `actual` within `tolerance` of `expected`, relative to the largest magnitude (at least 1). */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
   expect(actual.length).toBe(expected.length);
-  const scale = Math.max(1, ...Array.from(expected, Math.abs));
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i] - expected[i]) / scale, `element ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
-  }
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  let worst = 0; // the element furthest off (one assertion: these arrays reach 10⁵ elements)
+  for (let i = 0; i < expected.length; i++) if (!(Math.abs(actual[i] - expected[i]) <= Math.abs(actual[worst] - expected[worst]))) worst = i;
+  expect(Math.abs(actual[worst] - expected[worst]) / scale, `element ${worst}: ${actual[worst]} vs ${expected[worst]}`).toBeLessThanOrEqual(tolerance);
 }
 
 /** erf in double: its series below 3, the continued fraction of erfc above (error < 1e-13 here). */
@@ -73,18 +78,25 @@ const at = (a: ArrayLike<number>, trans: boolean, ld: number, i: number, p: numb
 if (kernels !== null) describe('the addon’s kernels against plain loops', () => {
   const k = kernels;
 
+  // The larger cases cross the built-in GEMM's blocking (packed depth 256, row blocks of 8 tiles, column
+  // blocks of 64 tiles, tiles up to 12 × 32) at partial tiles; β = 0 must not read C (NaN there).
   it.each([
     [3, 4, 5, false, false, 1, 0],
     [2, 3, 1, true, false, 0.5, 2],
     [1, 1, 7, false, true, 1, 1],
     [4, 2, 3, true, true, -1.5, 0.25],
     [5, 1, 2, false, false, 2, 0],
+    [100, 70, 300, false, true, 0.7, 0],
+    [13, 2100, 257, true, false, 1, 1],
+    [97, 33, 513, true, true, 1, 0.5],
+    [200, 17, 40, false, false, -1, 0],
   ])('gemm m %i n %i k %i (transA %s, transB %s, α %d, β %d) with padded rows', (m, n, kk, ta, tb, alpha, beta) => {
-    const heap = new Heap();
+    const heap = new Heap(1 << 24);
     const [lda, ldb, ldc] = [(ta ? m : kk) + 2, (tb ? kk : n) + 1, n + 3];
     const a = values((ta ? kk : m) * lda, 1);
     const b = values((tb ? n : kk) * ldb, 2);
     const c = values(m * ldc, 3);
+    if (beta === 0) for (let i = 0; i < m; i++) c.fill(Number.NaN, i * ldc, i * ldc + n);
     const [ao, bo, co] = [heap.put(a), heap.put(b), heap.put(c)];
     k.gemm(heap.mem, +ta, +tb, m, n, kk, alpha, ao, lda, bo, ldb, beta, co, ldc);
     const expected = Float32Array.from(c);
@@ -92,10 +104,10 @@ if (kernels !== null) describe('the addon’s kernels against plain loops', () =
       for (let j = 0; j < n; j++) {
         let sum = 0;
         for (let p = 0; p < kk; p++) sum += at(a, ta, lda, i, p) * at(b, tb, ldb, p, j);
-        expected[i * ldc + j] = alpha * sum + beta * c[i * ldc + j];
+        expected[i * ldc + j] = alpha * sum + (beta === 0 ? 0 : beta * c[i * ldc + j]);
       }
     }
-    expectClose(heap.read(co, m * ldc), expected, 1e-6); // the padding between rows untouched
+    expectClose(heap.read(co, m * ldc), expected, kk > 64 ? 2e-6 : 1e-6); // the padding between rows untouched; long sums round more
   });
 
   it('gemm with k = 0 scales C by β (and zeroes it for β = 0)', () => {
@@ -186,51 +198,112 @@ if (kernels !== null) describe('the addon’s kernels against plain loops', () =
     });
   });
 
-  it.each([
-    [2, 3, 4, 2, 3],
-    [1, 1, 1, 1, 1],
-    [3, 5, 2, 1, 4],
-  ])('attentionForward and attentionBackward: batch %i, %i queries, %i keys, %i heads of %i, padded strides', (batch, nq, nk, heads, dh) => {
-    const heap = new Heap();
+  /** q, k, v, dout of one attention call at padded strides, in a fresh heap, and the call's numbers. */
+  function attentionCase(batch: number, nq: number, nk: number, heads: number, dh: number) {
+    const heap = new Heap(4 * (batch * (nq + nk) * (heads * dh + 3) * 4 + 4096));
     const width = heads * dh;
     const [qs, ks, vs, os] = [width + 1, width + 3, width, width + 2];
-    const scale = 0.4;
-    const [q, kk, v, dout] = [values(batch * nq * qs, 15, 2), values(batch * nk * ks, 16, 2), values(batch * nk * vs, 17, 2), values(batch * nq * os, 18)];
-    const [qo, ko, vo, douto] = [heap.put(q), heap.put(kk), heap.put(v), heap.put(dout)];
+    const data = { q: values(batch * nq * qs, 15, 2), k: values(batch * nk * ks, 16, 2), v: values(batch * nk * vs, 17, 2), dout: values(batch * nq * os, 18) };
+    const at = { q: heap.put(data.q), k: heap.put(data.k), v: heap.put(data.v), dout: heap.put(data.dout) };
+    const shape = [batch, nq, nk, heads, dh, qs, ks, vs, os, 0.4] as const;
+    return { heap, data, at, shape };
+  }
+
+  /**
+   * Output and q-gradient of query row `i` of head `h` in batch `b` by the plain formula in double:
+   * s = scale·q·kᵀ, p = softmax(s), out = p·v, dq = scale·Σ_j p_j (dP_j − p·dP) k_j.
+   */
+  function attentionRow({ data, shape }: ReturnType<typeof attentionCase>, b: number, h: number, i: number) {
+    const [, nq, nk, , dh, qs, ks, vs, os, scale] = shape;
+    const [q0, o0] = [(b * nq + i) * qs + h * dh, (b * nq + i) * os + h * dh];
+    const s = new Float64Array(nk);
+    const dp = new Float64Array(nk);
+    for (let j = 0; j < nk; j++) {
+      const [k0, v0] = [(b * nk + j) * ks + h * dh, (b * nk + j) * vs + h * dh];
+      for (let c = 0; c < dh; c++) {
+        s[j] += data.q[q0 + c] * data.k[k0 + c];
+        dp[j] += data.dout[o0 + c] * data.v[v0 + c];
+      }
+      s[j] *= scale;
+    }
+    const max = s.reduce((a, x) => Math.max(a, x), -Infinity);
+    const p = s.map((x) => Math.exp(x - max));
+    const sum = p.reduce((a, x) => a + x, 0);
+    for (let j = 0; j < nk; j++) p[j] /= sum;
+    const dot = p.reduce((a, pj, j) => a + pj * dp[j], 0);
+    const out = new Float64Array(dh);
+    const dq = new Float64Array(dh);
+    for (let j = 0; j < nk; j++) {
+      const [k0, v0] = [(b * nk + j) * ks + h * dh, (b * nk + j) * vs + h * dh];
+      const ds = p[j] * (dp[j] - dot);
+      for (let c = 0; c < dh; c++) {
+        out[c] += p[j] * data.v[v0 + c];
+        dq[c] += scale * ds * data.k[k0 + c];
+      }
+    }
+    return { p, ds: p.map((pj, j) => pj * (dp[j] - dot)), out, dq };
+  }
+
+  // Up to 4,096 keys a query block's scores are whole rows; beyond, blocks of 1,024 keys with an online
+  // softmax. Query blocks of 64 rows: 67 and 130 queries leave partial blocks, 4,097 and 5,128 keys a
+  // partial key block (of 1 and 8 keys). Sums of thousands of float32 terms: 5e-6 there.
+  it.each([
+    [2, 3, 4, 2, 3, 2e-6],
+    [1, 1, 1, 1, 1, 2e-6],
+    [3, 5, 2, 1, 4, 2e-6],
+    [2, 67, 9, 3, 12, 2e-6],
+    [1, 130, 33, 1, 20, 2e-6],
+    [2, 3, 4097, 2, 12, 5e-6],
+    [1, 67, 5128, 1, 20, 5e-6],
+    [1, 65, 4500, 1, 64, 5e-6],
+  ])('attentionForward and attentionBackward: batch %i, %i queries, %i keys, %i heads of %i, padded strides', (batch, nq, nk, heads, dh, tolerance) => {
+    const c = attentionCase(batch, nq, nk, heads, dh);
+    const { heap, at, shape } = c;
+    const [, , , , , qs, ks, vs, os, scale] = shape;
     const [out, dq, dk, dv] = [heap.alloc(batch * nq * os, 0), heap.alloc(batch * nq * qs, 0), heap.alloc(batch * nk * ks, 0), heap.alloc(batch * nk * vs, 0)];
-    const shape = [batch, nq, nk, heads, dh, qs, ks, vs, os, scale] as const;
-    k.attentionForward(heap.mem, qo, ko, vo, out, ...shape);
-    k.attentionBackward(heap.mem, qo, ko, vo, douto, dq, dk, dv, ...shape);
+    k.attentionForward(heap.mem, at.q, at.k, at.v, out, ...shape);
+    k.attentionBackward(heap.mem, at.q, at.k, at.v, at.dout, dq, dk, dv, ...shape);
     const [outRef, dqRef, dkRef, dvRef] = [new Float64Array(batch * nq * os), new Float64Array(batch * nq * qs), new Float64Array(batch * nk * ks), new Float64Array(batch * nk * vs)];
     for (let b = 0; b < batch; b++) {
       for (let h = 0; h < heads; h++) {
-        const Q = (i: number, c: number) => (b * nq + i) * qs + h * dh + c; // element positions of head h
-        const K = (j: number, c: number) => (b * nk + j) * ks + h * dh + c;
-        const V = (j: number, c: number) => (b * nk + j) * vs + h * dh + c;
-        const O = (i: number, c: number) => (b * nq + i) * os + h * dh + c;
         for (let i = 0; i < nq; i++) {
-          const s = Array.from({ length: nk }, (_, j) => scale * Array.from({ length: dh }, (_, c) => q[Q(i, c)] * kk[K(j, c)]).reduce((x, y) => x + y, 0));
-          const max = Math.max(...s);
-          const e = s.map((x) => Math.exp(x - max));
-          const p = e.map((x) => x / e.reduce((a, c) => a + c, 0)); // softmax row
-          const dp = Array.from({ length: nk }, (_, j) => Array.from({ length: dh }, (_, c) => dout[O(i, c)] * v[V(j, c)]).reduce((x, y) => x + y, 0));
-          const dot = p.reduce((a, pj, j) => a + pj * dp[j], 0);
-          const ds = p.map((pj, j) => pj * (dp[j] - dot));
-          for (let c = 0; c < dh; c++) {
-            for (let j = 0; j < nk; j++) {
-              outRef[O(i, c)] += p[j] * v[V(j, c)];
-              dvRef[V(j, c)] += p[j] * dout[O(i, c)];
-              dqRef[Q(i, c)] += scale * ds[j] * kk[K(j, c)];
-              dkRef[K(j, c)] += scale * ds[j] * q[Q(i, c)];
+          const row = attentionRow(c, b, h, i);
+          const [q0, o0] = [(b * nq + i) * qs + h * dh, (b * nq + i) * os + h * dh];
+          for (let x = 0; x < dh; x++) [outRef[o0 + x], dqRef[q0 + x]] = [row.out[x], row.dq[x]];
+          for (let j = 0; j < nk; j++) {
+            const [k0, v0] = [(b * nk + j) * ks + h * dh, (b * nk + j) * vs + h * dh];
+            for (let x = 0; x < dh; x++) {
+              dvRef[v0 + x] += row.p[j] * c.data.dout[o0 + x];
+              dkRef[k0 + x] += scale * row.ds[j] * c.data.q[q0 + x];
             }
           }
         }
       }
     }
-    expectClose(heap.read(out, outRef.length), outRef, 2e-6);
-    expectClose(heap.read(dq, dqRef.length), dqRef, 2e-6);
-    expectClose(heap.read(dk, dkRef.length), dkRef, 2e-6);
-    expectClose(heap.read(dv, dvRef.length), dvRef, 2e-6);
+    expectClose(heap.read(out, outRef.length), outRef, tolerance);
+    expectClose(heap.read(dq, dqRef.length), dqRef, tolerance);
+    expectClose(heap.read(dk, dkRef.length), dkRef, tolerance);
+    expectClose(heap.read(dv, dvRef.length), dvRef, tolerance);
+  });
+
+  it('attention over 16,384 tokens in 2 heads (all heads’ scores would be 2.1 GB) runs in scratch of at most 2·64·4,096 + 64·64 + 192 floats', () => {
+    const [n, heads, dh] = [16_384, 2, 2];
+    const c = attentionCase(1, n, n, heads, dh);
+    const { heap, at, shape } = c;
+    const [, , , , , qs, ks, vs, os] = shape;
+    const [out, dq, dk, dv] = [heap.alloc(n * os, 0), heap.alloc(n * qs, 0), heap.alloc(n * ks, 0), heap.alloc(n * vs, 0)];
+    k.attentionForward(heap.mem, at.q, at.k, at.v, out, ...shape);
+    k.attentionBackward(heap.mem, at.q, at.k, at.v, at.dout, dq, dk, dv, ...shape);
+    // The largest scratch any attention call of this file needed: full rows of 4,096 keys in backward.
+    expect(k.scratchFloats()).toBeLessThanOrEqual(2 * 64 * 4096 + 64 * 64 + 3 * 64);
+    expect(k.scratchFloats()).toBeGreaterThanOrEqual(2 * 64 * 1024); // the long case's blocks
+    for (const h of [0, 1]) {
+      for (const i of [0, 8_191, n - 1]) {
+        const row = attentionRow(c, 0, h, i);
+        expectClose(heap.read(out + 4 * (i * os + h * dh), dh), row.out, 5e-6);
+        expectClose(heap.read(dq + 4 * (i * qs + h * dh), dh), row.dq, 5e-6);
+      }
+    }
   });
 
   it.each([

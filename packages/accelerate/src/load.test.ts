@@ -27,6 +27,7 @@ const FUNCTIONS = optionKeys<NativeKernels>({
   sumSquares: true,
   setThreads: true,
   blasInfo: true,
+  scratchFloats: true,
 });
 
 describe('loadNativeKernels', () => {

@@ -24,7 +24,9 @@ let cached: NativeLoad | undefined;
 
 /**
  * Loads the native kernels built at install time, once per process. Returns `kernels: null` with the
- * reason when the addon was not built (no compiler, headers or BLAS) or does not load; nothing throws.
+ * reason when the addon was not built (no compiler or headers) or does not load; nothing throws. The
+ * environment variable `VJEPA_ACCELERATE_ADDON` names another addon file to load instead (one built
+ * elsewhere by scripts/build.cjs, e.g. with `VJEPA_BLAS=none`).
  *
  * @example
  * const { kernels, reason } = loadNativeKernels();
@@ -33,12 +35,17 @@ let cached: NativeLoad | undefined;
 export function loadNativeKernels(): NativeLoad {
   if (cached) return cached;
   const root = packageRoot();
-  const file = join(root, 'build', ADDON);
+  const override = process.env.VJEPA_ACCELERATE_ADDON;
+  const file = override || join(root, 'build', ADDON);
+  if (override && !existsSync(override)) {
+    cached = { kernels: null, reason: `VJEPA_ACCELERATE_ADDON=${override}: no such file; unset it to load the addon built at install` };
+    return cached;
+  }
   if (!existsSync(file)) {
     const status = buildStatus(root);
     cached = {
       kernels: null,
-      reason: `the addon was not built (${status ?? 'its install script did not run'}); install a C++ compiler and a BLAS (Debian/Ubuntu: apt-get install g++ libopenblas-dev), then run ${REBUILD}`,
+      reason: `the addon was not built (${status ?? 'its install script did not run'}); install a C++ compiler, and a BLAS for the fastest products (Debian/Ubuntu: apt-get install g++ libopenblas-dev), then run ${REBUILD}`,
     };
     return cached;
   }

@@ -23,9 +23,9 @@ export interface NativeKernels {
   geluForward(mem: Uint8Array, x: number, y: number, n: number): void;
   /** `dx = dy·GELU'(x)` of `n` floats. */
   geluBackward(mem: Uint8Array, dy: number, x: number, dx: number, n: number): void;
-  /** `softmax(scale·QKᵀ)·V` per batch and head (heads contiguous slices of width `dh`); q/k/v/out rows have strides qs/ks/vs/os (elements). */
+  /** `softmax(scale·QKᵀ)·V` per batch and head (heads contiguous slices of width `dh`); q/k/v/out rows have strides qs/ks/vs/os (elements). Blockwise: its scratch is bounded by 64 query rows × at most 4,096 keys (1,024 at a time with an online softmax beyond), never `Nq·Nk`. */
   attentionForward(mem: Uint8Array, q: number, k: number, v: number, out: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
-  /** The gradient of {@link NativeKernels.attentionForward} (weights recomputed); dq/dk/dv have the strides of q/k/v. */
+  /** The gradient of {@link NativeKernels.attentionForward} (weights recomputed block by block, bounded scratch as forward); dq/dk/dv have the strides of q/k/v. */
   attentionBackward(mem: Uint8Array, q: number, k: number, v: number, dout: number, dq: number, dk: number, dv: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
   /** torch.optim.AdamW's update of `n` floats, out of place: `decayFactor` = 1 − lr·wd, `sqrtBias2` = √(1 − β₂ᵗ), `negStepSize` = −lr/(1 − β₁ᵗ), `gradScale` multiplies the gradient first. */
   adamw(mem: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, decayFactor: number, beta1: number, beta2: number, sqrtBias2: number, eps: number, negStepSize: number, gradScale: number): void;
@@ -37,8 +37,10 @@ export interface NativeKernels {
   sumSquares(mem: Uint8Array, x: number, n: number): number;
   /** Sets the BLAS thread count; returns the count now in use (0 where the BLAS sizes its own pool). */
   setThreads(threads: number): number;
-  /** The BLAS library's configuration string. */
+  /** The BLAS library's configuration string, or which built-in GEMM the addon was compiled with where it has no BLAS. */
   blasInfo(): string;
+  /** The floats of scratch memory the kernels hold on this thread: the largest any call needed (attention's blocks; never `Nq·Nk`). */
+  scratchFloats(): number;
 }
 
 /** What `@vjepa/accelerate`'s `loadNativeKernels()` found. */

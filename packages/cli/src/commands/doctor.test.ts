@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '@vjepa/core';
-import { acceleratorLines, runDoctor } from './doctor';
+import { acceleratorLines, gemmLine, runDoctor } from './doctor';
 
 describe('vjepa doctor: the accelerator', () => {
   it('names the native accelerator and the fast path', () => {
@@ -17,11 +17,18 @@ describe('vjepa doctor: the accelerator', () => {
     expect(acceleratorLines({ backend: 'tensorflow', accelerator: { name: 'none', reason: 'x' } })).toEqual(['accelerator: none — x']);
   });
 
+  it('names the GEMM and its measured rate (and OPENBLAS_CORETYPE when set)', () => {
+    const probe = { gemm: 'built-in AVX-512 GEMM (no BLAS)', gflops: 123.456, size: 384, runs: 9 };
+    expect(gemmLine(probe, 'Haswell')).toBe('  gemm: built-in AVX-512 GEMM (no BLAS) — 123.5 GFLOP/s measured (sgemm 384³, 9 runs)');
+    expect(gemmLine({ ...probe, gemm: 'OpenBLAS 0.3.21 Zen' }, 'Haswell')).toBe('  gemm: OpenBLAS 0.3.21 Zen — 123.5 GFLOP/s measured (sgemm 384³, 9 runs, OPENBLAS_CORETYPE=Haswell)');
+  });
+
   it('prints the accelerator line of the chosen backend', async () => {
     const lines: string[] = [];
     const report = await runDoctor((line) => lines.push(line));
     const choice = await selectBackend('auto');
     expect(report).toEqual({ backend: choice.backend, accelerator: choice.accelerator.name });
     expect(lines).toContain(`accelerator: ${choice.accelerator.name} — ${choice.accelerator.reason}`);
+    if (choice.accelerator.name === 'native') expect(lines.some((line) => /^ {2}gemm: .+ — [\d.]+ GFLOP\/s measured/.test(line))).toBe(true);
   });
 });

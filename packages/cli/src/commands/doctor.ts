@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { selectBackend, type BackendChoice } from '@vjepa/core';
+import { activeNativeKernels, measureGemm, selectBackend, type BackendChoice, type GemmMeasurement } from '@vjepa/core';
 import { findNpmFfmpeg, findOnPath } from '@vjepa/data';
 
 function firstLine(text: string | undefined): string {
@@ -33,6 +33,16 @@ export function acceleratorLines(choice: Pick<BackendChoice, 'backend' | 'accele
 }
 
 /**
+ * The GEMM line of `vjepa doctor`: which matrix product the native kernels run (the BLAS's own
+ * configuration, which names OpenBLAS's core kernel, or the addon's built-in GEMM) and its measured rate;
+ * OPENBLAS_CORETYPE, when set, is named beside OpenBLAS (it forces that kernel).
+ */
+export function gemmLine(probe: GemmMeasurement, coreType: string | null = process.env.OPENBLAS_CORETYPE ?? null): string {
+  const forced = coreType && probe.gemm.startsWith('OpenBLAS') ? `, OPENBLAS_CORETYPE=${coreType}` : ''; // it picks OpenBLAS's kernel
+  return `  gemm: ${probe.gemm} — ${probe.gflops.toFixed(1)} GFLOP/s measured (sgemm ${probe.size}³, ${probe.runs} runs${forced})`;
+}
+
+/**
  * `vjepa doctor`: Node, the tfjs backends and why each does or does not load (the native GPU one
  * included), ffmpeg (system, FFMPEG_PATH, npm-shipped) and threads — what to check before a run.
  */
@@ -43,6 +53,8 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   for (const rejected of choice.rejected) log(`backend ${rejected.candidate}: not used — ${rejected.reason}`);
   log(`backend ${choice.backend}${choice.provider ? ` (${choice.provider})` : ''}: selected — ${choice.reason}`);
   for (const line of acceleratorLines(choice)) log(line);
+  const kernels = activeNativeKernels();
+  if (kernels !== null) log(gemmLine(measureGemm(kernels)));
   if (choice.backend !== 'tensorflow') {
     log('  for a GPU: npm install @tensorflow/tfjs-node-gpu@4.22.0 (CUDA + cuDNN required), then vjepa runs on it with --backend auto');
   }

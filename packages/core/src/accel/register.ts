@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelOverride } from './wasm-heap';
 import { adamwKernels } from './kernels/adamw';
+import { attentionGradients, attentionKernels } from './kernels/attention';
 import { batchMatMulOverride } from './kernels/batch-matmul';
 import { gatherRowsOverride } from './kernels/gather-rows';
 import { geluGradients, geluKernels } from './kernels/gelu';
@@ -15,8 +16,8 @@ import { selfAttentionGradients, selfAttentionKernels } from './kernels/self-att
  * {@link registerNativeKernels} once the addon has loaded — so the package stays free of side effects.
  * `sum-of-squares.ts` has no entry: it reads the heap directly and is not a tfjs kernel.
  */
-const KERNELS: readonly tf.KernelConfig[] = [...linearKernels, ...layerNormKernels, ...geluKernels, ...selfAttentionKernels, ...adamwKernels, ...movingAverageKernels];
-const GRADIENTS: readonly tf.GradConfig[] = [...linearGradients, ...layerNormGradients, ...geluGradients, ...selfAttentionGradients];
+const KERNELS: readonly tf.KernelConfig[] = [...linearKernels, ...layerNormKernels, ...geluKernels, ...selfAttentionKernels, ...attentionKernels, ...adamwKernels, ...movingAverageKernels];
+const GRADIENTS: readonly tf.GradConfig[] = [...linearGradients, ...layerNormGradients, ...geluGradients, ...selfAttentionGradients, ...attentionGradients];
 const OVERRIDES: readonly KernelOverride[] = [batchMatMulOverride, gatherRowsOverride];
 
 let registered = false;

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMul } from './matmul';
+import { blockwiseAttention, maxScoresOf, type AttentionBlockOptions } from '../accel/kernels/attention-blockwise';
+import { nativeAttention, nativeAttentionAccepts } from '../accel/kernels/attention';
+import { nativeOrReference } from '../accel/dispatch';
 
 /** `[B, N, D]` → `[B·H, N, D/H]`: heads split contiguously along D (head-major), as PyTorch reshapes. */
 function splitHeads(x: tf.Tensor, heads: number): tf.Tensor3D {
@@ -20,15 +23,33 @@ function mergeHeads(x: tf.Tensor, batch: number, heads: number): tf.Tensor3D {
 
 /**
  * Scaled dot-product attention over `heads` heads, without a mask (the official code ignores it):
- * `softmax(q·kᵀ/√dh)·v`. `q` `[B, Nq, D]`, `k`/`v` `[B, Nk, D]` → `[B, Nq, D]`.
+ * `softmax(q·kᵀ/√dh)·v`. `q` `[B, Nq, D]`, `k`/`v` `[B, Nk, D]` → `[B, Nq, D]`. With the native kernels
+ * one blockwise kernel each way (no `N×N` scores held); otherwise {@link multiHeadAttentionReference}.
  */
-export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
+export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
+  const maxScores = maxScoresOf(options);
+  return nativeOrReference(
+    nativeAttentionAccepts(q, k, v),
+    () => nativeAttention(q, k, v, heads),
+    () => multiHeadAttentionReference(q, k, v, heads, { maxScores }),
+  );
+}
+
+/**
+ * The plain tfjs composition of {@link multiHeadAttention}. When all heads' scores (`B·H·Nq·Nk`) would
+ * exceed `options.maxScores` (default 2²⁴ floats, 64 MB) it runs blockwise ({@link blockwiseAttention}:
+ * head slices and query rows in blocks, gradient by recomputation), which gives the same rows with
+ * bounded memory.
+ */
+export function multiHeadAttentionReference(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
+  const maxScores = maxScoresOf(options);
   return tf.tidy(() => {
     const batch = q.shape[0];
     const scale = 1 / Math.sqrt(q.shape[2] / heads);
     const qh = splitHeads(tf.mul(q, scale), heads); // [B·H, Nq, dh]
     const kh = splitHeads(k, heads); // [B·H, Nk, dh]
     const vh = splitHeads(v, heads); // [B·H, Nk, dh]
+    if (batch * heads * q.shape[1] * k.shape[1] > maxScores) return mergeHeads(blockwiseAttention(qh, kh, vh, { maxScores }), batch, heads); // [B, Nq, D]
     const scores = batchMatMul(qh, kh, true); // [B·H, Nq, Nk]
     const weights = tf.softmax(scores); // [B·H, Nq, Nk]
     const mixed = batchMatMul(weights, vh); // [B·H, Nq, dh]

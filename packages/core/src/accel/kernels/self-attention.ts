@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { multiHeadAttention } from '../../ops/multi-head-attention';
+import { multiHeadAttentionReference } from '../../ops/multi-head-attention';
+import type { AttentionBlockOptions } from './attention-blockwise';
 import { nativeOrReference } from '../dispatch';
 import { loadedNativeKernels } from '../native';
 import { offsetOf, wasmKernel, withOutputs, type WasmKernelFunc } from '../wasm-heap';
@@ -30,21 +31,22 @@ export interface SelfAttentionGradInputs {
 
 /**
  * Self-attention of a fused projection `qkv` `[B, N, 3D]` (rows `[q | k | v]`) → `[B, N, D]`. With the
- * native kernels one kernel each way; otherwise {@link selfAttentionReference}.
+ * native kernels one kernel each way (blockwise: its scratch never holds `N×N` scores); otherwise
+ * {@link selfAttentionReference}, blockwise beyond `options.maxScores` scores.
  */
-export function selfAttention(qkv: tf.Tensor3D, heads: number): tf.Tensor3D {
+export function selfAttention(qkv: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
   return nativeOrReference(
     qkv.dtype === 'float32',
     () => tf.engine().runKernel(SELF_ATTENTION, { qkv } satisfies SelfAttentionInputs, { heads } satisfies SelfAttentionAttrs) as tf.Tensor3D,
-    () => selfAttentionReference(qkv, heads),
+    () => selfAttentionReference(qkv, heads, options),
   );
 }
 
 /** The plain tfjs composition of {@link selfAttention}: what the native kernel is tested against. */
-export function selfAttentionReference(qkv: tf.Tensor3D, heads: number): tf.Tensor3D {
+export function selfAttentionReference(qkv: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
   return tf.tidy(() => {
     const [q, k, v] = tf.split(qkv, 3, 2) as tf.Tensor3D[]; // 3 × [B, N, D]
-    return multiHeadAttention(q, k, v, heads); // [B, N, D]
+    return multiHeadAttentionReference(q, k, v, heads, options); // [B, N, D]
   });
 }
 
