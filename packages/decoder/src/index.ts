@@ -1,0 +1,8 @@
+/**
+ * `@vjepa/decoder`: the pixel decoder of V-JEPA's predicted features, the paper's qualitative
+ * evaluation. A decoder trained on a frozen encoder and predictor reconstructs the masked tokens from
+ * the predicted features alone; the sheet shows the clip, the masks and the decodings.
+ *
+ * @packageDocumentation
+ */
+export * from './portable';
