@@ -6,3 +6,4 @@
  * @packageDocumentation
  */
 export * from './portable';
+export { encodePng, writePng } from './png';
