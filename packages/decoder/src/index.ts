@@ -7,3 +7,6 @@
  */
 export * from './portable';
 export { encodePng, writePng } from './png';
+export { frozenRunConfig, loadFrozenRun, openRunClips, type FrozenRun, type RunClipsOptions } from './run';
+export { decoderConfigForRun, savedDecoderState, trainDecoder, type DecoderCheckpointState, type DecoderTrainOptions, type DecoderTrainSummary } from './train';
+export { showDecoder, type DecoderShowOptions, type DecoderShowResult } from './show';

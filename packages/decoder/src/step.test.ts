@@ -37,8 +37,9 @@ function frozen() {
   const rng = new RandomStream(5);
   for (const model of [models.encoder, models.predictor]) {
     for (const [key, v] of model.stateDict()) {
-      const bound = Math.sqrt(3 / v.shape[1]);
-      if (key.endsWith('weight') && v.rank === 2) v.assign(tf.tensor(rng.uniform(v.size, -bound, bound), v.shape));
+      if (!key.endsWith('weight') || v.rank !== 2) continue;
+      const bound = Math.sqrt(3 / v.shape[1]!); // uniform of variance 1 / fan-in
+      v.assign(tf.tensor(rng.uniform(v.size, -bound, bound), v.shape));
     }
   }
   return models;
