@@ -28,6 +28,8 @@ interface PageResult {
   featuresBase64?: () => string;
   /** The rows "what the predictor sees", when a decoder set was dropped. */
   predictorView?: PredictorRowsResult['view'];
+  /** The clip of those rows (at the set's image size), as base64 of float32 bytes. */
+  predictorClipBase64?: () => string;
 }
 
 declare global {
@@ -228,6 +230,7 @@ class Page {
       clipBase64: () => base64(clip.video),
       featuresBase64: () => base64(features),
       predictorView: predictor.view,
+      predictorClipBase64: video ? () => base64(video) : undefined,
     };
   }
 }
