@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Block, LayerNorm, Linear, Module, RandomStream, fail, initTransformerWeights, rescaleBlocks, type IndexBatch, type TokenGrid } from '@vjepa/core';
+import { tokenGrid } from '@vjepa/tubelet';
 import { resolveDecoderConfig, tokenPixels, type DecoderConfig, type ResolvedDecoderConfig } from './config';
 import { createPositions, type PositionedBlock, type TokenPositions } from './positions';
 
@@ -34,8 +35,7 @@ export class PixelDecoder extends Module {
     super();
     const c = resolveDecoderConfig(config);
     this.config = c;
-    const side = c.imageSize / c.patch;
-    this.grid = { depth: c.frames / c.tubelet, height: side, width: side };
+    this.grid = tokenGrid({ frames: c.frames, height: c.imageSize, width: c.imageSize, tubelet: c.tubelet, patch: c.patch });
     this.positions = createPositions(c, this.grid);
     this.embed = this.addModule('decoder_embed', new Linear(c.inputDim, c.dim));
     this.blocks = Array.from({ length: c.depth }, (_, i) =>
