@@ -229,6 +229,15 @@ describe('examples/web in Chromium', () => {
     expect(nodeMasks(7)).not.toEqual(nodeMasks(SEED));
   }, 300_000);
 
+  it('refuses a dropped malicious checkpoint, showing an error that names posix.system', async () => {
+    await pageResult(7);
+    await dropFile(join(pytorchFixtures, 'malicious.pth'));
+    await page.waitForFunction(() => window.vjepa?.status === 'error', null, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.vjepa.error!);
+    expect(error).toMatch(/^malicious\.pth: .*posix\.system/);
+    expect(await page.textContent('#status')).toBe(`error: ${error}`);
+  }, 300_000);
+
   it('shows what the predictor sees for a dropped run and decoder, with the masked error Node gives on the same clip', async () => {
     // a run's encoder and predictor (ViT-tiny of depth 1 on 16 × 32 × 32 clips) and a decoder, as their checkpoints save them
     await selectBackend('wasm');
@@ -256,14 +265,5 @@ describe('examples/web in Chromium', () => {
     expect(view.meanColourL1).toBeCloseTo(result.predictorView!.meanColourL1, 5);
     for (const module of [encoder, predictor, decoder]) module.dispose();
     await page.screenshot({ path: join(root, 'test-results', 'predictor-rows.png'), fullPage: true });
-  }, 300_000);
-
-  it('refuses a dropped malicious checkpoint, showing an error that names posix.system', async () => {
-    await pageResult(7);
-    await dropFile(join(pytorchFixtures, 'malicious.pth'));
-    await page.waitForFunction(() => window.vjepa?.status === 'error', null, { timeout: 60_000 });
-    const error = await page.evaluate(() => window.vjepa.error!);
-    expect(error).toMatch(/^malicious\.pth: .*posix\.system/);
-    expect(await page.textContent('#status')).toBe(`error: ${error}`);
   }, 300_000);
 });
