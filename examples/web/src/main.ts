@@ -8,6 +8,7 @@ import { cellCanvas, drawMaskedFrame, drawTokenImage } from './draw';
 import { encodeClip, encoderFromFile, randomEncoder, type LoadedEncoder } from './encoder';
 import { percent, sampleMasks, type GeneratorMasks } from './masks';
 import { pcaToRgb, rowNorms, viridis } from './pca';
+import { decoderSetFromFiles, isDecoderSet, predictorRows, type DecoderSet, type PredictorRowsResult } from './predictor-row';
 import { FRAMES, TUBELET } from './settings';
 
 /** What the page computed last, for a headless check (and the curious, in the console). */
@@ -25,6 +26,10 @@ interface PageResult {
   /** The clip the encoder saw and its features, as base64 of float32 bytes. */
   clipBase64?: () => string;
   featuresBase64?: () => string;
+  /** The rows "what the predictor sees", when a decoder set was dropped. */
+  predictorView?: PredictorRowsResult['view'];
+  /** The clip of those rows (at the set's image size), as base64 of float32 bytes. */
+  predictorClipBase64?: () => string;
 }
 
 declare global {
@@ -91,6 +96,7 @@ function showMasks(clip: SampledClip, generators: GeneratorMasks[]): HTMLElement
 class Page {
   private decoded?: DecodedVideo;
   private loaded?: LoadedEncoder;
+  private decoderSet?: DecoderSet;
   private backend = '';
   private running: Promise<void> = Promise.resolve();
 
@@ -129,6 +135,13 @@ class Page {
     this.loaded?.encoder.dispose();
     this.loaded = next;
     $('weights-line').textContent = next.weights;
+    await this.run();
+  }
+
+  async useDecoderSet(files: File[]): Promise<void> {
+    const next = await decoderSetFromFiles(files, new URLSearchParams(location.search).get('decoder-heads'));
+    this.decoderSet?.dispose();
+    this.decoderSet = next;
     await this.run();
   }
 
@@ -188,12 +201,16 @@ class Page {
     const lowest = Math.min(...norms);
     const highest = Math.max(...norms);
     // Enough decimals that the two ends of the colour scale read differently (the norms are close to √D).
+    const set = this.decoderSet;
+    const video = set ? sampleClip(this.decoded, seed, set.encoder.config.imageSize).video : undefined;
+    const predictor = set && video ? predictorRows(set, video, seed, new URLSearchParams(location.search).get('decode-mask'), { row, figure }) : { rows: [] };
     const decimals = Math.min(8, Math.max(3, Math.ceil(-Math.log10(highest - lowest || 1e-8)) + 1));
     $('grid').replaceChildren(
       row('clip', `16 frames of source frames ${clip.frameIndices[0]}–${clip.frameIndices[FRAMES - 1]} (official sampler, 16 × 4, window from seed ${seed}); one column per tubelet (2 frames)`, frames),
       ...showMasks(clip, generators),
       row('features: PCA → RGB', `first three principal components of the ${tokens} token features (${dim} wide), per tubelet step`, pcaCells),
       row('feature norm per token', `‖f‖ from ${lowest.toFixed(decimals)} (dark) to ${highest.toFixed(decimals)} (yellow); the final LayerNorm keeps it near √${dim}`, normCells),
+      ...predictor.rows,
     );
     timings.picture = since(start);
 
@@ -212,6 +229,8 @@ class Page {
       featureShape: [tokens, dim],
       clipBase64: () => base64(clip.video),
       featuresBase64: () => base64(features),
+      predictorView: predictor.view,
+      predictorClipBase64: video ? () => base64(video) : undefined,
     };
   }
 }
@@ -231,6 +250,10 @@ $('weights-file').addEventListener('change', (event) => {
   const file = (event.target as HTMLInputElement).files?.[0];
   if (file) page.useWeights(file).catch((error) => page.fail(error));
 });
+$('decoder-files').addEventListener('change', (event) => {
+  const files = [...((event.target as HTMLInputElement).files ?? [])];
+  if (files.length) page.useDecoderSet(files).catch((error) => page.fail(error));
+});
 $('backend').addEventListener('change', (event) => {
   const url = new URL(location.href);
   url.searchParams.set('backend', (event.target as HTMLSelectElement).value);
@@ -239,7 +262,12 @@ $('backend').addEventListener('change', (event) => {
 document.addEventListener('dragover', (event) => event.preventDefault());
 document.addEventListener('drop', (event) => {
   event.preventDefault();
-  const file = event.dataTransfer?.files[0];
+  const files = [...(event.dataTransfer?.files ?? [])];
+  if (isDecoderSet(files)) {
+    page.useDecoderSet(files).catch((error) => page.fail(error));
+    return;
+  }
+  const file = files[0];
   if (!file) return;
   const work = /\.(safetensors|pth|pt|tar)$/.test(file.name) ? page.useWeights(file) : page.useVideo(file, file.name);
   work.catch((error) => page.fail(error));

@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['core', 'masking', 'tubelet', 'vit', 'predictor', 'optim', 'probe', 'data', 'trainer', 'torch-format'];
+const PACKAGES = ['core', 'masking', 'tubelet', 'vit', 'predictor', 'optim', 'probe', 'data', 'trainer', 'torch-format', 'decoder'];
 /** Built-ins that the tfjs packages themselves map to `false` for browsers (importer package → names). */
 const DECLARED_EMPTY: Record<string, string[]> = {
   '@tensorflow/tfjs-core': ['crypto', 'util', 'worker_threads', 'node-fetch'],
@@ -15,7 +15,7 @@ const DECLARED_EMPTY: Record<string, string[]> = {
   seedrandom: ['crypto'],
 };
 /** Our Node-only modules: none of them may be in a browser bundle. */
-const NODE_ONLY_SOURCES = /packages\/(core\/src\/(backend|gradients|safetensors-file|atomic-file)|probe\/src\/feature-cache|data\/src\/(ffmpeg|probe|decode|encode|video-files|file-lists|open)|trainer\/src\/(loop|checkpoint)|torch-format\/src\/(file-source|crc32|save-file))\.ts$/;
+const NODE_ONLY_SOURCES = /packages\/(core\/src\/(backend|gradients|safetensors-file|atomic-file)|probe\/src\/feature-cache|data\/src\/(ffmpeg|probe|decode|encode|video-files|file-lists|open)|trainer\/src\/(loop|checkpoint)|decoder\/src\/(run|train|show|png)|torch-format\/src\/(file-source|crc32|save-file))\.ts$/;
 
 interface BuiltinImport {
   name: string;

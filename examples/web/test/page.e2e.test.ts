@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, serializeSafetensors, type SafeTensorInput } from '@vjepa/core';
+import { PixelDecoder } from '@vjepa/decoder';
+import { Predictor } from '@vjepa/predictor';
 import { readPretrainedStateDict } from '@vjepa/torch-format';
 import { LONG_RANGE_MASK, MaskCollator, SHORT_RANGE_MASK, maskStatistics } from '@vjepa/masking';
 import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { decodeMaskConfig, whatThePredictorSees } from '../src/predictor-row';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -39,7 +42,7 @@ async function pageResult(seed: number, weights = '') {
   return result;
 }
 
-async function pageFloats(name: 'clipBase64' | 'featuresBase64'): Promise<Float32Array> {
+async function pageFloats(name: 'clipBase64' | 'featuresBase64' | 'predictorClipBase64'): Promise<Float32Array> {
   const text = await page.evaluate((key) => window.vjepa[key]!(), name);
   const bytes = Buffer.from(text, 'base64');
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
@@ -233,5 +236,34 @@ describe('examples/web in Chromium', () => {
     const error = await page.evaluate(() => window.vjepa.error!);
     expect(error).toMatch(/^malicious\.pth: .*posix\.system/);
     expect(await page.textContent('#status')).toBe(`error: ${error}`);
+  }, 300_000);
+
+  it('shows what the predictor sees for a dropped run and decoder, with the masked error Node gives on the same clip', async () => {
+    // a run's encoder and predictor (ViT-tiny of depth 1 on 16 × 32 × 32 clips) and a decoder, as their checkpoints save them
+    await selectBackend('wasm');
+    const encoder = new VisionTransformer(vitConfig('tiny', { frames: 16, imageSize: 32, depth: 1 }), { seed: 3 });
+    const predictor = new Predictor({ encoderDim: 192, dim: 24, depth: 1, heads: 3, frames: 16, imageSize: 32, patch: 16, tubelet: 2 }, { seed: 3 });
+    const decoder = new PixelDecoder({ inputDim: 192, dim: 24, depth: 1, heads: 3, frames: 16, imageSize: 32, patch: 16 }, { seed: 4 });
+    const files = Object.entries({ encoder, predictor, decoder }).map(([name, module]) => {
+      const tensors: Record<string, SafeTensorInput> = {};
+      for (const [key, value] of module.stateDict()) tensors[key] = { dtype: 'F32', shape: value.shape, data: value.dataSync() as Float32Array };
+      const file = join(mkdtempSync(join(tmpdir(), 'vjepa-web-decoder-')), `${name}.safetensors`);
+      writeFileSync(file, serializeSafetensors(tensors));
+      return file;
+    });
+    await page.goto(`${server!.resolvedUrls!.local[0]}?decode-mask=future`, { timeout: 120_000 });
+    await pageResult(SEED);
+    await page.setInputFiles('#decoder-files', files);
+    await page.waitForFunction(() => window.vjepa?.status === 'error' || (window.vjepa?.status === 'done' && window.vjepa.predictorView !== undefined), null, { timeout: 240_000 });
+    const result = await pageResult(SEED);
+    expect(result.predictorView).toMatchObject({ mask: 'future', tokenCount: 8 * 2 * 2, targetTokens: 14 }); // 90 % of the 16 tokens of the later half
+    expect(await page.$$eval('section.predictor', (rows) => rows.length)).toBe(3);
+    // Node: the same models on the page's clip and the same mask
+    const clip = await pageFloats('predictorClipBase64');
+    const view = whatThePredictorSees({ encoder, predictor, decoder, description: '', dispose: () => undefined }, clip, SEED, decodeMaskConfig('future').config);
+    expect(Math.abs(view.maskedL1 - result.predictorView!.maskedL1)).toBeLessThan(1e-4);
+    expect(view.meanColourL1).toBeCloseTo(result.predictorView!.meanColourL1, 5);
+    for (const module of [encoder, predictor, decoder]) module.dispose();
+    await page.screenshot({ path: join(root, 'test-results', 'predictor-rows.png'), fullPage: true });
   }, 300_000);
 });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { register as bench } from './commands/bench';
 import { register as convert } from './commands/convert';
+import { register as decode } from './commands/decode';
 import { register as doctor } from './commands/doctor';
 import { register as embed } from './commands/embed';
 import { register as inspect } from './commands/inspect';
@@ -10,8 +11,8 @@ import { register as train } from './commands/train';
 
 /** Builds the `vjepa` command line: one command per file of `commands/`, in the order of the help. */
 export function createProgram(): Command {
-  const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, embed and check video encoders.');
-  for (const register of [parity, train, probe, embed, inspect, convert, doctor, bench]) register(program);
+  const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, embed, decode and check video encoders.');
+  for (const register of [parity, train, probe, embed, decode, inspect, convert, doctor, bench]) register(program);
   return program;
 }
 
@@ -19,6 +20,7 @@ export function createProgram(): Command {
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = createProgram().option('--verbose', 'print the stack trace of an error');
   // Errors (commander's own included) are thrown to the caller, which prints one line and sets the exit status.
-  for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError: () => undefined });
+  const withSubcommands = (command: Command): Command[] => [command, ...command.commands.flatMap(withSubcommands)];
+  for (const command of withSubcommands(program)) command.exitOverride().configureOutput({ outputError: () => undefined });
   await program.parseAsync(argv);
 }
