@@ -1,0 +1,18 @@
+/**
+ * V-JEPA 2 files: official `.pt` checkpoints and probes, Hugging Face `VJEPA2Model` /
+ * `VJEPA2ForVideoClassification` folders, read lazily into state dicts with the official key names plus
+ * the architecture they describe; and the writer of Hugging Face folders.
+ *
+ * @packageDocumentation
+ */
+export { VJEPA2_SIZES, describeArch, type Vjepa2Arch, type Vjepa2EncoderArch, type Vjepa2PredictorArch, type Vjepa2ProbeArch, type Vjepa2Protocol, type Vjepa2Size } from './arch';
+export { VJEPA2_READ_OPTION_KEYS, type Vjepa2Checkpoint, type Vjepa2Format, type Vjepa2ReadOptions } from './checkpoint';
+export { inferVjepa2Arch, probeProtocol, releasedSize, type HfVjepa2Config, type Vjepa2Hints, type Vjepa2States } from './infer';
+export { concatRows, lazyFromHost, lazyTensor, readAll, sliceRows, type LazyStateDict, type LazyTensor, type WeightDtype } from './lazy-tensor';
+export { openLazySafetensors, type LazySafetensors } from './lazy-safetensors';
+export { encoderKeys, predictorKeys, probeKeys, type Vjepa2Group } from './official-keys';
+export { hfToOfficial, officialToHf, HF_CLASSIFIER_PREFIX, HF_MASK_TOKENS } from './hf-keys';
+export { HF_CONFIG, HF_INDEX, HF_WEIGHTS, openHfVjepa2 } from './read-hf';
+export { openOfficialVjepa2 } from './read-official';
+export { openVjepa2, readVjepa2, type Vjepa2Weights } from './open';
+export { looksLike } from './recognise';

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { readSafetensorsSync, selectGroup, type SafeTensor } from '@vjepa/core';
+import { openVjepa2, readVjepa2 } from './open';
+import type { Vjepa2Weights } from './open';
+
+const fixture = (path: string) => new URL(`../../../../fixtures/vjepa2/${path}`, import.meta.url).pathname;
+const reference = readSafetensorsSync(fixture('tiny.safetensors')).tensors;
+const TINY = { heads: 2, predictorHeads: 1, probeHeads: 2, imageSize: 16, frames: 8 };
+
+/** Every tensor of `got` equals, bit for bit, the fixture's group of the same names, and no name is left over. */
+function expectGroup(got: Vjepa2Weights['encoder'], group: string): void {
+  const expected = selectGroup(reference, group) as Map<string, SafeTensor>;
+  expect(got).not.toBeNull();
+  expect([...got!.keys()]).toEqual([...expected.keys()]);
+  for (const [key, tensor] of expected) {
+    expect(got!.get(key)!.shape, key).toEqual(tensor.shape);
+    expect(got!.get(key)!.data, key).toEqual(tensor.data);
+  }
+}
+
+describe('V-JEPA 2 official .pt files', () => {
+  it('reads the pretraining checkpoint: encoder, target_encoder and predictor under the official names', () => {
+    const online = readVjepa2(fixture('tiny-pretrain.pt'), TINY);
+    expect(online.format).toBe('official-pretrain');
+    expectGroup(online.encoder, 'encoder');
+    expectGroup(online.predictor, 'predictor');
+    expect(online.probe).toBeNull();
+    expect(online.arch.encoder).toEqual({ dim: 24, depth: 3, heads: 2, mlpHidden: 96, mlpRatio: 4, patch: 4, tubelet: 2, channels: 3, qkvBias: true, normEps: 1e-6, imageSize: 16, frames: 8 });
+    expect(online.arch.predictor).toEqual({
+      encoderDim: 24, dim: 20, depth: 2, heads: 1, mlpHidden: 80, mlpRatio: 4, numMaskTokens: 10, qkvBias: true, normEps: 1e-6, imageSize: 16, patch: 4, tubelet: 2, frames: 8,
+    });
+    expect(online.arch.size).toBeNull();
+    expect(online.arch.assumed).toEqual([]);
+    expectGroup(readVjepa2(fixture('tiny-pretrain.pt'), { ...TINY, encoder: 'target_encoder' }).encoder, 'target_encoder');
+  });
+
+  it('reads the probe checkpoint (classifiers[0], module. stripped)', () => {
+    const probe = readVjepa2(fixture('tiny-probe.pt'), { probeHeads: 2 });
+    expect(probe.format).toBe('official-probe');
+    expect(probe.encoder).toBeNull();
+    expectGroup(probe.probe, 'probe');
+    expect(probe.arch.probe).toEqual({ dim: 24, depth: 4, heads: 2, mlpHidden: 96, mlpRatio: 4, queries: 1, classes: 5, normEps: 1e-5 });
+    expect(probe.arch.protocol).toBeNull();
+  });
+
+  it('asks for what only the caller knows: heads of a width that is no released size', () => {
+    expect(() => openVjepa2(fixture('tiny-pretrain.pt'))).toThrow(/heads: expected a head count \(width 24, depth 3 is no released V-JEPA 2 size\), received none\. Pass heads/);
+    expect(() => openVjepa2(fixture('tiny-probe.pt'))).toThrow(/probeHeads: expected a head count \(the official 16 does not divide the probe width 24\)/);
+    expect(() => openVjepa2(fixture('tiny-pretrain.pt'), { ...TINY, encoder: 'online' as 'encoder' })).toThrow(/options\.encoder: expected 'encoder' or 'target_encoder'/);
+    expect(() => openVjepa2(fixture('tiny-pretrain.pt'), { ...TINY, head: 2 } as never)).toThrow(/head/);
+  });
+});
+
+describe('V-JEPA 2 Hugging Face folders', () => {
+  it('reads VJEPA2Model: q/k/v back into qkv, the stacked mask tokens unstacked', () => {
+    const model = readVjepa2(fixture('tiny-hf'));
+    expect(model.format).toBe('hf-model');
+    expectGroup(model.encoder, 'encoder');
+    expectGroup(model.predictor, 'predictor');
+    expect(model.probe).toBeNull();
+    expect(model.labels).toBeNull();
+    expect(model.arch.encoder).toMatchObject({ dim: 24, depth: 3, heads: 2, patch: 4, tubelet: 2, imageSize: 16, frames: 8 });
+    expect(model.arch.predictor).toMatchObject({ dim: 20, depth: 2, heads: 1, numMaskTokens: 10, imageSize: 16 });
+    expect(model.arch.assumed).toEqual([]);
+  });
+
+  it('reads VJEPA2ForVideoClassification: vjepa2. dropped, the pooler as the official probe, id2label', () => {
+    const classifier = readVjepa2(fixture('tiny-hf-classifier'));
+    expect(classifier.format).toBe('hf-classifier');
+    expectGroup(classifier.encoder, 'encoder');
+    expectGroup(classifier.predictor, 'predictor');
+    expectGroup(classifier.probe, 'probe');
+    expect(classifier.labels).toEqual(['class_0', 'class_1', 'class_2', 'class_3', 'class_4']);
+    expect(classifier.arch.probe).toEqual({ dim: 24, depth: 4, heads: 2, mlpHidden: 96, mlpRatio: 4, queries: 1, classes: 5, normEps: 1e-5, hf: { heads: 2, normEps: 1e-6 } });
+    expect(classifier.arch.assumed).toEqual(['probe heads 2: the encoder\'s (the official 16 does not divide width 24)']);
+    // the weights file named instead of its folder
+    expect(readVjepa2(fixture('tiny-hf-classifier/model.safetensors')).format).toBe('hf-classifier');
+  });
+
+  it('reads tensor by tensor: nothing is read until asked, each read is fresh', () => {
+    const checkpoint = openVjepa2(fixture('tiny-hf'));
+    try {
+      const qkv = checkpoint.encoder!.get('blocks.1.attn.qkv.weight')!;
+      expect(qkv.shape).toEqual([72, 24]);
+      expect(qkv.dtype).toBe('F32');
+      expect(qkv.byteLength).toBe(72 * 24 * 4);
+      const first = qkv.read();
+      expect(first).toEqual((reference.get('encoder/blocks.1.attn.qkv.weight') as SafeTensor).data);
+      expect(qkv.read()).not.toBe(first);
+      expect(checkpoint.predictor!.get('mask_tokens.7')!.read()).toEqual((reference.get('predictor/mask_tokens.7') as SafeTensor).data);
+    } finally {
+      checkpoint.close();
+    }
+    expect(() => checkpoint.encoder!.get('norm.weight')!.read()).toThrow(/closed/);
+  });
+});
