@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CheckpointError, fail, IoError, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsEntry } from '@vjepa/core';
+import { fail, IoError, parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsEntry } from '@vjepa/core';
 import { lazyTensor, type LazyTensor, type WeightDtype } from './lazy-tensor';
 
 /** Bytes per read call; Node refuses single reads of 2 GiB or more. */
@@ -7,8 +7,10 @@ const READ_CHUNK = 1 << 30;
 
 /** An open safetensors file whose tensors are read one at a time, on demand. */
 export interface LazySafetensors {
-  /** The tensors in header order, lazy. */
+  /** The weight tensors (F32, F16, BF16) in header order, lazy. */
   readonly tensors: Map<string, LazyTensor>;
+  /** Every tensor's name, dtype and shape (integer tensors too), in header order. */
+  readonly entries: readonly SafetensorsEntry[];
   /** The `__metadata__` strings. */
   readonly metadata: Record<string, string>;
   /** Closes the file; tensors cannot be read afterwards. */
@@ -21,7 +23,7 @@ export interface LazySafetensors {
  * tensor reads only its own bytes when asked.
  *
  * @param path - the file.
- * @throws CheckpointError for a malformed file, or one holding dtypes other than F32, F16, BF16.
+ * @throws CheckpointError for a malformed file. Tensors of other dtypes are listed in `entries` only.
  */
 export function openLazySafetensors(path: string): LazySafetensors {
   const fd = openSync(path, 'r');
@@ -42,9 +44,10 @@ export function openLazySafetensors(path: string): LazySafetensors {
     const dataStart = 8 + headerLength;
     const layout = parseSafetensorsHeader(readAt(8, headerLength), size - dataStart, path);
     const tensors = new Map<string, LazyTensor>();
-    for (const entry of layout.entries) tensors.set(entry.name, entryTensor(entry, dataStart, readAt, path));
+    for (const entry of layout.entries) if (isWeight(entry.dtype)) tensors.set(entry.name, entryTensor(entry, dataStart, readAt));
     return {
       tensors,
+      entries: layout.entries,
       metadata: layout.metadata,
       close() {
         if (open) closeSync(fd);
@@ -57,10 +60,11 @@ export function openLazySafetensors(path: string): LazySafetensors {
   }
 }
 
-function entryTensor(entry: SafetensorsEntry, dataStart: number, readAt: (position: number, length: number) => Uint8Array, path: string): LazyTensor {
-  const { name, dtype, shape, begin, end } = entry;
-  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
-    fail(`${path}: tensor ${JSON.stringify(name)} dtype`, 'F32, F16 or BF16 weights', dtype, undefined, CheckpointError);
-  }
+function isWeight(dtype: string): dtype is WeightDtype {
+  return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
+}
+
+function entryTensor(entry: SafetensorsEntry, dataStart: number, readAt: (position: number, length: number) => Uint8Array): LazyTensor {
+  const { dtype, shape, begin, end } = entry;
   return lazyTensor(shape, dtype as WeightDtype, () => readAt(dataStart + begin, end - begin));
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CheckpointError, fail, type HostTensor } from '@vjepa/core';
+import { CheckpointError, fail, verbatim, type HostTensor } from '@vjepa/core';
 import type { Vjepa2Arch } from './arch';
 import type { Vjepa2Checkpoint, Vjepa2Format, Vjepa2ReadOptions } from './checkpoint';
 import { readAll } from './lazy-tensor';
@@ -36,9 +36,9 @@ export function openVjepa2(path: string, options: Vjepa2ReadOptions = {}): Vjepa
   if (statSync(path).isDirectory()) return openHfVjepa2(path, options);
   if (/\.(safetensors|json)$/i.test(path)) {
     if (existsSync(join(dirname(path), HF_CONFIG))) return openHfVjepa2(dirname(path), options);
-    if (/\.json$/i.test(path)) fail(path, `a ${HF_CONFIG} of a Hugging Face folder or a .pt`, 'a JSON file without a config.json beside it', undefined, CheckpointError);
+    if (/\.json$/i.test(path)) fail(path, `a ${HF_CONFIG} of a Hugging Face folder or a .pt`, verbatim('a JSON file without a config.json beside it'), undefined, CheckpointError);
     const file = openLazySafetensors(path);
-    const shapes = new Map([...file.tensors].map(([n, t]) => [n, t.shape]));
+    const shapes = new Map(file.entries.map((e) => [e.name, e.shape]));
     file.close();
     refuse(path, `a safetensors file without a ${HF_CONFIG}: ${looksLike(shapes) ?? 'official key names, which this reader takes from .pt files only'}`);
   }

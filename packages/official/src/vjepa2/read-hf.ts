@@ -29,6 +29,11 @@ function readJson(path: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+function onlyWeights(file: LazySafetensors, path: string): void {
+  const other = file.entries.find((e) => !file.tensors.has(e.name));
+  if (other) fail(`${path}: tensor ${JSON.stringify(other.name)} dtype`, 'F32, F16 or BF16 weights', other.dtype, undefined, CheckpointError);
+}
+
 /** The tensors of a folder by name, from `model.safetensors` or the shards an index names (each checked against it). */
 function openWeights(dir: string): { tensors: Map<string, LazyTensor>; files: LazySafetensors[] } {
   const single = join(dir, HF_WEIGHTS);
@@ -38,6 +43,7 @@ function openWeights(dir: string): { tensors: Map<string, LazyTensor>; files: La
     if (existsSync(single)) {
       const file = openLazySafetensors(single);
       files.push(file);
+      onlyWeights(file, single);
       return { tensors: file.tensors, files };
     }
     if (!existsSync(index)) {
@@ -57,6 +63,7 @@ function openWeights(dir: string): { tensors: Map<string, LazyTensor>; files: La
       if (!existsSync(path)) fail(`${index}: shard ${shard}`, `a file ${path} (it holds ${names.length} tensors)`, verbatim('a missing file'), undefined, CheckpointError);
       const file = openLazySafetensors(path);
       files.push(file);
+      onlyWeights(file, path);
       for (const name of names) {
         const tensor = file.tensors.get(name);
         if (!tensor) fail(`${path}: tensor ${JSON.stringify(name)}`, `a tensor (${HF_INDEX} places it in this shard)`, verbatim('none'), undefined, CheckpointError);
