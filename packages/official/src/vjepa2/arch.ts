@@ -131,18 +131,19 @@ export interface Vjepa2Arch {
 /** A one-line summary: `ViT-L/16 (vit_large) encoder 1024×24, 16 heads, 303.1 M parameters; predictor …; probe …`. */
 export function describeArch(arch: Vjepa2Arch, parameters?: { encoder?: number; predictor?: number; probe?: number }): string {
   const parts: string[] = [];
-  const millions = (n: number | undefined) => (n === undefined ? '' : `, ${(n / 1e6).toFixed(1)} M parameters`);
+  const millions = (n: number | undefined) => (n === undefined ? '' : n >= 1e6 ? `, ${(n / 1e6).toFixed(1)} M parameters` : `, ${n} parameters`);
+  const heads = (n: number) => (n === 1 ? '1 head' : `${n} heads`);
   const e = arch.encoder;
   if (e) {
     const name = arch.size ? `V-JEPA 2 ${VJEPA2_SIZES[arch.size].name}` : 'V-JEPA 2 encoder (no released size)';
-    parts.push(`${name}: width ${e.dim}, depth ${e.depth}, ${e.heads} heads, MLP ${e.mlpHidden}, patch ${e.patch}, tubelet ${e.tubelet}, ${e.imageSize} px, ${e.frames} frames${millions(parameters?.encoder)}`);
+    parts.push(`${name}: width ${e.dim}, depth ${e.depth}, ${heads(e.heads)}, MLP ${e.mlpHidden}, patch ${e.patch}, tubelet ${e.tubelet}, ${e.imageSize} px, ${e.frames} frames${millions(parameters?.encoder)}`);
   }
   const p = arch.predictor;
-  if (p) parts.push(`predictor: width ${p.dim}, depth ${p.depth}, ${p.heads} heads, ${p.numMaskTokens} mask tokens${millions(parameters?.predictor)}`);
+  if (p) parts.push(`predictor: width ${p.dim}, depth ${p.depth}, ${heads(p.heads)}, ${p.numMaskTokens} mask tokens${millions(parameters?.predictor)}`);
   const q = arch.probe;
   if (q) {
     const classes = typeof q.classes === 'number' ? `${q.classes} classes` : `verb ${q.classes.verb} / noun ${q.classes.noun} / action ${q.classes.action} classes`;
-    parts.push(`attentive probe: width ${q.dim}, depth ${q.depth}, ${q.heads} heads, ${classes}${millions(parameters?.probe)}`);
+    parts.push(`attentive probe: width ${q.dim}, depth ${q.depth}, ${heads(q.heads)}, ${classes}${millions(parameters?.probe)}`);
   }
   const r = arch.protocol;
   if (r) parts.push(`protocol ${r.task}: ${r.resolution} px, ${r.frames}×${r.frameStep} frames, ${r.segments}×${r.views} segments×views${r.outLayers ? `, layers ${r.outLayers.join(',')}` : ''}`);
