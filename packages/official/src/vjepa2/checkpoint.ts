@@ -57,6 +57,8 @@ export interface Vjepa2Checkpoint {
   probe: LazyStateDict | null;
   /** Which entry of the file the encoder came from (`encoder`, `target_encoder`), null when none. */
   encoderKey: string | null;
+  /** The `config.json` of a Hugging Face folder. */
+  config?: HfVjepa2Config;
   /** Releases the file(s). */
   close(): void;
 }

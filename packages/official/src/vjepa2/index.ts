@@ -14,7 +14,7 @@ export { encoderKeys, predictorKeys, probeKeys, type Vjepa2Group } from './offic
 export { hfToOfficial, officialToHf, HF_CLASSIFIER_PREFIX, HF_MASK_TOKENS } from './hf-keys';
 export { HF_CONFIG, HF_INDEX, HF_WEIGHTS, openHfVjepa2 } from './read-hf';
 export { openOfficialVjepa2 } from './read-official';
-export { openVjepa2, readVjepa2, type Vjepa2Weights } from './open';
+export { combineVjepa2, openVjepa2, readVjepa2, type Vjepa2Weights } from './open';
 export { looksLike } from './recognise';
 export { hfConfigJson, pythonFloat, writeVjepa2HuggingFace, type Vjepa2HfInput, type Vjepa2HfWriteOptions, type Vjepa2HfWritten, type WritableState } from './write-hf';
 export { releasedClassifierArch, writeRandomVjepa2Classifier, type RandomVjepa2Options } from './random-classifier';

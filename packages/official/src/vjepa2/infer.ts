@@ -173,6 +173,8 @@ export function inferVjepa2Arch(
   if (encoder && frames === undefined) assumed.push('16 frames (pass frames; RoPE takes any even count)');
   const predictor = states.predictor ? predictorArch(states.predictor, hints, config, encoder, `${context.source}: predictor`) : null;
   const size = encoder ? releasedSize(encoder.dim, encoder.depth, encoder.mlpHidden) : null;
+  if (encoder && probe && probe.dim !== encoder.dim) fail(`${context.source}: probe`, `the encoder's width ${encoder.dim}`, probe.dim, 'The probe was trained on another encoder', CheckpointError);
+  if (encoder && predictor && predictor.encoderDim !== encoder.dim) fail(`${context.source}: predictor_embed.weight`, `the encoder's width ${encoder.dim} as input`, predictor.encoderDim, undefined, CheckpointError);
   if (hf) checkConfig(config, encoder, predictor, probe, context.source);
   return { size, encoder, predictor, probe, protocol, labels: context.labels ?? null, assumed };
 }
@@ -188,7 +190,7 @@ function checkConfig(config: HfVjepa2Config, encoder: Vjepa2EncoderArch | null, 
   check('patch_size', encoder?.patch, 'the patch of patch_embeddings.proj');
   check('tubelet_size', encoder?.tubelet, 'the tubelet of patch_embeddings.proj');
   check('in_chans', encoder?.channels, 'the channels of patch_embeddings.proj');
-  if (encoder && config.mlp_ratio !== undefined && Math.trunc(encoder.dim * config.mlp_ratio) !== encoder.mlpHidden) {
+  if (encoder && config.mlp_ratio !== undefined && Math.abs(encoder.dim * config.mlp_ratio - encoder.mlpHidden) >= 1) {
     fail(`${source}: config.json mlp_ratio`, `a ratio giving the MLP width ${encoder.mlpHidden} of the weights`, config.mlp_ratio, undefined, CheckpointError);
   }
   if (encoder && encoder.dim % encoder.heads !== 0) fail(`${source}: config.json num_attention_heads`, `a divisor of the width ${encoder.dim}`, encoder.heads, undefined, CheckpointError);

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CheckpointError, fail, verbatim, type HostTensor } from '@vjepa/core';
 import type { Vjepa2Arch } from './arch';
-import type { Vjepa2Checkpoint, Vjepa2Format, Vjepa2ReadOptions } from './checkpoint';
+import { describeStates, type Vjepa2Checkpoint, type Vjepa2Format, type Vjepa2ReadOptions } from './checkpoint';
+import type { Vjepa2Hints } from './infer';
 import { readAll } from './lazy-tensor';
 import { openLazySafetensors } from './lazy-safetensors';
 import { HF_CONFIG, openHfVjepa2 } from './read-hf';
@@ -81,4 +82,36 @@ export function readVjepa2(path: string, options: Vjepa2ReadOptions = {}): Vjepa
   } finally {
     checkpoint.close();
   }
+}
+
+/**
+ * An encoder checkpoint and a probe checkpoint as one classifier (what `--checkpoint X.pt
+ * --probe-checkpoint Y.pt` means): the architecture described again from both, so that the probe's
+ * protocol gives the image size and frames the encoder file does not record, and the widths checked to
+ * agree. Closing the result closes both.
+ *
+ * @param model - an opened checkpoint with an encoder (official pretraining `.pt`, Hugging Face folder).
+ * @param probe - an opened checkpoint with a probe (official probe `.pt`, Hugging Face classifier).
+ * @param options - the hints given to both (heads, image size, frames).
+ * @throws CheckpointError when the probe's width is not the encoder's.
+ */
+export function combineVjepa2(model: Vjepa2Checkpoint, probe: Vjepa2Checkpoint, options: Vjepa2Hints = {}): Vjepa2Checkpoint {
+  if (!model.encoder) fail('model', 'a checkpoint with an encoder', model.format);
+  if (!probe.probe) fail('probe', 'a checkpoint with an attentive probe', probe.format);
+  const source = `${model.source} + ${probe.source}`;
+  const states = { encoder: model.encoder, predictor: model.predictor, probe: probe.probe };
+  const arch = describeStates(states, { source, config: model.config, labels: probe.arch.labels ?? model.arch.labels }, options);
+  arch.assumed.push(...model.arch.assumed.filter((note) => !/^(image size|16 frames)/.test(note)));
+  return {
+    ...states,
+    format: model.format,
+    source,
+    arch,
+    encoderKey: model.encoderKey,
+    config: model.config,
+    close: () => {
+      model.close();
+      probe.close();
+    },
+  };
 }

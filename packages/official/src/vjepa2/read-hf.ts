@@ -171,7 +171,7 @@ export function openHfVjepa2(dir: string, options: Vjepa2ReadOptions = {}): Vjep
     if (labels && arch.probe && typeof arch.probe.classes === 'number' && labels.length !== arch.probe.classes) {
       fail(`${dir}: config.json id2label`, `${arch.probe.classes} labels (the classifier's rows)`, labels.length, undefined, CheckpointError);
     }
-    return { format: classifier ? 'hf-classifier' : 'hf-model', source: dir, arch, ...orderStates(states, arch), encoderKey: 'encoder', close };
+    return { format: classifier ? 'hf-classifier' : 'hf-model', source: dir, arch, ...orderStates(states, arch), encoderKey: 'encoder', config: config as HfVjepa2Config, close };
   } catch (error) {
     close();
     throw error;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readSafetensorsSync, selectGroup, type SafeTensor } from '@vjepa/core';
-import { openVjepa2, readVjepa2 } from './open';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { combineVjepa2, openVjepa2, readVjepa2 } from './open';
+import { releasedClassifierArch, writeRandomVjepa2Classifier } from './random-classifier';
 import type { Vjepa2Weights } from './open';
 
 const fixture = (path: string) => new URL(`../../../../fixtures/vjepa2/${path}`, import.meta.url).pathname;
@@ -92,5 +96,35 @@ describe('V-JEPA 2 Hugging Face folders', () => {
       checkpoint.close();
     }
     expect(() => checkpoint.encoder!.get('norm.weight')!.read()).toThrow(/closed/);
+  });
+});
+
+describe('an encoder checkpoint and a probe checkpoint as one classifier', () => {
+  it('describes both together and checks the widths agree', () => {
+    const model = openVjepa2(fixture('tiny-pretrain.pt'), TINY);
+    const probe = openVjepa2(fixture('tiny-probe.pt'), TINY);
+    const both = combineVjepa2(model, probe, TINY);
+    try {
+      expect(both.source).toMatch(/tiny-pretrain\.pt \+ .*tiny-probe\.pt$/);
+      expect(both.arch.encoder).toMatchObject({ dim: 24, heads: 2, imageSize: 16, frames: 8 });
+      expect(both.arch.probe).toMatchObject({ dim: 24, depth: 4, heads: 2, classes: 5 });
+      expect(both.probe!.get('linear.weight')!.read()).toEqual((reference.get('probe/linear.weight') as SafeTensor).data);
+    } finally {
+      both.close();
+    }
+    const base = releasedClassifierArch('vitl', 3, 32, 4);
+    const dir = join(mkdtempSync(join(tmpdir(), 'vjepa2-combine-')), 'wide');
+    writeRandomVjepa2Classifier(dir, {
+      arch: { ...base, encoder: { ...base.encoder!, dim: 32, depth: 1, heads: 2, mlpHidden: 64 }, predictor: { ...base.predictor!, encoderDim: 32, dim: 16, depth: 1, heads: 1, mlpHidden: 32 }, probe: { ...base.probe!, dim: 32, mlpHidden: 64 } },
+      dtype: 'F32',
+    });
+    const other = openVjepa2(dir);
+    const again = openVjepa2(fixture('tiny-pretrain.pt'), TINY);
+    try {
+      expect(() => combineVjepa2(again, other, TINY)).toThrow(/tiny-pretrain\.pt \+ .*wide: probe: expected the encoder's width 24, received 32\. The probe was trained on another encoder/);
+    } finally {
+      other.close();
+      again.close();
+    }
   });
 });

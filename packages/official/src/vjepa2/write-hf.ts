@@ -82,7 +82,7 @@ function float(x: number): string {
 export function hfConfigJson(arch: Vjepa2Arch, dtype: WeightDtype, classifier: boolean, labels: readonly string[] | null): string {
   const e = arch.encoder;
   if (!e) fail('arch.encoder', 'an encoder architecture', e);
-  const p = arch.predictor ?? { dim: 384, heads: 12, depth: 12, numMaskTokens: 10, mlpRatio: 4 };
+  const p = arch.predictor ?? { dim: 384, heads: 12, depth: 12, numMaskTokens: 10, mlpHidden: 1536 };
   const config: Record<string, unknown> = {
     architectures: [classifier ? 'VJEPA2ForVideoClassification' : 'VJEPA2Model'],
     model_type: 'vjepa2',
@@ -96,7 +96,7 @@ export function hfConfigJson(arch: Vjepa2Arch, dtype: WeightDtype, classifier: b
     num_attention_heads: e.heads,
     num_hidden_layers: e.depth,
     drop_path_rate: float(0),
-    mlp_ratio: float(e.mlpRatio),
+    mlp_ratio: float(e.mlpHidden / e.dim),
     layer_norm_eps: float(e.normEps),
     qkv_bias: e.qkvBias,
     attention_probs_dropout_prob: float(0),
@@ -109,7 +109,7 @@ export function hfConfigJson(arch: Vjepa2Arch, dtype: WeightDtype, classifier: b
     pred_num_hidden_layers: p.depth,
     pred_num_mask_tokens: p.numMaskTokens,
     pred_zero_init_mask_tokens: true,
-    pred_mlp_ratio: float(p.mlpRatio),
+    pred_mlp_ratio: float(p.mlpHidden / p.dim),
     torch_dtype: TORCH_DTYPE_NAMES[dtype],
   };
   if (classifier) {
