@@ -114,6 +114,29 @@ describe('bad V-JEPA 2 files: one clear error line each, nothing executed', () =
   });
 });
 
+describe('official .pt files with keys that do not fit', () => {
+  it('names the missing and unexpected keys in official terms, and a wrong shape', () => {
+    const dir = temp();
+    const encoder = new PyOrderedDict<string, unknown>();
+    for (const [key, t] of selectGroup(reference, 'encoder') as Map<string, SafeTensor>) {
+      if (key !== 'blocks.1.attn.proj.bias') encoder.set(`module.backbone.${key}`, { dtype: 'F32', shape: t.shape, data: t.data });
+    }
+    encoder.set('module.backbone.blocks.0.attn.rope.freqs', { dtype: 'F32', shape: [2], data: new Float32Array(2) });
+    const path = join(dir, 'edited.pt');
+    saveTorchFile(path, { encoder });
+    expect(fileError(() => openVjepa2(path, TINY)).message).toBe(
+      `${path}: encoder: expected the 40 keys of its architecture, missing blocks.1.attn.proj.bias; unexpected blocks.0.attn.rope.freqs`,
+    );
+    const probe = new PyOrderedDict<string, unknown>();
+    for (const [key, t] of selectGroup(reference, 'probe') as Map<string, SafeTensor>) {
+      const shape = key === 'pooler.blocks.2.mlp.fc2.weight' ? [24, 95] : t.shape;
+      probe.set(`module.${key}`, { dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    }
+    saveTorchFile(join(dir, 'probe.pt'), { classifiers: [probe], epoch: 1 });
+    expect(fileError(() => openVjepa2(join(dir, 'probe.pt'), TINY)).message).toBe(`${join(dir, 'probe.pt')}: probe: pooler.blocks.2.mlp.fc2.weight shape: expected [24, 96], received [24, 95]`);
+  });
+});
+
 describe('official .pt files as released: opt skipped, half-precision weights', () => {
   it("never reads the tensors of 'opt', and widens F16 and BF16 weights exactly", () => {
     const dir = temp();
