@@ -105,8 +105,9 @@ function toOfficial(tensors: Map<string, LazyTensor>, classifier: boolean, sourc
     const from = hfToOfficial(name, classifier);
     if (!from) unexpected.push(name);
     else if (from.kind === 'mask-tokens') {
-      const [count, ...rest] = tensor.shape;
-      for (let k = 0; k < count; k++) out.predictor.set(`mask_tokens.${k}`, sliceRows(tensor, k, k + 1, [1, ...rest.slice(1)]));
+      const [count, one, another, dim] = tensor.shape;
+      if (tensor.shape.length !== 4 || one !== 1 || another !== 1) fail(`${source}: ${name} shape`, '[numMaskTokens, 1, 1, P]', [...tensor.shape], undefined, CheckpointError);
+      for (let k = 0; k < count; k++) out.predictor.set(`mask_tokens.${k}`, sliceRows(tensor, k, k + 1, [1, 1, dim]));
     } else {
       const id = `${from.group}:${from.key}`;
       const entry = parts.get(id) ?? { group: from.group, key: from.key, tensors: new Array<LazyTensor | undefined>(from.parts).fill(undefined) };

@@ -55,6 +55,9 @@ describe('writing Hugging Face V-JEPA 2 folders', () => {
       expect(Object.keys(index.weight_map)).toHaveLength(156);
       const back = readVjepa2(dir);
       expect(back.labels).toEqual(['a', 'b', 'c', 'd', 'e']);
+      const again = join(temp(), 'again');
+      writeVjepa2HuggingFace(again, { arch: back.arch, encoder: back.encoder!, probe: back.probe }); // labels from the arch read
+      expect(readVjepa2(again).labels).toEqual(['a', 'b', 'c', 'd', 'e']);
       expect(JSON.parse(bytesOf(dir, 'config.json').toString()).torch_dtype).toBe(dtype === 'F16' ? 'float16' : 'bfloat16');
       for (const group of ['encoder', 'predictor', 'probe'] as const) {
         for (const [key, tensor] of source[group]!) {

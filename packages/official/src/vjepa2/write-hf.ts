@@ -21,7 +21,7 @@ export interface Vjepa2HfInput {
   predictor?: WritableState | null;
   /** The probe: given, the folder is a `VJEPA2ForVideoClassification`. */
   probe?: WritableState | null;
-  /** Class names for `id2label` (default `class_0` …). */
+  /** Class names for `id2label` (default `arch.labels`, else `class_0` …). */
   labels?: readonly string[] | null;
 }
 
@@ -245,7 +245,8 @@ export function writeVjepa2HuggingFace(dir: string, input: Vjepa2HfInput, option
   if (input.probe) {
     if (!arch.probe) fail('input.arch.probe', 'the architecture of the given probe', arch.probe);
     if (typeof arch.probe.classes !== 'number') fail('input.arch.probe.classes', 'one classifier (transformers has no port of the EK-100 verb/noun/action probe)', arch.probe.classes);
-    if (input.labels && input.labels.length !== arch.probe.classes) fail('input.labels', `${arch.probe.classes} names (the probe's classes)`, input.labels.length);
+    const labels = input.labels ?? arch.labels;
+    if (labels && labels.length !== arch.probe.classes) fail(input.labels ? 'input.labels' : 'input.arch.labels', `${arch.probe.classes} names (the probe's classes)`, labels.length);
     groups.push(['probe', asLazy(input.probe, 'probe'), probeKeys(arch.probe)]);
   }
   for (const [group, state, keys] of groups) checkState(state, keys, `input.${group}`);
@@ -270,7 +271,7 @@ export function writeVjepa2HuggingFace(dir: string, input: Vjepa2HfInput, option
     writeFileAtomicSync(join(dir, HF_INDEX), `${JSON.stringify({ metadata: { total_size: bytes }, weight_map: sortedMap }, null, 2)}\n`);
     files.push(HF_INDEX);
   }
-  writeFileAtomicSync(join(dir, HF_CONFIG), hfConfigJson(arch, dtype, classifier, input.labels ?? null));
+  writeFileAtomicSync(join(dir, HF_CONFIG), hfConfigJson(arch, dtype, classifier, input.labels ?? arch.labels ?? null));
   files.push(HF_CONFIG);
   for (const stale of readdirSync(dir)) {
     const weights = stale === HF_WEIGHTS || stale === HF_INDEX || /^model-\d{5}-of-\d{5}\.safetensors$/.test(stale);
