@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { CheckpointError, fail, verbatim } from '@vjepa/core';
 import {
   VJEPA2_SIZES,
@@ -166,7 +165,7 @@ export function inferVjepa2Arch(
   const probe = states.probe ? probeArch(states.probe, hints, config, hf, `${context.source}: probe`) : null;
   if (probe && hints.probeHeads === undefined && !(probe.dim % 16 === 0)) assumed.push(`probe heads ${probe.heads}: the encoder's (the official 16 does not divide width ${probe.dim})`);
   const protocol = probe ? probeProtocol(probe) : null;
-  const imageSize = hints.imageSize ?? config.crop_size ?? protocol?.resolution ?? (/384/.test(basename(context.source)) ? 384 : undefined);
+  const imageSize = hints.imageSize ?? config.crop_size ?? protocol?.resolution ?? (/384/.test(context.source.split(/[\\/]/).pop() ?? '') ? 384 : undefined);
   const frames = hints.frames ?? config.frames_per_clip ?? protocol?.frames;
   const encoder = states.encoder ? encoderArch(states.encoder, hints, config, { imageSize: imageSize ?? 256, frames: frames ?? 16 }, `${context.source}: encoder`) : null;
   if (encoder && imageSize === undefined) assumed.push('image size 256 (the released default; pass imageSize)');

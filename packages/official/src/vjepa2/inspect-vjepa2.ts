@@ -5,8 +5,8 @@ import { describeArch } from './arch';
 import type { Vjepa2Checkpoint, Vjepa2ReadOptions } from './checkpoint';
 import type { LazyStateDict } from './lazy-tensor';
 import { openVjepa2 } from './open';
-import { HF_CONFIG, HF_INDEX, HF_WEIGHTS } from './read-hf';
-import { openLazySafetensors } from './lazy-safetensors';
+import { HF_CONFIG, HF_INDEX, HF_WEIGHTS } from './hf-folder';
+import { openLazySafetensors } from './lazy-safetensors-file';
 
 /** Heads stand-ins for a summary of a file whose head counts only the caller knows (printed as unknown). */
 const PLACEHOLDER_HEADS: Vjepa2ReadOptions = { heads: 1, predictorHeads: 1, probeHeads: 1 };

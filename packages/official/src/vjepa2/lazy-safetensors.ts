@@ -1,5 +1,4 @@
-import { parseSafetensorsHeader, safetensorsHeaderLength, type SafetensorsEntry } from '@vjepa/core';
-import { fileSource, type ByteSource } from '@vjepa/torch-format';
+import { CheckpointError, fail, parseSafetensorsHeader, safetensorsHeaderLength, verbatim, type SafetensorsEntry } from '@vjepa/core';
 import { lazyTensor, type LazyTensor, type WeightDtype } from './lazy-tensor';
 
 /** An open safetensors file whose tensors are read one at a time, on demand. */
@@ -14,16 +13,28 @@ export interface LazySafetensors {
   close(): void;
 }
 
+/** Positioned reads of a file's bytes (a `ByteSource` of `@vjepa/torch-format`). */
+export interface SafetensorsBytes {
+  /** The name used in messages. */
+  readonly name: string;
+  /** Total length in bytes. */
+  readonly size: number;
+  /** `length` bytes at `position`. */
+  read(position: number, length: number): Uint8Array;
+  /** Releases the file. */
+  close(): void;
+}
+
 /**
- * Opens a safetensors file with the whole validation of `@vjepa/base`'s header parser (a truncated file,
- * overlapping or missing bytes are refused here, before anything is read), keeping it open so that each
- * tensor reads only its own bytes when asked.
+ * A safetensors file validated whole by `@vjepa/base`'s header parser (a truncated file, overlapping or
+ * missing bytes are refused here, before anything is read), each tensor reading only its own bytes when
+ * asked. Tensors of other dtypes than F32, F16, BF16 are listed in `entries` only.
  *
- * @param path - the file.
- * @throws CheckpointError for a malformed file. Tensors of other dtypes are listed in `entries` only.
+ * @param source - the bytes (kept until `close`).
+ * @throws CheckpointError for a malformed file.
  */
-export function openLazySafetensors(path: string): LazySafetensors {
-  const source = fileSource(path);
+export function lazySafetensors(source: SafetensorsBytes): LazySafetensors {
+  const path = source.name;
   try {
     const headerLength = safetensorsHeaderLength(source.read(0, Math.min(8, source.size)), source.size, path);
     const dataStart = 8 + headerLength;
@@ -37,11 +48,28 @@ export function openLazySafetensors(path: string): LazySafetensors {
   }
 }
 
+/** {@link lazySafetensors} over bytes in memory (tensors read as views of them). */
+export function parseLazySafetensors(bytes: Uint8Array, name: string): LazySafetensors {
+  let open = true;
+  return lazySafetensors({
+    name,
+    size: bytes.length,
+    read(position, length) {
+      if (!open) fail(name, 'an open file (read the tensors before closing it)', verbatim('a closed file'));
+      if (position + length > bytes.length) fail(`${name}: read of ${length} bytes at ${position}`, `a range inside the ${bytes.length} bytes`, position + length, 'The file is truncated', CheckpointError);
+      return bytes.subarray(position, position + length);
+    },
+    close() {
+      open = false;
+    },
+  });
+}
+
 function isWeight(dtype: string): dtype is WeightDtype {
   return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
 }
 
-function entryTensor(entry: SafetensorsEntry, dataStart: number, source: ByteSource): LazyTensor {
+function entryTensor(entry: SafetensorsEntry, dataStart: number, source: SafetensorsBytes): LazyTensor {
   const { dtype, shape, begin, end } = entry;
   return lazyTensor(shape, dtype as WeightDtype, () => source.read(dataStart + begin, end - begin));
 }

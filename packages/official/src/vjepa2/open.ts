@@ -5,8 +5,9 @@ import type { Vjepa2Arch } from './arch';
 import { describeStates, type Vjepa2Checkpoint, type Vjepa2Format, type Vjepa2ReadOptions } from './checkpoint';
 import type { Vjepa2Hints } from './infer';
 import { readAll } from './lazy-tensor';
-import { openLazySafetensors } from './lazy-safetensors';
-import { HF_CONFIG, openHfVjepa2 } from './read-hf';
+import { openLazySafetensors } from './lazy-safetensors-file';
+import { HF_CONFIG } from './hf-folder';
+import { openHfVjepa2 } from './read-hf';
 import { openOfficialVjepa2 } from './read-official';
 import { looksLike, refuse } from './recognise';
 

@@ -1,180 +1,28 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { CheckpointError, fail, verbatim } from '@vjepa/core';
-import { checkReadOptions, describeStates, orderStates, type Vjepa2Checkpoint, type Vjepa2ReadOptions } from './checkpoint';
-import { hfNameForMessages, hfToOfficial, HF_CLASSIFIER_PREFIX } from './hf-keys';
-import type { HfVjepa2Config } from './infer';
-import { openLazySafetensors, type LazySafetensors } from './lazy-safetensors';
-import { concatRows, sliceRows, type LazyStateDict, type LazyTensor } from './lazy-tensor';
-import type { Vjepa2Group } from './official-keys';
-import { looksLike, refuse } from './recognise';
+import { dirname, join } from 'node:path';
+import type { Vjepa2Checkpoint, Vjepa2ReadOptions } from './checkpoint';
+import { openHfFolder, type HfFolder } from './hf-folder';
+import { openLazySafetensors } from './lazy-safetensors-file';
 
-/** The weights file of a folder saved whole. */
-export const HF_WEIGHTS = 'model.safetensors';
-/** The index of a sharded folder. */
-export const HF_INDEX = 'model.safetensors.index.json';
-/** The config of a folder. */
-export const HF_CONFIG = 'config.json';
-
-const ARCHITECTURES = ['VJEPA2Model', 'VJEPA2ForVideoClassification'];
-
-function readJson(path: string, what: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    fail(path, `${what} (JSON)`, verbatim(`unreadable JSON: ${(error as Error).message}`), undefined, CheckpointError);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, `${what} (a JSON object)`, value, undefined, CheckpointError);
-  return value as Record<string, unknown>;
-}
-
-function onlyWeights(file: LazySafetensors, path: string): void {
-  const other = file.entries.find((e) => !file.tensors.has(e.name));
-  if (other) fail(`${path}: tensor ${JSON.stringify(other.name)} dtype`, 'F32, F16 or BF16 weights', other.dtype, undefined, CheckpointError);
-}
-
-/** The tensors of a folder by name, from `model.safetensors` or the shards an index names (each checked against it). */
-function openWeights(dir: string): { tensors: Map<string, LazyTensor>; files: LazySafetensors[] } {
-  const single = join(dir, HF_WEIGHTS);
-  const index = join(dir, HF_INDEX);
-  const files: LazySafetensors[] = [];
-  try {
-    if (existsSync(single)) {
-      const file = openLazySafetensors(single);
-      files.push(file);
-      onlyWeights(file, single);
-      return { tensors: file.tensors, files };
-    }
-    if (!existsSync(index)) {
-      const bin = existsSync(join(dir, 'pytorch_model.bin')) ? ' (pytorch_model.bin is not read: convert it to safetensors)' : '';
-      fail(dir, `${HF_WEIGHTS} or ${HF_INDEX}`, verbatim(`neither${bin}`), undefined, CheckpointError);
-    }
-    const map = readJson(index, 'a safetensors index {metadata, weight_map}').weight_map;
-    if (map === null || typeof map !== 'object' || Array.isArray(map)) fail(`${index}: weight_map`, 'an object of tensor name → shard file', map, undefined, CheckpointError);
-    const byShard = new Map<string, string[]>();
-    for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
-      if (typeof shard !== 'string' || shard !== basename(shard)) fail(`${index}: weight_map[${JSON.stringify(name)}]`, 'a shard file name in the folder', shard, undefined, CheckpointError);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), name]);
-    }
-    const tensors = new Map<string, LazyTensor>();
-    for (const [shard, names] of byShard) {
-      const path = join(dir, shard);
-      if (!existsSync(path)) fail(`${index}: shard ${shard}`, `a file ${path} (it holds ${names.length} tensors)`, verbatim('a missing file'), undefined, CheckpointError);
-      const file = openLazySafetensors(path);
-      files.push(file);
-      onlyWeights(file, path);
-      for (const name of names) {
-        const tensor = file.tensors.get(name);
-        if (!tensor) fail(`${path}: tensor ${JSON.stringify(name)}`, `a tensor (${HF_INDEX} places it in this shard)`, verbatim('none'), undefined, CheckpointError);
-        tensors.set(name, tensor);
-      }
-      const extra = [...file.tensors.keys()].filter((n) => map[n as keyof typeof map] !== shard);
-      if (extra.length > 0) fail(`${path}`, `only the tensors ${HF_INDEX} places in it`, verbatim(`also ${extra.slice(0, 5).join(', ')}`), undefined, CheckpointError);
-    }
-    return { tensors, files };
-  } catch (error) {
-    for (const file of files) file.close();
-    throw error;
-  }
-}
-
-/** The class names of `id2label`, in index order. */
-function labelsOf(config: Record<string, unknown>, source: string): string[] | null {
-  const map = config.id2label;
-  if (map === undefined) return null;
-  if (map === null || typeof map !== 'object' || Array.isArray(map)) fail(`${source}: config.json id2label`, 'an object of index → label', map, undefined, CheckpointError);
-  const entries = Object.entries(map as Record<string, unknown>);
-  const labels = new Array<string>(entries.length);
-  for (const [index, label] of entries) {
-    const i = Number(index);
-    if (!Number.isSafeInteger(i) || i < 0 || i >= entries.length || typeof label !== 'string' || labels[i] !== undefined) {
-      fail(`${source}: config.json id2label[${JSON.stringify(index)}]`, `a label under each index 0…${entries.length - 1}`, label, undefined, CheckpointError);
-    }
-    labels[i] = label;
-  }
-  return labels;
-}
-
-/** The official state dicts of Hugging Face tensors: q/k/v concatenated back into qkv, the stacked mask tokens split. */
-function toOfficial(tensors: Map<string, LazyTensor>, classifier: boolean, source: string): Record<Vjepa2Group, LazyStateDict> {
-  const parts = new Map<string, { group: Vjepa2Group; key: string; tensors: (LazyTensor | undefined)[] }>();
-  const out: Record<Vjepa2Group, LazyStateDict> = { encoder: new Map(), predictor: new Map(), probe: new Map() };
-  const unexpected: string[] = [];
-  for (const [name, tensor] of tensors) {
-    const from = hfToOfficial(name, classifier);
-    if (!from) unexpected.push(name);
-    else if (from.kind === 'mask-tokens') {
-      const [count, one, another, dim] = tensor.shape;
-      if (tensor.shape.length !== 4 || one !== 1 || another !== 1) fail(`${source}: ${name} shape`, '[numMaskTokens, 1, 1, P]', [...tensor.shape], undefined, CheckpointError);
-      for (let k = 0; k < count; k++) out.predictor.set(`mask_tokens.${k}`, sliceRows(tensor, k, k + 1, [1, 1, dim]));
-    } else {
-      const id = `${from.group}:${from.key}`;
-      const entry = parts.get(id) ?? { group: from.group, key: from.key, tensors: new Array<LazyTensor | undefined>(from.parts).fill(undefined) };
-      entry.tensors[from.part] = tensor;
-      parts.set(id, entry);
-    }
-  }
-  if (unexpected.length > 0) {
-    const what = looksLike(new Map([...tensors].map(([n, t]) => [n, t.shape])));
-    const hint = classifier ? '' : unexpected.some((n) => n.startsWith(HF_CLASSIFIER_PREFIX)) ? ' (vjepa2.… names belong to a VJEPA2ForVideoClassification: its config.json says otherwise)' : '';
-    fail(source, `only the tensors of a Hugging Face V-JEPA 2 model${hint}`, verbatim(`unexpected ${unexpected.slice(0, 8).join(', ')}${unexpected.length > 8 ? ` … (${unexpected.length} in all)` : ''}`), what ?? undefined, CheckpointError);
-  }
-  const missing: string[] = [];
-  for (const { group, key, tensors: chunks } of parts.values()) {
-    if (chunks.some((t) => t === undefined)) {
-      const names = hfNameForMessages(group, key, classifier).split(' + ');
-      missing.push(...names.filter((_, i) => chunks[i] === undefined));
-      continue;
-    }
-    out[group].set(key, chunks.length === 1 ? chunks[0]! : concatRows(chunks as LazyTensor[], `${source}: ${key}`));
-  }
-  if (missing.length > 0) fail(source, 'every chunk of each split tensor', verbatim(`missing ${missing.join(', ')}`), undefined, CheckpointError);
-  return out;
+/** A directory as an {@link HfFolder}. */
+export function directoryFolder(dir: string): HfFolder {
+  return {
+    name: dir,
+    path: (file) => join(dir, file),
+    has: (file) => existsSync(join(dir, file)),
+    text: (file) => readFileSync(join(dir, file), 'utf8'),
+    safetensors: (file) => openLazySafetensors(join(dir, file)),
+  };
 }
 
 /**
- * Opens a Hugging Face `VJEPA2Model` or `VJEPA2ForVideoClassification` folder: `config.json` and
- * `model.safetensors`, or shards named by `model.safetensors.index.json`. The state dicts come back under
- * the official key names (q/k/v concatenated into qkv, the stacked mask tokens split, `vjepa2.` dropped,
- * `pooler.…` and `classifier.…` mapped to the official probe), the labels from `id2label`. Tensors stay
- * on disk until read.
+ * Opens a Hugging Face `VJEPA2Model` or `VJEPA2ForVideoClassification` folder on disk (see
+ * `openHfFolder`): tensors are read from disk one at a time when asked.
  *
- * @param dir - the folder (or its `model.safetensors` / `config.json`).
+ * @param dir - the folder (or a file of it: its `model.safetensors`, `config.json`).
  * @param options - what the config leaves open; `encoder` must be `encoder`.
  * @throws CheckpointError for a bad folder, another model type, a missing shard, missing or unexpected keys.
  */
 export function openHfVjepa2(dir: string, options: Vjepa2ReadOptions = {}): Vjepa2Checkpoint {
-  checkReadOptions(options);
-  if (options.encoder === 'target_encoder') fail('options.encoder', "'encoder' (a Hugging Face folder holds the online encoder only)", options.encoder);
-  if (!statSync(dir).isDirectory()) dir = join(dir, '..');
-  const configPath = join(dir, HF_CONFIG);
-  if (!existsSync(configPath)) fail(dir, `a ${HF_CONFIG} beside the weights`, verbatim('none'), undefined, CheckpointError);
-  const config = readJson(configPath, 'a transformers config');
-  const architectures = Array.isArray(config.architectures) ? (config.architectures as unknown[]).map(String) : [];
-  if (config.model_type !== 'vjepa2') refuse(dir, `a Hugging Face model of type ${JSON.stringify(config.model_type)}${architectures.length ? ` (${architectures.join(', ')})` : ''}`);
-  const architecture = architectures.find((a) => ARCHITECTURES.includes(a));
-  if (!architecture) fail(`${configPath}: architectures`, ARCHITECTURES.join(' or '), architectures, undefined, CheckpointError);
-  const classifier = architecture === 'VJEPA2ForVideoClassification';
-  const { tensors, files } = openWeights(dir);
-  const close = () => files.forEach((f) => f.close());
-  try {
-    const groups = toOfficial(tensors, classifier, dir);
-    const states = {
-      encoder: groups.encoder.size > 0 ? groups.encoder : null,
-      predictor: groups.predictor.size > 0 ? groups.predictor : null,
-      probe: groups.probe.size > 0 ? groups.probe : null,
-    };
-    if (!states.encoder) fail(dir, 'the encoder tensors (encoder.…)', verbatim('none'), undefined, CheckpointError);
-    if (classifier && !states.probe) fail(dir, 'the pooler and classifier of a VJEPA2ForVideoClassification', verbatim('none'), undefined, CheckpointError);
-    const labels = classifier ? labelsOf(config, dir) : null;
-    const arch = describeStates(states, { source: dir, config: config as HfVjepa2Config, labels }, options, (group, key) => hfNameForMessages(group, key, classifier));
-    if (labels && arch.probe && typeof arch.probe.classes === 'number' && labels.length !== arch.probe.classes) {
-      fail(`${dir}: config.json id2label`, `${arch.probe.classes} labels (the classifier's rows)`, labels.length, undefined, CheckpointError);
-    }
-    return { format: classifier ? 'hf-classifier' : 'hf-model', source: dir, arch, ...orderStates(states, arch), encoderKey: 'encoder', config: config as HfVjepa2Config, close };
-  } catch (error) {
-    close();
-    throw error;
-  }
+  return openHfFolder(directoryFolder(statSync(dir).isDirectory() ? dir : dirname(dir)), options);
 }

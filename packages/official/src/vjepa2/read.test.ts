@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readSafetensorsSync, selectGroup, type SafeTensor } from '@vjepa/core';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combineVjepa2, openVjepa2, readVjepa2 } from './open';
 import { releasedClassifierArch, writeRandomVjepa2Classifier } from './random-classifier';
+import { openHfVjepa2Files } from './hf-folder';
+import { parseOfficialVjepa2 } from './official-file';
+import { readAll } from './lazy-tensor';
 import type { Vjepa2Weights } from './open';
 
 const fixture = (path: string) => new URL(`../../../../fixtures/vjepa2/${path}`, import.meta.url).pathname;
@@ -125,6 +128,30 @@ describe('an encoder checkpoint and a probe checkpoint as one classifier', () =>
     } finally {
       other.close();
       again.close();
+    }
+  });
+});
+
+describe('V-JEPA 2 files from bytes in memory (what a browser has of dropped files)', () => {
+  it('reads a Hugging Face folder given as files and an official .pt given as bytes', () => {
+    const folder = fixture('tiny-hf-classifier');
+    const files = new Map(readdirSync(folder).map((name) => [`tiny-hf-classifier/${name}`, new Uint8Array(readFileSync(join(folder, name)))]));
+    const dropped = openHfVjepa2Files(files, {}, 'dropped');
+    try {
+      expect(dropped.format).toBe('hf-classifier');
+      expect(dropped.arch.labels).toHaveLength(5);
+      expectGroup(readAll(dropped.encoder!), 'encoder');
+      expectGroup(readAll(dropped.probe!), 'probe');
+    } finally {
+      dropped.close();
+    }
+    files.delete('tiny-hf-classifier/config.json');
+    expect(() => openHfVjepa2Files(files, {}, 'dropped')).toThrow(/^dropped: expected a config\.json beside the weights, received none$/);
+    const pt = parseOfficialVjepa2(new Uint8Array(readFileSync(fixture('tiny-pretrain.pt'))), 'tiny-pretrain.pt', TINY);
+    try {
+      expectGroup(readAll(pt.predictor!), 'predictor');
+    } finally {
+      pt.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import type { Vjepa2Arch } from './arch';
 import { officialToHf } from './hf-keys';
 import { lazyFromHost, WEIGHT_DTYPE_BYTES, type LazyStateDict, type LazyTensor, type WeightDtype } from './lazy-tensor';
 import { checkState, encoderKeys, predictorKeys, probeKeys, type KeyShapes, type Vjepa2Group } from './official-keys';
-import { HF_CONFIG, HF_INDEX, HF_WEIGHTS } from './read-hf';
+import { HF_CONFIG, HF_INDEX, HF_WEIGHTS } from './hf-folder';
 
 /** A state dict to write: lazy tensors (of an open file, or generated) or float32 host tensors, by official key. */
 export type WritableState = ReadonlyMap<string, LazyTensor | HostTensor>;
