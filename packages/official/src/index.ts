@@ -30,3 +30,4 @@ export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-st
 export { PARITY_TOLERANCE, runParity, type ParityReport } from './parity/run';
 export { buildModels, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceConfig, type ReferenceWeights } from './parity/reference';
 export { maxAbsError } from './parity/compare';
+export * from './vjepa2';

@@ -3,15 +3,18 @@ import { join } from 'node:path';
 import { fail } from '@vjepa/core';
 import { readRunState } from '@vjepa/trainer';
 import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
+import { hfFolderListing, isHfVjepa2Folder, vjepa2Summary } from './vjepa2/inspect-vjepa2';
 
 /** What `vjepa inspect` reports. */
 export interface InspectReport {
-  /** `safetensors`, `pytorch-zip`, `pytorch-legacy` or `vjepa-checkpoint`. */
+  /** `safetensors`, `pytorch-zip`, `pytorch-legacy`, `vjepa-checkpoint` or `huggingface-vjepa2` (a folder). */
   format: string;
   /** Every tensor: its name (nested keys joined with `/`), dtype and shape, in file order. */
   tensors: { name: string; dtype: string; shape: number[] }[];
   /** The non-tensor values by path (`epoch`, `opt/param_groups`, safetensors `__metadata__`, `state.json`). */
   values: Record<string, unknown>;
+  /** For a V-JEPA 2 file (official `.pt`, Hugging Face folder): the architecture and size recognised, in words. */
+  architecture?: string;
 }
 
 /** The header of a safetensors file, without reading its data. */
@@ -43,6 +46,13 @@ function safetensorsHeader(path: string): { tensors: InspectReport['tensors']; m
  */
 export function inspectFile(path: string): InspectReport {
   if (!existsSync(path)) fail('FILE', 'an existing file or folder', path);
+  const report = listFile(path);
+  const architecture = report.format === 'vjepa-checkpoint' ? null : vjepa2Summary(path);
+  return architecture ? { ...report, architecture } : report;
+}
+
+function listFile(path: string): InspectReport {
+  if (isHfVjepa2Folder(path)) return { format: 'huggingface-vjepa2', ...hfFolderListing(path) };
   if (statSync(path).isDirectory()) {
     const read = readRunState(path);
     if (!read) fail('FILE', 'a vjepa train output folder or checkpoint directory', path);
@@ -73,7 +83,7 @@ export function inspectFile(path: string): InspectReport {
 
 /** The human-readable form of a report. */
 export function formatInspect(report: InspectReport): string {
-  const lines = [`format: ${report.format}`, `tensors: ${report.tensors.length}`];
+  const lines = [`format: ${report.format}`, ...(report.architecture ? [`architecture: ${report.architecture}`] : []), `tensors: ${report.tensors.length}`];
   for (const t of report.tensors) lines.push(`  ${t.name}  ${t.dtype}  [${t.shape.join(', ')}]`);
   const keys = Object.keys(report.values);
   if (keys.length > 0) lines.push('values:');

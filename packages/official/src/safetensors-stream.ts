@@ -22,16 +22,19 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * @param path - the output `.safetensors`.
  * @param tensors - the tensors, names unique.
  * @param metadata - `__metadata__` strings.
+ * @param layout - where `__metadata__` goes in the header: `first` (default) or `last` (as the Hugging Face
+ *   files of transformers' converters have it).
  */
-export function writeSafetensorsStreaming(path: string, tensors: readonly StreamedTensor[], metadata: Record<string, string>): void {
+export function writeSafetensorsStreaming(path: string, tensors: readonly StreamedTensor[], metadata: Record<string, string>, layout: { metadata: 'first' | 'last' } = { metadata: 'first' }): void {
   const ordered = [...tensors].sort((a, b) => DTYPE_BYTES[b.dtype] - DTYPE_BYTES[a.dtype]);
-  const header: Record<string, unknown> = { __metadata__: metadata };
+  const header: Record<string, unknown> = layout.metadata === 'first' ? { __metadata__: metadata } : {};
   let end = 0;
   for (const t of ordered) {
     const length = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype];
     header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [end, end + length] };
     end += length;
   }
+  if (layout.metadata === 'last') header.__metadata__ = metadata;
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
   const headerBytes = Buffer.from(json, 'utf8');

@@ -8,7 +8,7 @@ import * as node from './index';
 import { describeBrowserEntry } from '../../../scripts/browser-entry';
 
 /** The names only the Node entry has: they read and write files by path. */
-const NODE_ONLY = ['openTorchFile', 'saveTorchFile'];
+const NODE_ONLY = ['fileSource', 'openTorchFile', 'saveTorchFile'];
 const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/pytorch/${name}`, import.meta.url));
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['parseTorchFile', 'readPretrainedStateDict'] });
