@@ -62,7 +62,7 @@ describe('exit statuses and messages', () => {
     [['bench', '--backends', 'gpu'], 'vjepa: --backends: expected a comma-separated list of auto, tensorflow, wasm, cpu, received "gpu"'],
     [['train', '--pred-dim', '32'], 'vjepa: pred-dim: expected a multiple of the encoder\'s 3 heads, received 32'],
     [['train', '--data', '/nonexistent/videos'], 'vjepa: --data: expected \'synthetic\', \'synthetic:NAME\', or an existing CSV index or folder of videos, received "/nonexistent/videos"'],
-    [['train', '--resume', '/nonexistent/run'], 'vjepa: --resume: expected a training output folder or checkpoint directory holding a checkpoint, received "/nonexistent/run". Train first, or drop --resume'],
+    [['train', '--resume', '/nonexistent/run'], 'vjepa: --resume: expected a training output folder or checkpoint directory holding a checkpoint, received "/nonexistent/run". Train first, or drop --resume (--resume-if-exists starts a run where there is none)'],
     [['train', '--preset', 'huge'], 'vjepa: --preset: expected one of official, small, received "huge"'],
   ])('vjepa %j: exit 2, one line', (args, line) => {
     const result = vjepa(...args);

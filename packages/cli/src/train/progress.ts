@@ -39,11 +39,11 @@ export class TrainingProgress {
     this.bar.update(e.step + 1, payload);
   }
 
-  /** Prints a message without breaking the bar. */
-  message(line: string): void {
+  /** Prints a message (to `write`, default the log) without breaking the bar. */
+  message(line: string, write: (line: string) => void = this.log): void {
     if (this.bar) this.bar.stop();
     this.bar = undefined;
-    this.log(line);
+    write(line);
   }
 
   stop(): void {
@@ -58,8 +58,14 @@ export class TrainingProgress {
  */
 export async function runTrainWithProgress({ interactive, ...options }: Omit<TrainRunOptions, 'onProgress'> & { interactive?: boolean }): Promise<TrainingSummary> {
   const progress = new TrainingProgress(options.log ?? console.log, interactive);
+  const warn = options.warn ?? ((line: string) => console.error(line));
   try {
-    return await runTrain({ ...options, log: (line) => progress.message(line), onProgress: (event) => progress.update(event) });
+    return await runTrain({
+      ...options,
+      log: (line) => progress.message(line),
+      warn: (line) => progress.message(line, warn),
+      onProgress: (event) => progress.update(event),
+    });
   } finally {
     progress.stop();
   }
