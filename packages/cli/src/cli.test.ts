@@ -1,24 +1,15 @@
 // The `vjepa` command as a user runs it: one line `vjepa: …` per error, exit 2 for usage errors and 1 for
 // failures while working, a stack trace only with --verbose; SIGTERM / SIGINT stop a run cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { CheckpointError, DataError, DivergenceError, IoError, LockError, UsageError } from '@vjepa/core';
 import { MaskConfigError } from '@vjepa/masking';
 import { TorchFormatError } from '@vjepa/torch-format';
 import { exitCodeFor, formatError } from './errors';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const node = [process.execPath, '--conditions=@vjepa/source', '--import', 'tsx', bin];
-const vjepa = (...args: string[]) => spawnSync(node[0], [...node.slice(1), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-const fresh = () => mkdtempSync(join(tmpdir(), 'vjepa-cli-'));
-/** A train run of a few seconds on the embedded tiny clips. */
-const TINY = ['--data', 'synthetic:tiny', '--crop', '64', '--frames', '8', '--depth', '1', '--pred-depth', '1', '--pred-dim', '48', '--batch-size', '2', '--backend', 'wasm'];
+import { fresh, node, repoRoot, TINY, vjepa } from './run-cli.test-util';
 
 describe('exit statuses and messages', () => {
   it('classifies errors: usage 2, failures 1, help 0', () => {
