@@ -7,11 +7,13 @@ import { register as inspect } from './commands/inspect';
 import { register as parity } from './commands/parity';
 import { register as probe } from './commands/probe';
 import { register as train } from './commands/train';
+import { checkHelpTarget, configureHelp } from './help';
 
 /** Builds the `vjepa` command line: one command per file of `commands/`, in the order of the help. */
 export function createProgram(): Command {
   const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, embed and check video encoders.');
   for (const register of [parity, train, probe, embed, inspect, convert, doctor, bench]) register(program);
+  for (const command of [program, ...program.commands]) configureHelp(command);
   return program;
 }
 
@@ -20,5 +22,6 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const program = createProgram().option('--verbose', 'print the stack trace of an error');
   // Errors (commander's own included) are thrown to the caller, which prints one line and sets the exit status.
   for (const command of [program, ...program.commands]) command.exitOverride().configureOutput({ outputError: () => undefined });
+  checkHelpTarget(program, argv.slice(2));
   await program.parseAsync(argv);
 }
