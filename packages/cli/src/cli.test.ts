@@ -1,6 +1,6 @@
 // The `vjepa` command as a user runs it: one line `vjepa: …` per error, exit 2 for usage errors and 1 for
 // failures while working, a stack trace only with --verbose; SIGTERM / SIGINT stop a run cleanly.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { CheckpointError, DataError, DivergenceError, IoError, LockError, UsageE
 import { MaskConfigError } from '@vjepa/masking';
 import { TorchFormatError } from '@vjepa/torch-format';
 import { exitCodeFor, formatError } from './errors';
-import { fresh, node, repoRoot, TINY, vjepa } from './run-cli.test-util';
+import { fresh, TINY, trainAndSignal, vjepa } from './run-cli.test-util';
 
 describe('exit statuses and messages', () => {
   it('classifies errors: usage 2, failures 1, help 0', () => {
@@ -90,20 +90,7 @@ describe('vjepa train stopped by a signal', () => {
     ['SIGINT', 130],
   ] as const)('%s: finishes the step, writes a checkpoint, exits %i; --resume continues', async (signal, status) => {
     const out = fresh();
-    const child = spawn(node[0], [...node.slice(1), 'train', ...TINY, '--steps', '400', '--checkpoint-every', '1000', '--out', out], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let sent = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (!sent && /step 10\//.test(stdout)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, stdout } = await trainAndSignal(out, [signal]);
     expect(code).toBe(status);
     const done = Number(/stopped by SIG\w+ after step (\d+); continue with --resume/.exec(stdout)?.[1]);
     expect(done).toBeGreaterThanOrEqual(10);

@@ -1,16 +1,11 @@
 // `vjepa train` and an --out that holds a run, as a user runs it: refused without --resume (exit 2, the
 // metrics untouched), --resume-if-exists starts or resumes, a resume says its step and leaves
 // metrics.jsonl with every step once (train-resume.test.ts: fallbacks, --steps, --force).
-import { readFileSync, truncateSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fresh, TINY, vjepa } from './run-cli.test-util';
+import { fresh, metricSteps, TINY, vjepa } from './run-cli.test-util';
 
-const steps = (out: string) =>
-  readFileSync(join(out, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => (JSON.parse(line) as { step: number }).step);
 
 describe('vjepa train --out <a folder holding a run>', () => {
   const out = join(fresh(), 'run');
@@ -19,7 +14,7 @@ describe('vjepa train --out <a folder holding a run>', () => {
     const result = vjepa('train', ...TINY, '--steps', '2', '--out', out, '--resume-if-exists');
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain('resumed from');
-    expect(steps(out)).toEqual([0, 1]);
+    expect(metricSteps(out)).toEqual([0, 1]);
   }, 120_000);
 
   it('without --resume: exit 2, one line saying what to do, nothing touched', () => {
@@ -37,6 +32,6 @@ describe('vjepa train --out <a folder holding a run>', () => {
     const result = vjepa('train', ...TINY, '--steps', '4', '--checkpoint-every', '1', '--out', out, '--resume-if-exists');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`resumed from ${join(out, 'checkpoints', 'step-00000002')} at step 2 of 4\n`);
-    expect(steps(out)).toEqual([0, 1, 2, 3]);
+    expect(metricSteps(out)).toEqual([0, 1, 2, 3]);
   }, 120_000);
 });

@@ -1,11 +1,11 @@
 // `vjepa train` refusals before any work, as a user runs them: an --out or --resume that is a file, a
 // batch larger than the data, a bad config value a flag overrides; and the lock after a double SIGINT.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fresh, node, repoRoot, TINY, vjepa } from './run-cli.test-util';
+import { fresh, TINY, trainAndSignal, vjepa } from './run-cli.test-util';
 
 describe('vjepa train refuses before any work, naming the path and the cause', () => {
   const dir = fresh();
@@ -34,21 +34,7 @@ describe('vjepa train refuses before any work, naming the path and the cause', (
 describe('the run lock after a double SIGINT', () => {
   it('a second SIGINT stops at once (exit 130) and leaves no lock; a stale lock is taken over with a warning', async () => {
     const out = fresh();
-    const child = spawn(node[0], [...node.slice(1), 'train', ...TINY, '--steps', '400', '--checkpoint-every', '1000', '--out', out], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let sent = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (!sent && /step 10\//.test(stdout)) {
-        sent = true;
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGINT'), 20);
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code } = await trainAndSignal(out, ['SIGINT', 'SIGINT']);
     expect(code).toBe(130);
     expect(existsSync(join(out, '.vjepa-train.lock'))).toBe(false);
 

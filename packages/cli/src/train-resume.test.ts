@@ -5,13 +5,8 @@ import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig, runTrain } from '@vjepa/trainer';
-import { fresh, TINY, vjepa } from './run-cli.test-util';
+import { fresh, metricSteps, TINY, vjepa } from './run-cli.test-util';
 
-const steps = (out: string) =>
-  readFileSync(join(out, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => (JSON.parse(line) as { step: number }).step);
 
 describe('vjepa train --resume / --force on a run', () => {
   const out = join(fresh(), 'run');
@@ -27,7 +22,7 @@ describe('vjepa train --resume / --force on a run', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/^warning: checkpoint .*step-00000004 is damaged \(encoder\.safetensors: 100 bytes, .*\); using .*step-00000003 instead\n$/);
     expect(result.stdout).toContain('at step 3 of 4\n');
-    expect(steps(out)).toEqual([0, 1, 2, 3]);
+    expect(metricSteps(out)).toEqual([0, 1, 2, 3]);
   }, 120_000);
 
   it('--resume --steps below the checkpoint: exit 2 naming --steps (it named state.step)', () => {
@@ -42,7 +37,7 @@ describe('vjepa train --resume / --force on a run', () => {
   it('--force: a new run, the old checkpoints and metrics gone', () => {
     const result = vjepa('train', ...TINY, '--steps', '1', '--out', out, '--force');
     expect(result.status).toBe(0);
-    expect(steps(out)).toEqual([0]);
+    expect(metricSteps(out)).toEqual([0]);
     expect(JSON.parse(readFileSync(join(out, 'checkpoints', 'latest.json'), 'utf8')).step).toBe(1);
   }, 120_000);
 });
