@@ -303,7 +303,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<ResultR
     else {
       // a new pretraining: the probe results of an earlier one in this folder no longer apply
       for (const f of resultsFiles(dir)) rmSync(join(dir, f));
-      await runTrain({ config, out: dir, log, checkpointEvery: steps });
+      await runTrain({ config, out: dir, log, checkpointEvery: steps, force: true });
     }
     const losses = lossSummary(dir);
     const encoders = options.encoders ?? recipe.encoders ?? (['target', 'online'] as const);

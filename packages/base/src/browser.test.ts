@@ -43,8 +43,8 @@ describe('the main entry is browser-safe', () => {
 });
 
 describe('the Node entry', () => {
-  it('holds only the file writes, none of the main entry', () => {
-    expect(Object.keys(node).sort()).toEqual(['syncDirectory', 'writeFileAtomic', 'writeFileAtomicSync']);
+  it('holds only the file writes and the output-path check, none of the main entry', () => {
+    expect(Object.keys(node).sort()).toEqual(['checkOutputPath', 'syncDirectory', 'writeFileAtomic', 'writeFileAtomicSync']);
     expect(Object.keys(node).filter((name) => name in main)).toEqual([]);
   });
 

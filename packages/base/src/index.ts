@@ -41,5 +41,6 @@ export {
   type SafeTensorsInput,
   type SafetensorsEntry,
   type SafetensorsFile,
+  type SafetensorsHeaderOptions,
   type SafetensorsLayout,
 } from './safetensors';

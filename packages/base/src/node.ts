@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { syncDirectory, writeFileAtomic, writeFileAtomicSync, type WritePieces } from './atomic-file';
+export { checkOutputPath, type OutputKind } from './output-path';

@@ -57,6 +57,8 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 const DTYPE_BYTES: Readonly<Record<SafeDtype, number>> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 };
 const DTYPES = Object.keys(DTYPE_BYTES).join(', ');
+/** Every dtype of the safetensors format and its element size: what a header may name when only listed, not decoded. */
+const FORMAT_DTYPE_BYTES: Readonly<Record<string, number>> = { F64: 8, ...DTYPE_BYTES, I16: 2, I8: 1, U8: 1, BOOL: 1, U16: 2, U32: 4, U64: 8, F8_E4M3: 1, F8_E5M2: 1 };
 const METADATA_KEY = '__metadata__';
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const GAP_HINT = 'The reference implementation rejects a data buffer not fully covered by tensors';
@@ -149,6 +151,15 @@ export function safetensorsHeaderLength(prefix: Uint8Array, fileLength: number, 
   return headerLength;
 }
 
+/** Options of {@link parseSafetensorsHeader}. */
+export interface SafetensorsHeaderOptions {
+  /**
+   * Accept every dtype of the format (F64, I16, I8, U8, BOOL, U16, U32, U64, F8_E4M3, F8_E5M2 besides the
+   * decodable ones), for a header that is listed, not decoded; the entries' `dtype` is then any of them.
+   */
+  anyDtype?: boolean;
+}
+
 /**
  * Parses and validates the JSON header against the length of the data buffer that follows it, with every
  * check of {@link parseSafetensors}: dtypes, shapes, byte counts, offsets (no overlap, no gap, no trailing byte).
@@ -159,12 +170,13 @@ export function safetensorsHeaderLength(prefix: Uint8Array, fileLength: number, 
  * @returns the entries, to be read at `8 + N + begin`, and the metadata.
  * @throws CheckpointError naming `source`, the tensor and the problem.
  */
-export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: number, source: string): SafetensorsLayout {
+export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: number, source: string, options: SafetensorsHeaderOptions = {}): SafetensorsLayout {
   const header = parseHeaderJson(headerBytes, source);
   const metadata = parseMetadata(header[METADATA_KEY], source);
+  const sizes = options.anyDtype ? FORMAT_DTYPE_BYTES : DTYPE_BYTES;
   const entries = Object.keys(header)
     .filter((name) => name !== METADATA_KEY)
-    .map((name) => parseEntry(name, header[name], source));
+    .map((name) => parseEntry(name, header[name], source, sizes));
   checkLayout(entries, dataLength, source);
   return { entries, metadata };
 }
@@ -207,23 +219,23 @@ function parseMetadata(metadata: unknown, source: string): Record<string, string
   return Object.fromEntries(Object.entries(metadata)) as Record<string, string>;
 }
 
-function parseEntry(name: string, info: unknown, source: string): SafetensorsEntry {
+function parseEntry(name: string, info: unknown, source: string, sizes: Readonly<Record<string, number>> = DTYPE_BYTES): SafetensorsEntry {
   const where = `${source}: tensor ${JSON.stringify(name)}`;
   if (!isPlainObject(info)) failFile(where, 'an object {dtype, shape, data_offsets}', info);
   const { dtype, shape, data_offsets: offsets } = info;
-  if (!isDtype(dtype)) failFile(`${where} dtype`, `one of ${DTYPES}`, dtype);
+  if (typeof dtype !== 'string' || !Object.hasOwn(sizes, dtype)) failFile(`${where} dtype`, `one of ${Object.keys(sizes).join(', ')}`, dtype);
   if (!isShape(shape)) failFile(`${where} shape`, 'an array of non-negative integers', shape);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
     failFile(`${where} data_offsets`, 'two integers [begin, end] with 0 <= begin <= end', offsets);
   }
   const [begin, end] = offsets as [number, number];
-  const size = DTYPE_BYTES[dtype];
+  const size = sizes[dtype];
   const expectedBytes = elementCount(shape) * size;
   if (end - begin !== expectedBytes) {
     const expected = `a span of ${expectedBytes} bytes (shape [${shape.join(', ')}] × ${size} bytes per ${dtype})`;
     failFile(`${where} data_offsets`, expected, offsets);
   }
-  return { name, dtype, shape: [...shape], begin, end };
+  return { name, dtype: dtype as SafeDtype, shape: [...shape], begin, end };
 }
 
 /** The tensors, sorted by offset, must tile the data buffer exactly: no overlap, no gap, no missing or extra byte. */

@@ -1,24 +1,15 @@
 // The `vjepa` command as a user runs it: one line `vjepa: …` per error, exit 2 for usage errors and 1 for
 // failures while working, a stack trace only with --verbose; SIGTERM / SIGINT stop a run cleanly.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { CheckpointError, DataError, DivergenceError, IoError, LockError, UsageError } from '@vjepa/core';
 import { MaskConfigError } from '@vjepa/masking';
 import { TorchFormatError } from '@vjepa/torch-format';
 import { exitCodeFor, formatError } from './errors';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const node = [process.execPath, '--conditions=@vjepa/source', '--import', 'tsx', bin];
-const vjepa = (...args: string[]) => spawnSync(node[0], [...node.slice(1), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-const fresh = () => mkdtempSync(join(tmpdir(), 'vjepa-cli-'));
-/** A train run of a few seconds on the embedded tiny clips. */
-const TINY = ['--data', 'synthetic:tiny', '--crop', '64', '--frames', '8', '--depth', '1', '--pred-depth', '1', '--pred-dim', '48', '--batch-size', '2', '--backend', 'wasm'];
+import { fresh, TINY, trainAndSignal, vjepa } from './run-cli.test-util';
 
 describe('exit statuses and messages', () => {
   it('classifies errors: usage 2, failures 1, help 0', () => {
@@ -62,7 +53,7 @@ describe('exit statuses and messages', () => {
     [['bench', '--backends', 'gpu'], 'vjepa: --backends: expected a comma-separated list of auto, tensorflow, wasm, cpu, received "gpu"'],
     [['train', '--pred-dim', '32'], 'vjepa: pred-dim: expected a multiple of the encoder\'s 3 heads, received 32'],
     [['train', '--data', '/nonexistent/videos'], 'vjepa: --data: expected \'synthetic\', \'synthetic:NAME\', or an existing CSV index or folder of videos, received "/nonexistent/videos"'],
-    [['train', '--resume', '/nonexistent/run'], 'vjepa: --resume: expected a training output folder or checkpoint directory holding a checkpoint, received "/nonexistent/run". Train first, or drop --resume'],
+    [['train', '--resume', '/nonexistent/run'], 'vjepa: --resume: expected a training output folder or checkpoint directory holding a checkpoint, received "/nonexistent/run". Train first, or drop --resume (--resume-if-exists starts a run where there is none)'],
     [['train', '--preset', 'huge'], 'vjepa: --preset: expected one of official, small, received "huge"'],
   ])('vjepa %j: exit 2, one line', (args, line) => {
     const result = vjepa(...args);
@@ -99,20 +90,7 @@ describe('vjepa train stopped by a signal', () => {
     ['SIGINT', 130],
   ] as const)('%s: finishes the step, writes a checkpoint, exits %i; --resume continues', async (signal, status) => {
     const out = fresh();
-    const child = spawn(node[0], [...node.slice(1), 'train', ...TINY, '--steps', '400', '--checkpoint-every', '1000', '--out', out], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let sent = false;
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      if (!sent && /step 10\//.test(stdout)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, stdout } = await trainAndSignal(out, [signal]);
     expect(code).toBe(status);
     const done = Number(/stopped by SIG\w+ after step (\d+); continue with --resume/.exec(stdout)?.[1]);
     expect(done).toBeGreaterThanOrEqual(10);

@@ -7,7 +7,9 @@ import { describeBrowserEntry } from '../../../scripts/browser-entry';
 /** The names only the Node entry has: they need Node's file system or load native TensorFlow. */
 const NODE_ONLY = [
   'BACKEND_REQUESTS',
+  'checkOutputPath',
   'readSafetensors',
+  'readSafetensorsHeaderSync',
   'readSafetensorsSync',
   'syncDirectory',
   'writeFileAtomic',

@@ -15,8 +15,10 @@ import {
   parseSafetensorsHeader,
   safetensorsHeaderLength,
   serializeSafetensors,
+  type SafeDtype,
   type SafeTensor,
   type SafetensorsFile,
+  type SafetensorsLayout,
   type SafeTensorsInput,
 } from '@vjepa/base';
 import { writeFileAtomic, writeFileAtomicSync } from '@vjepa/base/node';
@@ -81,6 +83,33 @@ export function readSafetensorsSync(path: string | URL): SafetensorsFile {
       const bytes = readAt(dataStart + begin, end - begin);
       return decodeSafetensorData(bytes, 0, bytes.length, dtype);
     });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The validated header of a safetensors file, without its data: the tensors' names, dtypes, shapes and
+ * offsets, and the metadata, with every check of {@link readSafetensorsSync} that needs no data (header
+ * length and JSON, dtypes, shapes, byte counts, offsets against the file's length: a truncated file fails).
+ * Every dtype of the format is accepted (F64, U8, BOOL …: what `vjepa convert` keeps of a PyTorch file);
+ * the entries' `dtype` is then any of them, not only the decodable {@link SafeDtype}s.
+ *
+ * @param path - the file, as a path or a `file:` URL.
+ * @throws VjepaError naming the file and the problem; Node's own error when the file cannot be opened.
+ */
+export function readSafetensorsHeaderSync(path: string | URL): SafetensorsLayout {
+  const source = displayPath(path);
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const readAt = (position: number, length: number) => {
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length; ) done += readSync(fd, out, done, length - done, position + done) || failShortRead(source, position + done);
+      return out;
+    };
+    const headerLength = safetensorsHeaderLength(readAt(0, Math.min(8, size)), size, source);
+    return parseSafetensorsHeader(readAt(8, headerLength), size - 8 - headerLength, source, { anyDtype: true });
   } finally {
     closeSync(fd);
   }

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { DataError, type RandomStream } from '@vjepa/core';
+import type { UnreadablePolicy } from './loader-types';
 import { UnreadableClipError, type Clip, type ClipSource } from './types';
 
 /** A clip read for a slot, with the index it came from and the stream its transform draws from. */
@@ -27,6 +28,8 @@ export class ItemReader {
   private readonly badIndices = new Set<number>();
   /** Why each bad item was skipped, by name, in the order found. */
   readonly skipReasons = new Map<string, string>();
+  /** The bad item found last, and why. */
+  private lastBad?: { name: string; reason: string };
 
   /**
    * @param source - the source to read.
@@ -35,15 +38,26 @@ export class ItemReader {
   constructor(
     private readonly source: ClipSource,
     private readonly onWarning: (message: string) => void,
+    private readonly policy: UnreadablePolicy = 'replace',
   ) {}
 
   /**
    * Reads `index` for a slot whose random choices all derive from `slotRng` (the clip window from
    * `read/<index>`, replacements from `replace`, the augmentation from `transform/<index>`), so the
-   * result does not depend on which bad items were already known.
+   * result does not depend on which bad items were already known. With the policy `'drop'`, null for a bad
+   * item (no replacement); with `'fail'`, a `DataError` naming it.
    */
-  async read(index: number, slotRng: RandomStream): Promise<ReadClip> {
+  async read(index: number, slotRng: RandomStream): Promise<ReadClip | null> {
     const size = this.source.size;
+    if (this.policy !== 'replace') {
+      const clip = this.badIndices.has(index) ? null : await this.tryRead(index, slotRng.fork(`read/${index}`));
+      if (clip !== null) return { clip, index, rng: slotRng.fork(`transform/${index}`) };
+      if (this.policy === 'fail') {
+        const { name, reason } = this.lastBad ?? { name: `item ${index}`, reason: 'unreadable' };
+        throw new DataError(`input ${JSON.stringify(name)}: expected a readable video, received ${reason}. Remove it, or leave its row out (embed --skip-unreadable)`);
+      }
+      return null;
+    }
     const replacements = slotRng.fork('replace');
     let candidate = index;
     for (let draws = 0; ; draws++) {
@@ -69,11 +83,12 @@ export class ItemReader {
   }
 
   private markBad(index: number, name: string, reason: string): void {
+    this.lastBad = { name, reason };
     if (this.badIndices.has(index)) return;
     this.badIndices.add(index);
     if (this.skipReasons.has(name)) return;
     this.skipReasons.set(name, reason);
-    this.onWarning(`@vjepa/data: skipping ${JSON.stringify(name)}: ${reason}`);
+    if (this.policy !== 'fail') this.onWarning(`@vjepa/data: skipping ${JSON.stringify(name)}: ${reason}`);
   }
 
   private allBadError(): DataError {

@@ -42,7 +42,16 @@ export interface ClipLoaderOptions {
   concurrency?: number;
   /** Receives one message per bad item; default `console.warn`. */
   onWarning?: (message: string) => void;
+  /**
+   * What an unreadable item becomes: `'replace'` (default, as the official loader does: a random other
+   * item is read in its slot, warned about once), `'drop'` (its row is left out of the batch, warned about
+   * once: every row is then the clip its name says, as `embed` needs) or `'fail'` (a `DataError` naming it).
+   */
+  unreadable?: UnreadablePolicy;
 }
+
+/** What {@link ClipLoaderOptions.unreadable} does with an item that cannot be read. */
+export type UnreadablePolicy = 'replace' | 'drop' | 'fail';
 
 /** Where a loader stands, as plain JSON for a checkpoint. */
 export interface ClipLoaderState {

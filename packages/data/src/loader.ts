@@ -66,9 +66,10 @@ export class ClipLoader {
     }
     checkKeys('options', options, optionKeys<ClipLoaderOptions>({
       batchSize: true, transform: true, seed: true, shuffle: true, dropLast: true, prefetch: true, concurrency: true,
-      onWarning: true,
+      onWarning: true, unreadable: true,
     }));
-    const { batchSize, seed = 0, shuffle = true, dropLast = true, prefetch = 1, concurrency = 4 } = options ?? ({} as ClipLoaderOptions);
+    const { batchSize, seed = 0, shuffle = true, dropLast = true, prefetch = 1, concurrency = 4, unreadable = 'replace' } = options ?? ({} as ClipLoaderOptions);
+    if (!['replace', 'drop', 'fail'].includes(unreadable)) fail('unreadable', "'replace', 'drop' or 'fail'", unreadable);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) fail('batchSize', 'a positive integer', batchSize);
     if (dropLast && batchSize > source.size) {
       fail('batchSize', `at most the source size (${source.size}) when dropLast is true`, batchSize, 'Use a smaller batch or dropLast: false');
@@ -81,7 +82,7 @@ export class ClipLoader {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.prefetch = prefetch;
-    this.reader = new ItemReader(source, options.onWarning ?? ((message) => console.warn(message)));
+    this.reader = new ItemReader(source, options.onWarning ?? ((message) => console.warn(message)), unreadable);
     this.slots = new Semaphore(concurrency);
     this.root = new RandomStream(seed);
   }
@@ -100,10 +101,13 @@ export class ClipLoader {
     return batch;
   }
 
-  /** The remaining batches of the current epoch, in order. */
+  /** The remaining batches of the current epoch, in order (with `unreadable: 'drop'`, none whose every row was dropped). */
   async *iterateEpoch(): AsyncGenerator<LoaderBatch> {
     const epoch = this.consumed.epoch;
-    while (this.consumed.epoch === epoch) yield await this.next();
+    while (this.consumed.epoch === epoch) {
+      const batch = await this.next();
+      if (batch.shape[0] > 0) yield batch;
+    }
   }
 
   /** Where the loader stands: the next `next()` returns the batch at this epoch and position. */
@@ -176,11 +180,13 @@ export class ClipLoader {
     const names = new Array<string>(count);
     const sourceIndices = new Array<number>(count);
     const labelRows = new Array<Record<string, number>>(count);
+    const kept = new Array<boolean>(count).fill(false);
     await Promise.all(
       Array.from({ length: count }, (_, row) =>
         this.slots.run(async () => {
           const slot = cursor.position + row;
           const loaded = await this.reader.read(order[slot], this.root.fork(`item/${cursor.epoch}/${slot}`));
+          if (loaded === null) return; // dropped: unreadable, and `unreadable: 'drop'`
           const { clip } = loaded;
           const shape = this.transform.outputShape(clip.numFrames, clip.height, clip.width);
           if (clipShape === null) {
@@ -195,18 +201,28 @@ export class ClipLoader {
           labelRows[row] = mirrored ? this.source.mirrorLabels!(clip.labels) : clip.labels;
           names[row] = clip.name;
           sourceIndices[row] = loaded.index;
+          kept[row] = true;
         }),
       ),
     );
-    const shape = clipShape as unknown as [number, number, number, number];
+    const batch = { epoch: cursor.epoch, step: Math.floor(cursor.position / this.batchSize) };
+    if (clipShape === null) return { ...batch, data: new Float32Array(0), shape: [0, 0, 0, 0, 0], labels: {}, names: [], sourceIndices: [] };
+    const shape = clipShape as [number, number, number, number];
+    const rows = kept.flatMap((isKept, row) => (isKept ? [row] : []));
+    let values = data as unknown as Float32Array;
+    if (rows.length < count) {
+      const per = shape.reduce((a, b) => a * b, 1);
+      const packed = new Float32Array(rows.length * per);
+      rows.forEach((row, k) => packed.set(values.subarray(row * per, (row + 1) * per), k * per));
+      values = packed;
+    }
     return {
-      data: data as unknown as Float32Array,
-      shape: [count, ...shape],
-      labels: collectLabels(labelRows),
-      names,
-      sourceIndices,
-      epoch: cursor.epoch,
-      step: Math.floor(cursor.position / this.batchSize),
+      ...batch,
+      data: values,
+      shape: [rows.length, ...shape],
+      labels: collectLabels(rows.map((row) => labelRows[row])),
+      names: rows.map((row) => names[row]),
+      sourceIndices: rows.map((row) => sourceIndices[row]),
     };
   }
 }

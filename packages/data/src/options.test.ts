@@ -9,7 +9,7 @@ import { videoFileSource } from './video-files';
 describe('data entry points refuse unknown option keys', () => {
   const source = syntheticSource('synthetic:tiny');
   it.each([
-    [() => new ClipLoader(source, { batchSize: 2, batch_size: 4 } as never), 'options.batch_size: expected one of the keys batchSize, transform, seed, shuffle, dropLast, prefetch, concurrency, onWarning, received an unknown key "batch_size". Did you mean "batchSize"?'],
+    [() => new ClipLoader(source, { batchSize: 2, batch_size: 4 } as never), 'options.batch_size: expected one of the keys batchSize, transform, seed, shuffle, dropLast, prefetch, concurrency, onWarning, unreadable, received an unknown key "batch_size". Did you mean "batchSize"?'],
     [() => pretrainingTransform({ crop: 64 } as never), 'options.crop: expected one of the keys cropSize, scale, ratio, horizontalFlip, mean, std, received an unknown key "crop". Did you mean "cropSize"?'],
     [() => evalTransform({ cropsize: 64 } as never), 'options.cropsize: expected one of the keys'],
     [() => syntheticSource('synthetic:tiny', { frames: 8 } as never), 'options.frames: expected one of the keys seed, size, split, numFrames, height, width'],

@@ -52,5 +52,5 @@ export {
   type SyntheticSourceOptions,
 } from './synthetic';
 export { ClipLoader } from './loader';
-export type { LoaderBatch, ClipLoaderMetrics, ClipLoaderOptions, ClipLoaderState } from './loader-types';
+export type { LoaderBatch, ClipLoaderMetrics, ClipLoaderOptions, ClipLoaderState, UnreadablePolicy } from './loader-types';
 export { loaderBatchSource, toVideoBatch } from './batch';

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
+import { checkOutputPath, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
+import { readRunState } from '@vjepa/trainer';
 import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
 import { officialToFolder } from './from-official';
 import type { InferOverrides } from './infer-encoder';
@@ -9,12 +10,14 @@ import { folderToOfficial, type ToOfficialOptions } from './to-official';
 /** Options of {@link runConvert}. */
 export interface ConvertOptions extends ToOfficialOptions, InferOverrides {
   log?: (line: string) => void;
+  /** Where warnings go, e.g. a damaged newest checkpoint skipped for an older one (default `console.error`). */
+  warn?: (line: string) => void;
   /** tfjs backend for the conversions that build models (default `auto`). */
   backend?: BackendRequest;
 }
 
 const TORCH = /\.(pth|pt|pth\.tar|ckpt)$/i;
-const CONVERT_KEYS = optionKeys<ConvertOptions>({ ipe: true, scaler: true, heads: true, frames: true, log: true, backend: true });
+const CONVERT_KEYS = optionKeys<ConvertOptions>({ ipe: true, scaler: true, heads: true, frames: true, log: true, warn: true, backend: true });
 
 /**
  * `vjepa convert IN OUT`, formats by extension: `.pth*` → `.safetensors` (every tensor under its
@@ -27,6 +30,10 @@ export async function runConvert(input: string, output: string, options: Convert
   const log = options.log ?? console.log;
   if (!existsSync(input)) fail('IN', 'an existing file or folder', input);
   const folderIn = statSync(input).isDirectory();
+  const warn = options.warn ?? ((line: string) => console.error(line));
+  // OUT is checked before anything is read or built: a folder for a checkpoint, else a file in an existing folder.
+  if (!folderIn && TORCH.test(input) && !/\.[a-z]+$/i.test(output)) checkOutputPath('OUT', output, 'folder');
+  else checkOutputPath('OUT', output, 'file');
   if (!folderIn && TORCH.test(input) && output.endsWith('.safetensors')) {
     const file = openTorchFile(input);
     try {
@@ -45,8 +52,11 @@ export async function runConvert(input: string, output: string, options: Convert
     return output;
   }
   if (folderIn && TORCH.test(output)) {
+    // The checkpoint is chosen here, so that falling back past a damaged newest one is said, not silent.
+    const read = readRunState(input, { onWarning: (message) => warn(`warning: ${message}`) });
+    if (!read) fail('IN', 'a vjepa train output folder or checkpoint directory holding a checkpoint', input);
     await selectBackend(options.backend ?? 'auto');
-    const { dir, states, epoch } = folderToOfficial(input, output, { ipe: options.ipe, scaler: options.scaler });
+    const { dir, states, epoch } = folderToOfficial(read.dir, output, { ipe: options.ipe, scaler: options.scaler });
     log(`wrote ${output} from ${dir}: official layout, ${states} AdamW states in 4 groups, epoch ${epoch}`);
     return output;
   }

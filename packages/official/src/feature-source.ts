@@ -1,9 +1,11 @@
-import { fail, RandomStream } from '@vjepa/core';
+import { existsSync, statSync } from 'node:fs';
+import { fail, RandomStream, verbatim } from '@vjepa/core';
 import { layerFeatures, type EncoderLayer, type FeatureEncoder } from '@vjepa/probe';
 import { resolveRunConfig, type RunConfig, type TrainFlags } from '@vjepa/trainer';
 import { patchify } from '@vjepa/tubelet';
 import { resolveVitConfig, VisionTransformer } from '@vjepa/vit';
 import { checkpointRunConfig, loadEncoderWeights } from './encoder-source';
+import { isTorchPath } from './torch-files';
 import type { InferOverrides } from './infer-encoder';
 
 /**
@@ -49,8 +51,17 @@ const ACCEPTED = "a vjepa train output folder, a checkpoint directory, a .pth.ta
  */
 export function featureSourceConfig(source: string, options: FeatureSourceOptions = {}): RunConfig {
   if (source === 'random' || source === 'pixels') return resolveRunConfig(options.modelFlags ?? {});
+  // A checkpoint's encoder has its own size: a model flag beside it would be silently ignored.
+  const given = Object.entries(options.modelFlags ?? {}).find(([key, value]) => key !== 'seed' && value !== undefined);
+  if (given) {
+    const flag = `--${given[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    fail(flag, "no value with a checkpoint (it has its own encoder); the model flags are for --checkpoint random or pixels", given[1]);
+  }
+  if (existsSync(source) && !statSync(source).isDirectory() && !isTorchPath(source)) {
+    fail('--checkpoint', ACCEPTED, verbatim(`${JSON.stringify(source)} (a file that is not a .pth.tar; a vjepa train checkpoint is a folder)`));
+  }
   const config = checkpointRunConfig(source, options.which ?? 'target', options.inferred);
-  if (!config) fail('checkpoint', ACCEPTED, source);
+  if (!config) fail('--checkpoint', ACCEPTED, source);
   return config;
 }
 

@@ -1,6 +1,6 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail } from '@vjepa/core';
+import { fail, readSafetensorsHeaderSync } from '@vjepa/core';
 import { readRunState } from '@vjepa/trainer';
 import { flattenTorch, openTorchFile } from '@vjepa/torch-format';
 import { hfFolderListing, isHfVjepa2Folder, vjepa2Summary } from './vjepa2/inspect-vjepa2';
@@ -17,25 +17,11 @@ export interface InspectReport {
   architecture?: string;
 }
 
-/** The header of a safetensors file, without reading its data. */
+/** The header of a safetensors file, checked by core's reader (dtypes, shapes, offsets against the file), without its data. */
 function safetensorsHeader(path: string): { tensors: InspectReport['tensors']; metadata: Record<string, string> } {
-  const fd = openSync(path, 'r');
-  try {
-    const prefix = Buffer.alloc(8);
-    readSync(fd, prefix, 0, 8, 0);
-    const length = Number(prefix.readBigUInt64LE(0));
-    if (length > 100_000_000 || length + 8 > statSync(path).size) fail(`${path}: header length`, 'at most the bytes of the file (100 MB)', length);
-    const header = Buffer.alloc(length);
-    readSync(fd, header, 0, length, 8);
-    const parsed = JSON.parse(header.toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>;
-    const { __metadata__: metadata = {}, ...rest } = parsed as Record<string, unknown>;
-    const tensors = Object.entries(rest as Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>)
-      .sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0])
-      .map(([name, info]) => ({ name, dtype: info.dtype, shape: info.shape }));
-    return { tensors, metadata: metadata as Record<string, string> };
-  } finally {
-    closeSync(fd);
-  }
+  const { entries, metadata } = readSafetensorsHeaderSync(path);
+  const tensors = [...entries].sort((a, b) => a.begin - b.begin).map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
+  return { tensors, metadata };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkKeys, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
+import { checkKeys, checkOutputPath, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
 import { openProbeData } from '@vjepa/data';
 import { runProbe, type EncoderLayer, type ProbeSummary, type RunProbeOptions } from '@vjepa/probe';
 import type { TrainFlags } from '@vjepa/trainer';
@@ -11,7 +11,7 @@ import { readOfficialClassifier } from './torch-files';
  * `lrGrid`, `whiten`, `whitenComponents`, `seed`, `out`, `log`) are those of `runProbe`.
  */
 export interface ProbeSourceOptions
-  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log'> {
+  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log' | 'progress'> {
   /**
    * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
    * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
@@ -44,7 +44,7 @@ export interface ProbeSourceOptions
 const PROBE_SOURCE_KEYS = optionKeys<ProbeSourceOptions>({
   checkpoint: true, inferred: true, probeCheckpoint: true, modelFlags: true, train: true, val: true, labels: true, encoder: true, layers: true, trainSize: true,
   valSize: true, segments: true, views: true, probe: true, epochs: true, batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true,
-  seed: true, out: true, backend: true, log: true,
+  seed: true, out: true, backend: true, log: true, progress: true,
 });
 
 /**
@@ -58,6 +58,7 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
   const log = options.log ?? console.log;
   const { checkpoint } = options;
   const which = options.encoder ?? 'target';
+  if (options.out !== undefined) checkOutputPath('--out', options.out, 'file');
   const config = featureSourceConfig(checkpoint, { which, inferred: options.inferred, modelFlags: options.modelFlags });
   if (checkpoint === 'pixels' && options.layers?.length) fail('layers', 'no layers for pixels (there is no encoder)', options.layers);
   const classifier = options.probeCheckpoint ? { file: options.probeCheckpoint, weights: readOfficialClassifier(options.probeCheckpoint) } : undefined;
@@ -102,6 +103,7 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
       out: options.out,
       dir: source.name === 'pixels' || source.name === 'random' ? 'runs' : checkpoint,
       log,
+      ...(options.progress ? { progress: options.progress } : {}),
     });
   } finally {
     source.dispose();

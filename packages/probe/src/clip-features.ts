@@ -26,6 +26,8 @@ export interface LabelledClips {
   readonly segments: number;
   /** A short description for messages (a file and its size, a synthetic set). */
   readonly description?: string;
+  /** Clips per view and segment, when known (for progress). */
+  readonly size?: number;
   /** The clips of one view and one segment, in order. */
   batches(view: number, segment: number): AsyncIterable<ClipBatch>;
 }
@@ -90,8 +92,15 @@ export async function encodeClipBatches(
  * @example
  * const train = await extractProbeFeatures(layerFeatures(encoder), trainClips, ['shape']); // features[0]: [M, N, D]
  */
-export async function extractProbeFeatures(encoder: FeatureEncoder, clips: LabelledClips, labels: readonly string[]): Promise<ProbeFeatures> {
+export async function extractProbeFeatures(
+  encoder: FeatureEncoder,
+  clips: LabelledClips,
+  labels: readonly string[],
+  onProgress?: (done: number, total: number | undefined) => void,
+): Promise<ProbeFeatures> {
   if (typeof encoder?.apply !== 'function') fail('encoder', 'an encoder with apply(video) → [B, N, D]', encoder);
+  const total = clips.size === undefined ? undefined : clips.size * clips.views * clips.segments;
+  let done = 0;
   const perView: tf.Tensor3D[] = [];
   let segments: tf.Tensor3D[] = [];
   let byName: Record<string, Int32Array> = {};
@@ -107,6 +116,8 @@ export async function extractProbeFeatures(encoder: FeatureEncoder, clips: Label
               if (!given) fail('labels', `labels of ${clips.description ?? 'the data'}: ${Object.keys(batch.labels).join(', ')}`, name);
               values[name].push(...Array.from(given));
             }
+            done += batch.shape[0];
+            onProgress?.(done, total);
           },
         });
         segments.push(tf.tensor3d(encoded.values, encoded.shape as [number, number, number])); // [M, N, D]

@@ -64,6 +64,11 @@ export interface RunProbeOptions {
   dir?: string;
   /** Receives every line (default `console.log`). */
   log?: (line: string) => void;
+  /**
+   * Receives progress lines while the features are extracted (every tenth of the clips) and while each
+   * probe trains (its epochs and mean loss), e.g. for a terminal's stderr (default: none).
+   */
+  progress?: (line: string) => void;
 }
 
 /** The result of one probe, printed as a JSON line when it finishes. */
@@ -91,7 +96,21 @@ export interface ProbeSummary {
 const RUN_PROBE_KEYS = optionKeys<RunProbeOptions>({
   features: true, train: true, val: true, labels: true, heads: true, encoderName: true, checkpoint: true, layers: true, probe: true, epochs: true,
   batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true, seed: true, classifier: true, out: true, dir: true, log: true,
+  progress: true,
 });
+
+/** Progress of a feature extraction: a line at each tenth of `total` (each 10 batches' worth when unknown). */
+function extractionProgress(what: string, progress: ((line: string) => void) | undefined): ((done: number, total: number | undefined) => void) | undefined {
+  if (!progress) return undefined;
+  let said = 0;
+  return (done, total) => {
+    const step = total === undefined ? 0 : Math.floor((10 * done) / total);
+    if (total !== undefined && step > said) {
+      said = step;
+      progress(`features of the ${what} clips: ${done}/${total} (${Math.round((100 * done) / total)} %)`);
+    } else if (total === undefined) progress(`features of the ${what} clips: ${done}`);
+  };
+}
 
 /** One probe's settings, resolved. */
 type ProbeTask = RunProbeOptions & { probe: 'attentive' | 'linear'; seed: number; log: (line: string) => void; whitening: WhiteningKind; several: boolean };
@@ -122,9 +141,9 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeSummary[]
   const seed = options.seed ?? 0;
   const datasets: ProbeFeatures[] = [];
   try {
-    const train = await extractProbeFeatures(options.features, options.train, labels);
+    const train = await extractProbeFeatures(options.features, options.train, labels, extractionProgress('training', options.progress));
     datasets.push(train);
-    const val = await extractProbeFeatures(options.features, options.val, labels);
+    const val = await extractProbeFeatures(options.features, options.val, labels, extractionProgress('validation', options.progress));
     datasets.push(val);
     const several = labels.length > 1 || whitenings.length > 1;
     const summaries: ProbeSummary[] = [];
@@ -164,14 +183,21 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
   const inner = makeProbe();
   let probe: Probe = inner;
   try {
-    const settings = { labels: trainLabels, epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 64, seed: options.seed };
+    const epochs = options.epochs ?? 20;
+    const every = Math.max(1, Math.round(epochs / 20));
+    const onEpoch = options.progress
+      ? (epoch: number, loss: number) => {
+          if ((epoch + 1) % every === 0 || epoch + 1 === epochs) options.progress!(`probe '${label}' (${whiten}): epoch ${epoch + 1}/${epochs}, loss ${loss.toFixed(4)}`);
+        }
+      : undefined;
+    const settings = { labels: trainLabels, epochs, batchSize: options.batchSize ?? 64, seed: options.seed };
     let lr = options.lr ?? 1e-3;
     if (options.lrGrid?.length) {
       const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) });
       lr = choice.lr;
       log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
     }
-    const training = { ...settings, probe: inner, features: train.features[0], lr };
+    const training = { ...settings, probe: inner, features: train.features[0], lr, ...(onEpoch ? { onEpoch } : {}) };
     let trained;
     if (whiten === 'none') trained = trainProbe(training);
     else {

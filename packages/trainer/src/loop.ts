@@ -1,7 +1,7 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, DivergenceError, fail, IoError, optionKeys, type BatchSource, type MaskPair } from '@vjepa/core';
+import { checkKeys, DivergenceError, fail, IoError, optionKeys, writeFileAtomicSync, type BatchSource, type MaskPair } from '@vjepa/core';
 import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { acquireRunLock } from './run-lock';
@@ -56,6 +56,13 @@ export interface TrainingOptions {
   collapseThresholds?: CollapseThresholds;
   /** Resume from the latest checkpoint in `outDir/checkpoints` (or from this checkpoint directory). */
   resume?: boolean | string;
+  /** Told which checkpoint a resumed run continues from, and its step, before the first step. */
+  onResume?: (from: { dir: string; step: number }) => void;
+  /**
+   * Discard the checkpoints and `metrics.jsonl` already in `outDir` (once its lock is held) and start a new
+   * run there; without it a fresh run's metrics would follow the old run's. Not with `resume`.
+   */
+  startOver?: boolean;
   /** JSON saved in every checkpoint's state (e.g. the run's config). */
   config?: unknown;
   onProgress?: (event: ProgressEvent) => void;
@@ -103,8 +110,8 @@ export class CheckpointWriteError extends IoError {
 /** Every key of {@link TrainingOptions}, checked against it by the compiler: anything else is refused. */
 const TRAINING_OPTION_KEYS = optionKeys<TrainingOptions>({
   models: true, step: true, source: true, masks: true, steps: true, outDir: true, checkpointEvery: true, keepCheckpoints: true, signal: true,
-  afterCheckpointFile: true, collapseEvery: true, collapseThresholds: true, resume: true, config: true, onProgress: true, onWarning: true,
-  extraMetrics: true, diagnostics: true,
+  afterCheckpointFile: true, collapseEvery: true, collapseThresholds: true, resume: true, onResume: true, startOver: true, config: true,
+  onProgress: true, onWarning: true, extraMetrics: true, diagnostics: true,
 });
 
 /** Thrown when the loss stops being finite; names the last good checkpoint. */
@@ -131,6 +138,26 @@ interface SavedState {
 }
 
 /**
+ * Keeps the lines of `metrics.jsonl` for the steps before `startStep` (0-based `step` < `startStep`): the
+ * steps a resumed run replays (those after its checkpoint, or after an older one it fell back to past a
+ * damaged one) are written again, once. The file is rewritten atomically, and only when it changes.
+ */
+export function cutMetrics(file: string, startStep: number): void {
+  if (!existsSync(file)) return;
+  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const kept = lines.filter((line) => {
+    try {
+      const { step } = JSON.parse(line) as { step?: unknown };
+      return typeof step === 'number' && step < startStep;
+    } catch {
+      return false; // a line cut by a kill mid-write
+    }
+  });
+  if (kept.length === lines.length && readFileSync(file, 'utf8').endsWith('\n')) return;
+  writeFileAtomicSync(file, kept.map((line) => `${line}\n`).join(''));
+}
+
+/**
  * The V-JEPA training loop: pulls batches (the next one is requested while the current step computes),
  * draws masks, runs `VjepaTrainStep`, reports progress, watches for collapse and non-finite losses, and
  * writes atomic checkpoints from which `resume` continues with the same losses as an uninterrupted run.
@@ -146,7 +173,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
   const collapseEvery = options.collapseEvery ?? 25;
   if (!Number.isInteger(collapseEvery) || collapseEvery < 0) fail('collapseEvery', 'an integer ≥ 0', collapseEvery);
   if (outDir !== undefined && (typeof outDir !== 'string' || outDir === '')) fail('outDir', 'a folder path', outDir);
-  const lock = outDir ? acquireRunLock(outDir) : null;
+  if (options.startOver && options.resume) fail('startOver', 'no resume (a new run in outDir, or a resumed one)', options.resume);
+  const warn = options.onWarning ?? ((message: string) => console.warn(`warning: ${message}`));
+  const lock = outDir ? acquireRunLock(outDir, { onWarning: warn }) : null;
   try {
     return await trainLocked(options, checkpointEvery, keep, collapseEvery);
   } finally {
@@ -157,6 +186,10 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingSum
 async function trainLocked(options: TrainingOptions, checkpointEvery: number, keep: number, collapseEvery: number): Promise<TrainingSummary> {
   const { models, step, source, masks, outDir } = options;
   const warn = options.onWarning ?? ((message: string) => console.warn(`warning: ${message}`));
+  if (outDir && options.startOver) {
+    rmSync(join(outDir, 'checkpoints'), { recursive: true, force: true });
+    rmSync(join(outDir, 'metrics.jsonl'), { force: true });
+  }
   const checkpointRoot = outDir ? join(outDir, 'checkpoints') : undefined;
   const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
 
@@ -166,14 +199,19 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
     if (!from) fail('resume', 'an outDir or a checkpoint directory', options.resume);
     const loaded = loadCheckpoint(from, modules, { onWarning: warn });
     const saved = loaded.state as unknown as SavedState;
+    if (saved.step > options.steps) {
+      fail('steps', `at least the ${saved.step} steps the checkpoint ${loaded.dir} has done`, options.steps, 'Ask for more steps to continue it, or start a new run in another folder');
+    }
     step.loadState({ ...saved.trainStep, optimizer: loaded.optimizer! });
     // A checkpoint converted from an official file has no data or mask stream state: they start afresh.
     if (saved.source != null) source.setState(saved.source);
     if (saved.masks != null) masks.setState(saved.masks as never);
     startStep = saved.step;
+    options.onResume?.({ dir: loaded.dir, step: startStep });
   }
   if (outDir) mkdirSync(outDir, { recursive: true });
   const metricsFile = outDir ? join(outDir, 'metrics.jsonl') : undefined;
+  if (metricsFile) cutMetrics(metricsFile, startStep);
 
   let lastCheckpoint = checkpointRoot ? latestGoodCheckpointDir(checkpointRoot, () => undefined) : null;
   const checkpoint = (done: number, sourceState: unknown) => {

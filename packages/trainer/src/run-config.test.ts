@@ -132,15 +132,26 @@ describe('vjepa train --config: every key is checked', () => {
     ['optimization: { lr: fast }', /optimization\.lr: expected a finite number ≥ 0, received "fast"/],
     ['optimization: { clip_grad: 0 }', /optimization\.clip_grad: expected a finite number > 0, received 0/],
     ['optimization: { ipe: 2.5, epochs: 2 }', /optimization\.ipe: expected an integer ≥ 1, received 2\.5/],
-    ['data: { crop_size: 72 }', /crop: expected a multiple of patch_size \(16\), received 72/],
+    ['data: { crop_size: 72 }', /data\.crop_size: expected a multiple of patch_size \(16\), received 72/],
     ['data: { num_frames: 15 }', /frames: expected a multiple of tubelet_size \(2\), received 15/],
-    ['data: { batch_size: 0 }', /batch-size: expected an integer ≥ 1, received 0/],
+    ['data: { batch_size: 0 }', /data\.batch_size: expected an integer ≥ 1, received 0/],
     ['mask: [{ spatial_scale: [0.15] }]', /mask\[0\]\.spatial_scale: expected a list of two numbers/],
     ['mask: [{ ratio: -1 }]', /mask\[0\]\.ratio: expected a finite number > 0, received -1/],
     ['[1, 2]', /: expected a mapping of sections, received \[1, 2\]/],
     ['data: {', /: expected valid YAML, received/],
   ])('refuses the values of %s', (yaml, message) => {
     expect(() => resolveRunConfig({ config: configFile(yaml) })).toThrow(message);
+  });
+
+  it.each([
+    ['data: { batch_size: 0 }', { batchSize: '2' }, /data\.batch_size: expected an integer ≥ 1, received 0/],
+    ['data: { crop_size: 72 }', { crop: '64' }, /data\.crop_size: expected a multiple of patch_size \(16\), received 72/],
+    ['data: { num_frames: fifteen }', { frames: '8' }, /data\.num_frames: expected an integer ≥ 1, received "fifteen"/],
+    ['model: { model_name: vit_enormous }', { model: 'tiny' }, /model\.model_name: expected one of tiny, small/],
+    ['model: { pred_depth: -1 }', { predDepth: '2' }, /model\.pred_depth: expected an integer ≥ 1, received -1/],
+    ['meta: { seed: -3 }', { seed: '1' }, /meta\.seed: expected an integer ≥ 0, received -3/],
+  ])('refuses the bad value of %s even where a flag overrides it (%j)', (yaml, flags, message) => {
+    expect(() => resolveRunConfig({ config: configFile(yaml), ...flags })).toThrow(message);
   });
 
   it('refuses a missing file and bad JSON, naming them', () => {

@@ -106,9 +106,9 @@ function withRegularizerSeed(recipe: TrainingRecipe, seed: number): TrainingReci
   return r?.kind === 'sigreg' && r.seed === undefined ? { ...recipe, regularizer: { ...r, seed } } : recipe;
 }
 
-function sizeFromName(name: string): VitSize {
+function sizeFromName(name: string, argument = 'model'): VitSize {
   const size = name.replace(/^vit_/, '') as VitSize;
-  if (!(size in VIT_SIZES)) fail('model', `one of ${Object.keys(VIT_SIZES).join(', ')} (or vit_NAME)`, name);
+  if (!(size in VIT_SIZES)) fail(argument, `one of ${Object.keys(VIT_SIZES).join(', ')} (or vit_NAME)`, name);
   return size;
 }
 
@@ -124,12 +124,26 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   const meta = file.meta ?? {};
   const pick = (flag: unknown, fromFile: unknown, fromBase: unknown, fallback: unknown): unknown =>
     flag ?? fromFile ?? fromBase ?? fallback;
+  // Every value of the file is checked, also where a flag overrides it: a bad value is an error, never hidden.
+  const fileValue = (key: string, value: unknown, min = 1) => (value === undefined ? undefined : integer(key, value, min));
+  const configured = {
+    crop: fileValue('data.crop_size', data.crop_size),
+    frames: fileValue('data.num_frames', data.num_frames),
+    frameStep: fileValue('data.sampling_rate', data.sampling_rate),
+    batchSize: fileValue('data.batch_size', data.batch_size),
+    predDim: fileValue('model.pred_embed_dim', model.pred_embed_dim),
+    predDepth: fileValue('model.pred_depth', model.pred_depth),
+    seed: fileValue('meta.seed', meta.seed, 0),
+    size: model.model_name === undefined ? undefined : sizeFromName(String(model.model_name), 'model.model_name'),
+  };
 
-  const size = sizeFromName(String(pick(flags.model, model.model_name, base.model?.size, TRAIN_DEFAULTS.model)));
-  const crop = integer('crop', pick(flags.crop, data.crop_size, base.data?.crop, TRAIN_DEFAULTS.crop));
-  const frames = integer('frames', pick(flags.frames, data.num_frames, base.data?.frames, TRAIN_DEFAULTS.frames));
+  const size = sizeFromName(String(pick(flags.model, configured.size, base.model?.size, TRAIN_DEFAULTS.model)));
+  const crop = integer('crop', pick(flags.crop, configured.crop, base.data?.crop, TRAIN_DEFAULTS.crop));
+  const frames = integer('frames', pick(flags.frames, configured.frames, base.data?.frames, TRAIN_DEFAULTS.frames));
   const patch = integer('patch_size', data.patch_size ?? base.model?.encoder.patch ?? vitConfig(size).patch);
   const tubelet = integer('tubelet_size', data.tubelet_size ?? base.model?.encoder.tubelet ?? 2);
+  if (configured.crop !== undefined && configured.crop % patch !== 0) fail('data.crop_size', `a multiple of patch_size (${patch})`, configured.crop);
+  if (configured.frames !== undefined && configured.frames % tubelet !== 0) fail('data.num_frames', `a multiple of tubelet_size (${tubelet})`, configured.frames);
   if (crop % patch !== 0) fail('crop', `a multiple of patch_size (${patch})`, crop);
   if (frames % tubelet !== 0) fail('frames', `a multiple of tubelet_size (${tubelet})`, frames);
   const depth = flags.depth ?? base.model?.encoder.depth;
@@ -174,7 +188,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   if (opt.ema !== undefined) recipe = { ...recipe, ema: pair('optimization.ema', opt.ema) };
   if (opt.clip_grad !== undefined) recipe = { ...recipe, clipGrad: opt.clip_grad === null ? null : finite('optimization.clip_grad', opt.clip_grad, 0, true) };
 
-  const seed = integer('seed', pick(flags.seed, meta.seed, base.seed, TRAIN_DEFAULTS.seed), 0);
+  const seed = integer('seed', pick(flags.seed, configured.seed, base.seed, TRAIN_DEFAULTS.seed), 0);
   const target = String(flags.target ?? base.target ?? 'features');
   if (target !== 'features' && target !== 'pixels') fail('target', "'features' or 'pixels'", target);
   recipe = trainerOptionFlags(flags, recipe);
@@ -187,7 +201,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
         : Array.isArray(file.mask)
           ? file.mask.map(maskFromOfficial)
           : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
-  const predDim = integer('pred-dim', pick(flags.predDim, model.pred_embed_dim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
+  const predDim = integer('pred-dim', pick(flags.predDim, configured.predDim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
   const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));
   if (spec !== 'synthetic' && !spec.startsWith('synthetic:') && !existsSync(spec)) {
     fail('--data', "'synthetic', 'synthetic:NAME', or an existing CSV index or folder of videos", spec);
@@ -197,15 +211,15 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
       spec,
       crop,
       frames,
-      frameStep: integer('frame-step', pick(flags.frameStep, data.sampling_rate, base.data?.frameStep, TRAIN_DEFAULTS.frameStep)),
-      batchSize: integer('batch-size', pick(flags.batchSize, data.batch_size, base.data?.batchSize, TRAIN_DEFAULTS.batchSize)),
+      frameStep: integer('frame-step', pick(flags.frameStep, configured.frameStep, base.data?.frameStep, TRAIN_DEFAULTS.frameStep)),
+      batchSize: integer('batch-size', pick(flags.batchSize, configured.batchSize, base.data?.batchSize, TRAIN_DEFAULTS.batchSize)),
     },
     model: {
       size,
       encoder,
       predictor: {
         dim: predDim,
-        depth: integer('pred-depth', pick(flags.predDepth, model.pred_depth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth)),
+        depth: integer('pred-depth', pick(flags.predDepth, configured.predDepth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth)),
       },
     },
     target,

@@ -54,13 +54,36 @@ describe('the run lock of an output folder', () => {
     const dead = spawnSync('sh', ['-c', 'echo $$']);
     writeLock(out, Number(dead.stdout.toString().trim()));
     const run = tinyRun();
-    const summary = await runTraining({ ...run.parts, steps: 2, outDir: out, checkpointEvery: 2 });
+    const warnings: string[] = [];
+    const summary = await runTraining({ ...run.parts, steps: 2, outDir: out, checkpointEvery: 2, onWarning: (m) => warnings.push(m) });
     run.dispose();
     expect(summary.steps).toBe(2);
+    // a take-over is said, naming the process whose lock it was
+    expect(warnings).toEqual([
+      `taking over the lock ${join(out, RUN_LOCK_FILE)} of process ${dead.stdout.toString().trim()}, which is no longer running (a run that was killed or stopped at once)`,
+    ]);
     expect(latestCheckpointDir(join(out, 'checkpoints'))).toMatch(/step-00000002$/);
     expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
     writeFileSync(join(out, RUN_LOCK_FILE), '{"pi');
-    acquireRunLock(out).release();
+    const unreadable: string[] = [];
+    acquireRunLock(out, { onWarning: (m) => unreadable.push(m) }).release();
+    expect(unreadable).toEqual([`taking over the lock ${join(out, RUN_LOCK_FILE)}, which names no process (a run died while taking it)`]);
+  });
+
+  it('is removed when the process exits at once (a second SIGINT calls process.exit)', () => {
+    const out = fresh();
+    const script = `import { acquireRunLock } from ${JSON.stringify(new URL('./run-lock.ts', import.meta.url).pathname)}; acquireRunLock(${JSON.stringify(out)}); process.exit(130);`;
+    const child = spawnSync(process.execPath, ['--conditions=@vjepa/source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status).toBe(130);
+    expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
+  });
+
+  it('a run refused once it holds the lock leaves no empty folder it created', async () => {
+    const out = join(fresh(), 'run');
+    const run = tinyRun();
+    await expect(runTraining({ ...run.parts, steps: 2, outDir: out, resume: join(out, 'nowhere') })).rejects.toThrow(/checkpoint: expected a directory/);
+    run.dispose();
+    expect(existsSync(out)).toBe(false);
   });
 });
 

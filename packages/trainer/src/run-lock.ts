@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LockError } from '@vjepa/core';
@@ -43,15 +43,25 @@ function holder(path: string): { pid: number; host?: string } | null {
   }
 }
 
+/** Options of {@link acquireRunLock}. */
+export interface RunLockOptions {
+  /** Told when a stale lock is taken over (default: silent). */
+  onWarning?: (message: string) => void;
+}
+
 /**
  * Takes the lock of an output folder so that two runs never write the same checkpoints: the lock file is
  * created exclusively and names this process. A lock whose process is dead (a run killed with SIGKILL, a
- * machine that rebooted) is taken over; one held by a live process throws {@link RunLockedError}. A lock
- * written on another host is trusted as held (its process cannot be checked from here).
+ * machine that rebooted) is taken over, with a warning naming that process; one held by a live process
+ * throws {@link RunLockedError}. A lock written on another host is trusted as held (its process cannot be
+ * checked from here). The lock is also removed when the process exits (`process.exit`, as a second SIGINT
+ * does). Releasing it removes the folder too when the lock created it and nothing else was written there,
+ * so a run refused after taking the lock leaves no empty folder behind.
  *
  * @param outDir - the run's output folder (created when missing).
  */
-export function acquireRunLock(outDir: string): RunLock {
+export function acquireRunLock(outDir: string, options: RunLockOptions = {}): RunLock {
+  const created = !existsSync(outDir);
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, RUN_LOCK_FILE);
   const content = `${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() })}\n`;
@@ -64,7 +74,12 @@ export function acquireRunLock(outDir: string): RunLock {
       const current = holder(path);
       const sameHost = current?.host === undefined || current.host === hostname();
       if (current && current.pid !== process.pid && (!sameHost || processAlive(current.pid))) throw new RunLockedError(outDir, current.pid);
-      rmSync(path, { force: true }); // stale (dead process, or our own leftover): take it over
+      // stale (dead process, or our own leftover): take it over
+      if (current === null) options.onWarning?.(`taking over the lock ${path}, which names no process (a run died while taking it)`);
+      else if (current.pid !== process.pid) {
+        options.onWarning?.(`taking over the lock ${path} of process ${current.pid}, which is no longer running (a run that was killed or stopped at once)`);
+      }
+      rmSync(path, { force: true });
       continue;
     }
     try {
@@ -73,14 +88,15 @@ export function acquireRunLock(outDir: string): RunLock {
       closeSync(fd);
     }
     let released = false;
-    return {
-      path,
-      release() {
-        if (released) return;
-        released = true;
-        if (holder(path)?.pid === process.pid) rmSync(path, { force: true });
-      },
+    const release = () => {
+      if (released) return;
+      released = true;
+      process.off('exit', release);
+      if (holder(path)?.pid === process.pid) rmSync(path, { force: true });
+      if (created && existsSync(outDir) && readdirSync(outDir).length === 0) rmdirSync(outDir);
     };
+    process.on('exit', release);
+    return { path, release };
   }
   throw new LockError(`out: could not take the lock ${path}: other processes keep re-creating it`);
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { fail, selectBackend, type BackendRequest } from '@vjepa/core';
+import { checkOutputPath, fail, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, evalTransform, openClipSource, videoFileSource } from '@vjepa/data';
 import { embedClips } from '@vjepa/probe';
 import { featureSourceConfig, loadEncoder, type InferOverrides } from '@vjepa/official';
@@ -22,8 +22,12 @@ export interface EmbedCommandOptions {
   /** Mean-pool the tokens: `[M, D]` instead of `[M, N, D]`. */
   pool?: boolean;
   batchSize?: number;
+  /** Leave the rows of unreadable inputs out (each warned about, their names in `skipped`) instead of refusing the run. */
+  skipUnreadable?: boolean;
   backend?: BackendRequest;
   log?: (line: string) => void;
+  /** Where warnings go (default `console.error`). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -31,9 +35,11 @@ export interface EmbedCommandOptions {
  * file, `features` `[M, N, D]` (or `[M, D]` pooled) and the clip names. Clips are taken with the
  * deterministic single-view test transform (resize, centre crop) at the checkpoint's clip size.
  */
-export async function runEmbedCommand(options: EmbedCommandOptions): Promise<{ count: number; shape: number[] }> {
+export async function runEmbedCommand(options: EmbedCommandOptions): Promise<{ count: number; shape: number[]; skipped: string[] }> {
   const log = options.log ?? console.log;
+  const warn = options.warn ?? ((line: string) => console.error(line));
   const which = options.encoder ?? 'target';
+  checkOutputPath('--out', options.out, 'file');
   if (options.checkpoint === 'random' || options.checkpoint === 'pixels') {
     fail('--checkpoint', 'a vjepa train output folder, a checkpoint directory or a .pth.tar file', options.checkpoint);
   }
@@ -47,13 +53,18 @@ export async function runEmbedCommand(options: EmbedCommandOptions): Promise<{ c
     : videoFileSource(options.inputs.map((path) => ({ path })), { framesPerClip: data.frames, frameStep: data.frameStep });
   const count = Math.min(source.size, options.limit ?? source.size);
   const batchSize = Math.min(options.batchSize ?? 8, count);
-  const loader = new ClipLoader(source, { batchSize, transform: evalTransform({ cropSize: data.crop }), seed: 0, shuffle: false, dropLast: false });
+  // Row i must be the clip its name says: an unreadable input is refused, or its row left out (never replaced).
+  const unreadable = options.skipUnreadable ? 'drop' : 'fail';
+  const loader = new ClipLoader(source, { batchSize, transform: evalTransform({ cropSize: data.crop }), seed: 0, shuffle: false, dropLast: false, unreadable, onWarning: warn });
   const encoder = loadEncoder(config, options.checkpoint, which);
   try {
     const key = which === 'target' ? 'target_encoder' : 'encoder';
-    const written = await embedClips(options.out, encoder, loader.iterateEpoch(), { limit: count, pool: options.pool, metadata: { encoder: key } });
-    log(`wrote features [${written.shape}] of ${written.count} clips to ${resolve(options.out)}`);
-    return written;
+    const batches = loader.iterateEpoch();
+    const written = await embedClips(options.out, encoder, batches, { limit: count, pool: options.pool, metadata: { encoder: key }, skipped: () => loader.metrics.skippedNames });
+    const skipped = loader.metrics.skippedNames;
+    const left = skipped.length > 0 ? ` (${skipped.length} unreadable input(s) left out: ${skipped.join(', ')})` : '';
+    log(`wrote features [${written.shape}] of ${written.count} clips to ${resolve(options.out)}${left}`);
+    return { ...written, skipped };
   } finally {
     loader.close();
     encoder.dispose();
@@ -72,6 +83,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'output safetensors file', 'features.safetensors')
     .addOption(option('--limit <n>', 'embed at most n clips', integer(1)))
     .option('--pool', 'mean-pool tokens: [M, D] instead of [M, N, D]')
+    .option('--skip-unreadable', 'leave the row of an unreadable input out (warned, named in the metadata "skipped") instead of refusing the run')
     .addOption(backendOption())
     .action(async (inputs: string[], o: Omit<EmbedCommandOptions, 'inputs' | 'inferred'> & { heads?: number }) => {
       const { heads, ...rest } = o;

@@ -70,7 +70,7 @@ describe('vjepa embed and vjepa probe', () => {
       log: quiet,
     });
     expect(summary).toMatchObject({ classes: 4, train: 16, val: 8, task: 'shape', probe: 'linear', encoder: 'random' });
-    await expect(probeSource({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/^checkpoint: expected a vjepa train output folder/);
+    await expect(probeSource({ checkpoint: '/nonexistent', train: 'synthetic', val: 'synthetic', log: quiet })).rejects.toThrow(/^--checkpoint: expected a vjepa train output folder/);
   });
 
   it('vjepa probe --whiten none,pca: one probe each on the same features, the fitted transform saved beside the weights', async () => {

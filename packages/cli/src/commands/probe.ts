@@ -18,6 +18,7 @@ interface ProbeFlags extends Omit<ProbeSourceOptions, 'inferred' | 'modelFlags' 
   depth?: string;
   crop?: string;
   frames?: string;
+  json?: boolean;
 }
 
 /** `vjepa probe`: train (or evaluate) a probe on frozen features. */
@@ -57,9 +58,13 @@ export function register(program: Command): void {
     .option('--depth <n>', 'with --checkpoint random: encoder depth')
     .option('--crop <px>', 'with --checkpoint random: clip side')
     .option('--frames <n>', 'with --checkpoint random: frames per clip')
+    .option('--json', 'print only the JSON summary lines on stdout (the report and the progress go to stderr)')
     .addOption(backendOption())
     .action(async (o: ProbeFlags) => {
-      const { heads, label, model, depth, crop, frames, ...rest } = o;
-      await probeSource({ ...rest, inferred: { heads }, labels: label, modelFlags: { model, depth, crop, frames, seed: String(o.seed) } });
+      const { heads, label, model, depth, crop, frames, json, ...rest } = o;
+      const progress = (line: string) => console.error(line);
+      const log = json ? progress : (line: string) => console.log(line);
+      const summaries = await probeSource({ ...rest, inferred: { heads }, labels: label, modelFlags: { model, depth, crop, frames, seed: String(o.seed) }, log, progress });
+      if (json) for (const summary of summaries) console.log(JSON.stringify(summary));
     });
 }

@@ -10,6 +10,8 @@ interface TrainCommandFlags extends TrainFlags {
   checkpointEvery: number;
   out: string;
   resume?: boolean | string;
+  resumeIfExists?: boolean;
+  force?: boolean;
   keep: number;
   backend: BackendRequest;
 }
@@ -43,13 +45,15 @@ export function register(program: Command): void {
     .addOption(option('--checkpoint-every <n>', 'steps between checkpoints', integer(1), 50))
     .option('--out <dir>', 'output folder for checkpoints and metrics.jsonl', 'runs/vjepa')
     .option('--resume [dir]', 'continue from the newest intact checkpoint in --out (or in dir); a damaged one is skipped with a warning')
+    .option('--resume-if-exists', 'continue the run in --out when it has a checkpoint, start it otherwise: one command for the first start and every restart (preemptible machines)')
+    .option('--force', 'start a new run in an --out that holds one, deleting its checkpoints and metrics.jsonl (without it such an --out is refused)')
     .addOption(option('--keep <n>', 'checkpoints to keep (the newest intact one is never deleted)', integer(1), 3))
     .addOption(backendOption())
     .action(async (flags: TrainCommandFlags) => {
-      const { preset, checkpointEvery, out, resume, keep, backend, ...runFlags } = flags;
-      const resumeFrom = resume === true ? out : resume;
+      const { preset, checkpointEvery, out, resume, resumeIfExists, force, keep, backend, ...runFlags } = flags;
+      const resumeFrom = resume === true || resumeIfExists ? out : resume;
       const saved = resumeFrom ? savedRunConfig(resumeFrom) : null;
       const config = resolveRunConfig(runFlags, saved ?? (preset ? TRAIN_PRESETS[preset] : {}));
-      await runTrainWithProgress({ config, backend, out, resume, checkpointEvery, keep, stopOnSignals: true });
+      await runTrainWithProgress({ config, backend, out, resume, resumeIfExists, force, checkpointEvery, keep, stopOnSignals: true });
     });
 }

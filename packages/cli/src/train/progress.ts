@@ -9,10 +9,15 @@ export class TrainingProgress {
   private bar?: cliProgress.SingleBar;
   private readonly lines: (e: ProgressEvent) => void;
 
+  /**
+   * @param stream - the terminal the bar is drawn on (default stderr); its `columns` size the bar, so that
+   *   the line (step, ETA first) fits: a terminal cuts what passes its right edge.
+   */
   constructor(
     private readonly log: (line: string) => void = console.log,
     private readonly interactive = Boolean(process.stderr.isTTY),
     every = 10,
+    private readonly stream: NodeJS.WritableStream & { columns?: number } = process.stderr,
   ) {
     this.lines = logProgress(log, every);
   }
@@ -27,23 +32,32 @@ export class TrainingProgress {
       lr: e.lr.toExponential(2),
       momentum: e.momentum.toFixed(5),
       speed: e.clipsPerSecond.toFixed(2),
-      eta: formatEta(e.etaSeconds),
+      etaText: formatEta(e.etaSeconds),
     };
     if (!this.bar) {
-      this.bar = new cliProgress.SingleBar(
-        { format: 'train [{bar}] {value}/{total} | loss {loss} | lr {lr} | m {momentum} | {speed} clips/s | ETA {eta}', hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
+      // What matters most comes first (step, ETA, loss); the figures after it are left out, last first,
+      // until the line fits the terminal with a bar of at least 10 (a terminal cuts what passes its edge).
+      const columns = this.stream.columns ?? 80;
+      const fields = ['loss {loss}', 'lr {lr}', 'm {momentum}', '{speed} clips/s'];
+      const fill = (text: string) =>
+        text.replace(/\{value\}|\{total\}/g, String(e.totalSteps)).replace(/\{(\w+)\}/g, (_, key: string) => String(payload[key as keyof typeof payload] ?? ''));
+      let format = '';
+      for (let kept = fields.length; kept >= 1; kept--) {
+        format = `train {value}/{total} ETA {etaText} [{bar}] ${fields.slice(0, kept).join(' | ')}`;
+        if (fill(format.replace('{bar}', '')).length + 10 <= columns) break;
+      }
+      const barsize = Math.max(10, Math.min(40, columns - fill(format.replace('{bar}', '')).length - 1));
+      this.bar = new cliProgress.SingleBar({ format, hideCursor: true, barsize, stream: this.stream }, cliProgress.Presets.shades_classic);
       this.bar.start(e.totalSteps, e.step, payload);
     }
     this.bar.update(e.step + 1, payload);
   }
 
-  /** Prints a message without breaking the bar. */
-  message(line: string): void {
+  /** Prints a message (to `write`, default the log) without breaking the bar. */
+  message(line: string, write: (line: string) => void = this.log): void {
     if (this.bar) this.bar.stop();
     this.bar = undefined;
-    this.log(line);
+    write(line);
   }
 
   stop(): void {
@@ -58,8 +72,14 @@ export class TrainingProgress {
  */
 export async function runTrainWithProgress({ interactive, ...options }: Omit<TrainRunOptions, 'onProgress'> & { interactive?: boolean }): Promise<TrainingSummary> {
   const progress = new TrainingProgress(options.log ?? console.log, interactive);
+  const warn = options.warn ?? ((line: string) => console.error(line));
   try {
-    return await runTrain({ ...options, log: (line) => progress.message(line), onProgress: (event) => progress.update(event) });
+    return await runTrain({
+      ...options,
+      log: (line) => progress.message(line),
+      warn: (line) => progress.message(line, warn),
+      onProgress: (event) => progress.update(event),
+    });
   } finally {
     progress.stop();
   }

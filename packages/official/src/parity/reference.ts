@@ -66,7 +66,11 @@ function replaceGroups(tensors: Map<string, SafeTensor>, path: string, groups: [
  * `weights`, the model weights come from official `.pth.tar` checkpoints instead of the reference's groups.
  */
 export function loadReference(file: string, weights: ReferenceWeights = {}): Reference {
-  if (!existsSync(file)) fail('FILE', 'an existing reference .safetensors file', file);
+  if (!existsSync(file)) {
+    // With official weights, the reference is `--reference` (whose default is a path inside the repository).
+    if (weights.weights) fail('--reference', 'an existing reference .safetensors file of the same weights', file, `Relative paths are read from the current folder ${process.cwd()}; give --reference FILE`);
+    fail('FILE', 'an existing reference .safetensors file', file);
+  }
   const configFile = file.replace(/\.safetensors$/, '') + '.json';
   if (!existsSync(configFile)) fail('config', `a JSON config beside the tensors at ${configFile}`, 'no such file');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as ReferenceConfig;
