@@ -8,6 +8,8 @@ export * from './types';
 export * from '@vjepa/base';
 export * from './random';
 export { ensureGradients } from '#gradients';
+export { takeWebGpuErrors, type WebGpuAdapter } from './backend-webgpu';
+export { watchGpuResidency, type GpuResidency } from './backend-webgpu-residency';
 export { batchMatMul, matMulFast } from './ops/matmul';
 export { gatherTokens, indexTensor } from './ops/gather';
 export { Module, type LoadOptions } from './nn/module';

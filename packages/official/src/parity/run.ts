@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
+import { fail, selectBackend, takeWebGpuErrors, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
 import { createTrainStep, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
 import { int64ToInt32, selectGroup } from '@vjepa/core';
@@ -9,6 +9,11 @@ import { buildModels, generatorCount, loadReference, referenceIndices, reference
 /** Tolerances of `vjepa parity`: forward values, and gradients / training steps. */
 export const PARITY_TOLERANCE = { forward: 1e-4, gradient: 1e-3 } as const;
 
+/** The three comparisons of `runParity`: outputs and gradients, the training steps, the probe. */
+export type ParityPart = 'forward' | 'train' | 'probe';
+
+const PARITY_PARTS: readonly ParityPart[] = ['forward', 'train', 'probe'];
+
 /** What `vjepa parity` prints. */
 export interface ParityReport {
   file: string;
@@ -17,7 +22,7 @@ export interface ParityReport {
   accelerator: 'native' | 'none';
   /** Max abs error per reference tensor compared. */
   errors: Record<string, number>;
-  /** Names whose error exceeds their tolerance. */
+  /** Names whose error exceeds their tolerance, then any WebGPU validation error (`WebGPU error: …`). */
   failures: string[];
   /** Reference tensors this version cannot produce yet (not compared). */
   unchecked: string[];
@@ -79,7 +84,7 @@ interface ReferenceTraining {
 }
 
 /** `train.steps` full steps on the file's clip and masks; parameters of all three models after them, and the losses. */
-function compareTraining(reference: Reference, record: (name: string, value: tf.Tensor | Float32Array | number) => void): void {
+async function compareTraining(reference: Reference, record: (name: string, value: tf.Tensor | Float32Array | number) => void): Promise<void> {
   const train = reference.config.train as ReferenceTraining | undefined;
   if (!train || !reference.tensors.has('train/losses')) return;
   const models = buildModels(reference);
@@ -101,7 +106,9 @@ function compareTraining(reference: Reference, record: (name: string, value: tf.
     clipFromStep: 0,
   });
   try {
-    const losses = Float32Array.from({ length: train.steps }, () => step.run(video, masks).loss);
+    // On webgpu the step stays on the GPU and is read once at its end (no synchronous reads there in Node).
+    const losses = new Float32Array(train.steps);
+    for (let i = 0; i < train.steps; i++) { console.time('step'+i); losses[i] = (tf.getBackend() === 'webgpu' ? await step.runAsync(video, masks) : step.run(video, masks)).loss; console.timeEnd('step'+i); }
     record('train/losses', losses);
     const groups = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
     for (const [group, module] of Object.entries(groups)) {
@@ -150,27 +157,52 @@ function compareProbe(reference: Reference, record: (name: string, value: tf.Ten
  * parameters and losses after the reference's training steps (`train/*`, ≤ 1e-3). Any configuration in the format works
  * (patch and tubelet sizes, widths, depths, heads, batch and mask sizes are read from the file).
  * With `weights`, the models are loaded from official `.pth.tar` checkpoints instead of the reference's groups.
+ * `parts` runs only some of the comparisons (all three by default; `unchecked` then lists only what the
+ * parts run could have compared). On `webgpu` nothing is read back synchronously, and any validation
+ * error of the device is a failure.
  */
 export async function runParity(
   file: string,
   backend: BackendRequest = 'auto',
   accelerator: AcceleratorRequest = 'auto',
   weights: ReferenceWeights = {},
+  parts: readonly ParityPart[] = PARITY_PARTS,
 ): Promise<ParityReport> {
+  const unknownPart = parts.find((part) => !PARITY_PARTS.includes(part));
+  if (unknownPart !== undefined || parts.length === 0) fail('parts', `some of ${PARITY_PARTS.join(', ')}`, unknownPart ?? '[]');
   const reference = loadReference(file, weights);
-  const choice = await selectBackend(backend, { accelerator });
+  const choice = await selectBackend(backend, { accelerator }); if (process.env.BATCH) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(process.env.BATCH)); if (process.env.NOFWD) tf.env().set('WEBGPU_CPU_FORWARD', false);
   const errors: Record<string, number> = {};
+  // Tensors are copied when recorded and read afterwards, asynchronously: the webgpu backend cannot read
+  // synchronously in Node, and a read inside the computation would stall it on a GPU.
+  const pending: [string, tf.Tensor][] = [];
   const record = (name: string, value: tf.Tensor | Float32Array | number) => {
     const expected = reference.tensors.get(name);
-    if (expected) errors[name] = maxAbsError(value, expected);
+    if (!expected) return;
+    if (value instanceof tf.Tensor) pending.push([name, tf.keep(tf.clone(value))]);
+    else errors[name] = maxAbsError(value, expected);
   };
-  compareForwardAndGradients(reference, record);
-  compareTraining(reference, record);
-  compareProbe(reference, record);
+  const readPending = async () => {
+    for (const [name, tensor] of pending.splice(0, pending.length)) {
+      const values = (await tensor.data()) as Float32Array;
+      errors[name] = maxAbsError(values, reference.tensors.get(name)!, tensor.shape);
+      tensor.dispose();
+    }
+  };
+  if (parts.includes('forward')) compareForwardAndGradients(reference, record);
+  await readPending();
+  if (parts.includes('train')) await compareTraining(reference, record);
+  await readPending();
+  if (parts.includes('probe')) compareProbe(reference, record);
+  await readPending();
   const failures = Object.entries(errors)
     .filter(([name, error]) => !(error <= toleranceFor(name)))
     .map(([name]) => name);
-  const compared = (name: string) => name in errors || /^(input|encoder|predictor|target_encoder|masks|probe|probe_in)\//.test(name);
+  // A WebGPU validation error means some dispatch did not run: fail even if the values happened to match.
+  if (choice.backend === 'webgpu') failures.push(...takeWebGpuErrors());
+  const skipped = (name: string) =>
+    (!parts.includes('forward') && /^(out|grad)\//.test(name)) || (!parts.includes('train') && name.startsWith('train/')) || (!parts.includes('probe') && /^probe_(out|grad)\//.test(name));
+  const compared = (name: string) => name in errors || skipped(name) || /^(input|encoder|predictor|target_encoder|masks|probe|probe_in)\//.test(name);
   const unchecked = [...reference.tensors.keys()].filter((name) => !compared(name));
   return { file, backend: choice.backend, accelerator: choice.accelerator.name, errors, failures, unchecked, ok: failures.length === 0 };
 }
