@@ -1,5 +1,5 @@
 import { firstLine } from './backend-checks';
-import type { GpuLike } from './backend-webgpu';
+import { describeAdapter, type GpuLike, type WebGpuAdapter } from './backend-webgpu';
 
 /** The optional package with Dawn's Node bindings (prebuilt for linux-x64/arm64, macOS and Windows). */
 export const DAWN_PACKAGE = 'webgpu';
@@ -34,4 +34,23 @@ export async function nodeGpu(): Promise<GpuLike> {
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   installed = gpu;
   return gpu;
+}
+
+/**
+ * Whether `selectBackend('webgpu')` would find an adapter in Node, without switching backends: the
+ * adapter's description, or why there is none (the `webgpu` package missing, no GPU driver). What
+ * `vjepa doctor` prints.
+ *
+ * @example
+ * const found = await findWebGpuAdapter();
+ * console.log('adapter' in found ? found.adapter.description : found.reason);
+ */
+export async function findWebGpuAdapter(): Promise<{ adapter: WebGpuAdapter } | { reason: string }> {
+  try {
+    const adapter = await (await nodeGpu()).requestAdapter({ powerPreference: 'high-performance' });
+    if (adapter === null) return { reason: `navigator.gpu.requestAdapter() found no adapter: ${SWIFTSHADER_HINT}` };
+    return { adapter: describeAdapter(adapter) };
+  } catch (error) {
+    return { reason: firstLine(error) };
+  }
 }

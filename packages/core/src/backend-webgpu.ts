@@ -21,7 +21,8 @@ export interface GpuLike {
   requestAdapter(options: { powerPreference: string }): Promise<AdapterLike | null>;
 }
 
-interface AdapterLike {
+/** The parts of a `GPUAdapter` used here. */
+export interface AdapterLike {
   limits: object;
   features: { has(name: string): boolean };
   info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };

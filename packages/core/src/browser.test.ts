@@ -7,6 +7,7 @@ import { describeBrowserEntry } from '../../../scripts/browser-entry';
 /** The names only the Node entry has: they need Node's file system or load native TensorFlow. */
 const NODE_ONLY = [
   'BACKEND_REQUESTS',
+  'findWebGpuAdapter',
   'readSafetensors',
   'readSafetensorsSync',
   'syncDirectory',
