@@ -108,7 +108,7 @@ async function compareTraining(reference: Reference, record: (name: string, valu
   try {
     // On webgpu the step stays on the GPU and is read once at its end (no synchronous reads there in Node).
     const losses = new Float32Array(train.steps);
-    for (let i = 0; i < train.steps; i++) { console.time('step'+i); losses[i] = (tf.getBackend() === 'webgpu' ? await step.runAsync(video, masks) : step.run(video, masks)).loss; console.timeEnd('step'+i); }
+    for (let i = 0; i < train.steps; i++) losses[i] = (tf.getBackend() === 'webgpu' ? await step.runAsync(video, masks) : step.run(video, masks)).loss;
     record('train/losses', losses);
     const groups = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
     for (const [group, module] of Object.entries(groups)) {
@@ -171,7 +171,7 @@ export async function runParity(
   const unknownPart = parts.find((part) => !PARITY_PARTS.includes(part));
   if (unknownPart !== undefined || parts.length === 0) fail('parts', `some of ${PARITY_PARTS.join(', ')}`, unknownPart ?? '[]');
   const reference = loadReference(file, weights);
-  const choice = await selectBackend(backend, { accelerator }); if (process.env.BATCH) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(process.env.BATCH)); if (process.env.NOFWD) tf.env().set('WEBGPU_CPU_FORWARD', false);
+  const choice = await selectBackend(backend, { accelerator });
   const errors: Record<string, number> = {};
   // Tensors are copied when recorded and read afterwards, asynchronously: the webgpu backend cannot read
   // synchronously in Node, and a read inside the computation would stall it on a GPU.
