@@ -24,6 +24,15 @@ export { officialToFolder } from './from-official';
 export { formatInspect, inspectFile, type InspectReport } from './inspect';
 export { runConvert, type ConvertOptions } from './convert';
 export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-stream';
-export { PARITY_TOLERANCE, runParity, type ParityPart, type ParityReport } from './parity/run';
-export { buildModels, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceConfig, type ReferenceWeights } from './parity/reference';
+export { PARITY_TOLERANCE, compareReference, runParity, type ParityComparison, type ParityPart, type ParityReport } from './parity/run';
+export {
+  buildModels,
+  loadReference,
+  referenceFromBytes,
+  referenceIndices,
+  referenceVideo,
+  type Reference,
+  type ReferenceConfig,
+  type ReferenceWeights,
+} from './parity/reference';
 export { maxAbsError } from './parity/compare';
