@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { ParityReport } from './run';
+import type { ParityReport } from './compare-reference';
 
 // What a parity report on tiny.safetensors must show, per part: shared by the cpu/wasm runs and the webgpu ones.
 
