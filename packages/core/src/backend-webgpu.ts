@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWebGpuKernels } from './accel/register-webgpu';
 
 /** The adapter `selectBackend` put the webgpu backend on. */
 export interface WebGpuAdapter {
@@ -71,7 +72,7 @@ export async function registerWebGpu(gpu: GpuLike | undefined, realOnly: boolean
   if (realOnly && described.software) {
     throw new Error(`the only WebGPU adapter is a software one (${described.description}), slower than wasm; ask for 'webgpu' to use it anyway`);
   }
-  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const { WebGPUBackend, webgpu_util } = await import('@tensorflow/tfjs-backend-webgpu');
   const requiredLimits: Record<string, number> = {};
   for (const key in adapter.limits) {
     const value = (adapter.limits as unknown as Record<string, unknown>)[key];
@@ -88,5 +89,6 @@ export async function registerWebGpu(gpu: GpuLike | undefined, realOnly: boolean
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), 3);
+  registerWebGpuKernels(webgpu_util);
   return described;
 }

@@ -26,6 +26,7 @@ export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
 export { stopGradient } from './ops/stop-gradient';
 export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/native';
+export { useWebGpuKernels } from './accel/webgpu';
 export { nativeOrReference } from './accel/dispatch';
 export { linear, linearReference } from './accel/kernels/linear';
 export { layerNorm, layerNormReference } from './accel/kernels/layer-norm';

@@ -23,6 +23,8 @@ describe.skipIf('skip' in gpu)(`a V-JEPA step on webgpu (${'skip' in gpu ? gpu.s
       const { result, residency } = await watchGpuResidency(() => step.runAsync(video, masks));
       expect(Number.isFinite(result.loss)).toBe(true);
       expect(residency.kernels.length).toBeGreaterThan(100);
+      // our WGSL kernels, not tfjs's compositions: LayerNorm, GELU, AdamW
+      for (const kernel of ['VjepaLayerNorm', 'VjepaLayerNormPlain', 'VjepaLayerNormGrad', 'VjepaGelu', 'VjepaGeluGrad', 'VjepaAdamW']) expect(residency.kernels).toContain(kernel);
       expect(residency.cpuKernels).toEqual([]);
       // the metrics, read once at the end: the loss, one per generator, two gradient norms
       expect(residency.reads).toEqual(Array.from({ length: 1 + masks.length + 2 }, () => ({ kernel: 'outside a kernel', afterKernels: residency.kernels.length })));
