@@ -54,3 +54,19 @@ export async function findWebGpuAdapter(): Promise<{ adapter: WebGpuAdapter } | 
     return { reason: firstLine(error) };
   }
 }
+
+/**
+ * Makes a synchronous read on the Node webgpu backend fail with a message that says what to do: tfjs
+ * reads webgpu tensors synchronously through an `OffscreenCanvas`, which Node lacks ("OffscreenCanvas
+ * is not defined" otherwise).
+ */
+export function explainSyncReads(backend: object): void {
+  Object.defineProperty(backend, 'readSync', {
+    configurable: true,
+    value: () => {
+      throw new Error(
+        'webgpu in Node cannot read a tensor synchronously (dataSync, arraySync, a train step\'s run): read with await tensor.data(), train with VjepaTrainStep.runAsync, or use --backend wasm',
+      );
+    },
+  });
+}

@@ -26,6 +26,14 @@ describe.skipIf(webgpu instanceof Error)(`selectBackend('webgpu') in Node (${web
     expect(tf.getBackend()).toBe('webgpu');
   });
 
+  it('refuses a synchronous read with a message that says what to do', async () => {
+    await selectBackend('webgpu');
+    const x = tf.tensor1d([1, 2]);
+    expect(() => x.dataSync()).toThrow(/^webgpu in Node cannot read a tensor synchronously \(dataSync, arraySync, a train step's run\): read with await tensor\.data\(\), train with VjepaTrainStep\.runAsync, or use --backend wasm$/);
+    expect(Array.from(await x.data())).toEqual([1, 2]);
+    x.dispose();
+  });
+
   it('gets the adapter\'s limits: an addN of 9 tensors (10 storage buffers) is exact, and the device reports no error', async () => {
     await selectBackend('webgpu');
     const inputs = Array.from({ length: 9 }, (_, i) => tf.tensor1d([i, 2 * i]));

@@ -5,7 +5,7 @@ import { fail, optionKeys } from '@vjepa/base';
 import { setNativeKernels, type AcceleratorInfo, type AcceleratorRequest } from './accel/native';
 import { loadAccelerator } from './accel/load';
 import { registerWebGpu, type WebGpuAdapter } from './backend-webgpu';
-import { DAWN_PACKAGE, SWIFTSHADER_HINT, nodeGpu } from './backend-webgpu-node';
+import { DAWN_PACKAGE, SWIFTSHADER_HINT, explainSyncReads, nodeGpu } from './backend-webgpu-node';
 
 /**
  * Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu; `webgpu`
@@ -114,6 +114,7 @@ async function tryWebGpu(rejected: BackendChoice['rejected']): Promise<WebGpuAda
       throw new Error(/found no adapter/.test(text) ? `${text}: ${SWIFTSHADER_HINT}` : text);
     });
     await trySetBackend('webgpu');
+    explainSyncReads(tf.backend());
     return adapter;
   } catch (error) {
     rejected.push({ candidate: 'webgpu', reason: firstLine(error) });
