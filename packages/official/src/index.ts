@@ -25,14 +25,6 @@ export { formatInspect, inspectFile, type InspectReport } from './inspect';
 export { runConvert, type ConvertOptions } from './convert';
 export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-stream';
 export { PARITY_TOLERANCE, compareReference, runParity, type ParityComparison, type ParityPart, type ParityReport } from './parity/run';
-export {
-  buildModels,
-  loadReference,
-  referenceFromBytes,
-  referenceIndices,
-  referenceVideo,
-  type Reference,
-  type ReferenceConfig,
-  type ReferenceWeights,
-} from './parity/reference';
+export { loadReference, type ReferenceWeights } from './parity/reference';
+export { buildModels, referenceFromBytes, referenceIndices, referenceVideo, type Reference, type ReferenceConfig } from './parity/reference-models';
 export { maxAbsError } from './parity/compare';

@@ -3,18 +3,6 @@ import { fail, readSafetensorsSync, type SafeTensor } from '@vjepa/core';
 import { hostStateDict, withTorchFile } from '../torch-files';
 import { checkReferenceConfig, type Reference, type ReferenceConfig } from './reference-models';
 
-export {
-  buildModels,
-  checkReferenceConfig,
-  encoderConfig,
-  generatorCount,
-  referenceFromBytes,
-  referenceIndices,
-  referenceVideo,
-  type Reference,
-  type ReferenceConfig,
-} from './reference-models';
-
 /** Official checkpoints whose weights replace those of the reference file. */
 export interface ReferenceWeights {
   /** A pretraining `.pth.tar`: its `encoder`, `predictor`, `target_encoder` replace `encoder/*`, `predictor/*`, `target_encoder/*`. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { watchGpuResidency } from '@vjepa/core';
 import { createTrainStep } from '@vjepa/trainer';
-import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo } from './reference';
+import { loadReference } from './reference';
+import { buildModels, generatorCount, referenceIndices, referenceVideo } from './reference-models';
 import { webgpuForTests } from './swiftshader.test-util';
 
 const tiny = fileURLToPath(new URL('../../../../fixtures/reference/tiny.safetensors', import.meta.url));
@@ -29,11 +30,7 @@ describe.skipIf('skip' in gpu)(`a V-JEPA step on webgpu (${'skip' in gpu ? gpu.s
       // the metrics, read once at the end: the loss, one per generator, two gradient norms
       expect(residency.reads).toEqual(Array.from({ length: 1 + masks.length + 2 }, () => ({ kernel: 'outside a kernel', afterKernels: residency.kernels.length })));
     } finally {
-      step.dispose();
-      video.dispose();
-      models.encoder.dispose();
-      models.predictor.dispose();
-      models.targetEncoder.dispose();
+      [step, video, models.encoder, models.predictor, models.targetEncoder].forEach((owned) => owned.dispose());
     }
   });
 });
