@@ -63,6 +63,7 @@ export async function findWebGpuAdapter(): Promise<{ adapter: WebGpuAdapter } | 
 export function explainSyncReads(backend: object): void {
   Object.defineProperty(backend, 'readSync', {
     configurable: true,
+    writable: true,
     value: () => {
       throw new Error(
         'webgpu in Node cannot read a tensor synchronously (dataSync, arraySync, a train step\'s run): read with await tensor.data(), train with VjepaTrainStep.runAsync, or use --backend wasm',

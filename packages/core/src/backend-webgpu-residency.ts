@@ -52,25 +52,32 @@ export async function watchGpuResidency<T>(fn: () => Promise<T> | T): Promise<{ 
     });
     return config;
   });
+  // Wrapped as own properties; whatever own properties were there before (`explainSyncReads`) come back after.
+  const names = ['readSync', 'read', 'shouldExecuteOnCPU'] as const;
+  const before = names.map((name) => Object.getOwnPropertyDescriptor(backend, name));
   const { readSync, read, shouldExecuteOnCPU } = backend;
-  backend.readSync = function (dataId) {
+  const wrap = (name: (typeof names)[number], value: unknown) => Object.defineProperty(backend, name, { value, configurable: true, writable: true });
+  wrap('readSync', function (this: WatchedBackend, dataId: object) {
     residency.reads.push({ kernel: current(), afterKernels: residency.kernels.length });
     return readSync.call(this, dataId);
-  };
-  backend.read = function (dataId) {
+  });
+  wrap('read', function (this: WatchedBackend, dataId: object) {
     residency.reads.push({ kernel: current(), afterKernels: residency.kernels.length });
     return read.call(this, dataId);
-  };
-  backend.shouldExecuteOnCPU = function (inputs, threshold) {
+  });
+  wrap('shouldExecuteOnCPU', function (this: WatchedBackend, inputs: unknown[], threshold?: number) {
     const onCpu = shouldExecuteOnCPU.call(this, inputs, threshold);
     if (onCpu) residency.cpuKernels.push(current());
     return onCpu;
-  };
+  });
   try {
     return { result: await fn(), residency };
   } finally {
-    // The wrappers are own properties over the prototype's methods: removing them restores those.
-    for (const name of ['readSync', 'read', 'shouldExecuteOnCPU'] as const) delete (backend as Partial<WatchedBackend>)[name];
+    names.forEach((name, i) => {
+      const own = before[i];
+      if (own) Object.defineProperty(backend, name, own);
+      else delete (backend as Partial<WatchedBackend>)[name];
+    });
     for (const config of wrapped) {
       tf.unregisterKernel(config.kernelName, 'webgpu');
       tf.registerKernel(config);
