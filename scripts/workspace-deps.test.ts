@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependencyProblems, packageOf, scanSource, scanWorkspace, type PackageManifest } from './workspace-deps';
+import { dependencyProblems, optionalPeersOfDependencies, packageOf, scanSource, scanWorkspace, type PackageManifest } from './workspace-deps';
 
 const manifest: PackageManifest = {
   name: '@vjepa/example',
@@ -72,6 +72,16 @@ describe('dependencyProblems', () => {
     ]);
   });
 
+  it("counts a dependency that provides an optional peer of a workspace dependency (the CLI's backends) as used", () => {
+    const core: PackageManifest = { name: '@vjepa/core', peerDependencies: { wasm: '1', node: '1' }, peerDependenciesMeta: { wasm: { optional: true } } };
+    const cli: PackageManifest = { name: '@vjepa/cli', dependencies: { '@vjepa/core': 'workspace:^', wasm: '1', node: '1' } };
+    const provided = optionalPeersOfDependencies(cli, [{ manifest: core }, { manifest: cli }]);
+    expect([...provided]).toEqual(['wasm']);
+    expect(dependencyProblems(cli, [source("import { fail } from '@vjepa/core';")], provided)).toEqual([
+      { package: '@vjepa/cli', problem: 'unused', dependency: 'node' },
+    ]);
+  });
+
   it('does not let a string literal stand in for a regular dependency', () => {
     const files = [source("const name = '@vjepa/vit';\nimport { fail } from '@vjepa/core';\nconst f = '@ffmpeg-installer/ffmpeg';")];
     expect(dependencyProblems(manifest, files)).toEqual([{ package: '@vjepa/example', problem: 'unused', dependency: '@vjepa/vit' }]);
@@ -88,7 +98,7 @@ describe('the workspace', () => {
   });
 
   it('declares every package it imports and imports every runtime dependency it declares', () => {
-    expect(packages.flatMap((p) => dependencyProblems(p.manifest, p.files))).toEqual([]);
+    expect(packages.flatMap((p) => dependencyProblems(p.manifest, p.files, optionalPeersOfDependencies(p.manifest, packages)))).toEqual([]);
   });
 
   it('keeps @vjepa/probe off the trainer (DESIGN: a probe never depends on the trainer)', () => {

@@ -9,6 +9,7 @@ export interface PackageManifest {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   devDependencies?: Record<string, string>;
 }
 
@@ -70,11 +71,13 @@ export function scanSource(file: string, text: string): FileImports {
 /**
  * The rules every workspace package keeps, from its manifest and what its files import:
  * - each runtime dependency (`dependencies`, `optionalDependencies`) is imported by some non-test file
- *   (an optional one may instead be named by a string literal that a loader passes to `require`);
+ *   (an optional one may instead be named by a string literal that a loader passes to `require`), or is
+ *   an optional peer of a workspace dependency that this package provides for it (`provided`: the CLI
+ *   installs the wasm and cpu backends that `@vjepa/core` imports when picked);
  * - each package a non-test file imports is a runtime or peer dependency (not only a dev one);
  * - each `@vjepa/*` package a test imports is declared somewhere (dev dependencies included).
  */
-export function dependencyProblems(manifest: PackageManifest, files: readonly FileImports[]): DependencyProblem[] {
+export function dependencyProblems(manifest: PackageManifest, files: readonly FileImports[], provided: ReadonlySet<string> = new Set()): DependencyProblem[] {
   const problems: DependencyProblem[] = [];
   const runtime = { ...manifest.dependencies, ...manifest.optionalDependencies };
   const shipped = new Set([...Object.keys(runtime), ...Object.keys(manifest.peerDependencies ?? {})]);
@@ -83,7 +86,7 @@ export function dependencyProblems(manifest: PackageManifest, files: readonly Fi
   for (const dependency of Object.keys(runtime)) {
     const imported = sources.some((f) => f.packages.has(dependency));
     const named = dependency in (manifest.optionalDependencies ?? {}) && sources.some((f) => f.literals.has(dependency));
-    if (!imported && !named) problems.push({ package: manifest.name, problem: 'unused', dependency });
+    if (!imported && !named && !provided.has(dependency)) problems.push({ package: manifest.name, problem: 'unused', dependency });
   }
   const reported = new Set<string>();
   // Sources first, so a package imported by both is reported at a source file.
@@ -107,6 +110,15 @@ function sourceFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return /\.(m|c)?ts$/.test(entry) && !entry.endsWith('.d.ts') ? [path] : [];
   });
+}
+
+/** The optional peers of the workspace packages that `manifest` depends on: what it may install for them. */
+export function optionalPeersOfDependencies(manifest: PackageManifest, workspace: readonly { manifest: PackageManifest }[]): Set<string> {
+  const names = new Set(Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }));
+  const peers = workspace
+    .filter((p) => names.has(p.manifest.name))
+    .flatMap((p) => Object.entries(p.manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([name]) => name));
+  return new Set(peers);
 }
 
 /** Every package folder under `packagesDir` with its manifest and the imports of its `src/` files. */

@@ -10,10 +10,12 @@ import { percent, sampleMasks, type GeneratorMasks } from './masks';
 import { pcaToRgb, rowNorms, viridis } from './pca';
 import { decoderSetFromFiles, isDecoderSet, predictorRows, type DecoderSet, type PredictorRowsResult } from './predictor-row';
 import { FRAMES, TUBELET } from './settings';
+import { installParity } from './parity';
+import { mountTrainer } from './train';
 
 /** What the page computed last, for a headless check (and the curious, in the console). */
 interface PageResult {
-  status: 'running' | 'done' | 'error';
+  status: 'running' | 'done' | 'error' | 'idle';
   error?: string;
   backend?: string;
   decoder?: string;
@@ -98,6 +100,11 @@ class Page {
   private loaded?: LoadedEncoder;
   private decoderSet?: DecoderSet;
   private backend = '';
+
+  /** The active backend, once selected. */
+  get backendName(): string {
+    return this.backend;
+  }
   private running: Promise<void> = Promise.resolve();
 
   async start(): Promise<void> {
@@ -116,6 +123,12 @@ class Page {
     $('backend-line').textContent = `${choice.backend} — ${choice.reason}${rejected ? ` (not used: ${rejected})` : ''}`;
     this.loaded = randomEncoder();
     $('weights-line').textContent = this.loaded.weights;
+    // ?sample=none: no sample clip on load (tests that only train or compare on a slow backend).
+    if (new URLSearchParams(location.search).get('sample') === 'none') {
+      window.vjepa = { status: 'idle', backend: this.backend };
+      $('status').textContent = 'idle: no sample clip (?sample=none)';
+      return;
+    }
     const response = await fetch(`${import.meta.env.BASE_URL}sample.webm`);
     if (!response.ok) throw new Error(`sample.webm: HTTP ${response.status}`);
     await this.useVideo(await response.blob(), 'sample.webm (ffmpeg testsrc2, 320 × 240, 100 frames)');
@@ -236,6 +249,8 @@ class Page {
 }
 
 const page = new Page();
+installParity();
+mountTrainer(() => page.backendName);
 $('seed').addEventListener('change', () => void page.run());
 $('resample').addEventListener('click', () => {
   const input = $('seed') as HTMLInputElement;

@@ -50,7 +50,7 @@ describe('exit statuses and messages', () => {
     [['train', '--steps', 'abc'], 'vjepa: steps: expected an integer ≥ 1, received "abc"'],
     [['train', '--keep', '0'], 'vjepa: --keep: expected an integer ≥ 1, received "0"'],
     [['probe', '--checkpoint', 'random', '--views', 'two'], 'vjepa: --views: expected an integer ≥ 1, received "two"'],
-    [['bench', '--backends', 'gpu'], 'vjepa: --backends: expected a comma-separated list of auto, tensorflow, wasm, cpu, received "gpu"'],
+    [['bench', '--backends', 'gpu'], 'vjepa: --backends: expected a comma-separated list of auto, tensorflow, webgpu, wasm, cpu, received "gpu"'],
     [['train', '--pred-dim', '32'], 'vjepa: pred-dim: expected a multiple of the encoder\'s 3 heads, received 32'],
     [['train', '--data', '/nonexistent/videos'], 'vjepa: --data: expected \'synthetic\', \'synthetic:NAME\', or an existing CSV index or folder of videos, received "/nonexistent/videos"'],
     [['train', '--resume', '/nonexistent/run'], 'vjepa: --resume: expected a training output folder or checkpoint directory holding a checkpoint, received "/nonexistent/run". Train first, or drop --resume (--resume-if-exists starts a run where there is none)'],

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { firstLine, smokeTest } from './backend-checks';
 import { fail, optionKeys } from '@vjepa/base';
+import { registerWebGpu, type GpuLike, type WebGpuAdapter } from './backend-webgpu';
 
 /** Backends a browser user can ask for. `auto` prefers WebGPU, then WebGL, then wasm, then cpu. */
 export type BrowserBackendRequest = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -29,6 +30,8 @@ export interface BrowserBackendOptions {
 export interface BrowserBackendChoice {
   /** The tfjs backend now active: `webgpu`, `webgl`, `wasm` or `cpu`. */
   backend: string;
+  /** For `webgpu`: the adapter it runs on. */
+  adapter?: WebGpuAdapter;
   /** What was asked for. */
   requested: BrowserBackendRequest;
   /** One sentence saying why this backend was chosen. */
@@ -62,45 +65,6 @@ function checkOptions(options: BrowserBackendOptions): void {
   }
 }
 
-/**
- * Registers a WebGPU backend whose device gets every limit the adapter offers. tfjs 4.22's own factory
- * raises only a few, so ops with more than 8 storage buffers (an `addN` of 8 tensors) fail or return
- * garbage on the default limits; validation errors are reported on the console.
- */
-async function registerWebGpu(auto: boolean): Promise<void> {
-  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
-  if (gpu === undefined) throw new Error('navigator.gpu is missing: this browser has no WebGPU');
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) throw new Error('navigator.gpu.requestAdapter() found no adapter');
-  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? adapter.isFallbackAdapter;
-  if (auto && fallback === true) throw new Error("the only WebGPU adapter is a software fallback, slower than wasm; ask for 'webgpu' to use it anyway");
-  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-  const requiredLimits: Record<string, number> = {};
-  for (const key in adapter.limits) {
-    const value = (adapter.limits as unknown as Record<string, unknown>)[key];
-    if (typeof value === 'number') requiredLimits[key] = value;
-  }
-  const requiredFeatures = ['timestamp-query'].filter((feature) => adapter.features.has(feature));
-  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
-  // A failed validation inside tfjs surfaces only here; say so instead of returning silent garbage.
-  device.addEventListener('uncapturederror', (event) => {
-    console.error(`WebGPU error: ${(event as { error?: { message?: string } }).error?.message}`);
-  });
-  if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, adapter.info as never), 3);
-}
-
-/** The parts of `navigator.gpu` used here (the DOM typings are not part of this package's build). */
-interface GpuLike {
-  requestAdapter(options: { powerPreference: string }): Promise<{
-    limits: object;
-    features: { has(name: string): boolean };
-    info?: unknown;
-    isFallbackAdapter?: boolean;
-    requestDevice(descriptor: object): Promise<{ addEventListener(type: string, listener: (event: { error?: { message?: string } }) => void): void }>;
-  } | null>;
-}
-
 /** The WebGL renderer when it is a software one (SwiftShader, llvmpipe): slower than wasm on the same CPU. */
 function softwareWebGl(): string | undefined {
   const doc = (globalThis as { document?: { createElement(tag: 'canvas'): { getContext(kind: 'webgl2'): WebGlLike | null } } }).document;
@@ -119,9 +83,12 @@ interface WebGlLike {
   getParameter(name: number): unknown;
 }
 
-async function tryCandidate(name: Candidate, options: BrowserBackendOptions, auto: boolean): Promise<void> {
-  if (name === 'webgpu') await registerWebGpu(auto);
-  else if (name === 'webgl') {
+async function tryCandidate(name: Candidate, options: BrowserBackendOptions, auto: boolean): Promise<WebGpuAdapter | undefined> {
+  let adapter: WebGpuAdapter | undefined;
+  if (name === 'webgpu') {
+    const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+    adapter = await registerWebGpu(gpu, auto, 'navigator.gpu is missing: this browser has no WebGPU');
+  } else if (name === 'webgl') {
     const software = auto ? softwareWebGl() : undefined;
     if (software !== undefined) throw new Error(`WebGL runs on a software renderer (${software}), slower than wasm; ask for 'webgl' to use it anyway`);
     await import('@tensorflow/tfjs-backend-webgl');
@@ -135,6 +102,7 @@ async function tryCandidate(name: Candidate, options: BrowserBackendOptions, aut
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   await smokeTest();
+  return adapter;
 }
 
 /**
@@ -161,8 +129,9 @@ export async function selectBackend(
   const rejected: BrowserBackendChoice['rejected'] = [];
   const order: Candidate[] = requested === 'auto' ? ['webgpu', 'webgl', 'wasm', 'cpu'] : [requested];
   for (const name of order) {
+    let adapter: WebGpuAdapter | undefined;
     try {
-      await tryCandidate(name, options, requested === 'auto');
+      adapter = await tryCandidate(name, options, requested === 'auto');
     } catch (error) {
       rejected.push({ candidate: name, reason: firstLine(error) });
       continue;
@@ -173,7 +142,7 @@ export async function selectBackend(
           ? `${name} is the first choice and initialised`
           : `${name} is the fastest backend that initialised here`
         : `${name} was requested`;
-    return { backend: name, requested, reason, rejected };
+    return adapter ? { backend: name, requested, adapter, reason, rejected } : { backend: name, requested, reason, rejected };
   }
   throw new Error(
     `backend: ${requested === 'auto' ? 'no tfjs backend' : `'${requested}' requested but it`} could not be initialised (${rejected

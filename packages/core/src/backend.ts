@@ -4,16 +4,23 @@ import { ensureGradients } from './gradients';
 import { fail, optionKeys } from '@vjepa/base';
 import { setNativeKernels, type AcceleratorInfo, type AcceleratorRequest } from './accel/native';
 import { loadAccelerator } from './accel/load';
+import { registerWebGpu, type WebGpuAdapter } from './backend-webgpu';
+import { DAWN_PACKAGE, SWIFTSHADER_HINT, explainSyncReads, nodeGpu } from './backend-webgpu-node';
 
-/** Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu. */
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * Backends a user can ask for. `auto` prefers a native TensorFlow backend, then wasm, then cpu; `webgpu`
+ * (Dawn's Node bindings) is taken only when asked for by name.
+ */
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** What `selectBackend` chose, and why. */
 export interface BackendChoice {
   /** Fast kernels active on top of the backend. */
   accelerator: AcceleratorInfo;
-  /** The tfjs backend now active: `tensorflow`, `wasm` or `cpu`. */
+  /** The tfjs backend now active: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   backend: string;
+  /** For `webgpu`: the adapter it runs on. */
+  adapter?: WebGpuAdapter;
   /** What was asked for. */
   requested: BackendRequest;
   /** For `tensorflow`: which native package provided it (`@tensorflow/tfjs-node-gpu` or `-node`). */
@@ -46,7 +53,7 @@ function environment(name: string): string | undefined {
 const NO_ACCELERATOR: AcceleratorInfo = { name: 'none', reason: 'the native kernels run on the wasm backend only' };
 
 /** Every backend `selectBackend` takes in Node. */
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
 async function trySetBackend(name: string): Promise<void> {
@@ -71,16 +78,55 @@ async function tryNative(rejected: BackendChoice['rejected']): Promise<string | 
   return undefined;
 }
 
-async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejected']): Promise<boolean> {
+/** The backend packages `@vjepa/core` loads at run time: optional peers, installed by the app that picks them. */
+const BACKEND_PACKAGES = { wasm: '@tensorflow/tfjs-backend-wasm', cpu: '@tensorflow/tfjs-backend-cpu', webgpu: '@tensorflow/tfjs-backend-webgpu' } as const;
+
+/** Imports a backend package, or says which optional peer to install. */
+async function importBackend(name: keyof typeof BACKEND_PACKAGES): Promise<void> {
   try {
     if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-    else await import('@tensorflow/tfjs-backend-cpu');
+    else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+    else await import('@tensorflow/tfjs-backend-webgpu');
+  } catch (error) {
+    const pkg = BACKEND_PACKAGES[name];
+    throw new Error(`${pkg} is not installed (an optional peer of @vjepa/core: npm install ${pkg}@4.22.0): ${firstLine(error)}`);
+  }
+}
+
+async function tryBuiltIn(name: 'wasm' | 'cpu', rejected: BackendChoice['rejected']): Promise<boolean> {
+  try {
+    await importBackend(name);
     await trySetBackend(name);
     return true;
   } catch (error) {
     rejected.push({ candidate: name, reason: firstLine(error) });
     return false;
   }
+}
+
+/** WebGPU through Dawn's Node bindings (the optional package `webgpu`), on any adapter, software ones included. */
+async function tryWebGpu(rejected: BackendChoice['rejected']): Promise<WebGpuAdapter | undefined> {
+  try {
+    await importBackend('webgpu');
+    const gpu = await nodeGpu();
+    const adapter = await registerWebGpu(gpu, false, `${DAWN_PACKAGE} gave no navigator.gpu`).catch((error: unknown) => {
+      const text = firstLine(error);
+      throw new Error(/found no adapter/.test(text) ? `${text}: ${SWIFTSHADER_HINT}` : text);
+    });
+    await trySetBackend('webgpu');
+    explainSyncReads(tf.backend());
+    return adapter;
+  } catch (error) {
+    rejected.push({ candidate: 'webgpu', reason: firstLine(error) });
+    return undefined;
+  }
+}
+
+/** The error for a named backend that did not load, with every reason. */
+function notLoaded(requested: BackendRequest, rejected: BackendChoice['rejected'], advice: string): Error {
+  return new Error(
+    `backend: '${requested}' requested but it could not be initialised (${rejected.map((r) => `${r.candidate}: ${r.reason}`).join('; ')}). ${advice}`,
+  );
 }
 
 /** Every key of {@link SelectBackendOptions}. */
@@ -90,8 +136,12 @@ const SELECT_BACKEND_KEYS: readonly string[] = optionKeys<SelectBackendOptions>(
  * Selects and initialises a tfjs backend and registers gradients.
  *
  * `auto` loads `@tensorflow/tfjs-node-gpu` when it is installed and works, else `@tensorflow/tfjs-node`,
- * else wasm, else cpu. The native packages are optional peers, imported dynamically; nothing here
- * installs them. Asking for a specific backend that cannot load is an error.
+ * else wasm, else cpu. `webgpu` runs on Dawn's Node bindings (the optional package `webgpu`) and any
+ * adapter they find, software ones (SwiftShader) included; `auto` does not try it in Node, where loading
+ * Dawn costs time and logs driver warnings on machines without a GPU (compare first with `vjepa bench
+ * --backends webgpu,wasm`). On webgpu, train with `VjepaTrainStep.runAsync`: tensors there cannot be read
+ * synchronously in Node. Every backend package is an optional peer of `@vjepa/core`, imported when it is
+ * picked; nothing here installs one. Asking for a specific backend that cannot load is an error.
  *
  * @example
  * const choice = await selectBackend('auto');
@@ -114,13 +164,13 @@ export async function selectBackend(requested: BackendRequest = 'auto', options:
       setNativeKernels(null, NO_ACCELERATOR);
       return { backend: 'tensorflow', requested, provider, reason, rejected, accelerator: NO_ACCELERATOR };
     }
-    if (requested === 'tensorflow') {
-      throw new Error(
-        `backend: 'tensorflow' requested but no native backend loads (${rejected
-          .map((r) => `${r.candidate}: ${r.reason}`)
-          .join('; ')}). Install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, or use --backend wasm.`,
-      );
-    }
+    if (requested === 'tensorflow') throw notLoaded(requested, rejected, 'Install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, or use --backend wasm.');
+  }
+  if (requested === 'webgpu') {
+    const adapter = await tryWebGpu(rejected);
+    if (!adapter) throw notLoaded(requested, rejected, `Install ${DAWN_PACKAGE}@0.6.2 and @tensorflow/tfjs-backend-webgpu@4.22.0 and a GPU driver, or use --backend wasm.`);
+    setNativeKernels(null, NO_ACCELERATOR);
+    return { backend: 'webgpu', requested, adapter, reason: `webgpu was requested; it runs on ${adapter.description}`, rejected, accelerator: NO_ACCELERATOR };
   }
   const order: ('wasm' | 'cpu')[] = requested === 'cpu' ? ['cpu'] : requested === 'wasm' ? ['wasm'] : ['wasm', 'cpu'];
   for (const name of order) {
@@ -134,7 +184,8 @@ export async function selectBackend(requested: BackendRequest = 'auto', options:
       return { backend: name, requested, reason, rejected, accelerator: info };
     }
   }
+  if (requested !== 'auto') throw notLoaded(requested, rejected, `Install ${BACKEND_PACKAGES[order[0]]}@4.22.0, or pick another --backend.`);
   throw new Error(
-    `backend: no tfjs backend could be initialised (${rejected.map((r) => `${r.candidate}: ${r.reason}`).join('; ')})`,
+    `backend: no tfjs backend could be initialised (${rejected.map((r) => `${r.candidate}: ${r.reason}`).join('; ')}). Install @tensorflow/tfjs-backend-wasm@4.22.0.`,
   );
 }

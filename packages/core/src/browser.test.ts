@@ -8,6 +8,7 @@ import { describeBrowserEntry } from '../../../scripts/browser-entry';
 const NODE_ONLY = [
   'BACKEND_REQUESTS',
   'checkOutputPath',
+  'findWebGpuAdapter',
   'readSafetensors',
   'readSafetensorsHeaderSync',
   'readSafetensorsSync',

@@ -27,7 +27,8 @@ export { readOfficialProbeRun, writeOfficialProbeRun, type OfficialProbeRun, typ
 export { formatInspect, inspectFile, type InspectReport } from './inspect';
 export { runConvert, type ConvertOptions } from './convert';
 export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-stream';
-export { PARITY_TOLERANCE, runParity, type ParityReport } from './parity/run';
-export { buildModels, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceConfig, type ReferenceWeights } from './parity/reference';
+export { PARITY_TOLERANCE, compareReference, runParity, type ParityComparison, type ParityPart, type ParityReport } from './parity/run';
+export { loadReference, type ReferenceWeights } from './parity/reference';
+export { buildModels, referenceFromBytes, referenceIndices, referenceVideo, type Reference, type ReferenceConfig } from './parity/reference-models';
 export { maxAbsError } from './parity/compare';
 export * from './vjepa2';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { VjepaError, selectBackend, useNativeKernels } from '@vjepa/core';
-import { clipGradNorm } from './clip';
+import { clipGradNorm, clipGradNormOnDevice } from './clip';
 
 describe.each(['cpu', 'wasm'] as const)('clipGradNorm on %s', (backend) => {
   beforeAll(async () => {
@@ -73,5 +73,25 @@ describe('clipGradNorm with the native kernels equals the tfjs reference (wasm)'
       x.forEach((value, i) => expect(value).toBeCloseTo(y[i], 6));
     }
     tf.dispose([...grads.values(), ...fast.grads.values(), ...plain.grads.values()]);
+  });
+});
+
+describe('clipGradNormOnDevice', () => {
+  it('clips as clipGradNorm does, with the norm left as a tensor', async () => {
+    await selectBackend('cpu');
+    const grads = new Map([
+      ['a', tf.tensor1d([3, 4])],
+      ['b', tf.tensor1d([12])],
+    ]);
+    const host = clipGradNorm(grads, 1);
+    const device = clipGradNormOnDevice(grads, 1);
+    expect(device.totalNorm.shape).toEqual([]);
+    expect((await device.totalNorm.data())[0]).toBe(host.totalNorm);
+    for (const key of ['a', 'b']) expect(Array.from(await device.grads.get(key)!.data())).toEqual(Array.from(host.grads.get(key)!.dataSync()));
+    tf.dispose([...grads.values(), ...host.grads.values(), ...device.grads.values(), device.totalNorm]);
+    const empty = clipGradNormOnDevice(new Map(), 1);
+    expect((await empty.totalNorm.data())[0]).toBe(0);
+    empty.totalNorm.dispose();
+    expect(() => clipGradNormOnDevice({ a: tf.scalar(1) }, 0)).toThrow(/maxNorm/);
   });
 });

@@ -26,27 +26,58 @@ export interface ClipResult {
  * const { grads: clipped, totalNorm } = clipGradNorm(encoderGrads, 10);
  */
 export function clipGradNorm(grads: Gradients, maxNorm: number): ClipResult {
+  const entries = checkedEntries(grads, maxNorm);
+  if (entries.length === 0) return { grads: new Map(), totalNorm: 0 };
+  return nativeOrReference(true, () => clipOnHost(entries, maxNorm), () => {
+    const { grads: clipped, totalNorm: total } = clipOnBackend(entries, maxNorm);
+    const totalNorm = total.dataSync()[0];
+    total.dispose();
+    return { grads: clipped, totalNorm };
+  });
+}
+
+/** What {@link clipGradNormOnDevice} returns: the norm stays a tensor, so nothing is read back. */
+export interface DeviceClipResult {
+  /** The clipped gradients by the same keys, in the same order: new tensors owned by the caller. */
+  grads: Map<string, tf.Tensor>;
+  /** The global L2 norm before clipping, a scalar tensor owned by the caller. */
+  totalNorm: tf.Scalar;
+}
+
+/**
+ * {@link clipGradNorm} computed entirely on the backend, with the norm returned as a tensor: no value
+ * leaves the device, so a GPU step stays on the GPU and is read once, asynchronously, at its end
+ * (`VjepaTrainStep.runAsync`). Same formula, same float32 values as the plain path.
+ *
+ * @example
+ * const { grads: clipped, totalNorm } = clipGradNormOnDevice(encoderGrads, 10);
+ * const norm = (await totalNorm.data())[0];
+ */
+export function clipGradNormOnDevice(grads: Gradients, maxNorm: number): DeviceClipResult {
+  const entries = checkedEntries(grads, maxNorm);
+  if (entries.length === 0) return { grads: new Map(), totalNorm: tf.scalar(0) };
+  return clipOnBackend(entries, maxNorm);
+}
+
+function checkedEntries(grads: Gradients, maxNorm: number): [string, tf.Tensor][] {
   if (typeof maxNorm !== 'number' || !Number.isFinite(maxNorm) || maxNorm <= 0) fail('maxNorm', 'a positive finite number', maxNorm);
   const entries: [string, tf.Tensor][] = grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
   for (const [key, grad] of entries) {
     if (!(grad instanceof tf.Tensor) || grad.isDisposed) fail(`grads '${key}'`, 'a live tensor', grad);
   }
-  if (entries.length === 0) return { grads: new Map(), totalNorm: 0 };
-  return nativeOrReference(true, () => clipOnHost(entries, maxNorm), () => clipOnBackend(entries, maxNorm));
+  return entries;
 }
 
 /** The clipping in float32 on the backend, as PyTorch computes it: the path without the native kernels. */
-function clipOnBackend(entries: [string, tf.Tensor][], maxNorm: number): ClipResult {
+function clipOnBackend(entries: [string, tf.Tensor][], maxNorm: number): DeviceClipResult {
   const { total, clipped } = tf.tidy(() => {
     const norms = entries.map(([, grad]) => tf.sqrt(tf.sum(tf.mul(grad, grad)))); // one scalar per tensor
     const stacked = tf.stack(norms); // [n]
-    const total = tf.sqrt(tf.sum(tf.mul(stacked, stacked))); // scalar
+    const total = tf.sqrt(tf.sum(tf.mul(stacked, stacked))) as tf.Scalar; // scalar
     const coef = tf.minimum(tf.div(maxNorm, tf.add(total, 1e-6)), 1); // scalar, ≤ 1
     return { total, clipped: entries.map(([, grad]) => tf.mul(grad, coef)) };
   });
-  const totalNorm = total.dataSync()[0];
-  total.dispose();
-  return { grads: new Map(entries.map(([key], i) => [key, clipped[i]])), totalNorm };
+  return { grads: new Map(entries.map(([key], i) => [key, clipped[i]])), totalNorm: total };
 }
 
 /**

@@ -8,6 +8,7 @@ import { acquireRunLock } from './run-lock';
 import { targetFeatures } from './loss';
 import { featureDiagnostics, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 import type { StepMetrics, TrainStepState, VjepaModels, VjepaTrainStep } from './step';
+import type { ProgressEvent } from './progress-event';
 
 /** Draws the masks of a batch; `@vjepa/masking`'s `MaskCollator` is one. */
 export interface MaskSampler {
@@ -16,19 +17,7 @@ export interface MaskSampler {
   setState(state: never): void;
 }
 
-/** One line of progress (also written to `metrics.jsonl`). */
-export interface ProgressEvent extends StepMetrics {
-  [extra: string]: unknown;
-  totalSteps: number;
-  /** Clips per second over the recent steps. */
-  clipsPerSecond: number;
-  /** Seconds left at the recent pace. */
-  etaSeconds: number;
-  /** Collapse statistics of the target features, on the steps where they are measured. */
-  collapse?: CollapseStats;
-  /** Object/background loss, effective rank and temporal std on the diagnostic batch, when measured. */
-  diagnostics?: FeatureDiagnostics;
-}
+export type { ProgressEvent } from './progress-event';
 
 /** Options of `runTraining`. */
 export interface TrainingOptions {

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from './loop';
+import type { ProgressEvent } from './progress-event';
 
 /** Seconds as `1h05m` or `4m07s`; `?` when unknown. */
 export function formatEta(seconds: number): string {

@@ -6,6 +6,7 @@ import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
 import {
   AdamW,
   clipGradNorm,
+  clipGradNormOnDevice,
   groupParameters,
   gradientsByKey,
   paramGroups,
@@ -79,6 +80,18 @@ export interface StepMetrics {
   gradNorm?: { encoder: number; predictor: number };
 }
 
+/** A step queued on the backend: what the metrics need, with its scalars not yet read. */
+interface LaunchedStep {
+  step: number;
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  generators: number;
+  regularized: boolean;
+  clipped: boolean;
+  values: tf.Scalar[];
+}
+
 /** The step's resumable state (schedules and optimiser moments). */
 export interface TrainStepState {
   lr: { step: number };
@@ -130,6 +143,28 @@ export class VjepaTrainStep {
 
   /** Runs one step on a batch `[B, T, H, W, C]` and one context/target pair per mask generator. */
   run(video: VideoBatch, masks: readonly MaskPair[]): StepMetrics {
+    const launched = this.launch(video, masks, false);
+    return this.metrics(launched, launched.values.map((t) => t.dataSync()[0]));
+  }
+
+  /**
+   * {@link run} for GPU backends: the whole step — gradients, clipping, AdamW and the EMA update — is
+   * queued on the backend without reading a value back, and the metrics are read once at the end,
+   * asynchronously. The same values as `run`; the way to train on `webgpu`, whose tensors cannot be
+   * read synchronously in Node and only slowly in a browser.
+   */
+  async runAsync(video: VideoBatch, masks: readonly MaskPair[]): Promise<StepMetrics> {
+    const launched = this.launch(video, masks, true);
+    const read = await Promise.all(launched.values.map(async (t) => (await t.data())[0]));
+    return this.metrics(launched, read);
+  }
+
+  /**
+   * Queues one step. `values` are the scalars the metrics need, in order: the loss, one loss per
+   * generator, the regulariser when set, the two gradient norms when clipping; `onDevice` keeps the
+   * clipping's norms on the backend (otherwise the native kernels may sum them on the host).
+   */
+  private launch(video: VideoBatch, masks: readonly MaskPair[], onDevice: boolean): LaunchedStep {
     if (masks.length === 0) fail('masks', 'one context/target pair per mask generator', masks.length);
     const { encoder, predictor, targetEncoder } = this.models;
     encoder.patchEmbed.checkInput(video.shape);
@@ -139,11 +174,9 @@ export class VjepaTrainStep {
     this.optimizer.setLearningRate(lr);
     this.optimizer.setWeightDecay(weightDecay);
 
-    let perGeneratorValues: number[] = [];
-    let regularizerScalar: number | undefined;
-    let gradNorm: StepMetrics['gradNorm'];
     const { regularizer, changeWeighting = 0 } = this.options;
-    const lossValue = tf.tidy(() => {
+    let clipped = false;
+    const values = tf.tidy(() => {
       const full =
         this.options.target === 'pixels'
           ? pixelTargets(video, encoder.config.tubelet, encoder.config.patch) // [B, N, t·p·p·C]
@@ -166,38 +199,46 @@ export class VjepaTrainStep {
         regularization = tf.keep(regularizerValue(regularizer, contexts, step));
         return tf.add(loss, tf.mul(regularization, regularizer.weight)) as tf.Scalar;
       }, [...this.params.values()]);
-      perGeneratorValues = perGenerator.map((l) => l.dataSync()[0]);
-      tf.dispose(perGenerator);
-      if (regularization !== null) {
-        regularizerScalar = (regularization as tf.Scalar).dataSync()[0];
-        (regularization as tf.Scalar).dispose();
-      }
+      const scalars: tf.Scalar[] = [value, ...perGenerator];
+      if (regularization !== null) scalars.push(regularization);
       let byKey = gradientsByKey(this.params, grads);
       const clip = this.options.clipGrad === undefined ? 10 : this.options.clipGrad;
       if (clip !== null && step >= (this.options.clipFromStep ?? 0)) {
         const split = (prefix: string) => new Map([...byKey].filter(([key]) => key.startsWith(prefix)));
-        const enc = clipGradNorm(split('encoder/'), clip);
-        const pred = clipGradNorm(split('predictor/'), clip);
-        gradNorm = { encoder: enc.totalNorm, predictor: pred.totalNorm };
+        const clipOne = (prefix: string) => {
+          if (onDevice) return clipGradNormOnDevice(split(prefix), clip);
+          const result = clipGradNorm(split(prefix), clip);
+          return { grads: result.grads, totalNorm: tf.scalar(result.totalNorm) };
+        };
+        const [enc, pred] = [clipOne('encoder/'), clipOne('predictor/')];
+        scalars.push(enc.totalNorm, pred.totalNorm);
+        clipped = true;
         byKey = new Map([...enc.grads, ...pred.grads]);
       }
       this.optimizer.step(byKey);
-      return value;
+      return scalars;
     });
-    const loss = lossValue.dataSync()[0];
-    lossValue.dispose();
     const scheduled = this.options.momentumSchedule.step();
     const momentum = this.options.frozenTeacher ? 1 : scheduled;
     if (!this.options.frozenTeacher) this.ema.update(momentum);
+    return { step, lr, weightDecay, momentum, generators: masks.length, regularized: Boolean(regularizer), clipped, values };
+  }
+
+  /** The metrics of a launched step from its scalars' values; disposes the scalars. */
+  private metrics(launched: LaunchedStep, read: number[]): StepMetrics {
+    tf.dispose(launched.values);
+    const { step, lr, weightDecay, momentum, generators, regularized, clipped } = launched;
+    const regularizerAt = 1 + generators;
+    const normsAt = regularizerAt + (regularized ? 1 : 0);
     return {
       step,
-      loss,
-      generatorLosses: perGeneratorValues,
+      loss: read[0],
+      generatorLosses: read.slice(1, 1 + generators),
       lr,
       weightDecay,
       momentum,
-      gradNorm,
-      ...(regularizerScalar === undefined ? {} : { regularizer: regularizerScalar }),
+      gradNorm: clipped ? { encoder: read[normsAt], predictor: read[normsAt + 1] } : undefined,
+      ...(regularized ? { regularizer: read[regularizerAt] } : {}),
     };
   }
 

@@ -57,7 +57,7 @@ describe('vjepa bench flags', () => {
 
   it.each([
     [['--what', 'backward'], '--what: expected one of step, forward, received "backward"'],
-    [['--backends', 'wasm,gpu'], '--backends: expected a comma-separated list of auto, tensorflow, wasm, cpu, received "wasm,gpu"'],
+    [['--backends', 'wasm,gpu'], '--backends: expected a comma-separated list of auto, tensorflow, webgpu, wasm, cpu, received "wasm,gpu"'],
     [['--accelerator', 'gpu'], '--accelerator: expected one of auto, native, none, received "gpu"'],
     [['--threads', '0'], '--threads: expected an integer ≥ 1, received "0"'],
     [['--runs', '0'], '--runs: expected an integer ≥ 1, received "0"'],

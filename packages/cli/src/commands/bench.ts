@@ -94,7 +94,7 @@ export function register(program: Command): void {
       'time the full V-JEPA training step (default; encoder 192/6/3, predictor 96/4, 16×64×64 clips, batch 4, official masks) or the encoder forward, per backend',
     )
     .addOption(option('--what <what>', 'step (VjepaTrainStep.run) | forward (the encoder forward alone)', oneOf(['step', 'forward'] as const), 'step'))
-    .addOption(option('--backends <list>', 'comma-separated backends: auto, tensorflow, wasm, cpu', listOf(oneOf(BACKEND_REQUESTS)), ['wasm']))
+    .addOption(option('--backends <list>', `comma-separated backends: ${BACKEND_REQUESTS.join(', ')}`, listOf(oneOf(BACKEND_REQUESTS)), ['wasm']))
     .addOption(option('--runs <n>', `timed runs per backend, after ${WARMUP} warm-ups (median and min reported)`, integer(1), 10))
     .addOption(option('--batch <n>', "clips per batch (default 4, or the config file's)", integer(1)))
     .option('--config <file>', 'JSON or YAML with encoder {dim, depth, heads, mlpRatio}, predictor {dim, depth, heads, mlpRatio}, geometry {frames, crop, patch, tubelet}, batch')

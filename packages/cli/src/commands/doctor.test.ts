@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '@vjepa/core';
-import { acceleratorLines, gemmLine, runDoctor } from './doctor';
+import { acceleratorLines, gemmLine, runDoctor, webgpuLine } from './doctor';
 
 describe('vjepa doctor: the accelerator', () => {
   it('names the native accelerator and the fast path', () => {
@@ -30,5 +30,26 @@ describe('vjepa doctor: the accelerator', () => {
     expect(report).toEqual({ backend: choice.backend, accelerator: choice.accelerator.name });
     expect(lines).toContain(`accelerator: ${choice.accelerator.name} — ${choice.accelerator.reason}`);
     if (choice.accelerator.name === 'native') expect(lines.some((line) => /^ {2}gemm: .+ — [\d.]+ GFLOP\/s measured/.test(line))).toBe(true);
+  });
+});
+
+describe('vjepa doctor: the WebGPU adapter line', () => {
+  it('names the adapter and says whether it is a software one', () => {
+    expect(webgpuLine({ adapter: { description: 'SwiftShader driver 5.0.0', software: true } })).toBe(
+      'backend webgpu: adapter SwiftShader driver 5.0.0 — a software adapter: correct but slower than wasm; --backend webgpu uses it',
+    );
+    expect(webgpuLine({ adapter: { description: 'NVIDIA H100', software: false } })).toMatch(/^backend webgpu: adapter NVIDIA H100 — a GPU; --backend webgpu uses it/);
+  });
+
+  it('says plainly when there is no adapter and why', () => {
+    expect(webgpuLine({ reason: 'navigator.gpu.requestAdapter() found no adapter: no GPU driver found' })).toBe(
+      'backend webgpu: no adapter — navigator.gpu.requestAdapter() found no adapter: no GPU driver found',
+    );
+  });
+
+  it('prints the line for this machine', async () => {
+    const lines: string[] = [];
+    await runDoctor((line) => lines.push(line));
+    expect(lines.filter((line) => line.startsWith('backend webgpu: '))).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { activeNativeKernels, measureGemm, selectBackend, type BackendChoice, type GemmMeasurement } from '@vjepa/core';
+import { activeNativeKernels, findWebGpuAdapter, measureGemm, selectBackend, type BackendChoice, type GemmMeasurement } from '@vjepa/core';
 import { findNpmFfmpeg, findOnPath } from '@vjepa/data';
 
 function firstLine(text: string | undefined): string {
@@ -32,6 +32,15 @@ export function acceleratorLines(choice: Pick<BackendChoice, 'backend' | 'accele
   return lines;
 }
 
+/** The WebGPU line of `vjepa doctor`: the adapter `--backend webgpu` would run on, or plainly why there is none. */
+export function webgpuLine(found: Awaited<ReturnType<typeof findWebGpuAdapter>>): string {
+  if (!('adapter' in found)) return `backend webgpu: no adapter — ${found.reason}`;
+  const { description, software } = found.adapter;
+  return software
+    ? `backend webgpu: adapter ${description} — a software adapter: correct but slower than wasm; --backend webgpu uses it`
+    : `backend webgpu: adapter ${description} — a GPU; --backend webgpu uses it (compare with vjepa bench --backends webgpu,wasm)`;
+}
+
 /**
  * The GEMM line of `vjepa doctor`: which matrix product the native kernels run (the BLAS's own
  * configuration, which names OpenBLAS's core kernel, or the addon's built-in GEMM) and its measured rate;
@@ -58,6 +67,7 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   if (choice.backend !== 'tensorflow') {
     log('  for a GPU: npm install @tensorflow/tfjs-node-gpu@4.22.0 (CUDA + cuDNN required), then vjepa runs on it with --backend auto');
   }
+  log(webgpuLine(await findWebGpuAdapter()));
   const env = process.env.FFMPEG_PATH;
   if (env) log(`ffmpeg (FFMPEG_PATH): ${env} — ${ffmpegVersion(env)}`);
   const system = findOnPath();

@@ -20,7 +20,12 @@ async function importAccelerate(): Promise<NativeLoad> {
     const mod = (await import(specifier)) as { loadNativeKernels(): NativeLoad };
     return mod.loadNativeKernels();
   } catch (error) {
-    return { kernels: null, reason: `${ACCELERATE_PACKAGE} is not installed (${firstLine(error)}); add it to use the native kernels` };
+    // It is an optional dependency of @vjepa/core: missing means the package manager skipped it
+    // (--omit=optional, --no-optional, an offline mirror without it), not that the app forgot to add it.
+    return {
+      kernels: null,
+      reason: `${ACCELERATE_PACKAGE}, an optional dependency of @vjepa/core, was not installed (the package manager skipped it: --omit=optional or --no-optional); reinstall without that flag to get the native kernels (${firstLine(error)})`,
+    };
   }
 }
 

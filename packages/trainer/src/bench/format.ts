@@ -46,6 +46,7 @@ export function benchRow(result: BenchResult): string {
 /** The lines under a row: the accelerator and why, the soak, the profile. */
 export function benchDetails(result: BenchResult): string[] {
   const lines = [`  accelerator ${result.accelerator} — ${result.acceleratorReason}`];
+  if (result.adapter) lines.push(`  adapter ${result.adapter}`);
   if (result.soak) {
     const s = result.soak;
     lines.push(`  soak: ${s.steps} more runs, RSS ${s.rssStartMb.toFixed(1)} → ${s.rssEndMb.toFixed(1)} MB, tensors ${s.tensorsStart} → ${s.tensorsEnd}`);

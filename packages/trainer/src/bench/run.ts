@@ -25,6 +25,8 @@ export interface BenchResult {
   /** The fast kernels active (`selectBackend(...).accelerator`). */
   accelerator: 'native' | 'none';
   acceleratorReason: string;
+  /** On webgpu: the adapter the numbers were measured on. */
+  adapter?: string;
   what: 'step' | 'forward';
   /** Wall time of each timed run, in order. */
   timesMs: number[];
@@ -72,7 +74,8 @@ export interface BenchOptions {
 
 /** One workload on the active backend: a run, the FLOPs of the last run, and cleanup. */
 interface Workload {
-  run(): void;
+  /** One run; on webgpu it ends with an asynchronous read (Node cannot read webgpu tensors synchronously). */
+  run(): Promise<void>;
   lastFlops(): number;
   dispose(): void;
 }
@@ -119,9 +122,10 @@ function trainStepWorkload(config: BenchConfig, seed: number, stepsTaken: number
   const tokens = tokensPerClip(config.geometry);
   let drawn: MaskPair[] = [];
   return {
-    run() {
+    async run() {
       drawn = masks.sample(config.batch);
-      step.run(video, drawn);
+      if (tf.getBackend() === 'webgpu') await step.runAsync(video, drawn);
+      else step.run(video, drawn);
     },
     lastFlops: () =>
       stepFlops(encoderSizes(config), predictor, config.batch, tokens, drawn.map((m) => ({ context: m.context.shape[1], target: m.target.shape[1] }))).total,
@@ -141,9 +145,10 @@ function forwardWorkload(config: BenchConfig, seed: number): Workload {
   const video = randomClips(config, seed);
   const flops = encoderForwardFlops(encoderSizes(config), config.batch, tokensPerClip(config.geometry));
   return {
-    run() {
+    async run() {
       const out = encoder.apply(video);
-      out.dataSync();
+      if (tf.getBackend() === 'webgpu') await out.data();
+      else out.dataSync();
       out.dispose();
     },
     lastFlops: () => flops,
@@ -168,13 +173,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
     const stepsTaken = warmup + runs + soakSteps + (options.profile ? 1 : 0);
     const workload = what === 'step' ? trainStepWorkload(config, seed, stepsTaken) : forwardWorkload(config, seed);
     try {
-      for (let i = 0; i < warmup; i++) workload.run();
+      for (let i = 0; i < warmup; i++) await workload.run();
       const tensorsBefore = tf.memory().numTensors;
       const timesMs: number[] = [];
       let flops = 0;
       for (let i = 0; i < runs; i++) {
         const start = performance.now();
-        workload.run();
+        await workload.run();
         timesMs.push(performance.now() - start);
         flops += workload.lastFlops();
       }
@@ -184,6 +189,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
         backend: choice.backend,
         accelerator: choice.accelerator.name,
         acceleratorReason: choice.accelerator.reason,
+        ...(choice.adapter ? { adapter: `${choice.adapter.description}${choice.adapter.software ? ' (software)' : ''}` } : {}),
         what,
         timesMs,
         medianMs,
@@ -203,7 +209,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
         const [rssStart, tensorsStart] = [process.memoryUsage.rss(), tf.memory().numTensors];
         const rssTenthsMb: number[] = [];
         for (let i = 1; i <= soakSteps; i++) {
-          workload.run();
+          await workload.run();
           if (Math.floor((i * 10) / soakSteps) > Math.floor(((i - 1) * 10) / soakSteps)) rssTenthsMb.push(mib(process.memoryUsage.rss()));
         }
         result.soak = { steps: soakSteps, rssStartMb: mib(rssStart), rssEndMb: mib(process.memoryUsage.rss()), tensorsStart, tensorsEnd: tf.memory().numTensors, rssTenthsMb };

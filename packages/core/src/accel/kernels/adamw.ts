@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeOrReference } from '../dispatch';
+import { webgpuKernelActive } from '../webgpu';
 import { loadedNativeKernels } from '../native';
 import { offsetOf, sizeOf, wasmKernel, withOutputs, type WasmKernelFunc } from '../wasm-heap';
 
@@ -49,11 +50,10 @@ export interface AdamWUpdate {
  * operation to float32 in PyTorch's order.
  */
 export function adamwUpdate(param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.Tensor, u: AdamWUpdate): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  return nativeOrReference(
-    [param, m, v, grad].every((t) => t.dtype === 'float32'),
-    () => tf.engine().runKernel(ADAMW, { param, m, v, grad } satisfies AdamWInputs, adamwAttrs(u)) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor],
-    () => adamwUpdateReference(param, m, v, grad, u),
-  );
+  const accepts = [param, m, v, grad].every((t) => t.dtype === 'float32');
+  const fused = () => tf.engine().runKernel(ADAMW, { param, m, v, grad } satisfies AdamWInputs, adamwAttrs(u)) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+  if (webgpuKernelActive(ADAMW, accepts)) return fused(); // the WGSL kernel (adamw.webgpu.ts)
+  return nativeOrReference(accepts, fused, () => adamwUpdateReference(param, m, v, grad, u));
 }
 
 /** The kernel's attrs of one update. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeOrReference } from '../dispatch';
+import { webgpuKernelActive } from '../webgpu';
 import { loadedNativeKernels } from '../native';
 import { offsetOf, sizeOf, wasmKernel, withOutputs, type WasmKernelFunc } from '../wasm-heap';
 
@@ -23,11 +24,9 @@ export interface GeluGradInputs {
 
 /** Exact GELU, `0.5·x·(1 + erf(x/√2))`, as PyTorch's default `nn.GELU` (not the tanh form). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return nativeOrReference(
-    x.dtype === 'float32',
-    () => tf.engine().runKernel(GELU, { x } satisfies GeluInputs) as tf.Tensor, // one kernel each way
-    () => geluReference(x),
-  );
+  const fused = () => tf.engine().runKernel(GELU, { x } satisfies GeluInputs) as tf.Tensor; // one kernel each way
+  if (webgpuKernelActive(GELU, x.dtype === 'float32')) return fused(); // the WGSL kernel (gelu.webgpu.ts)
+  return nativeOrReference(x.dtype === 'float32', fused, () => geluReference(x));
 }
 
 /** The plain tfjs composition of {@link gelu}: what the native kernel is tested against. */

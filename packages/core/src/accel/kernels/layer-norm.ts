@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeOrReference } from '../dispatch';
+import { webgpuKernelActive } from '../webgpu';
 import { loadedNativeKernels } from '../native';
 import { NONE, offsetOf, sizeOf, wasmKernel, withOutputs, type WasmKernelFunc } from '../wasm-heap';
 
@@ -44,14 +45,13 @@ export interface LayerNormGradAttrs extends LayerNormAttrs {
  * non-affine target norm (`F.layer_norm`, eps 1e-5).
  */
 export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  return nativeOrReference(
-    x.dtype === 'float32' && (weight === undefined) === (bias === undefined),
-    () =>
-      (weight === undefined
-        ? tf.engine().runKernel(LAYER_NORM_PLAIN, { x } satisfies LayerNormInputs, { eps } satisfies LayerNormAttrs)
-        : tf.engine().runKernel(LAYER_NORM, { x, weight, bias: bias! } satisfies LayerNormInputs, { eps } satisfies LayerNormAttrs)) as tf.Tensor, // [..., D]
-    () => layerNormReference(x, eps, weight, bias),
-  );
+  const accepts = x.dtype === 'float32' && (weight === undefined) === (bias === undefined);
+  const fused = () =>
+    (weight === undefined
+      ? tf.engine().runKernel(LAYER_NORM_PLAIN, { x } satisfies LayerNormInputs, { eps } satisfies LayerNormAttrs)
+      : tf.engine().runKernel(LAYER_NORM, { x, weight, bias: bias! } satisfies LayerNormInputs, { eps } satisfies LayerNormAttrs)) as tf.Tensor; // [..., D]
+  if (webgpuKernelActive(LAYER_NORM, accepts)) return fused(); // the WGSL kernel (layer-norm.webgpu.ts)
+  return nativeOrReference(accepts, fused, () => layerNormReference(x, eps, weight, bias));
 }
 
 /** The plain tfjs composition of {@link layerNorm}: what the native kernel is tested against. */

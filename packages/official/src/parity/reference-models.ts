@@ -1,0 +1,119 @@
+/**
+ * A reference file of the official code, once its bytes are read: the config checks, the models built
+ * from it, its clip and masks. Nothing here touches the file system, so the web page runs the same
+ * comparisons in a browser (`@vjepa/official/parity`).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fail, int64ToInt32, parseSafetensors, selectGroup, toChannelsLast, type IndexBatch, type SafeTensor, type VideoBatch } from '@vjepa/core';
+import { VisionTransformer } from '@vjepa/vit';
+import { Predictor } from '@vjepa/predictor';
+
+/** The JSON config that sits beside a reference `.safetensors` file (keys of the official scripts). */
+export interface ReferenceConfig {
+  crop: number;
+  patch: number;
+  frames: number;
+  tubelet: number;
+  dim: number;
+  depth: number;
+  heads: number;
+  pred_dim: number;
+  pred_depth: number;
+  pred_heads?: number;
+  uniform_power: boolean;
+  batch?: number;
+  classes?: number;
+  [key: string]: unknown;
+}
+
+/** A reference file: its tensors by `group/key` and its config. */
+export interface Reference {
+  file: string;
+  config: ReferenceConfig;
+  tensors: Map<string, SafeTensor>;
+}
+
+/** The config keys every reference needs, each a positive integer. */
+const REQUIRED = ['crop', 'patch', 'frames', 'tubelet', 'dim', 'depth', 'heads', 'pred_dim', 'pred_depth'] as const;
+
+/** Checks a reference config's required keys (`where` names the file in errors). */
+export function checkReferenceConfig(config: ReferenceConfig, where: string): ReferenceConfig {
+  for (const key of REQUIRED) {
+    if (!Number.isInteger(config[key]) || (config[key] as number) < 1) fail(`${where}: ${key}`, 'a positive integer', config[key]);
+  }
+  return config;
+}
+
+/** A reference from the bytes of its `.safetensors` file and its parsed JSON config (`file` names it in errors). */
+export function referenceFromBytes(bytes: Uint8Array, config: ReferenceConfig, file: string): Reference {
+  checkReferenceConfig(config, `${file.replace(/\.safetensors$/, '')}.json`);
+  const { tensors } = parseSafetensors(bytes, file);
+  if (!tensors.has('input/video_bcthw')) fail(`${file}`, "a tensor named 'input/video_bcthw'", [...tensors.keys()].slice(0, 5));
+  return { file, config, tensors };
+}
+
+/** Encoder geometry of a reference config. */
+export function encoderConfig(config: ReferenceConfig) {
+  return {
+    dim: config.dim,
+    depth: config.depth,
+    heads: config.heads,
+    patch: config.patch,
+    tubelet: config.tubelet,
+    frames: config.frames,
+    imageSize: config.crop,
+    uniformPower: config.uniform_power ?? true,
+  };
+}
+
+/** Number of mask generators in a reference file (`masks/enc0`, `masks/enc1`, …). */
+export function generatorCount(reference: Reference): number {
+  let count = 0;
+  while (reference.tensors.has(`masks/enc${count}`)) count++;
+  return count;
+}
+
+/** The models of a reference file, built from its config and loaded with its weights. */
+export function buildModels(reference: Reference) {
+  const { config, tensors, file } = reference;
+  const encoder = new VisionTransformer(encoderConfig(config));
+  encoder.loadStateDict(selectGroup(tensors, 'encoder'), { source: `${file} (encoder/*)` });
+  const targetEncoder = new VisionTransformer(encoderConfig(config));
+  targetEncoder.loadStateDict(selectGroup(tensors, 'target_encoder'), { source: `${file} (target_encoder/*)` });
+  const predictor = new Predictor({
+    encoderDim: config.dim,
+    dim: config.pred_dim,
+    depth: config.pred_depth,
+    heads: config.pred_heads ?? config.heads,
+    numMaskTokens: Math.max(1, countMaskTokens(tensors)),
+    uniformPower: config.uniform_power ?? true,
+    frames: config.frames,
+    imageSize: config.crop,
+    patch: config.patch,
+    tubelet: config.tubelet,
+  });
+  predictor.loadStateDict(selectGroup(tensors, 'predictor'), { source: `${file} (predictor/*)` });
+  return { encoder, targetEncoder, predictor };
+}
+
+function countMaskTokens(tensors: Map<string, SafeTensor>): number {
+  let count = 0;
+  while (tensors.has(`predictor/mask_tokens.${count}`)) count++;
+  return count;
+}
+
+/** The clip of a reference file, converted to `[B, T, H, W, C]`. */
+export function referenceVideo(reference: Reference): VideoBatch {
+  const clip = reference.tensors.get('input/video_bcthw')!;
+  return tf.tidy(() => toChannelsLast(tf.tensor5d(clip.data as Float32Array, clip.shape as [number, number, number, number, number])));
+}
+
+/** An int64 index tensor of the file as an `IndexBatch`. */
+export function referenceIndices(reference: Reference, name: string): IndexBatch {
+  const t = reference.tensors.get(name);
+  if (!t || t.shape.length !== 2) fail(name, 'a [B, K] index tensor in the reference file', t?.shape ?? 'absent');
+  const data = t.data instanceof BigInt64Array ? int64ToInt32(t.data, name) : Int32Array.from(t.data as ArrayLike<number>);
+  return { data, shape: t.shape as [number, number] };
+}
