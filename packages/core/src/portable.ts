@@ -15,7 +15,7 @@ export { StateDictError, type LoadReport } from './nn/state-dict-error';
 export { Linear, type LinearOptions } from './nn/linear';
 export { LayerNorm } from './nn/layer-norm';
 export { Mlp } from './nn/mlp';
-export { Attention, CrossAttention, type AttentionOptions } from './nn/attention';
+export { Attention, CrossAttention, type AttentionOptions, type CrossAttentionOptions, type QkvTransform } from './nn/attention';
 export { multiHeadAttention } from './ops/multi-head-attention';
 export { Block, type BlockOptions } from './nn/block';
 export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';

@@ -124,7 +124,7 @@ export class AttentiveProbe extends Module implements Probe {
     // Official `_rescale_blocks`: the cross-attention block as layer 1. For depth > 1 the official loop
     // (`enumerate(1, self.blocks)`) raises a TypeError; we use the evident intent, extra block i as layer i + 2.
     const cross = this.pooler.crossAttentionBlock;
-    rescaleLayer([cross.xattn.proj.weight, cross.mlp.fc2.weight], 1);
+    rescaleLayer([cross.xattn.proj!.weight, cross.mlp.fc2.weight], 1);
     this.pooler.blocks.forEach((block, i) => rescaleLayer([block.attn.proj.weight, block.mlp.fc2.weight], i + 2));
     // The head keeps PyTorch's default Linear init: weight and bias ~ U(±1/√D).
     initLinearTorchDefault(this.linear, rng);
