@@ -15,6 +15,7 @@ export {
   ROPE_LAYOUTS,
   ROPE_THETA,
   applyRope,
+  checkRopeHeads,
   ropeSections,
   ropeTables,
   ropeTensors,

@@ -42,6 +42,14 @@ export function ropeSections(headDim: number): RopeSections {
   return { sectionDim: d, t: [0, d], h: [d, 2 * d], w: [2 * d, 3 * d], pass: [3 * d, headDim] };
 }
 
+/** Throws unless `dim / heads` channels per head leave RoPE sections of at least 4 channels each. */
+export function checkRopeHeads(argument: string, dim: number, heads: number): void {
+  const headDim = dim / heads;
+  if (!Number.isInteger(headDim) || 2 * Math.floor(Math.floor(headDim / 3) / 2) < 4) {
+    fail(argument, `a head count leaving at least 12 channels per head for RoPE (dim ${dim})`, heads);
+  }
+}
+
 /** How token ids map to grid positions: `t = id div perFrame`, `h = (id mod perFrame) div perRow`, `w = id mod perRow`. */
 export interface RopeGrid {
   /** Tokens per tubelet slice, `H'·W'`. */

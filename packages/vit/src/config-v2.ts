@@ -1,5 +1,5 @@
 import { checkKeys, fail, optionKeys } from '@vjepa/core';
-import { ROPE_LAYOUTS, ropeSections, type RopeLayout } from '@vjepa/tubelet';
+import { ROPE_LAYOUTS, checkRopeHeads, type RopeLayout } from '@vjepa/tubelet';
 import { resolveVitConfig, VIT_SIZES, type VisionTransformerConfig } from './config';
 
 /**
@@ -29,16 +29,6 @@ export function resolveVitV2Config(config: VisionTransformerV2Config = {}): Reso
   const { uniformPower: _unused, ...base } = resolveVitConfig({ imageSize: 256, ...rest });
   checkRopeHeads('config.heads', base.dim, base.heads);
   return { ...base, ropeLayout };
-}
-
-/** Throws unless the head width of `dim / heads` leaves RoPE sections of at least 4 channels. */
-export function checkRopeHeads(argument: string, dim: number, heads: number): void {
-  const headDim = dim / heads;
-  try {
-    ropeSections(headDim);
-  } catch {
-    fail(argument, `a head count leaving at least 12 channels per head for RoPE (dim ${dim})`, heads);
-  }
 }
 
 /**

@@ -11,7 +11,6 @@ export {
 export { VisionTransformerV2 } from './vision-transformer-v2';
 export {
   VIT_V2_PRESETS,
-  checkRopeHeads,
   resolveVitV2Config,
   vitV2Config,
   type ResolvedVitV2Config,
