@@ -34,11 +34,13 @@ export class CrossAttentionBlock extends Module {
   readonly norm2: LayerNorm;
   readonly mlp: Mlp;
 
-  constructor(dim: number, heads: number, mlpRatio = 4) {
+  /** `unusedProj: false` leaves out the never-applied `xattn.proj` (the V-JEPA 2 probe has none). */
+  constructor(dim: number, heads: number, mlpRatio = 4, options: { unusedProj?: boolean; normEps?: number } = {}) {
     super();
-    this.norm1 = this.addModule('norm1', new LayerNorm(dim, PROBE_NORM_EPS));
-    this.xattn = this.addModule('xattn', new CrossAttention(dim, heads));
-    this.norm2 = this.addModule('norm2', new LayerNorm(dim, PROBE_NORM_EPS));
+    const eps = options.normEps ?? PROBE_NORM_EPS;
+    this.norm1 = this.addModule('norm1', new LayerNorm(dim, eps));
+    this.xattn = this.addModule('xattn', new CrossAttention(dim, heads, { unusedProj: options.unusedProj }));
+    this.norm2 = this.addModule('norm2', new LayerNorm(dim, eps));
     this.mlp = this.addModule('mlp', new Mlp(dim, Math.floor(dim * mlpRatio)));
   }
 
