@@ -27,3 +27,11 @@ export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-st
 export { PARITY_TOLERANCE, runParity, type ParityReport } from './parity/run';
 export { buildModels, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceConfig, type ReferenceWeights } from './parity/reference';
 export { maxAbsError } from './parity/compare';
+export {
+  buildVjepa2Models,
+  isVjepa2Config,
+  vjepa2ModelConfigs,
+  vjepa2Probe,
+  type Vjepa2JsonConfig,
+  type Vjepa2ModelConfigs,
+} from './parity/vjepa2';

@@ -7,7 +7,7 @@ import { crossEntropy } from './losses';
 // The official V-JEPA 2 fixture (fixtures/vjepa2/README.md): probe of width 24, 2 heads, depth 4, 5 classes.
 const fixture = readSafetensorsSync(new URL('../../../fixtures/vjepa2/tiny.safetensors', import.meta.url)).tensors;
 const tinyProbe = { dim: 24, heads: 2, depth: 4, classes: 5 };
-const tensor = (name: string) => tf.tensor(fixture.get(name)!.data as Float32Array, fixture.get(name)!.shape) as tf.Tensor3D;
+const tensor = (name: string) => tf.tensor3d(fixture.get(name)!.data as Float32Array, fixture.get(name)!.shape as [number, number, number]);
 
 function maxAbsDiff(a: tf.Tensor, expected: SafeTensor): number {
   expect(a.shape).toEqual(expected.shape);

@@ -62,19 +62,22 @@ function replaceGroups(tensors: Map<string, SafeTensor>, path: string, groups: [
 }
 
 /**
- * Reads `FILE.safetensors` and the `FILE.json` config beside it, checking the config before use; with
+ * Reads `FILE.safetensors` and the `FILE.json` config beside it (either path may be given), checking the config before use; with
  * `weights`, the model weights come from official `.pth.tar` checkpoints instead of the reference's groups.
  */
 export function loadReference(file: string, weights: ReferenceWeights = {}): Reference {
-  if (!existsSync(file)) fail('FILE', 'an existing reference .safetensors file', file);
-  const configFile = file.replace(/\.safetensors$/, '') + '.json';
+  if (!existsSync(file)) fail('FILE', 'an existing reference .safetensors file (or its .json config)', file);
+  const base = file.replace(/\.(safetensors|json)$/, '');
+  const configFile = `${base}.json`;
+  const tensorFile = `${base}.safetensors`;
   if (!existsSync(configFile)) fail('config', `a JSON config beside the tensors at ${configFile}`, 'no such file');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as ReferenceConfig;
   for (const key of REQUIRED) {
     if (!Number.isInteger(config[key]) || (config[key] as number) < 1) fail(`${configFile}: ${key}`, 'a positive integer', config[key]);
   }
-  const { tensors } = readSafetensorsSync(file);
-  if (!tensors.has('input/video_bcthw')) fail(`${file}`, "a tensor named 'input/video_bcthw'", [...tensors.keys()].slice(0, 5));
+  if (!existsSync(tensorFile)) fail('FILE', `the reference tensors beside the config at ${tensorFile}`, 'no such file');
+  const { tensors } = readSafetensorsSync(tensorFile);
+  if (!tensors.has('input/video_bcthw')) fail(`${tensorFile}`, "a tensor named 'input/video_bcthw'", [...tensors.keys()].slice(0, 5));
   if (weights.weights) replaceGroups(tensors, weights.weights, [['encoder', 'encoder'], ['predictor', 'predictor'], ['target_encoder', 'target_encoder']]);
   if (weights.probeWeights) replaceGroups(tensors, weights.probeWeights, [['classifier', 'probe']]);
   return { file, config, tensors };
