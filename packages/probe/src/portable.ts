@@ -14,6 +14,13 @@ export {
   type Ek100Logits,
   type Ek100ProbeV2Config,
 } from './attentive-v2';
+export {
+  VJEPA2_PROBE_PROTOCOLS,
+  classifyClipViews,
+  clipAggregationFeatures,
+  type Vjepa2ClipEncoder,
+  type Vjepa2ProbeProtocol,
+} from './protocol-v2';
 export { crossEntropy } from './losses';
 export type { Probe, ProbeShape } from './probe';
 export { LinearProbe, type LinearProbeConfig } from './linear';

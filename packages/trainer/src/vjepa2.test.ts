@@ -79,7 +79,7 @@ describe('vjepa train --arch vjepa2: the V-JEPA 2 models through the same traine
     expect(summary.losses.every(Number.isFinite)).toBe(true);
     expect(lines.some((line) => line.startsWith('model: V-JEPA 2 ViT-tiny'))).toBe(true);
     const read = readRunState(out)!;
-    expect(read.state.config.model.arch).toBe('vjepa2');
+    expect(read.state.config!.model.arch).toBe('vjepa2');
     const saved = readSafetensorsSync(join(read.dir, 'predictor.safetensors')).tensors;
     expect([...saved.keys()].filter((k) => k.startsWith('mask_tokens.')).length).toBe(10);
     expect(saved.has('predictor_pos_embed')).toBe(false);
