@@ -17,8 +17,18 @@ export { LayerNorm } from './nn/layer-norm';
 export { Mlp } from './nn/mlp';
 export { Attention, CrossAttention, type AttentionOptions, type CrossAttentionOptions, type QkvTransform } from './nn/attention';
 export { multiHeadAttention } from './ops/multi-head-attention';
+export { maxAbsError } from './max-abs-error';
 export { Block, type BlockOptions } from './nn/block';
-export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';
+export {
+  fillTruncNormal,
+  initLinearTorchDefault,
+  initModelWeights,
+  initTransformerWeights,
+  rescaleBlocks,
+  rescaleLayer,
+  type InitOptions,
+  type ModelInitOptions,
+} from './nn/init';
 export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';

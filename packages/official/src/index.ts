@@ -26,7 +26,7 @@ export { runConvert, type ConvertOptions } from './convert';
 export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-stream';
 export { PARITY_TOLERANCE, runParity, type ParityReport } from './parity/run';
 export { buildModels, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceConfig, type ReferenceWeights } from './parity/reference';
-export { maxAbsError } from './parity/compare';
+export { maxAbsError } from '@vjepa/core';
 export {
   buildVjepa2Models,
   isVjepa2Config,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { int64ToInt32, readSafetensorsSync, selectBackend, selectGroup, StateDictError, type IndexBatch, type SafeTensor } from '@vjepa/core';
+import { int64ToInt32, maxAbsError, readSafetensorsSync, selectBackend, selectGroup, StateDictError, type IndexBatch, type SafeTensor } from '@vjepa/core';
 import { PredictorV2 } from './predictor-v2';
 import { resolvePredictorV2Config } from './config-v2';
 
@@ -14,13 +14,6 @@ const mask = (name: string): IndexBatch => {
 };
 const tensor = (t: SafeTensor) => tf.tensor(t.data as Float32Array, t.shape);
 
-function maxAbsDiff(a: tf.Tensor, expected: SafeTensor): number {
-  expect(a.shape).toEqual(expected.shape);
-  const got = a.dataSync();
-  let m = 0;
-  for (let i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i] - Number(expected.data[i])));
-  return m;
-}
 
 describe.each(['cpu', 'wasm'] as const)('PredictorV2 equals the official V-JEPA 2 predictor on %s', (backend) => {
   let predictor: PredictorV2;
@@ -39,7 +32,7 @@ describe.each(['cpu', 'wasm'] as const)('PredictorV2 equals the official V-JEPA 
       const params = [...predictor.parameters()];
       const { value, grads } = tf.variableGrads(() => {
         const predicted = predictor.apply(context, mask('masks/enc0'), mask('masks/pred0'), 0);
-        expect(maxAbsDiff(predicted, fixture.get('out/pred0')!)).toBeLessThan(1e-4);
+        expect(maxAbsError(predicted, fixture.get('out/pred0')!)).toBeLessThan(1e-4);
         return tf.mean(tf.abs(tf.sub(predicted, target))) as tf.Scalar;
       }, params.map(([, v]) => v));
       expect(Math.abs(value.dataSync()[0] - Number(fixture.get('out/loss')!.data[0]))).toBeLessThan(1e-5);
@@ -47,7 +40,7 @@ describe.each(['cpu', 'wasm'] as const)('PredictorV2 equals the official V-JEPA 
       // Only mask token 0 receives a gradient; every other parameter has one in the file.
       const withGrad = params.filter(([key]) => !/^mask_tokens\.[1-9]$/.test(key));
       expect(withGrad.map(([key]) => key).sort()).toEqual([...expected.keys()].sort());
-      for (const [key, variable] of withGrad) expect(maxAbsDiff(grads[variable.name], expected.get(key)!), key).toBeLessThan(1e-4);
+      for (const [key, variable] of withGrad) expect(maxAbsError(grads[variable.name], expected.get(key)!), key).toBeLessThan(1e-4);
     });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -56,11 +49,11 @@ describe.each(['cpu', 'wasm'] as const)('PredictorV2 equals the official V-JEPA 
     tf.tidy(() => {
       const context = tensor(fixture.get('out/context0')!) as tf.Tensor3D;
       const zero = predictor.apply(context, mask('masks/enc0'), mask('masks/pred0'), 10);
-      expect(maxAbsDiff(zero, fixture.get('out/pred0')!)).toBeLessThan(1e-4);
+      expect(maxAbsError(zero, fixture.get('out/pred0')!)).toBeLessThan(1e-4);
       const one = predictor.apply(context, mask('masks/enc0'), mask('masks/pred0'));
       const eleven = predictor.apply(context, mask('masks/enc0'), mask('masks/pred0'), 11);
       expect(tf.max(tf.abs(tf.sub(one, eleven))).dataSync()[0]).toBe(0);
-      expect(maxAbsDiff(one, fixture.get('out/pred0')!)).toBeGreaterThan(1e-3);
+      expect(maxAbsError(one, fixture.get('out/pred0')!)).toBeGreaterThan(1e-3);
     });
   });
 });

@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  Block,
-  LayerNorm,
-  Linear,
+  type Block,
+  type LayerNorm,
+  type Linear,
   Module,
-  ParameterList,
-  RandomStream,
+  type ParameterList,
   fail,
   fillTruncNormal,
   gatherTokens,
-  initTransformerWeights,
-  rescaleBlocks,
+  initModelWeights,
   stripKeyPrefixes,
   type IndexBatch,
   type LoadOptions,
@@ -18,6 +16,7 @@ import {
   type StateDictInput,
 } from '@vjepa/core';
 import { applyRope, ropeTensors } from '@vjepa/tubelet';
+import { checkPredictorInputs, predictorTrunk } from './trunk';
 import { resolvePredictorV2Config, type PredictorV2Config, type ResolvedPredictorV2Config } from './config-v2';
 import type { PredictorInitOptions } from './predictor';
 
@@ -85,21 +84,12 @@ export class PredictorV2 extends Module {
     super();
     const c = resolvePredictorV2Config(config);
     this.config = c;
-    this.embed = this.addModule('predictor_embed', new Linear(c.encoderDim, c.dim));
-    this.maskTokens = this.addModule(
-      'mask_tokens',
-      new ParameterList(Array.from({ length: c.numMaskTokens }, () => tf.zeros([1, 1, c.dim]))),
-    );
-    this.blocks = Array.from({ length: c.depth }, (_, i) =>
-      this.addModule(`predictor_blocks.${i}`, new Block(c.dim, c.heads, { mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, normEps: c.normEps })),
-    );
-    this.norm = this.addModule('predictor_norm', new LayerNorm(c.dim, c.normEps));
-    this.proj = this.addModule('predictor_proj', new Linear(c.dim, c.outputDim));
-    const rng = init.rng ?? new RandomStream(init.seed ?? 0);
-    initTransformerWeights(this, rng);
-    rescaleBlocks(this.blocks);
-    if (!c.zeroInitMaskTokens) for (const token of this.maskTokens.items) fillTruncNormal(token, rng, 0.02);
-    if (init.init === 'pretraining') initTransformerWeights(this, rng, { linearAndNormOnly: true });
+    ({ embed: this.embed, maskTokens: this.maskTokens, blocks: this.blocks, norm: this.norm, proj: this.proj } = predictorTrunk(c, (name, module) =>
+      this.addModule(name, module),
+    ));
+    initModelWeights(this, this.blocks, init, (rng) => {
+      if (!c.zeroInitMaskTokens) for (const token of this.maskTokens.items) fillTruncNormal(token, rng, 0.02);
+    });
   }
 
   /** Tokens of the configured clip: `(frames / tubelet) · (imageSize / patch)²`, the bound on every id. */
@@ -121,10 +111,7 @@ export class PredictorV2 extends Module {
     maskIndex = 1,
   ): tf.Tensor3D {
     const c = this.config;
-    if (context.rank !== 3 || context.shape[2] !== c.encoderDim) {
-      fail('context', `a [B, K, ${c.encoderDim}] tensor of encoder features`, context.shape);
-    }
-    if (!Number.isInteger(maskIndex) || maskIndex < 0) fail('maskIndex', 'a non-negative integer', maskIndex);
+    checkPredictorInputs(context, c.encoderDim, maskIndex);
     const ctx = hostIndices(contextIndices);
     const tgt = hostIndices(targetIndices);
     if (ctx.shape[0] !== context.shape[0] || ctx.shape[1] !== context.shape[1]) {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { int64ToInt32, readSafetensorsSync, selectBackend, selectGroup, StateDictError, type SafeTensor } from '@vjepa/core';
+import { int64ToInt32, maxAbsError, readSafetensorsSync, selectBackend, selectGroup, StateDictError } from '@vjepa/core';
 import { AttentiveProbeV2, Ek100ProbeV2 } from './attentive-v2';
 import { crossEntropy } from './losses';
 
@@ -9,13 +9,6 @@ const fixture = readSafetensorsSync(new URL('../../../fixtures/vjepa2/tiny.safet
 const tinyProbe = { dim: 24, heads: 2, depth: 4, classes: 5 };
 const tensor = (name: string) => tf.tensor3d(fixture.get(name)!.data as Float32Array, fixture.get(name)!.shape as [number, number, number]);
 
-function maxAbsDiff(a: tf.Tensor, expected: SafeTensor): number {
-  expect(a.shape).toEqual(expected.shape);
-  const got = a.dataSync();
-  let m = 0;
-  for (let i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i] - Number(expected.data[i])));
-  return m;
-}
 
 describe.each(['cpu', 'wasm'] as const)('AttentiveProbeV2 equals the official V-JEPA 2 probe on %s', (backend) => {
   beforeAll(async () => {
@@ -31,14 +24,14 @@ describe.each(['cpu', 'wasm'] as const)('AttentiveProbeV2 equals the official V-
       const params = [...probe.parameters()];
       const { value, grads } = tf.variableGrads(() => {
         const logits = probe.apply(tensor('out/encoder_full'));
-        expect(maxAbsDiff(logits, fixture.get('probe_out/logits')!)).toBeLessThan(1e-4);
+        expect(maxAbsError(logits, fixture.get('probe_out/logits')!)).toBeLessThan(1e-4);
         return crossEntropy(logits, labels);
       }, params.map(([, v]) => v));
       expect(Math.abs(value.dataSync()[0] - Number(fixture.get('probe_out/ce')!.data[0]))).toBeLessThan(1e-5);
       const expected = selectGroup(fixture, 'probe_grad');
       expect(params.map(([key]) => key).sort()).toEqual([...expected.keys()].sort());
-      for (const [key, variable] of params) expect(maxAbsDiff(grads[variable.name], expected.get(key)!), key).toBeLessThan(1e-4);
-      expect(maxAbsDiff(probe.apply(tensor('out/encoder_layers')), fixture.get('probe_out/logits_layers')!)).toBeLessThan(1e-4);
+      for (const [key, variable] of params) expect(maxAbsError(grads[variable.name], expected.get(key)!), key).toBeLessThan(1e-4);
+      expect(maxAbsError(probe.apply(tensor('out/encoder_layers')), fixture.get('probe_out/logits_layers')!)).toBeLessThan(1e-4);
     });
     expect(tf.memory().numTensors).toBe(before);
     probe.dispose();
@@ -76,7 +69,7 @@ describe('AttentiveProbeV2 keys and options', () => {
     const probe = new AttentiveProbeV2({ ...tinyProbe, normEps: 1e-6 });
     probe.loadStateDict(selectGroup(fixture, 'probe'));
     tf.tidy(() => {
-      const error = maxAbsDiff(probe.apply(tensor('out/encoder_full')), fixture.get('probe_out/logits')!);
+      const error = maxAbsError(probe.apply(tensor('out/encoder_full')), fixture.get('probe_out/logits')!);
       expect(error).toBeGreaterThan(0);
       expect(error).toBeLessThan(1e-3);
     });

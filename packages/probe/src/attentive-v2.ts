@@ -11,14 +11,9 @@ import {
   initTransformerWeights,
   optionKeys,
   rescaleLayer,
-  stripKeyPrefixes,
-  type LoadOptions,
-  type LoadReport,
-  type StateDictInput,
 } from '@vjepa/core';
-import { CrossAttentionBlock, PROBE_NORM_EPS } from './attentive';
+import { CrossAttentionBlock, DdpPrefixedModule, PROBE_NORM_EPS, PooledClassifier } from './attentive';
 import { checkFeatureViews } from './checks';
-import type { Probe } from './probe';
 
 /** Configuration of the V-JEPA 2 attentive pooler (VJEPA2-SPEC §3). */
 export interface AttentivePoolerV2Config {
@@ -101,7 +96,7 @@ const POOLER_KEYS = { dim: true, heads: true, depth: true, mlpRatio: true, normE
  * const probe = new AttentiveProbeV2({ dim: 1024, classes: 174 });   // 16 heads, 4 blocks, eps 1e-5
  * const logits = probe.apply(features);                              // [B, 174] from [B, N, 1024]
  */
-export class AttentiveProbeV2 extends Module implements Probe {
+export class AttentiveProbeV2 extends PooledClassifier {
   readonly pooler: AttentivePoolerV2;
   readonly linear: Linear;
   readonly config: Required<Omit<AttentiveProbeV2Config, 'seed'>> & { seed: number };
@@ -119,19 +114,6 @@ export class AttentiveProbeV2 extends Module implements Probe {
     initLinearTorchDefault(this.linear, rng);
   }
 
-  /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
-  apply(features: tf.Tensor3D): tf.Tensor2D {
-    checkFeatureViews('features', features, this.config.dim);
-    return tf.tidy(() => {
-      const pooled = tf.reshape(this.pooler.apply(features), [features.shape[0], this.config.dim]); // [B, D]
-      return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]
-    });
-  }
-
-  /** Loads weights by official key; a `module.` prefix is removed first. */
-  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
-    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
-  }
 }
 
 /** Configuration of {@link Ek100ProbeV2}: the pooler's, with the three head sizes. */
@@ -154,7 +136,7 @@ export interface Ek100Logits {
  * pooler with three queries, then `verb_classifier`, `noun_classifier`, `action_classifier` on queries 0,
  * 1 and 2. Its input is the encoder tokens followed by the predictor's tokens of the future frames.
  */
-export class Ek100ProbeV2 extends Module {
+export class Ek100ProbeV2 extends DdpPrefixedModule {
   readonly pooler: AttentivePoolerV2;
   readonly verbClassifier: Linear;
   readonly nounClassifier: Linear;
@@ -190,8 +172,4 @@ export class Ek100ProbeV2 extends Module {
     });
   }
 
-  /** Loads weights by official key; a `module.` prefix is removed first. */
-  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
-    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
-  }
 }

@@ -95,6 +95,30 @@ export interface AttentiveProbeConfig {
   seed?: number;
 }
 
+/** A module whose checkpoints carry DDP's `module.` prefix: it is removed from every key on load. */
+export abstract class DdpPrefixedModule extends Module {
+  /** Loads weights by official key; a `module.` prefix is removed first. */
+  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
+    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
+  }
+}
+
+/** What the attentive classifiers of V-JEPA 1 and 2 share: a pooler to one query, then a linear head. */
+export abstract class PooledClassifier extends DdpPrefixedModule implements Probe {
+  abstract readonly pooler: { apply(features: tf.Tensor3D): tf.Tensor3D };
+  abstract readonly linear: Linear;
+  abstract readonly config: { dim: number; classes: number };
+
+  /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
+  apply(features: tf.Tensor3D): tf.Tensor2D {
+    checkFeatureViews('features', features, this.config.dim);
+    return tf.tidy(() => {
+      const pooled = tf.reshape(this.pooler.apply(features), [features.shape[0], this.config.dim]); // [B, D]
+      return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]
+    });
+  }
+}
+
 /**
  * The official attentive probe (`AttentiveClassifier`, spec §11.2): an attentive pooler then a linear
  * head. Keys `pooler.query_tokens`, `pooler.cross_attention_block.*`, `linear.*`; a `module.` prefix (DDP)
@@ -104,7 +128,7 @@ export interface AttentiveProbeConfig {
  * const probe = new AttentiveProbe({ dim: 192, heads: 3, classes: 10 });
  * const logits = probe.apply(features); // [B, 10] from frozen features [B, N, 192]
  */
-export class AttentiveProbe extends Module implements Probe {
+export class AttentiveProbe extends PooledClassifier {
   readonly pooler: AttentivePooler;
   readonly linear: Linear;
   readonly config: Required<AttentiveProbeConfig>;
@@ -132,17 +156,4 @@ export class AttentiveProbe extends Module implements Probe {
     initLinearTorchDefault(this.linear, rng);
   }
 
-  /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
-  apply(features: tf.Tensor3D): tf.Tensor2D {
-    checkFeatureViews('features', features, this.config.dim);
-    return tf.tidy(() => {
-      const pooled = tf.reshape(this.pooler.apply(features), [features.shape[0], this.config.dim]); // [B, D]
-      return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]
-    });
-  }
-
-  /** Loads weights by official key; a `module.` prefix is removed first. */
-  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
-    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
-  }
 }

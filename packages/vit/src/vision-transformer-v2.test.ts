@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { int64ToInt32, readSafetensorsSync, selectGroup, selectBackend, toChannelsLast, StateDictError, type IndexBatch } from '@vjepa/core';
+import { int64ToInt32, maxAbsError, readSafetensorsSync, selectGroup, selectBackend, toChannelsLast, StateDictError, type IndexBatch } from '@vjepa/core';
 import { VisionTransformerV2 } from './vision-transformer-v2';
 import { resolveVitV2Config, vitV2Config, VIT_V2_PRESETS, type VitV2Preset } from './config-v2';
 
@@ -13,14 +13,6 @@ function mask(name: string): IndexBatch {
   return { data: int64ToInt32(t.data as BigInt64Array), shape: t.shape as [number, number] };
 }
 
-function maxAbsDiff(a: tf.Tensor, name: string): number {
-  const expected = fixture.get(name)!;
-  expect(a.shape).toEqual(expected.shape);
-  const got = a.dataSync();
-  let m = 0;
-  for (let i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i] - Number(expected.data[i])));
-  return m;
-}
 
 describe.each(['cpu', 'wasm'] as const)('VisionTransformerV2 equals the official V-JEPA 2 encoder on %s', (backend) => {
   let encoder: VisionTransformerV2;
@@ -39,26 +31,26 @@ describe.each(['cpu', 'wasm'] as const)('VisionTransformerV2 equals the official
 
   it('patch embedding (nothing added) → out/patch_embed', () => {
     const out = encoder.embed(video);
-    expect(maxAbsDiff(out, 'out/patch_embed')).toBeLessThan(1e-5);
+    expect(maxAbsError(out, fixture.get('out/patch_embed')!)).toBeLessThan(1e-5);
     out.dispose();
   });
 
   it('full clip → out/encoder_full', () => {
     const out = encoder.apply(video);
-    expect(maxAbsDiff(out, 'out/encoder_full')).toBeLessThan(1e-4);
+    expect(maxAbsError(out, fixture.get('out/encoder_full')!)).toBeLessThan(1e-4);
     out.dispose();
   });
 
   it('kept tokens, rotated by their ids → out/context0', () => {
     const out = encoder.apply(video, mask('masks/enc0'));
-    expect(maxAbsDiff(out, 'out/context0')).toBeLessThan(1e-4);
+    expect(maxAbsError(out, fixture.get('out/context0')!)).toBeLessThan(1e-4);
     out.dispose();
   });
 
   it('out_layers [1, 2], concatenated on the token axis → out/encoder_layers', () => {
     const outs = encoder.applyLayers(video, [1, 2]);
     const joined = tf.concat(outs, 1);
-    expect(maxAbsDiff(joined, 'out/encoder_layers')).toBeLessThan(1e-4);
+    expect(maxAbsError(joined, fixture.get('out/encoder_layers')!)).toBeLessThan(1e-4);
     tf.dispose([...outs, joined]);
   });
 
@@ -66,7 +58,7 @@ describe.each(['cpu', 'wasm'] as const)('VisionTransformerV2 equals the official
     const other = new VisionTransformerV2({ ...tinyConfig, ropeLayout: 'vjepa2.1' });
     other.loadStateDict(selectGroup(fixture, 'encoder'));
     const out = other.apply(video);
-    expect(maxAbsDiff(out, 'out/encoder_full')).toBeGreaterThan(1e-3);
+    expect(maxAbsError(out, fixture.get('out/encoder_full')!)).toBeGreaterThan(1e-3);
     out.dispose();
     other.dispose();
   });

@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  Block,
-  LayerNorm,
+  type Block,
+  type LayerNorm,
   Module,
-  RandomStream,
   fail,
   gatherTokens,
-  initTransformerWeights,
-  rescaleBlocks,
+  initModelWeights,
   stripKeyPrefixes,
   type IndexBatch,
   type LoadOptions,
@@ -16,7 +14,8 @@ import {
   type TokenGrid,
   type VideoBatch,
 } from '@vjepa/core';
-import { PatchEmbed, applyRope, ropeTensors, tokenCount, type RopeTensors } from '@vjepa/tubelet';
+import { type PatchEmbed, applyRope, ropeTensors, tokenCount, type RopeTensors } from '@vjepa/tubelet';
+import { encoderTrunk } from './trunk';
 import { resolveVitV2Config, type ResolvedVitV2Config, type VisionTransformerV2Config } from './config-v2';
 import type { ModelInitOptions } from './vision-transformer';
 
@@ -50,18 +49,8 @@ export class VisionTransformerV2 extends Module {
     super();
     const c = resolveVitV2Config(config);
     this.config = c;
-    this.patchEmbed = this.addModule(
-      'patch_embed',
-      new PatchEmbed({ dim: c.dim, channels: c.channels, patch: c.patch, tubelet: c.tubelet }),
-    );
-    this.blocks = Array.from({ length: c.depth }, (_, i) =>
-      this.addModule(`blocks.${i}`, new Block(c.dim, c.heads, { mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, normEps: c.normEps })),
-    );
-    this.norm = this.addModule('norm', new LayerNorm(c.dim, c.normEps));
-    const rng = init.rng ?? new RandomStream(init.seed ?? 0);
-    initTransformerWeights(this, rng);
-    rescaleBlocks(this.blocks);
-    if (init.init === 'pretraining') initTransformerWeights(this, rng, { linearAndNormOnly: true });
+    ({ patchEmbed: this.patchEmbed, blocks: this.blocks, norm: this.norm } = encoderTrunk(c, (name, module) => this.addModule(name, module)));
+    initModelWeights(this, this.blocks, init);
   }
 
   /** The token grid of a clip `[B, T, H, W, C]`. */

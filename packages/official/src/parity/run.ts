@@ -3,7 +3,7 @@ import { selectBackend, type AcceleratorRequest, type BackendRequest, type Index
 import { createTrainStep, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
 import { int64ToInt32, selectGroup } from '@vjepa/core';
-import { maxAbsError } from './compare';
+import { maxAbsError } from '@vjepa/core';
 import { buildModels, generatorCount, loadReference, referenceIndices, referenceVideo, type Reference, type ReferenceWeights } from './reference';
 import { buildVjepa2Models, isVjepa2Config, vjepa2Probe } from './vjepa2';
 

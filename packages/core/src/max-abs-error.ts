@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { SafeTensor } from '@vjepa/core';
+import type { SafeTensor } from '@vjepa/base';
 
-/** Largest |actual − expected| over all elements; Infinity when the shapes differ or a value is not finite. */
+/** Largest |actual − expected| over all elements (a reference tensor: a fixture's, for parity checks); Infinity when the shapes differ or a value is not finite. */
 export function maxAbsError(actual: tf.Tensor | Float32Array | number, expected: SafeTensor): number {
   const values = typeof actual === 'number' ? [actual] : actual instanceof Float32Array ? actual : actual.dataSync();
   const shape = typeof actual === 'number' || actual instanceof Float32Array ? undefined : actual.shape;
