@@ -18,7 +18,10 @@ export {
   VJEPA2_PROBE_PROTOCOLS,
   classifyClipViews,
   clipAggregationFeatures,
+  ek100ProbeInput,
+  type Ek100InputOptions,
   type Vjepa2ClipEncoder,
+  type Vjepa2FuturePredictor,
   type Vjepa2ProbeProtocol,
 } from './protocol-v2';
 export { crossEntropy } from './losses';

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensorsSync, selectBackend, selectGroup, toChannelsLast } from '@vjepa/core';
 import { VisionTransformerV2, VIT_V2_PRESETS } from '@vjepa/vit';
 import { AttentiveProbeV2 } from './attentive-v2';
-import { VJEPA2_PROBE_PROTOCOLS, classifyClipViews, clipAggregationFeatures } from './protocol-v2';
+import { PredictorV2 } from '@vjepa/predictor';
+import { VJEPA2_PROBE_PROTOCOLS, classifyClipViews, clipAggregationFeatures, ek100ProbeInput } from './protocol-v2';
 
 // The official V-JEPA 2 fixture (fixtures/vjepa2/README.md): the Diving-48 path on one segment and one view.
 const fixture = readSafetensorsSync(new URL('../../../fixtures/vjepa2/tiny.safetensors', import.meta.url)).tensors;
@@ -60,5 +61,20 @@ describe('the V-JEPA 2 evaluation protocol (segments × views, out_layers)', () 
     expect(tokens('ssv2-vitg-384-64x2x3')).toBe(36_864);
     expect(tokens('diving48-vitl-256')).toBe(65_536);
     expect(tokens('diving48-vitg-384-32x4x3')).toBe(147_456);
+  });
+
+  it('EK-100: the encoder tokens, then the predictor’s tokens of the slice 1 s (8 fps, 4 tubelets) after the clip', () => {
+    // Built for 32 frames (16 slices of 16 tokens), so the ids 64 + 16·4 + [0, 16) fit.
+    const predictor = new PredictorV2({ encoderDim: 24, dim: 20, depth: 2, heads: 1, frames: 32, imageSize: 16, patch: 4 });
+    predictor.loadStateDict(selectGroup(fixture, 'predictor'));
+    tf.tidy(() => {
+      const input = ek100ProbeInput(encoder, predictor, video, { patch: 4 });
+      expect(input.shape).toEqual([2, 64 + 16, 24]);
+      const tokens = encoder.apply(video);
+      const ids = (start: number, length: number) => ({ data: Int32Array.from({ length: 2 * length }, (_, i) => start + (i % length)), shape: [2, length] as [number, number] });
+      const future = predictor.apply(tokens, ids(0, 64), ids(128, 16), 1);
+      expect(tf.max(tf.abs(tf.sub(input, tf.concat([tokens, future], 1)))).dataSync()[0]).toBe(0);
+    });
+    predictor.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, type VideoBatch } from '@vjepa/core';
+import { fail, type IndexBatch, type VideoBatch } from '@vjepa/core';
 import type { Probe } from './probe';
 import { averageViewProbabilities } from './views';
 
@@ -76,4 +76,52 @@ export function classifyClipViews(
     if (!Array.isArray(view) || view.length !== segments) fail(`views[${i}]`, `${segments} segments, as view 0`, Array.isArray(view) ? view.length : view);
   });
   return tf.tidy(() => averageViewProbabilities(views.map((view) => probe.apply(clipAggregationFeatures(encoder, view, outLayers)))));
+}
+
+/** What the EK-100 input needs of a predictor: `PredictorV2` of `@vjepa/predictor` is one. */
+export interface Vjepa2FuturePredictor {
+  apply(context: tf.Tensor3D, contextIndices: IndexBatch, targetIndices: IndexBatch, maskIndex?: number): tf.Tensor3D;
+}
+
+/** Options of {@link ek100ProbeInput}. */
+export interface Ek100InputOptions {
+  /** How far ahead the action is anticipated, in seconds (default 1). */
+  anticipationSeconds?: number;
+  /** Frame rate of the clip (default 8, the EK-100 protocol's). */
+  fps?: number;
+  /** Tubelet depth and patch side of the encoder (defaults 2 and 16). */
+  tubelet?: number;
+  patch?: number;
+  /** Mask token of the predictor (default 1, the official direct call's). */
+  maskIndex?: number;
+}
+
+/**
+ * The probe input of the EK-100 anticipation protocol (`AnticipativeWrapper`, VJEPA2-SPEC §3): the encoder
+ * tokens of the clip `[B, T, H, W, C]` (N of them, ids 0…N−1, all context), then the predictor's tokens for
+ * the one tubelet slice `anticipationSeconds` after the clip's end — ids `N + g²·⌊s·fps/tubelet⌋ + [0, g²)`
+ * with `g² = (H/patch)·(W/patch)` → `[B, N + g², D]`. The predictor must be built for enough frames
+ * (the released one: 64) to hold those ids.
+ */
+export function ek100ProbeInput(
+  encoder: Pick<Vjepa2ClipEncoder, 'apply'>,
+  predictor: Vjepa2FuturePredictor,
+  video: VideoBatch,
+  options: Ek100InputOptions = {},
+): tf.Tensor3D {
+  const { anticipationSeconds = 1, fps = 8, tubelet = 2, patch = 16, maskIndex = 1 } = options;
+  if (!(anticipationSeconds >= 0) || !(fps > 0)) fail('options', 'anticipationSeconds ≥ 0 and fps > 0', options);
+  const [batch, , height, width] = video.shape;
+  const perSlice = (height / patch) * (width / patch);
+  return tf.tidy(() => {
+    const tokens = encoder.apply(video); // [B, N, D]
+    const n = tokens.shape[1];
+    const first = n + perSlice * Math.floor((anticipationSeconds * fps) / tubelet);
+    const rows = (length: number, start: number): IndexBatch => ({
+      data: Int32Array.from({ length: batch * length }, (_, i) => start + (i % length)),
+      shape: [batch, length],
+    });
+    const future = predictor.apply(tokens, rows(n, 0), rows(perSlice, first), maskIndex); // [B, g², D]
+    return tf.concat([tokens, future], 1) as tf.Tensor3D; // [B, N + g², D]
+  });
 }
