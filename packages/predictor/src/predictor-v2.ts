@@ -15,7 +15,7 @@ import {
   type LoadReport,
   type StateDictInput,
 } from '@vjepa/core';
-import { applyRope, ropeTensors } from '@vjepa/tubelet';
+import { RopeTableCache, applyRope } from '@vjepa/tubelet';
 import { checkPredictorInputs, predictorTrunk } from './trunk';
 import { resolvePredictorV2Config, type PredictorV2Config, type ResolvedPredictorV2Config } from './config-v2';
 import type { PredictorInitOptions } from './predictor';
@@ -79,11 +79,14 @@ export class PredictorV2 extends Module {
   readonly blocks: Block[];
   readonly norm: LayerNorm;
   readonly proj: Linear;
+  /** Rotation tables of the configured grid, computed once. */
+  private readonly rope: RopeTableCache;
 
   constructor(config: PredictorV2Config, init: PredictorInitOptions = {}) {
     super();
     const c = resolvePredictorV2Config(config);
     this.config = c;
+    this.rope = new RopeTableCache(c.dim / c.heads, c.ropeLayout);
     ({ embed: this.embed, maskTokens: this.maskTokens, blocks: this.blocks, norm: this.norm, proj: this.proj } = predictorTrunk(c, (name, module) =>
       this.addModule(name, module),
     ));
@@ -130,11 +133,7 @@ export class PredictorV2 extends Module {
       const queries = tf.tile(token, [batch, targets, 1]) as tf.Tensor3D; // [B, K_tgt, P]
       const joined = tf.concat([x, queries], 1) as tf.Tensor3D; // [B, K, P]
       let sequence = gatherTokens(joined, order); // [B, K, P], sorted by position
-      const tables = ropeTensors(sorted, batch, {
-        headDim: c.dim / c.heads,
-        grid: { tokensPerFrame: side * side, tokensPerRow: side },
-        layout: c.ropeLayout,
-      });
+      const tables = this.rope.tensors({ tokensPerFrame: side * side, tokensPerRow: side }, bound, sorted, batch); // [B, K, 3, 1, hd]
       const rotate = (qkv: tf.Tensor3D) => applyRope(qkv, tables, c.heads); // [B, K, 3P]
       for (const block of this.blocks) sequence = block.apply(sequence, rotate); // [B, K, P]
       const unsorted = gatherTokens(this.norm.apply(sequence) as tf.Tensor3D, inverse); // [B, K, P]

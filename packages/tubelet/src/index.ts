@@ -14,6 +14,7 @@ export { tokenCoords, tokenCount, tokenGrid, tokenIndex, type TokenCoords, type 
 export {
   ROPE_LAYOUTS,
   ROPE_THETA,
+  RopeTableCache,
   applyRope,
   checkRopeHeads,
   ropeSections,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@vjepa/core';
-import { applyRope, ropeSections, ropeTables, ropeTensors, type RopeLayout } from './rope';
+import { RopeTableCache, applyRope, ropeSections, ropeTables, ropeTensors, type RopeLayout } from './rope';
 
 /**
  * The official `RoPEAttention` on one head, written out from VJEPA2-SPEC §1 in float64: sections of d
@@ -94,5 +94,20 @@ describe('3-D RoPE (VJEPA2-SPEC §1)', () => {
     for (let i = 0; i < 108; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
     expect(worst).toBeLessThan(1e-5);
     tf.dispose([tables.cos, tables.sin, qkv, w, grad, basis, columns]);
+  });
+
+  it('RopeTableCache: the rows of the ids, from one table per grid; ids outside the grid are refused', () => {
+    const grid = { tokensPerFrame: 6, tokensPerRow: 3 };
+    const cache = new RopeTableCache(14, 'vjepa2.1');
+    const ids = [5, 0, 17, 9, 9, 3];
+    const { cos, sin } = cache.tensors(grid, 18, ids, 2);
+    expect(cos.shape).toEqual([2, 3, 3, 1, 14]);
+    const direct = ropeTables(ids, { headDim: 14, grid, layout: 'vjepa2.1' });
+    expect(Array.from(cos.dataSync())).toEqual(Array.from(direct.cos));
+    expect(Array.from(sin.dataSync())).toEqual(Array.from(direct.sin));
+    const all = cache.tensors(grid, 18);
+    expect(all.cos.shape).toEqual([1, 18, 3, 1, 14]);
+    expect(() => cache.tensors(grid, 18, [18])).toThrow('ids: expected token ids in [0, 18), received 18');
+    tf.dispose([cos, sin, all.cos, all.sin]);
   });
 });

@@ -150,3 +150,53 @@ export function applyRope(qkv: tf.Tensor3D, tables: RopeTensors, heads: number):
     return tf.reshape(rotated, [batch, tokens, threeD]) as tf.Tensor3D; // [B, N, 3D]
   });
 }
+
+/**
+ * Rotation tables computed once per token grid and kept on the host: `tensors(…)` copies the rows of the
+ * requested ids (all tokens when none) into new tensors. What the V-JEPA 2 encoder and predictor use, so
+ * that a forward pass costs one upload, not one table.
+ */
+export class RopeTableCache {
+  private readonly tables = new Map<string, { cos: Float32Array; sin: Float32Array }>();
+
+  constructor(
+    readonly headDim: number,
+    readonly layout: RopeLayout = 'vjepa2',
+  ) {
+    ropeSections(headDim);
+    if (!ROPE_LAYOUTS.includes(layout)) fail('layout', `one of ${ROPE_LAYOUTS.join(', ')}`, layout);
+  }
+
+  /** The host tables of every token of a grid of `tokens` ids (cached by grid). */
+  private full(grid: RopeGrid, tokens: number) {
+    const key = `${grid.tokensPerFrame}/${grid.tokensPerRow}/${tokens}`;
+    let table = this.tables.get(key);
+    if (!table) {
+      table = ropeTables(Int32Array.from({ length: tokens }, (_, i) => i), { headDim: this.headDim, grid, layout: this.layout });
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  /**
+   * Tables `[rows, K, 3, 1, headDim]` for `ids` (`rows × K` token ids in `[0, tokens)`, row-major), or
+   * `[1, tokens, 3, 1, headDim]` for every token when `ids` is left out.
+   */
+  tensors(grid: RopeGrid, tokens: number, ids?: ArrayLike<number>, rows = 1): RopeTensors {
+    const table = this.full(grid, tokens);
+    const width = 3 * this.headDim;
+    if (!ids) return { cos: tf.tensor(table.cos, [1, tokens, 3, 1, this.headDim]), sin: tf.tensor(table.sin, [1, tokens, 3, 1, this.headDim]) };
+    const length = ids.length / rows;
+    if (!Number.isInteger(length)) fail('ids', `a multiple of ${rows} rows`, ids.length);
+    const cos = new Float32Array(ids.length * width);
+    const sin = new Float32Array(ids.length * width);
+    for (let n = 0; n < ids.length; n++) {
+      const id = ids[n];
+      if (!(id >= 0 && id < tokens)) fail('ids', `token ids in [0, ${tokens})`, id);
+      cos.set(table.cos.subarray(id * width, (id + 1) * width), n * width);
+      sin.set(table.sin.subarray(id * width, (id + 1) * width), n * width);
+    }
+    const shape = [rows, length, 3, 1, this.headDim];
+    return { cos: tf.tensor(cos, shape), sin: tf.tensor(sin, shape) };
+  }
+}

@@ -14,7 +14,7 @@ import {
   type TokenGrid,
   type VideoBatch,
 } from '@vjepa/core';
-import { type PatchEmbed, applyRope, ropeTensors, tokenCount, type RopeTensors } from '@vjepa/tubelet';
+import { RopeTableCache, applyRope, tokenCount, type PatchEmbed, type RopeTensors } from '@vjepa/tubelet';
 import { encoderTrunk } from './trunk';
 import { resolveVitV2Config, type ResolvedVitV2Config, type VisionTransformerV2Config } from './config-v2';
 import type { ModelInitOptions } from './vision-transformer';
@@ -44,11 +44,14 @@ export class VisionTransformerV2 extends Module {
   readonly norm: LayerNorm;
   /** The grid of each tensor `embed` returned, so `encodeTokens` can rotate by it. */
   private readonly grids = new WeakMap<tf.Tensor, TokenGrid>();
+  /** Rotation tables per input grid, computed once. */
+  private readonly rope: RopeTableCache;
 
   constructor(config: VisionTransformerV2Config = {}, init: ModelInitOptions = {}) {
     super();
     const c = resolveVitV2Config(config);
     this.config = c;
+    this.rope = new RopeTableCache(c.dim / c.heads, c.ropeLayout);
     ({ patchEmbed: this.patchEmbed, blocks: this.blocks, norm: this.norm } = encoderTrunk(c, (name, module) => this.addModule(name, module)));
     initModelWeights(this, this.blocks, init);
   }
@@ -74,13 +77,10 @@ export class VisionTransformerV2 extends Module {
    * (shared by the batch): `[1 or B, K, 3, 1, headDim]`.
    */
   ropeFor(grid: TokenGrid, indices?: IndexBatch | tf.Tensor2D): RopeTensors {
-    const { dim, heads, ropeLayout } = this.config;
-    const options = { headDim: dim / heads, grid: { tokensPerFrame: grid.height * grid.width, tokensPerRow: grid.width }, layout: ropeLayout };
-    if (indices) {
-      const { ids, rows } = hostIds(indices);
-      return ropeTensors(ids, rows, options);
-    }
-    return ropeTensors(Int32Array.from({ length: tokenCount(grid) }, (_, i) => i), 1, options);
+    const perFrame = { tokensPerFrame: grid.height * grid.width, tokensPerRow: grid.width };
+    if (!indices) return this.rope.tensors(perFrame, tokenCount(grid));
+    const { ids, rows } = hostIds(indices);
+    return this.rope.tensors(perFrame, tokenCount(grid), ids, rows);
   }
 
   /**
