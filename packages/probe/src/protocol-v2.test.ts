@@ -4,6 +4,7 @@ import { readSafetensorsSync, selectBackend, selectGroup, toChannelsLast } from 
 import { VisionTransformerV2, VIT_V2_PRESETS } from '@vjepa/vit';
 import { AttentiveProbeV2 } from './attentive-v2';
 import { PredictorV2 } from '@vjepa/predictor';
+import { layerFeatures } from './layers';
 import { VJEPA2_PROBE_PROTOCOLS, classifyClipViews, clipAggregationFeatures, ek100ProbeInput } from './protocol-v2';
 
 // The official V-JEPA 2 fixture (fixtures/vjepa2/README.md): the Diving-48 path on one segment and one view.
@@ -76,5 +77,9 @@ describe('the V-JEPA 2 evaluation protocol (segments × views, out_layers)', () 
       expect(tf.max(tf.abs(tf.sub(input, tf.concat([tokens, future], 1)))).dataSync()[0]).toBe(0);
     });
     predictor.dispose();
+  });
+
+  it('layerFeatures (V-JEPA 1 block outputs) refuses a V-JEPA 2 encoder instead of skipping its rotations', () => {
+    expect(() => layerFeatures(encoder, [1, 'final'])).toThrow('encoder: expected a V-JEPA 1 encoder (blocks without RoPE), received "a V-JEPA 2 encoder"');
   });
 });
