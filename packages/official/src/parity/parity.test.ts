@@ -107,10 +107,10 @@ describe.each(paths)('vjepa parity on the V-JEPA 2 fixture fixtures/vjepa2/tiny.
   });
 });
 
-describe('vjepa parity on the V-JEPA 2 fixture with the weights of its official .pt', () => {
-  it('tiny-pretrain.pt gives the same comparisons with the same errors as the fixture’s own tensors', async () => {
+describe('vjepa parity on the V-JEPA 2 fixture with the weights of its official .pt files', () => {
+  it('tiny-pretrain.pt and tiny-probe.pt (classifiers[0]) give the same comparisons with the same errors as the fixture’s own tensors', async () => {
     const own = await runParity(vjepa2('tiny.safetensors'), 'wasm', 'none');
-    const fromPt = await runParity(vjepa2('tiny.safetensors'), 'wasm', 'none', { weights: vjepa2('tiny-pretrain.pt') });
+    const fromPt = await runParity(vjepa2('tiny.safetensors'), 'wasm', 'none', { weights: vjepa2('tiny-pretrain.pt'), probeWeights: vjepa2('tiny-probe.pt') });
     expect(fromPt.ok).toBe(true);
     expect(fromPt.errors).toEqual(own.errors);
   });

@@ -45,7 +45,7 @@ const REQUIRED = ['crop', 'patch', 'frames', 'tubelet', 'dim', 'depth', 'heads',
 export interface ReferenceWeights {
   /** A pretraining `.pth.tar`: its `encoder`, `predictor`, `target_encoder` replace `encoder/*`, `predictor/*`, `target_encoder/*`. */
   weights?: string;
-  /** An attentive-probe `.pth.tar`: its `classifier` replaces `probe/*`. */
+  /** An attentive-probe `.pth.tar` / `.pt`: its `classifier` (V-JEPA 2: `classifiers[0]`) replaces `probe/*`. */
   probeWeights?: string;
 }
 
@@ -53,7 +53,9 @@ export interface ReferenceWeights {
 function replaceGroups(tensors: Map<string, SafeTensor>, path: string, groups: [key: string, group: string][]): void {
   withTorchFile(path, (_file, root) => {
     for (const [key, group] of groups) {
-      const dict = root.get(key);
+      // V-JEPA 2 probe files hold a list `classifiers` (the official eval reads its first entry).
+      const listed = key === 'classifier' && !root.has(key) ? root.get('classifiers') : undefined;
+      const dict = Array.isArray(listed) ? listed[0] : root.get(key);
       if (!(dict instanceof Map)) fail(`${path}`, `a '${key}' state dict`, [...root.keys()].map(String));
       for (const name of [...tensors.keys()]) if (name.startsWith(`${group}/`)) tensors.delete(name);
       for (const [name, t] of hostStateDict(dict, `${path}: ${key}`)) tensors.set(`${group}/${name}`, { dtype: 'F32', shape: t.shape, data: t.data as Float32Array });
