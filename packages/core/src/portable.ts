@@ -17,11 +17,21 @@ export { StateDictError, type LoadReport } from './nn/state-dict-error';
 export { Linear, type LinearOptions } from './nn/linear';
 export { LayerNorm } from './nn/layer-norm';
 export { Mlp } from './nn/mlp';
-export { Attention, CrossAttention, type AttentionOptions } from './nn/attention';
+export { Attention, CrossAttention, type AttentionOptions, type CrossAttentionOptions, type QkvTransform } from './nn/attention';
 export { multiHeadAttention, multiHeadAttentionReference } from './ops/multi-head-attention';
 export { MAX_ATTENTION_SCORES, attentionBlocks, blockwiseAttention, type AttentionBlockOptions } from './accel/kernels/attention-blockwise';
+export { maxAbsError } from './max-abs-error';
 export { Block, type BlockOptions } from './nn/block';
-export { fillTruncNormal, initLinearTorchDefault, initTransformerWeights, rescaleBlocks, rescaleLayer, type InitOptions } from './nn/init';
+export {
+  fillTruncNormal,
+  initLinearTorchDefault,
+  initModelWeights,
+  initTransformerWeights,
+  rescaleBlocks,
+  rescaleLayer,
+  type InitOptions,
+  type ModelInitOptions,
+} from './nn/init';
 export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';

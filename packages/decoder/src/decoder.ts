@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Block, LayerNorm, Linear, Module, RandomStream, fail, initTransformerWeights, rescaleBlocks, type IndexBatch, type TokenGrid } from '@vjepa/core';
 import { tokenGrid } from '@vjepa/tubelet';
 import { resolveDecoderConfig, tokenPixels, type DecoderConfig, type ResolvedDecoderConfig } from './config';
-import { createPositions, type PositionedBlock, type TokenPositions } from './positions';
+import { createPositions, type TokenPositions } from './positions';
 
 /** How to initialise a new decoder. */
 export interface DecoderInitOptions {
@@ -27,7 +27,7 @@ export class PixelDecoder extends Module {
   readonly grid: TokenGrid;
   readonly positions: TokenPositions;
   readonly embed: Linear;
-  readonly blocks: PositionedBlock[];
+  readonly blocks: Block[];
   readonly norm: LayerNorm;
   readonly pred: Linear;
 
@@ -44,9 +44,8 @@ export class PixelDecoder extends Module {
     this.norm = this.addModule('decoder_norm', new LayerNorm(c.dim, c.normEps));
     this.pred = this.addModule('decoder_pred', new Linear(c.dim, tokenPixels(c)));
     initTransformerWeights(this, init.rng ?? new RandomStream(init.seed ?? 0));
-    // the official depth rescale of the output projections, where the scheme's blocks are plain ones
-    const plain = this.blocks.filter((b): b is Block => b instanceof Block);
-    if (plain.length === this.blocks.length) rescaleBlocks(plain);
+    // the official depth rescale of the blocks' output projections
+    rescaleBlocks(this.blocks);
   }
 
   /**
@@ -64,7 +63,7 @@ export class PixelDecoder extends Module {
     }
     return tf.tidy(() => {
       let x = this.positions.embed(this.embed.apply(predicted) as tf.Tensor3D, tokenIds); // [B, K, P]
-      for (const block of this.blocks) x = block.apply(x, tokenIds); // [B, K, P]
+      for (const block of this.blocks) x = this.positions.applyBlock(block, x, tokenIds); // [B, K, P]
       return this.pred.apply(this.norm.apply(x)) as tf.Tensor3D; // [B, K, t·p·p·C]
     });
   }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { DECODER_DEFAULTS, resolveDecoderConfig, tokenPixels, type DecoderConfig, type ResolvedDecoderConfig } from './config';
-export { createPositions, POSITION_SCHEMES, SincosPositions, type PositionedBlock, type PositionScheme, type TokenPositions } from './positions';
+export { createPositions, POSITION_SCHEMES, SincosPositions, type PositionScheme, type TokenPositions } from './positions';
 export { PixelDecoder, type DecoderInitOptions } from './decoder';
 export { pixelLoss, tokenPixelTargets, type PixelLossKind } from './loss';
 export { DecoderTrainStep, predictedFeatures, type DecoderStepMetrics, type DecoderStepOptions, type FrozenEncoder, type FrozenModels } from './step';

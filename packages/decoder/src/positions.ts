@@ -3,11 +3,6 @@ import { Block, fail, gatherTokens, type BlockOptions, type IndexBatch, type Mod
 import { sincosPosEmbed3d, tokenCount } from '@vjepa/tubelet';
 import type { ResolvedDecoderConfig } from './config';
 
-/** A decoder block: a Module whose `apply` may use the token ids (RoPE rotates queries and keys by them). */
-export interface PositionedBlock extends Module {
-  apply(x: tf.Tensor3D, tokenIds: IndexBatch | tf.Tensor2D): tf.Tensor3D;
-}
-
 /**
  * How the decoder gives its tokens their place in the clip: the one seam between the decoder and a
  * position scheme. Sin-cos (V-JEPA 1) adds a fixed table row to each token before the blocks and uses
@@ -19,8 +14,13 @@ export interface TokenPositions {
   readonly name: string;
   /** Tokens `[B, K, P]` at `tokenIds` `[B, K]` → `[B, K, P]`, before the first block. */
   embed(tokens: tf.Tensor3D, tokenIds: IndexBatch | tf.Tensor2D): tf.Tensor3D;
-  /** Block `index` of the decoder, of width `dim`. */
-  createBlock(dim: number, heads: number, options: BlockOptions): PositionedBlock;
+  /** A block of the decoder, of width `dim` (core's transformer block, so its keys are the usual ones). */
+  createBlock(dim: number, heads: number, options: BlockOptions): Block;
+  /**
+   * Runs `block` on the tokens `x` `[B, K, P]` at `tokenIds`: sin-cos runs it as it is; RoPE would pass the
+   * block a transform of its fused qkv that rotates queries and keys by the ids (`Block.apply(x, transformQkv)`).
+   */
+  applyBlock(block: Block, x: tf.Tensor3D, tokenIds: IndexBatch | tf.Tensor2D): tf.Tensor3D;
   /** Frees what the scheme holds (tables). */
   dispose(): void;
 }
@@ -39,8 +39,12 @@ export class SincosPositions implements TokenPositions {
     return tf.tidy(() => tf.add(tokens, gatherTokens(this.table, tokenIds)) as tf.Tensor3D); // [B, K, P]
   }
 
-  createBlock(dim: number, heads: number, options: BlockOptions): PositionedBlock {
-    return new Block(dim, heads, options); // positions are in the tokens already; the block ignores the ids
+  createBlock(dim: number, heads: number, options: BlockOptions): Block {
+    return new Block(dim, heads, options);
+  }
+
+  applyBlock(block: Block, x: tf.Tensor3D): tf.Tensor3D {
+    return block.apply(x); // positions are in the tokens already; the block needs no ids
   }
 
   dispose(): void {

@@ -1,13 +1,15 @@
 import { fail } from '@vjepa/core';
 import { ClipLoader, evalTransform, openClipSource, pretrainingTransform, videoFileSource, VIDEO_EXTENSIONS } from '@vjepa/data';
-import { createPretrainingModels, loadCheckpoint, savedRunConfig, type RunConfig, type VjepaModels } from '@vjepa/trainer';
+import type { Predictor } from '@vjepa/predictor';
+import { createPretrainingModels, loadCheckpoint, savedRunConfig, type RunConfig } from '@vjepa/trainer';
+import type { FrozenEncoder, FrozenModels } from './step';
 
 /** The frozen models of a `vjepa train` run, loaded from its newest intact checkpoint. */
 export interface FrozenRun {
   /** The run's configuration, as it saved it. */
   config: RunConfig;
   /** Its online encoder (the one its predictor was trained with) and predictor. */
-  models: Pick<VjepaModels, 'encoder' | 'predictor'>;
+  models: FrozenModels;
   /** Frees both. */
   dispose(): void;
 }
@@ -25,9 +27,11 @@ export function frozenRunConfig(checkpoint: string, target: 'features' | 'pixels
  * loaded from its checkpoint (`loadCheckpoint`: sizes and SHA-256 checked). Build after the backend is selected.
  */
 export function loadFrozenRun(checkpoint: string, config: RunConfig): FrozenRun {
+  // The decoder places its tokens with V-JEPA 1's sin-cos table; RoPE positions (V-JEPA 2) are not there yet.
+  if ((config.model.arch ?? 'vjepa') !== 'vjepa') fail(`${checkpoint}: model.arch`, "a V-JEPA 1 run ('vjepa'; the decoder has no RoPE positions yet)", config.model.arch);
   const built = createPretrainingModels({ encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
   built.targetEncoder.dispose();
-  const models = { encoder: built.encoder, predictor: built.predictor };
+  const models = { encoder: built.encoder as FrozenEncoder, predictor: built.predictor as Predictor };
   const dispose = () => {
     models.encoder.dispose();
     models.predictor.dispose();

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, selectBackend, type MaskPair } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
 import { createPretrainingModels } from '@vjepa/trainer';
+import type { FrozenModels } from './step';
 import { meanAbsError, meanColourPrediction } from './baselines';
 import { PixelDecoder } from './decoder';
 import { clipTokens, type ClipGeometry } from './pixels';
@@ -42,7 +43,7 @@ function frozen() {
       v.assign(tf.tensor(rng.uniform(v.size, -bound, bound), v.shape));
     }
   }
-  return models;
+  return models as unknown as FrozenModels & { targetEncoder: unknown };
 }
 
 const masksOf = (collator: MaskCollator, batch: number): MaskPair[] => collator.sample(batch);

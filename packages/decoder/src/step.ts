@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, optionKeys, type IndexBatch, type MaskPair, type VideoBatch } from '@vjepa/core';
+import { checkKeys, fail, optionKeys, type IndexBatch, type MaskPair, type Module, type VideoBatch } from '@vjepa/core';
 import { AdamW, clipGradNorm, gradientsByKey, groupParameters, paramGroups, type AdamWState } from '@vjepa/optim';
 import type { Predictor } from '@vjepa/predictor';
 import type { PixelDecoder } from './decoder';
 import { pixelLoss, tokenPixelTargets, type PixelLossKind } from './loss';
 
 /** What the decoder reads its features from: an encoder of the context (a `VisionTransformer`). */
-export interface FrozenEncoder {
+export interface FrozenEncoder extends Module {
   apply(video: VideoBatch, contextIndices?: IndexBatch | tf.Tensor2D): tf.Tensor3D;
 }
 

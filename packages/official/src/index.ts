@@ -30,5 +30,13 @@ export { writeSafetensorsStreaming, type StreamedTensor } from './safetensors-st
 export { PARITY_TOLERANCE, compareReference, runParity, type ParityComparison, type ParityPart, type ParityReport } from './parity/run';
 export { loadReference, type ReferenceWeights } from './parity/reference';
 export { buildModels, referenceFromBytes, referenceIndices, referenceVideo, type Reference, type ReferenceConfig } from './parity/reference-models';
-export { maxAbsError } from './parity/compare';
+export { maxAbsError } from '@vjepa/core';
 export * from './vjepa2';
+export {
+  buildVjepa2Models,
+  isVjepa2Config,
+  vjepa2ModelConfigs,
+  vjepa2Probe,
+  type Vjepa2JsonConfig,
+  type Vjepa2ModelConfigs,
+} from './parity/vjepa2';

@@ -1,33 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  Block,
-  LayerNorm,
-  Linear,
+  type Block,
+  type LayerNorm,
+  type Linear,
   Module,
-  ParameterList,
-  RandomStream,
-  fail,
+  type ParameterList,
   fillTruncNormal,
   gatherTokens,
-  initTransformerWeights,
-  rescaleBlocks,
+  initModelWeights,
   stripKeyPrefixes,
   type IndexBatch,
   type LoadOptions,
   type LoadReport,
+  type ModelInitOptions,
   type StateDictInput,
   type TokenGrid,
 } from '@vjepa/core';
 import { sincosPosEmbed3d, tokenCount } from '@vjepa/tubelet';
+import { checkPredictorInputs, predictorTrunk } from './trunk';
 import { resolvePredictorConfig, type PredictorConfig, type ResolvedPredictorConfig } from './config';
 
-/** How to initialise a new predictor (same meaning as the encoder's). */
-export interface PredictorInitOptions {
-  seed?: number;
-  rng?: RandomStream;
-  /** `pretraining` re-initialises every Linear and LayerNorm after the official init (spec §4.5 QUIRK). */
-  init?: 'official' | 'pretraining';
-}
+/** How to initialise a new predictor (same meaning as the encoder's: `@vjepa/core`'s `ModelInitOptions`). */
+export type PredictorInitOptions = ModelInitOptions;
 
 /**
  * The narrow V-JEPA predictor (spec §5): context features are embedded to width P, mask tokens plus
@@ -57,21 +51,12 @@ export class Predictor extends Module {
     this.grid = { depth: c.frames / c.tubelet, height: side, width: side };
     const table = sincosPosEmbed3d({ dim: c.dim, gridDepth: this.grid.depth, gridHeight: side, gridWidth: side, uniformPower: c.uniformPower });
     this.posEmbed = this.addState('predictor_pos_embed', tf.tensor3d(table, [1, tokenCount(this.grid), c.dim]), false);
-    this.embed = this.addModule('predictor_embed', new Linear(c.encoderDim, c.dim));
-    this.maskTokens = this.addModule(
-      'mask_tokens',
-      new ParameterList(Array.from({ length: c.numMaskTokens }, () => tf.zeros([1, 1, c.dim]))),
-    );
-    this.blocks = Array.from({ length: c.depth }, (_, i) =>
-      this.addModule(`predictor_blocks.${i}`, new Block(c.dim, c.heads, { mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, normEps: c.normEps })),
-    );
-    this.norm = this.addModule('predictor_norm', new LayerNorm(c.dim, c.normEps));
-    this.proj = this.addModule('predictor_proj', new Linear(c.dim, c.outputDim));
-    const rng = init.rng ?? new RandomStream(init.seed ?? 0);
-    initTransformerWeights(this, rng);
-    rescaleBlocks(this.blocks);
-    if (!c.zeroInitMaskTokens) for (const token of this.maskTokens.items) fillTruncNormal(token, rng, 0.02);
-    if (init.init === 'pretraining') initTransformerWeights(this, rng, { linearAndNormOnly: true });
+    ({ embed: this.embed, maskTokens: this.maskTokens, blocks: this.blocks, norm: this.norm, proj: this.proj } = predictorTrunk(c, (name, module) =>
+      this.addModule(name, module),
+    ));
+    initModelWeights(this, this.blocks, init, (rng) => {
+      if (!c.zeroInitMaskTokens) for (const token of this.maskTokens.items) fillTruncNormal(token, rng, 0.02);
+    });
   }
 
   /**
@@ -86,10 +71,7 @@ export class Predictor extends Module {
     maskIndex = 0,
   ): tf.Tensor3D {
     const c = this.config;
-    if (context.rank !== 3 || context.shape[2] !== c.encoderDim) {
-      fail('context', `a [B, K, ${c.encoderDim}] tensor of encoder features`, context.shape);
-    }
-    if (!Number.isInteger(maskIndex) || maskIndex < 0) fail('maskIndex', 'a non-negative integer', maskIndex);
+    checkPredictorInputs(context, c.encoderDim, maskIndex);
     return tf.tidy(() => {
       const positions = this.posEmbed as tf.Tensor3D; // [1, N, P]
       const x = tf.add(this.embed.apply(context), gatherTokens(positions, contextIndices)) as tf.Tensor3D; // [B, K_ctx, P]

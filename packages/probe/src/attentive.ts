@@ -34,11 +34,13 @@ export class CrossAttentionBlock extends Module {
   readonly norm2: LayerNorm;
   readonly mlp: Mlp;
 
-  constructor(dim: number, heads: number, mlpRatio = 4) {
+  /** `unusedProj: false` leaves out the never-applied `xattn.proj` (the V-JEPA 2 probe has none). */
+  constructor(dim: number, heads: number, mlpRatio = 4, options: { unusedProj?: boolean; normEps?: number } = {}) {
     super();
-    this.norm1 = this.addModule('norm1', new LayerNorm(dim, PROBE_NORM_EPS));
-    this.xattn = this.addModule('xattn', new CrossAttention(dim, heads));
-    this.norm2 = this.addModule('norm2', new LayerNorm(dim, PROBE_NORM_EPS));
+    const eps = options.normEps ?? PROBE_NORM_EPS;
+    this.norm1 = this.addModule('norm1', new LayerNorm(dim, eps));
+    this.xattn = this.addModule('xattn', new CrossAttention(dim, heads, { unusedProj: options.unusedProj }));
+    this.norm2 = this.addModule('norm2', new LayerNorm(dim, eps));
     this.mlp = this.addModule('mlp', new Mlp(dim, Math.floor(dim * mlpRatio)));
   }
 
@@ -93,6 +95,30 @@ export interface AttentiveProbeConfig {
   seed?: number;
 }
 
+/** A module whose checkpoints carry DDP's `module.` prefix: it is removed from every key on load. */
+export abstract class DdpPrefixedModule extends Module {
+  /** Loads weights by official key; a `module.` prefix is removed first. */
+  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
+    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
+  }
+}
+
+/** What the attentive classifiers of V-JEPA 1 and 2 share: a pooler to one query, then a linear head. */
+export abstract class PooledClassifier extends DdpPrefixedModule implements Probe {
+  abstract readonly pooler: { apply(features: tf.Tensor3D): tf.Tensor3D };
+  abstract readonly linear: Linear;
+  abstract readonly config: { dim: number; classes: number };
+
+  /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
+  apply(features: tf.Tensor3D): tf.Tensor2D {
+    checkFeatureViews('features', features, this.config.dim);
+    return tf.tidy(() => {
+      const pooled = tf.reshape(this.pooler.apply(features), [features.shape[0], this.config.dim]); // [B, D]
+      return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]
+    });
+  }
+}
+
 /**
  * The official attentive probe (`AttentiveClassifier`, spec §11.2): an attentive pooler then a linear
  * head. Keys `pooler.query_tokens`, `pooler.cross_attention_block.*`, `linear.*`; a `module.` prefix (DDP)
@@ -102,7 +128,7 @@ export interface AttentiveProbeConfig {
  * const probe = new AttentiveProbe({ dim: 192, heads: 3, classes: 10 });
  * const logits = probe.apply(features); // [B, 10] from frozen features [B, N, 192]
  */
-export class AttentiveProbe extends Module implements Probe {
+export class AttentiveProbe extends PooledClassifier {
   readonly pooler: AttentivePooler;
   readonly linear: Linear;
   readonly config: Required<AttentiveProbeConfig>;
@@ -124,23 +150,10 @@ export class AttentiveProbe extends Module implements Probe {
     // Official `_rescale_blocks`: the cross-attention block as layer 1. For depth > 1 the official loop
     // (`enumerate(1, self.blocks)`) raises a TypeError; we use the evident intent, extra block i as layer i + 2.
     const cross = this.pooler.crossAttentionBlock;
-    rescaleLayer([cross.xattn.proj.weight, cross.mlp.fc2.weight], 1);
+    rescaleLayer([cross.xattn.proj!.weight, cross.mlp.fc2.weight], 1);
     this.pooler.blocks.forEach((block, i) => rescaleLayer([block.attn.proj.weight, block.mlp.fc2.weight], i + 2));
     // The head keeps PyTorch's default Linear init: weight and bias ~ U(±1/√D).
     initLinearTorchDefault(this.linear, rng);
   }
 
-  /** Frozen features `[B, N, D]` → logits `[B, classes]`. */
-  apply(features: tf.Tensor3D): tf.Tensor2D {
-    checkFeatureViews('features', features, this.config.dim);
-    return tf.tidy(() => {
-      const pooled = tf.reshape(this.pooler.apply(features), [features.shape[0], this.config.dim]); // [B, D]
-      return this.linear.apply(pooled) as tf.Tensor2D; // [B, classes]
-    });
-  }
-
-  /** Loads weights by official key; a `module.` prefix is removed first. */
-  override loadStateDict(input: StateDictInput, options: LoadOptions = {}): LoadReport {
-    return super.loadStateDict(stripKeyPrefixes(input, ['module.']), options);
-  }
 }

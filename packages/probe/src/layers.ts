@@ -26,6 +26,10 @@ export interface LayeredEncoder extends FeatureEncoder {
  * const features = layerFeatures(encoder, [2, 4, 'final']); // features.apply(video): [B, N, 3·D]
  */
 export function layerFeatures(encoder: LayeredEncoder, layers: readonly EncoderLayer[] = ['final']): FeatureEncoder {
+  // A V-JEPA 2 encoder's blocks need its rotations: running them here without would be silently wrong.
+  if (typeof (encoder as { ropeFor?: unknown }).ropeFor === 'function') {
+    fail('encoder', 'a V-JEPA 1 encoder (blocks without RoPE)', 'a V-JEPA 2 encoder', 'Use its applyLayers (the official out_layers) or clipAggregationFeatures');
+  }
   const depth = encoder.blocks.length;
   const expected = `block numbers 1…${depth} and/or 'final'`;
   if (!Array.isArray(layers) || layers.length === 0) fail('layers', expected, layers);

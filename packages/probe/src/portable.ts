@@ -5,6 +5,25 @@
  * @packageDocumentation
  */
 export { AttentivePooler, AttentiveProbe, CrossAttentionBlock, PROBE_NORM_EPS, type AttentiveProbeConfig } from './attentive';
+export {
+  AttentivePoolerV2,
+  AttentiveProbeV2,
+  Ek100ProbeV2,
+  type AttentivePoolerV2Config,
+  type AttentiveProbeV2Config,
+  type Ek100Logits,
+  type Ek100ProbeV2Config,
+} from './attentive-v2';
+export {
+  VJEPA2_PROBE_PROTOCOLS,
+  classifyClipViews,
+  clipAggregationFeatures,
+  ek100ProbeInput,
+  type Ek100InputOptions,
+  type Vjepa2ClipEncoder,
+  type Vjepa2FuturePredictor,
+  type Vjepa2ProbeProtocol,
+} from './protocol-v2';
 export { crossEntropy } from './losses';
 export type { Probe, ProbeShape } from './probe';
 export { LinearProbe, type LinearProbeConfig } from './linear';

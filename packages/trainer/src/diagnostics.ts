@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fail, gatherTokens, type MaskPair, type VideoBatch } from '@vjepa/core';
 import { collapseStats } from './collapse';
 import { pixelTargets, targetFeatures } from './loss';
-import type { VjepaModels } from './step';
+import { maskTokenIndex, type VjepaModels } from './step';
 
 /** A fixed batch to measure on, with its masks and (when known) the object's coverage per token. */
 export interface DiagnosticBatch {
@@ -90,7 +90,7 @@ export function featureDiagnostics(
       const full = options.target === 'pixels' ? pixelTargets(batch.video, tubelet, patch) : features; // [B, N, ·]
       const coverage = tf.tensor3d(batch.objectCoverage!, [b, n, 1]);
       return batch.masks.map((m, i) => {
-        const prediction = predictor.apply(encoder.apply(batch.video, m.context), m.context, m.target, i); // [B, K, ·]
+        const prediction = predictor.apply(encoder.apply(batch.video, m.context), m.context, m.target, maskTokenIndex(predictor, i)); // [B, K, ·]
         const error = tf.mean(tf.abs(tf.sub(prediction, gatherTokens(full, m.target))), 2); // [B, K]
         return { error: error.dataSync(), coverage: gatherTokens(coverage, m.target).dataSync() }; // B·K each
       });

@@ -128,7 +128,7 @@ describe('runTraining options', () => {
     expect(() => new VjepaTrainStep(run.models, { ...schedules.options, clip_grad: 10 } as never)).toThrow(
       /^options\.clip_grad: expected one of the keys lrSchedule, .*, received an unknown key "clip_grad"\. Did you mean "clipGrad"\?$/,
     );
-    expect(() => createPretrainingModels({ encoder: encoderConfig, seeds: 1 } as never)).toThrow('options.seeds: expected one of the keys encoder, predictor, seed, target, init, received an unknown key "seeds". Did you mean "seed"?');
+    expect(() => createPretrainingModels({ encoder: encoderConfig, seeds: 1 } as never)).toThrow('options.seeds: expected one of the keys arch, encoder, predictor, seed, target, init, received an unknown key "seeds". Did you mean "seed"?');
     run.dispose();
   });
 });

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, gatherTokens, layerNorm, stopGradient, type IndexBatch, type VideoBatch } from '@vjepa/core';
-import type { VisionTransformer } from '@vjepa/vit';
 import { patchify } from '@vjepa/tubelet';
 
 /**
- * The targets of spec §6: the target encoder on the whole clip (its output is already final-LayerNormed),
+ * The targets of spec §6: the target encoder (V-JEPA 1 or 2) on the whole clip (its output is already final-LayerNormed),
  * then a LayerNorm without affine parameters, eps 1e-5 — `[B, N, D]`. No gradient flows back through it.
  */
-export function targetFeatures(targetEncoder: VisionTransformer, video: VideoBatch): tf.Tensor3D {
+export function targetFeatures(targetEncoder: { apply(video: VideoBatch): tf.Tensor3D }, video: VideoBatch): tf.Tensor3D {
   return tf.tidy(() => stopGradient(layerNorm(targetEncoder.apply(video), 1e-5)) as tf.Tensor3D); // [B, N, D]
 }
 

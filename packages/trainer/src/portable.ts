@@ -33,7 +33,7 @@ export {
 } from '@vjepa/optim';
 export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
 export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
-export { createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe } from './recipe';
+export { VJEPA_ARCHS, createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe, type VjepaArch } from './recipe';
 export {
   checkRegularizer,
   eppsPulleyKnots,

@@ -1,6 +1,6 @@
-import { checkKeys, optionKeys, RandomStream } from '@vjepa/core';
-import { VisionTransformer, type VisionTransformerConfig } from '@vjepa/vit';
-import { Predictor, type PredictorConfig } from '@vjepa/predictor';
+import { checkKeys, fail, optionKeys, RandomStream } from '@vjepa/core';
+import { VisionTransformer, VisionTransformerV2, type ModelInitOptions, type ResolvedVitConfig, type VisionTransformerConfig } from '@vjepa/vit';
+import { Predictor, PredictorV2, type PredictorConfig } from '@vjepa/predictor';
 import { momentumSchedule } from '@vjepa/ema';
 import { CosineWDSchedule, WarmupCosineSchedule } from '@vjepa/optim';
 import { VjepaTrainStep, type VjepaModels } from './step';
@@ -82,8 +82,16 @@ export function createTrainStep(models: VjepaModels, recipe: TrainingRecipe): Vj
   });
 }
 
+/** Which V-JEPA: `vjepa` (V-JEPA 1, sin-cos positions) or `vjepa2` (V-JEPA 2: RoPE, 10 mask tokens). */
+export type VjepaArch = 'vjepa' | 'vjepa2';
+
+/** Every architecture, for option checks. */
+export const VJEPA_ARCHS: readonly VjepaArch[] = ['vjepa', 'vjepa2'];
+
 /** Options of `createPretrainingModels`. */
 export interface PretrainingModelsOptions {
+  /** The architecture (default `vjepa`). For `vjepa2` the encoder's `uniformPower` is ignored (no table). */
+  arch?: VjepaArch;
   encoder: VisionTransformerConfig;
   /** Predictor settings; width, geometry and heads default to the official ones for this encoder. */
   predictor?: Partial<PredictorConfig>;
@@ -101,27 +109,34 @@ export interface PretrainingModelsOptions {
  */
 export function createPretrainingModels(options: PretrainingModelsOptions): VjepaModels {
   checkKeys('options', options, optionKeys<PretrainingModelsOptions>({
-    encoder: true, predictor: true, seed: true, target: true, init: true,
+    arch: true, encoder: true, predictor: true, seed: true, target: true, init: true,
   }));
+  const arch = options.arch ?? 'vjepa';
+  if (!VJEPA_ARCHS.includes(arch)) fail('options.arch', `one of ${VJEPA_ARCHS.join(', ')}`, arch);
   const rng = new RandomStream(options.seed ?? 0);
   const init = options.init ?? 'pretraining';
-  const encoder = new VisionTransformer(options.encoder, { rng, init });
+  // V-JEPA 2 has no positional table: its configs have no `uniformPower`.
+  const { uniformPower: _table, ...ropeEncoder } = options.encoder;
+  const makeEncoder = (modelInit: ModelInitOptions) =>
+    arch === 'vjepa2' ? new VisionTransformerV2(ropeEncoder, modelInit) : new VisionTransformer(options.encoder, modelInit);
+  const encoder = makeEncoder({ rng, init });
   const c = encoder.config;
-  const predictor = new Predictor(
-    {
-      encoderDim: c.dim,
-      heads: c.heads,
-      frames: c.frames,
-      imageSize: c.imageSize,
-      patch: c.patch,
-      tubelet: c.tubelet,
-      uniformPower: c.uniformPower,
-      ...(options.target === 'pixels' ? { outputDim: c.tubelet * c.patch * c.patch * c.channels } : {}),
-      ...options.predictor,
-    },
-    { rng, init },
-  );
-  const targetEncoder = new VisionTransformer(options.encoder, { rng: new RandomStream(0) });
+  const { uniformPower: predictorTable, ...predictorOverrides } = options.predictor ?? {};
+  const predictorConfig = {
+    encoderDim: c.dim,
+    heads: c.heads,
+    frames: c.frames,
+    imageSize: c.imageSize,
+    patch: c.patch,
+    tubelet: c.tubelet,
+    ...(options.target === 'pixels' ? { outputDim: c.tubelet * c.patch * c.patch * c.channels } : {}),
+    ...predictorOverrides,
+  };
+  const predictor =
+    arch === 'vjepa2'
+      ? new PredictorV2(predictorConfig, { rng, init })
+      : new Predictor({ uniformPower: predictorTable ?? (c as ResolvedVitConfig).uniformPower, ...predictorConfig }, { rng, init });
+  const targetEncoder = makeEncoder({ rng: new RandomStream(0) });
   targetEncoder.loadStateDict(encoder.stateDict());
   return { encoder, predictor, targetEncoder };
 }

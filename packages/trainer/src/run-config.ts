@@ -2,15 +2,20 @@ import { existsSync } from 'node:fs';
 import { fail } from '@vjepa/core';
 import { PRETRAINING_MASK_GENERATORS, type MaskGeneratorConfig } from '@vjepa/masking';
 import { VIT_SIZES, vitConfig, type ResolvedVitConfig, type VitSize } from '@vjepa/vit';
+import { checkRopeHeads } from '@vjepa/tubelet';
 import { finite, integer, pair } from './config-values';
 import { maskFromOfficial, readOfficialConfig, type OfficialConfig } from './official-config';
-import { officialRecipe, type TrainingRecipe } from './recipe';
+import { VJEPA_ARCHS, officialRecipe, type TrainingRecipe, type VjepaArch } from './recipe';
 import { PUBLISHED_REGULARIZER_WEIGHTS, REGULARIZER_SAMPLES, type RegularizerSamples } from './regularizers';
 
 /** Everything a `vjepa train` run is made of; saved in every checkpoint, read back by `probe` and `embed`. */
 export interface RunConfig {
   data: { spec: string; crop: number; frames: number; frameStep: number; batchSize: number };
-  model: { size: VitSize; encoder: ResolvedVitConfig; predictor: { dim: number; depth: number } };
+  /**
+   * The networks. `arch` `vjepa2` trains V-JEPA 2 (RoPE, 10 mask tokens; `encoder.uniformPower` unused);
+   * absent means V-JEPA 1, as in every run saved before V-JEPA 2.
+   */
+  model: { arch?: VjepaArch; size: VitSize; encoder: ResolvedVitConfig; predictor: { dim: number; depth: number } };
   /** What the predictor regresses: V-JEPA's `features`, or the `pixels` baseline. */
   target: 'features' | 'pixels';
   mask: MaskGeneratorConfig[];
@@ -22,6 +27,8 @@ export interface RunConfig {
 
 /** The flags of `vjepa train` (strings as commander gives them). */
 export interface TrainFlags {
+  /** `vjepa` (V-JEPA 1, default) or `vjepa2` (V-JEPA 2: RoPE encoder and predictor). */
+  arch?: string;
   data?: string;
   config?: string;
   model?: string;
@@ -202,6 +209,16 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
           ? file.mask.map(maskFromOfficial)
           : base.mask ?? [...PRETRAINING_MASK_GENERATORS];
   const predDim = integer('pred-dim', pick(flags.predDim, configured.predDim, base.model?.predictor.dim, TRAIN_DEFAULTS.predDim));
+  const predDepth = integer('pred-depth', pick(flags.predDepth, configured.predDepth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth));
+  const arch = String(pick(flags.arch, undefined, base.model?.arch, 'vjepa')) as VjepaArch;
+  if (!VJEPA_ARCHS.includes(arch)) fail('arch', `one of ${VJEPA_ARCHS.join(', ')}`, arch);
+  if (arch === 'vjepa2') {
+    // RoPE needs ≥ 12 channels per head in both networks (the predictor has the encoder's heads): checked here, before any work.
+    checkRopeHeads('model', encoder.dim, encoder.heads);
+    if (predDim % encoder.heads !== 0 || predDim / encoder.heads < 12) {
+      fail('pred-dim', `a multiple of the encoder's ${encoder.heads} heads with at least 12 channels per head for RoPE (≥ ${12 * encoder.heads})`, predDim);
+    }
+  }
   const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));
   if (spec !== 'synthetic' && !spec.startsWith('synthetic:') && !existsSync(spec)) {
     fail('--data', "'synthetic', 'synthetic:NAME', or an existing CSV index or folder of videos", spec);
@@ -215,12 +232,10 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
       batchSize: integer('batch-size', pick(flags.batchSize, configured.batchSize, base.data?.batchSize, TRAIN_DEFAULTS.batchSize)),
     },
     model: {
+      ...(arch === 'vjepa2' ? { arch } : {}),
       size,
       encoder,
-      predictor: {
-        dim: predDim,
-        depth: integer('pred-depth', pick(flags.predDepth, configured.predDepth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth)),
-      },
+      predictor: { dim: predDim, depth: predDepth },
     },
     target,
     mask,

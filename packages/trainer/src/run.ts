@@ -144,11 +144,11 @@ export async function runTrain(options: TrainRunOptions): Promise<TrainingSummar
     seed: config.seed,
     onWarning: (message) => warn(`warning: ${message}`),
   });
-  const models = createPretrainingModels({ encoder: model.encoder, predictor: model.predictor, seed: config.seed, target: config.target });
+  const models = createPretrainingModels({ arch: model.arch, encoder: model.encoder, predictor: model.predictor, seed: config.seed, target: config.target });
   const step = createTrainStep(models, config.optimization);
   const e = model.encoder;
   log(
-    `model: ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
+    `model: ${model.arch === 'vjepa2' ? 'V-JEPA 2 ' : ''}ViT-${model.size} (D ${e.dim}, depth ${e.depth}, ${e.heads} heads) on ${data.frames}×${data.crop}×${data.crop} clips, ` +
       `predictor ${model.predictor.dim}/${model.predictor.depth}, target ${config.target}, batch ${data.batchSize}, ${config.optimization.steps} steps`,
   );
   const diagnostic = syntheticDiagnosticBatch(config);

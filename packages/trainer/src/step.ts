@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, optionKeys, fail, type MaskPair, type VideoBatch } from '@vjepa/core';
-import type { VisionTransformer } from '@vjepa/vit';
-import type { Predictor } from '@vjepa/predictor';
+import type { VisionTransformer, VisionTransformerV2 } from '@vjepa/vit';
+import { PredictorV2, type Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
 import {
   AdamW,
@@ -18,12 +18,20 @@ import { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatur
 import { checkRegularizer, regularizerValue, type RegularizerConfig } from './regularizers';
 import { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 
-/** The three networks of V-JEPA pretraining. */
+/** The three networks of V-JEPA pretraining: V-JEPA 1 (sin-cos positions) or V-JEPA 2 (RoPE). */
 export interface VjepaModels {
-  encoder: VisionTransformer;
-  predictor: Predictor;
+  encoder: VisionTransformer | VisionTransformerV2;
+  predictor: Predictor | PredictorV2;
   /** The EMA copy of the encoder; never receives gradients. */
-  targetEncoder: VisionTransformer;
+  targetEncoder: VisionTransformer | VisionTransformerV2;
+}
+
+/**
+ * The mask token the predictor uses for mask generator `generator`: V-JEPA 1 has one per generator; V-JEPA 2
+ * passes the clip-length group (`PredictorMultiSeqWrapper`), 0 with one clip length as every released config.
+ */
+export function maskTokenIndex(predictor: Predictor | PredictorV2, generator: number): number {
+  return predictor instanceof PredictorV2 ? 0 : generator;
 }
 
 /** The schedules and optimiser settings of a V-JEPA step. */
@@ -188,7 +196,7 @@ export class VjepaTrainStep {
       const { value, grads } = tf.variableGrads(() => {
         const tokens = encoder.embed(video); // [B, N, D]
         const contexts = masks.map((m) => encoder.encodeTokens(tokens, m.context)); // G × [B, K_ctx, D]
-        const predictions = masks.map((m, i) => predictor.apply(contexts[i], m.context, m.target, i)); // G × [B, K_tgt, D]
+        const predictions = masks.map((m, i) => predictor.apply(contexts[i], m.context, m.target, maskTokenIndex(predictor, i))); // G × [B, K_tgt, D]
         const losses =
           weights === null
             ? generatorLosses(predictions, targets, this.options.lossExp)

@@ -11,3 +11,18 @@ export {
   type ResizeTrilinearResult,
 } from './interpolate';
 export { tokenCoords, tokenCount, tokenGrid, tokenIndex, type TokenCoords, type TokenGrid, type TokenGridOptions } from './grid';
+export {
+  ROPE_LAYOUTS,
+  ROPE_THETA,
+  RopeTableCache,
+  applyRope,
+  checkRopeHeads,
+  ropeSections,
+  ropeTables,
+  ropeTensors,
+  type RopeGrid,
+  type RopeLayout,
+  type RopeSections,
+  type RopeTableOptions,
+  type RopeTensors,
+} from './rope';

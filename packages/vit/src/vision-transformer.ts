@@ -1,37 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  Block,
-  LayerNorm,
+  type Block,
+  type LayerNorm,
   Module,
-  RandomStream,
   gatherTokens,
-  initTransformerWeights,
-  rescaleBlocks,
+  initModelWeights,
   stripKeyPrefixes,
   type IndexBatch,
   type LoadOptions,
   type LoadReport,
+  type ModelInitOptions as CoreModelInitOptions,
   type StateDictInput,
   type TokenGrid,
   type VideoBatch,
 } from '@vjepa/core';
-import { PatchEmbed, interpolatePosEmbed, sincosPosEmbed3d, tokenCount } from '@vjepa/tubelet';
+import { type PatchEmbed, interpolatePosEmbed, sincosPosEmbed3d, tokenCount } from '@vjepa/tubelet';
+import { encoderTrunk } from './trunk';
 import { resolveVitConfig, type ResolvedVitConfig, type VisionTransformerConfig } from './config';
 
-/** How to initialise a new model. */
-export interface ModelInitOptions {
-  /** Seed of the random stream used for the weights (default 0). Ignored when `rng` is given. */
-  seed?: number;
-  /** A random stream to draw the weights from (shared between models for one seeded run). */
-  rng?: RandomStream;
-  /**
-   * `official` (default): the model constructor's init — trunc_normal(0.02) Linear and conv weights, zero
-   * biases, LayerNorm (1, 0), then `attn.proj` and `mlp.fc2` divided by √(2·layer).
-   * `pretraining`: then re-initialise every Linear and LayerNorm again, as the official pretraining script
-   * does (spec §4.5 QUIRK), which undoes the depth rescale.
-   */
-  init?: 'official' | 'pretraining';
-}
+/** How to initialise a new model (`@vjepa/core`'s `ModelInitOptions`). */
+export type ModelInitOptions = CoreModelInitOptions;
 
 /**
  * The video Vision Transformer of V-JEPA (spec §4): tubelet embedding + fixed 3-D sin-cos positions,
@@ -66,18 +54,8 @@ export class VisionTransformer extends Module {
       uniformPower: c.uniformPower,
     });
     this.posEmbed = this.addState('pos_embed', tf.tensor3d(table, [1, tokenCount(this.grid), c.dim]), false);
-    this.patchEmbed = this.addModule(
-      'patch_embed',
-      new PatchEmbed({ dim: c.dim, channels: c.channels, patch: c.patch, tubelet: c.tubelet }),
-    );
-    this.blocks = Array.from({ length: c.depth }, (_, i) =>
-      this.addModule(`blocks.${i}`, new Block(c.dim, c.heads, { mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, normEps: c.normEps })),
-    );
-    this.norm = this.addModule('norm', new LayerNorm(c.dim, c.normEps));
-    const rng = init.rng ?? new RandomStream(init.seed ?? 0);
-    initTransformerWeights(this, rng);
-    rescaleBlocks(this.blocks);
-    if (init.init === 'pretraining') initTransformerWeights(this, rng, { linearAndNormOnly: true });
+    ({ patchEmbed: this.patchEmbed, blocks: this.blocks, norm: this.norm } = encoderTrunk(c, (name, module) => this.addModule(name, module)));
+    initModelWeights(this, this.blocks, init);
   }
 
   /** The positional table for an input grid: the stored one, or its trilinear interpolation (spec §2). */

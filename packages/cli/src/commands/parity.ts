@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command('parity')
     .description('compare our models with a reference file of the official PyTorch code; exits 1 on any error over tolerance')
-    .argument('<file>', 'reference .safetensors file (with its .json config beside it), or an official pretraining .pth.tar whose weights to check against --reference')
+    .argument('<file>', 'reference .safetensors file or its .json config (V-JEPA 1 or 2: the JSON says which), or an official pretraining .pth.tar / .pt whose weights to check against --reference')
     .option('--reference <file>', 'with a .pth.tar: the reference .safetensors of the same weights', 'fixtures/reference/tiny.safetensors')
     .option('--probe-weights <file>', 'an official attentive-probe .pth.tar whose classifier replaces probe/*')
     .addOption(backendOption())

@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .description('pretrain a V-JEPA encoder (default: a ViT-tiny-width model on the embedded synthetic videos)')
     .option('--data <spec>', "'synthetic', 'synthetic:NAME', an official CSV index (path label) or a folder of videos")
     .option('--config <file>', 'JSON or YAML config with the official keys (data.*, model.*, mask, optimization.*, meta.seed)')
+    .option('--arch <name>', 'vjepa (V-JEPA 1, default) | vjepa2 (V-JEPA 2: RoPE encoder and predictor, 10 mask tokens)')
     .option('--model <size>', 'tiny | small | base | large | huge | giant | gigantic')
     .option('--depth <n>', 'encoder depth (default: the size\'s official depth)')
     .option('--pred-dim <n>', 'predictor width (official 384; default 96 for a laptop)')

@@ -12,10 +12,19 @@ export function checkHeads(dim: number, heads: number): void {
   }
 }
 
+/** A map of a fused `qkv` projection `[B, N, 3D]` to the same shape (rows `[q | k | v]`), applied before attention. */
+export type QkvTransform = (qkv: tf.Tensor3D) => tf.Tensor3D;
+
 /** Options of {@link Attention} and {@link CrossAttention}. */
 export interface AttentionOptions {
   /** Biases on the query/key/value projections (default true). */
   qkvBias?: boolean;
+}
+
+/** Options of {@link CrossAttention}. */
+export interface CrossAttentionOptions extends AttentionOptions {
+  /** Own the (never applied) `proj` Linear of the V-JEPA 1 probe (default true); V-JEPA 2's has none. */
+  unusedProj?: boolean;
 }
 
 /** What both attentions share: the width and the head count, checked before any weight is made. */
@@ -45,9 +54,16 @@ export class Attention extends HeadedAttention {
     this.proj = this.addModule('proj', new Linear(dim, dim));
   }
 
-  /** `[B, N, D]` → `[B, N, D]`. */
-  apply(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => this.proj.apply(selfAttention(this.qkv.apply(x) as tf.Tensor3D, this.heads)) as tf.Tensor3D); // [B, N, D]
+  /**
+   * `[B, N, D]` → `[B, N, D]`. `transformQkv` maps the fused projection `[B, N, 3D]` before attention
+   * (V-JEPA 2 rotates q and k there, RoPE); the attention kernel is the same either way.
+   */
+  apply(x: tf.Tensor3D, transformQkv?: QkvTransform): tf.Tensor3D {
+    return tf.tidy(() => {
+      const qkv = this.qkv.apply(x) as tf.Tensor3D; // [B, N, 3D]
+      const mixed = selfAttention(transformQkv ? transformQkv(qkv) : qkv, this.heads); // [B, N, D]
+      return this.proj.apply(mixed) as tf.Tensor3D; // [B, N, D]
+    });
   }
 }
 
@@ -59,13 +75,14 @@ export class Attention extends HeadedAttention {
 export class CrossAttention extends HeadedAttention {
   readonly q: Linear;
   readonly kv: Linear;
-  readonly proj: Linear;
+  /** The unused output projection; absent with `unusedProj: false` (the V-JEPA 2 probe has none). */
+  readonly proj: Linear | undefined;
 
-  constructor(dim: number, heads: number, options: AttentionOptions = {}) {
+  constructor(dim: number, heads: number, options: CrossAttentionOptions = {}) {
     super(dim, heads, options);
     this.q = this.addModule('q', new Linear(dim, dim, { bias: this.qkvBias }));
     this.kv = this.addModule('kv', new Linear(dim, 2 * dim, { bias: this.qkvBias }));
-    this.proj = this.addModule('proj', new Linear(dim, dim));
+    this.proj = options.unusedProj === false ? undefined : this.addModule('proj', new Linear(dim, dim));
   }
 
   /** Queries `[B, Nq, D]` attend to `x` `[B, N, D]` → `[B, Nq, D]` (no output projection). */

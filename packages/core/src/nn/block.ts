@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
 import { LayerNorm } from './layer-norm';
-import { Attention } from './attention';
+import { Attention, type QkvTransform } from './attention';
 import { Mlp } from './mlp';
 
 /** Options of a transformer `Block`. */
@@ -30,10 +30,10 @@ export class Block extends Module {
     this.mlp = this.addModule('mlp', new Mlp(dim, Math.floor(dim * (options.mlpRatio ?? 4))));
   }
 
-  /** `[B, N, D]` → `[B, N, D]`. */
-  apply(x: tf.Tensor3D): tf.Tensor3D {
+  /** `[B, N, D]` → `[B, N, D]`; `transformQkv` is handed to the attention (V-JEPA 2: RoPE on q and k). */
+  apply(x: tf.Tensor3D, transformQkv?: QkvTransform): tf.Tensor3D {
     return tf.tidy(() => {
-      const attended = tf.add(x, this.attn.apply(this.norm1.apply(x) as tf.Tensor3D)); // [B, N, D]
+      const attended = tf.add(x, this.attn.apply(this.norm1.apply(x) as tf.Tensor3D, transformQkv)); // [B, N, D]
       return tf.add(attended, this.mlp.apply(this.norm2.apply(attended))) as tf.Tensor3D; // [B, N, D]
     });
   }

@@ -3,7 +3,7 @@ import type { Module } from './module';
 import { LayerNorm } from './layer-norm';
 import { Linear } from './linear';
 import type { Block } from './block';
-import type { RandomStream } from '../random';
+import { RandomStream } from '../random';
 
 /** Overwrites a variable with samples of trunc_normal(0, std) (absolute cut at ±2, as PyTorch). */
 export function fillTruncNormal(variable: tf.Variable, rng: RandomStream, std: number): void {
@@ -64,4 +64,31 @@ export function rescaleLayer(weights: readonly tf.Variable[], layerId: number): 
  */
 export function rescaleBlocks(blocks: readonly Block[]): void {
   blocks.forEach((block, i) => rescaleLayer([block.attn.proj.weight, block.mlp.fc2.weight], i + 1));
+}
+
+/** How to initialise a model (the options of the encoders' and predictors' constructors). */
+export interface ModelInitOptions {
+  /** Seed of the random stream used for the weights (default 0). Ignored when `rng` is given. */
+  seed?: number;
+  /** A random stream to draw the weights from (shared between models for one seeded run). */
+  rng?: RandomStream;
+  /**
+   * `official` (default): the model constructor's init — trunc_normal(0.02) Linear and conv weights, zero
+   * biases, LayerNorm (1, 0), then `attn.proj` and `mlp.fc2` divided by √(2·layer).
+   * `pretraining`: then re-initialise every Linear and LayerNorm again, as the official pretraining script
+   * does (spec §4.5 QUIRK), which undoes the depth rescale.
+   */
+  init?: 'official' | 'pretraining';
+}
+
+/**
+ * The official init of an encoder or predictor: `initTransformerWeights`, the depth rescale of `blocks`,
+ * `extra(rng)` (e.g. the mask tokens), then with `init: 'pretraining'` the second Linear/LayerNorm pass.
+ */
+export function initModelWeights(root: Module, blocks: readonly Block[], options: ModelInitOptions, extra?: (rng: RandomStream) => void): void {
+  const rng = options.rng ?? new RandomStream(options.seed ?? 0);
+  initTransformerWeights(root, rng);
+  rescaleBlocks(blocks);
+  extra?.(rng);
+  if (options.init === 'pretraining') initTransformerWeights(root, rng, { linearAndNormOnly: true });
 }

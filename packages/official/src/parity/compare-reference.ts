@@ -6,11 +6,11 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, int64ToInt32, selectGroup, takeWebGpuErrors } from '@vjepa/core';
+import { fail, int64ToInt32, maxAbsError, selectGroup, takeWebGpuErrors, type IndexBatch, type SafeTensor, type VideoBatch } from '@vjepa/core';
 import { createTrainStep, gatherTargets, targetFeatures, vjepaLoss } from '@vjepa/trainer';
 import { AttentiveProbe, crossEntropy } from '@vjepa/probe';
-import { maxAbsError } from './compare';
 import { buildModels, generatorCount, referenceIndices, referenceVideo, type Reference } from './reference-models';
+import { buildVjepa2Models, isVjepa2Config, vjepa2Probe } from './vjepa2';
 
 /** Tolerances of `vjepa parity`: forward values, and gradients / training steps. */
 export const PARITY_TOLERANCE = { forward: 1e-4, gradient: 1e-3 } as const;
@@ -40,9 +40,39 @@ function toleranceFor(name: string): number {
   return name.startsWith('out/') || name.startsWith('probe_out/') ? PARITY_TOLERANCE.forward : PARITY_TOLERANCE.gradient;
 }
 
+/** What the forward/gradient comparison needs of the models of either version. */
+interface ParityModels {
+  encoder: {
+    patchEmbed: { apply(video: VideoBatch): tf.Tensor3D };
+    apply(video: VideoBatch): tf.Tensor3D;
+    applyMasks(video: VideoBatch, indices: readonly IndexBatch[]): tf.Tensor3D[];
+    parameters(): Map<string, tf.Variable>;
+    dispose(): void;
+  };
+  targetEncoder: { apply(video: VideoBatch): tf.Tensor3D; dispose(): void };
+  predictor: {
+    apply(context: tf.Tensor3D, contextIndices: IndexBatch, targetIndices: IndexBatch, maskIndex: number): tf.Tensor3D;
+    parameters(): Map<string, tf.Variable>;
+    dispose(): void;
+  };
+  /** The mask token of generator i: i for V-JEPA 1, the clip-length group for V-JEPA 2. */
+  maskIndex(generator: number): number;
+  /** The multi-layer features `out/encoder_layers`, where the version has them. */
+  layers?: (video: VideoBatch) => tf.Tensor3D;
+}
+
+/** The models of a reference file, of the version its config names. */
+function parityModels(reference: Reference): ParityModels {
+  if (!isVjepa2Config(reference.config)) return { ...buildModels(reference), maskIndex: (i) => i };
+  const { configs, ...models } = buildVjepa2Models(reference);
+  const outLayers = configs.outLayers;
+  const layers = outLayers?.length ? (video: VideoBatch) => tf.concat(models.encoder.applyLayers(video, outLayers), 1) as tf.Tensor3D : undefined;
+  return { ...models, maskIndex: () => configs.maskIndex, layers };
+}
+
 /** Forward outputs, loss and gradients of encoder and predictor (spec §9 steps 3–6, without the update). */
 function compareForwardAndGradients(reference: Reference, record: (name: string, value: tf.Tensor | number) => void): void {
-  const { encoder, targetEncoder, predictor } = buildModels(reference);
+  const { encoder, targetEncoder, predictor, maskIndex, layers } = parityModels(reference);
   const video = referenceVideo(reference);
   const generators = generatorCount(reference);
   const contextIndices = Array.from({ length: generators }, (_, i) => referenceIndices(reference, `masks/enc${i}`));
@@ -51,6 +81,7 @@ function compareForwardAndGradients(reference: Reference, record: (name: string,
     tf.tidy(() => {
       record('out/patch_embed', encoder.patchEmbed.apply(video));
       record('out/encoder_full', encoder.apply(video));
+      if (layers) record('out/encoder_layers', layers(video));
       const targets = targetFeatures(targetEncoder, video);
       record('out/target_full_ln', targets);
       const gathered = gatherTargets(targets, targetIndices);
@@ -60,13 +91,15 @@ function compareForwardAndGradients(reference: Reference, record: (name: string,
       for (const [key, v] of predictor.parameters()) params.set(`grad/predictor/${key}`, v);
       const { value, grads } = tf.variableGrads(() => {
         const contexts = encoder.applyMasks(video, contextIndices);
-        const predictions = contexts.map((z, i) => predictor.apply(z, contextIndices[i], targetIndices[i], i));
+        const predictions = contexts.map((z, i) => predictor.apply(z, contextIndices[i], targetIndices[i], maskIndex(i)));
         contexts.forEach((z, i) => record(`out/context${i}`, z));
         predictions.forEach((p, i) => record(`out/pred${i}`, p));
         return vjepaLoss(predictions, gathered);
       }, [...params.values()]);
       record('out/loss', value);
-      for (const [name, variable] of params) record(name, grads[variable.name]);
+      // V-JEPA 2: the mask tokens no prediction used get no gradient, and the file has none for them.
+      // A gradient the file has and we do not produce is a failure (NaN compares as an infinite error).
+      for (const [name, variable] of params) record(name, grads[variable.name] ?? NaN);
     });
   } finally {
     video.dispose();
@@ -137,12 +170,15 @@ function compareProbe(reference: Reference, record: (name: string, value: tf.Ten
   const labels = reference.tensors.get('probe_in/labels');
   if (!weights.size || !features || !labels) return;
   const classes = weights.get('linear.weight')!.shape[0];
-  const probe = new AttentiveProbe({ dim: reference.config.dim, heads: reference.config.heads, classes });
+  const probe = isVjepa2Config(reference.config)
+    ? vjepa2Probe(reference, classes)
+    : new AttentiveProbe({ dim: reference.config.dim, heads: reference.config.heads, classes });
   probe.loadStateDict(weights, { source: `${reference.file} (probe/*)` });
   const labelValues = labels.data instanceof BigInt64Array ? int64ToInt32(labels.data, 'probe_in/labels') : Int32Array.from(labels.data as ArrayLike<number>);
+  const tensor3d = (t: SafeTensor) => tf.tensor3d(t.data as Float32Array, t.shape as [number, number, number]);
   try {
     tf.tidy(() => {
-      const x = tf.tensor3d(features.data as Float32Array, features.shape as [number, number, number]);
+      const x = tensor3d(features);
       const params = [...probe.parameters()];
       const { value, grads } = tf.variableGrads(() => {
         const logits = probe.apply(x);
@@ -151,7 +187,9 @@ function compareProbe(reference: Reference, record: (name: string, value: tf.Ten
       }, params.map(([, v]) => v));
       record('probe_out/ce', value);
       // `xattn.proj` is not applied (official QUIRK), so it has no gradient and the file has none for it.
-      for (const [key, variable] of params) if (grads[variable.name]) record(`probe_grad/${key}`, grads[variable.name]);
+      for (const [key, variable] of params) record(`probe_grad/${key}`, grads[variable.name] ?? NaN);
+      const layered = reference.tensors.get('out/encoder_layers');
+      if (layered && reference.tensors.has('probe_out/logits_layers')) record('probe_out/logits_layers', probe.apply(tensor3d(layered)));
     });
   } finally {
     probe.dispose();

@@ -62,3 +62,41 @@ describe('vjepa parity from the official .pth.tar checkpoints', () => {
     }
   });
 });
+
+const vjepa2 = (name: string) => fileURLToPath(new URL(`../../../../fixtures/vjepa2/${name}`, import.meta.url));
+
+describe.each(paths)('vjepa parity on the V-JEPA 2 fixture fixtures/vjepa2/tiny.json (%s, accelerator %s)', (backend, accelerator) => {
+  let report: ParityReport;
+  beforeAll(async () => {
+    report = await runParity(vjepa2('tiny.json'), backend, accelerator);
+  });
+
+  it('matches the RoPE encoder, the predictor, the loss and every gradient of the official vjepa2 code', () => {
+    expect([report.backend, report.accelerator]).toEqual([backend, accelerator]);
+    expect(report.failures).toEqual([]);
+    for (const name of ['out/patch_embed', 'out/encoder_full', 'out/encoder_layers', 'out/context0', 'out/target0', 'out/pred0', 'out/loss']) {
+      expect(report.errors[name], name).toBeLessThanOrEqual(1e-4);
+    }
+    const gradients = Object.keys(report.errors).filter((n) => n.startsWith('grad/'));
+    // encoder 2 + 12·3 + 2 = 40; predictor 2 + 1 (mask token 0 only) + 12·2 + 2 + 2 = 31
+    expect(gradients.length).toBe(71);
+    for (const name of gradients) expect(report.errors[name], name).toBeLessThanOrEqual(1e-3);
+  });
+
+  it('matches the V-JEPA 2 probe: logits, cross-entropy, every gradient, and the logits of the out_layers features', () => {
+    for (const name of ['probe_out/logits', 'probe_out/ce', 'probe_out/logits_layers']) expect(report.errors[name], name).toBeLessThanOrEqual(1e-4);
+    const gradients = Object.keys(report.errors).filter((n) => n.startsWith('probe_grad/'));
+    expect(gradients.length).toBe(1 + 12 + 3 * 12 + 2); // query, cross block, 3 blocks, linear
+    expect(report.unchecked).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});
+
+describe('vjepa parity on the V-JEPA 2 fixture with the weights of its official .pt files', () => {
+  it('tiny-pretrain.pt and tiny-probe.pt (classifiers[0]) give the same comparisons with the same errors as the fixture’s own tensors', async () => {
+    const own = await runParity(vjepa2('tiny.safetensors'), 'wasm', 'none');
+    const fromPt = await runParity(vjepa2('tiny.safetensors'), 'wasm', 'none', { weights: vjepa2('tiny-pretrain.pt'), probeWeights: vjepa2('tiny-probe.pt') });
+    expect(fromPt.ok).toBe(true);
+    expect(fromPt.errors).toEqual(own.errors);
+  });
+});

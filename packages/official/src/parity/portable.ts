@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { PARITY_PARTS, PARITY_TOLERANCE, compareReference, type ParityComparison, type ParityPart, type ParityReport } from './compare-reference';
-export { maxAbsError } from './compare';
+export { maxAbsError } from '@vjepa/core';
 export {
   buildModels,
   checkReferenceConfig,

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { SafeTensor } from '@vjepa/core';
+import type { SafeTensor } from '@vjepa/base';
 
 /**
  * Largest |actual − expected| over all elements; Infinity when the shapes differ or a value is not finite.
