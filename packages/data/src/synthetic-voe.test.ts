@@ -29,6 +29,14 @@ function expectOnlyTheObjectDiffers(pair: VoePair): void {
   }
 }
 
+/** Reversal: impossible frame e + k shows the object where the possible one was at frame e − 2 − k (it turns at e − 1). */
+function expectRetraced(pair: VoePair, frames: number): void {
+  const pixels = pair.possible.height * pair.possible.width;
+  const { possible, impossible } = pair.masks!;
+  const e = pair.eventFrame;
+  for (let k = 0; k < frames; k++) expect(same(plane(impossible, e + k, pixels), plane(possible, e - 2 - k, pixels)), `frame ${e + k}`).toBe(true);
+}
+
 describe('synthetic:voe-<event> over noise', () => {
   it('names the events and scenes, and rejects others', () => {
     expect(voeSpec('synthetic:voe-reversal')).toEqual({ event: 'reversal', scene: 'noise' });
@@ -42,10 +50,7 @@ describe('synthetic:voe-<event> over noise', () => {
     expect(pair.eventFrame).toBe(4);
     expectTwins(pair);
     expectOnlyTheObjectDiffers(pair);
-    const pixels = 32 * 32;
-    const { possible, impossible } = pair.masks!;
-    // impossible frame e + k shows the object where the possible one was at frame e − 2 − k (turning at e − 1)
-    for (let k = 0; k < 3; k++) expect(same(plane(impossible, 4 + k, pixels), plane(possible, 2 - k, pixels))).toBe(true);
+    expectRetraced(pair, 3);
   });
 
   it('teleport: from the event on the object is shifted by half the frame on both axes', () => {
@@ -103,9 +108,8 @@ describe('synthetic:voe-<event>-mnist', () => {
     expect(reversal.eventFrame).toBe(8);
     expectTwins(reversal);
     expectOnlyTheObjectDiffers(reversal);
+    expectRetraced(reversal, 4);
     const pixels = 64 * 64;
-    const { possible, impossible } = reversal.masks!;
-    for (let k = 0; k < 4; k++) expect(same(plane(impossible, 8 + k, pixels), plane(possible, 6 - k, pixels))).toBe(true);
     const shape = renderVoePair('synthetic:voe-shape-mnist', 0, { masks: true });
     expectTwins(shape);
     expectOnlyTheObjectDiffers(shape);
