@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { VOE_SETS } from '@vjepa/data';
-import { formatSurpriseTable, runSurprise, SURPRISE_BASELINES, surpriseJson, type SurpriseRunOptions } from '@vjepa/trainer';
+import { formatSurpriseTable, runSurprise, SURPRISE_BASELINES, surpriseJson, surpriseMeasurements, type SurpriseRunOptions } from '@vjepa/trainer';
 import { backendOption, integer, listOf, name, oneOf, option } from '../options';
 
 /** The flags of `vjepa surprise`, as commander parses them. */
 interface SurpriseFlags extends Omit<SurpriseRunOptions, 'runs' | 'baselines' | 'log'> {
   baseline?: SurpriseRunOptions['baselines'];
   json?: boolean;
+  measurements?: boolean;
 }
 
 /** `vjepa surprise`: violation-of-expectation scores of runs and baselines, as a table or JSON lines. */
@@ -26,10 +27,13 @@ export function register(program: Command): void {
     .addOption(option('--context-steps <n>', 'tubelet steps of context before each predicted step (default all before it)', integer(1)))
     .addOption(option('--batch-size <n>', 'clips per forward pass', integer(1), 8))
     .option('--json', 'print one JSON line per scorer and set instead of the table (progress goes to stderr)')
+    .option('--measurements', 'print the main job\'s lines instead: {"encoder","task","metric","value","baseline","baseline_value"}, each feature run against each baseline (progress goes to stderr)')
     .addOption(backendOption())
     .action(async (runs: string[], o: SurpriseFlags) => {
-      const { baseline, json, ...rest } = o;
-      const rows = await runSurprise({ ...rest, runs, baselines: baseline, log: json ? (line) => console.error(line) : undefined });
-      console.log(json ? rows.map(surpriseJson).join('\n') : formatSurpriseTable(rows));
+      const { baseline, json, measurements, ...rest } = o;
+      const quiet = json || measurements;
+      const rows = await runSurprise({ ...rest, runs, baselines: baseline, log: quiet ? (line) => console.error(line) : undefined });
+      if (measurements) console.log(surpriseMeasurements(rows).map((line) => JSON.stringify(line)).join('\n'));
+      else console.log(json ? rows.map(surpriseJson).join('\n') : formatSurpriseTable(rows));
     });
 }

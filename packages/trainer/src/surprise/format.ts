@@ -33,3 +33,47 @@ export function surpriseJson(row: SurpriseRow): string {
     auroc_mean: row.auroc.mean,
   });
 }
+
+/** One measurement line of the main job: the pretrained scorer's value beside one baseline's. */
+export interface SurpriseMeasurement {
+  /** `pretrained-online`: the predictor reads the online (context) encoder, as in training. */
+  encoder: 'pretrained-online';
+  /** `surprise/<set>`, e.g. `surprise/synthetic:voe-reversal`. */
+  task: string;
+  /** `pairwise_accuracy_max`, `pairwise_accuracy_mean`, `auroc_max` or `auroc_mean`. */
+  metric: string;
+  value: number;
+  /** `untrained`, `pixels` (a `--target pixels` run), `frame-diff` or `tracker`. */
+  baseline: string;
+  baseline_value: number;
+}
+
+/**
+ * The main job's form of surprise rows: for each feature run's row (kind `run`) and each baseline row of the
+ * same set (`untrained`, `pixels`, `frame-diff`, `tracker`), one measurement per metric. With several feature
+ * runs, each is compared on its own.
+ */
+export function surpriseMeasurements(rows: readonly SurpriseRow[]): SurpriseMeasurement[] {
+  const metrics = [
+    ['pairwise_accuracy_max', (r: SurpriseRow) => r.accuracy.max],
+    ['pairwise_accuracy_mean', (r: SurpriseRow) => r.accuracy.mean],
+    ['auroc_max', (r: SurpriseRow) => r.auroc.max],
+    ['auroc_mean', (r: SurpriseRow) => r.auroc.mean],
+  ] as const;
+  return rows
+    .filter((run) => run.kind === 'run')
+    .flatMap((run) =>
+      rows
+        .filter((other) => other.kind !== 'run' && other.set === run.set)
+        .flatMap((baseline) =>
+          metrics.map(([metric, read]) => ({
+            encoder: 'pretrained-online' as const,
+            task: `surprise/${run.set}`,
+            metric,
+            value: read(run),
+            baseline: baseline.kind,
+            baseline_value: read(baseline),
+          })),
+        ),
+    );
+}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderVoePair, writeVideo } from '@vjepa/data';
 import { resolveRunConfig } from '../run-config';
 import { runTrain } from '../run';
-import { formatSurpriseTable, surpriseJson } from './format';
+import { formatSurpriseTable, surpriseJson, surpriseMeasurements } from './format';
 import { auroc, pairwiseAccuracy } from './metrics';
 import { frameDifferenceScores } from './pixel-baselines';
 import { runSurprise } from './run';
@@ -47,6 +47,13 @@ describe('runSurprise', () => {
       scorer: 'frame-diff', kind: 'frame-diff', set: SETS[0], pairs: 3,
       accuracy_max: 1, accuracy_mean: teleport.accuracy.mean, auroc_max: teleport.auroc.max, auroc_mean: teleport.auroc.mean,
     });
+
+    // the main job's lines: the run against each baseline, per set and metric
+    const measured = surpriseMeasurements(rows);
+    expect(measured).toHaveLength(2 * 3 * 4);
+    const run = rows.find((r) => r.kind === 'run' && r.set === SETS[0])!;
+    expect(measured[0]).toEqual({ encoder: 'pretrained-online', task: `surprise/${SETS[0]}`, metric: 'pairwise_accuracy_max', value: run.accuracy.max, baseline: 'untrained', baseline_value: rows.find((r) => r.kind === 'untrained' && r.set === SETS[0])!.accuracy.max });
+    expect(measured.find((l) => l.baseline === 'frame-diff' && l.metric === 'auroc_mean' && l.task.endsWith('disappear'))!.baseline_value).toBe(rows.find((r) => r.kind === 'frame-diff' && r.set === SETS[1])!.auroc.mean);
 
     // --pairs: the user's videos, decoded by ffmpeg, at the run's clip length
     await writeVideo(join(out, 'a.mkv'), pair.possible.frames, 4, 64, 64, { codec: 'ffv1' });
