@@ -26,6 +26,10 @@ const NODE_ONLY = [
   'selectExpression',
   'videoFileSource',
   'writeVideo',
+  // violation-of-expectation pairs of the user's videos: a CSV read from disk, decoded by ffmpeg
+  'decodeVoePair',
+  'parseVoePairCsv',
+  'readVoePairCsv',
 ];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['sampleClipIndices', 'evalTransform'] });

@@ -51,6 +51,19 @@ export {
   syntheticSource,
   type SyntheticSourceOptions,
 } from './synthetic';
+export {
+  renderVoePair,
+  VOE_EVENTS,
+  VOE_SETS,
+  voePairSource,
+  voeSpec,
+  type VoeEvent,
+  type VoePair,
+  type VoePairOptions,
+  type VoePairSource,
+  type VoeScene,
+} from './synthetic-voe';
+export { type ObjectPath } from './synthetic-render';
 export { ClipLoader } from './loader';
 export type { LoaderBatch, ClipLoaderMetrics, ClipLoaderOptions, ClipLoaderState, UnreadablePolicy } from './loader-types';
 export { loaderBatchSource, toVideoBatch } from './batch';

@@ -9,6 +9,7 @@
  */
 import { loadMnistDigits } from '#mnist-digits';
 import { DataError, fail, RandomStream } from '@vjepa/core';
+import type { ObjectPath } from './synthetic-render';
 import { MNIST_SIDE, type SyntheticVariant } from './synthetic-variants';
 import type { SyntheticItem } from './types';
 
@@ -91,13 +92,15 @@ const uniform = (rng: RandomStream, low: number, high: number) => low + (high - 
 /**
  * Item `index` of a Moving MNIST variant for `seed` and `split` — a pure function of the four. Labels
  * `{ digit, direction, speed }` describe the first digit: its class, its heading (0 = east, counter-
- * clockwise in 45° steps, north up) and the index of its speed in `variant.speeds`.
+ * clockwise in 45° steps, north up) and the index of its speed in `variant.speeds`. With `path`, the
+ * labelled digit's centre follows it instead (see `ObjectPath`); `alternateDigit` is the class of the
+ * image drawn where the path asks for the alternate (another image, picked after every other choice).
  */
 export function renderMovingMnistItem(
   variant: SyntheticVariant,
   seed: number,
   index: number,
-  options: { split?: SyntheticSplit; mask?: boolean } = {},
+  options: { split?: SyntheticSplit; mask?: boolean; path?: ObjectPath; alternateDigit?: number } = {},
 ): SyntheticItem {
   const split = options.split ?? 'train';
   if (!Number.isSafeInteger(index) || index < 0) fail('index', 'a non-negative integer', index);
@@ -131,6 +134,10 @@ export function renderMovingMnistItem(
   let oy = uniform(rng, 0, H - MNIST_SIDE);
   let ovx = otherSpeed * Math.cos(otherAngle);
   let ovy = -otherSpeed * Math.sin(otherAngle);
+  // drawn last, so the draws above (and the clip without a path) do not depend on it
+  const alternate = options.alternateDigit === undefined ? null : pick(options.alternateDigit);
+  const half = MNIST_SIDE / 2;
+  const along = (tau: number) => ({ x: x0 + vx * tau + half, y: y0 + vy * tau + half }); // the digit's centre
 
   const pixels = H * W;
   const frames = new Uint8Array(T * pixels * 3);
@@ -141,7 +148,9 @@ export function renderMovingMnistItem(
     plane.fill(0);
     own.fill(0);
     paintDigit(other, ox, oy, plane, H, W);
-    paintDigit(first, x0 + vx * t, y0 + vy * t, own, H, W);
+    const pose = options.path ? options.path(t, along) : { ...along(t), visible: true, alternate: false };
+    const image = pose.alternate ? (alternate ?? fail('alternateDigit', 'a digit class to draw when the path asks for it', undefined)) : first;
+    if (pose.visible) paintDigit(image, pose.x - half, pose.y - half, own, H, W);
     for (let p = 0; p < pixels; p++) {
       const value = Math.round(255 * Math.max(plane[p], own[p]));
       const o = (t * pixels + p) * 3;

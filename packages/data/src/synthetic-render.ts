@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import type { RandomStream } from '@vjepa/core';
+import { fail, type RandomStream } from '@vjepa/core';
 import { BAR, RING, type Background, type Mover, type SyntheticPlan, type Texture } from './synthetic-plan';
 import type { SyntheticVariant } from './synthetic-variants';
 
@@ -55,10 +55,15 @@ function textureValue(texture: Texture, u: number, v: number): number {
   return 0.5 + 0.5 * Math.sin(Math.sqrt(u * u + v * v) * texture.omega + texture.phase);
 }
 
-/** Paints `mover` at frame `t` over `canvas` (H·W·3 float), optionally recording its coverage in `mask`. */
-function paintMover(mover: Mover, t: number, canvas: Float32Array, height: number, width: number, mask: Float32Array | null, maskOffset: number): void {
-  const cx = mover.x0 + mover.vx * t;
-  const cy = mover.y0 + mover.vy * t;
+/**
+ * Where the labelled object is at frame `t`, given its straight path `along(τ)` (its centre at time τ of
+ * the unaltered clip): the violation-of-expectation pairs bend, cut or hide the path after an event.
+ * `alternate` draws the render's alternate object (another shape, another digit) instead.
+ */
+export type ObjectPath = (t: number, along: (tau: number) => { x: number; y: number }) => { x: number; y: number; visible: boolean; alternate: boolean };
+
+/** Paints `mover` centred at (cx, cy) over `canvas` (H·W·3 float), optionally recording its coverage in `mask`. */
+function paintMover(mover: Mover, cx: number, cy: number, canvas: Float32Array, height: number, width: number, mask: Float32Array | null, maskOffset: number): void {
   const reach = 1.6 * mover.radius + 1.5;
   const { c1, c2 } = mover.texture;
   for (let y = Math.floor(cy - reach); y <= Math.ceil(cy + reach); y++) {
@@ -132,15 +137,22 @@ function paintNoise(background: Background, canvas: Float32Array, rng: RandomStr
   }
 }
 
+/** A mover's centre at frame `t` of its straight path. */
+const straight = (mover: Mover) => (tau: number) => ({ x: mover.x0 + mover.vx * tau, y: mover.y0 + mover.vy * tau });
+
 /**
  * Renders a plan into `(T, H, W, 3)` uint8 frames, adding per-frame uniform noise of amplitude
  * `variant.noise` from `noiseRng`. With `mask`, also returns the labelled object's coverage `(T, H, W)`.
+ * With `path`, the labelled object follows it instead of its straight line (`alternate`, when the path
+ * asks for it, is drawn in its place); the noise streams are the same, so two paths that agree on a frame
+ * give that frame the same bytes.
  */
 export function renderSyntheticPlan(
   variant: SyntheticVariant,
   plan: SyntheticPlan,
   noiseRng: RandomStream,
   withMask = false,
+  options: { path?: ObjectPath; alternate?: Mover } = {},
 ): { frames: Uint8Array; mask: Float32Array | null } {
   const { numFrames, height, width, noise } = variant;
   const pixels = height * width;
@@ -158,8 +170,11 @@ export function renderSyntheticPlan(
     if (still !== null) canvas.set(still);
     else if (kind === 'noise') paintNoise(plan.background, canvas, backgroundRng);
     else paintBackground(plan.background, t, canvas, height, width);
-    for (const distractor of plan.distractors) paintMover(distractor, t, canvas, height, width, null, 0);
-    paintMover(plan.object, t, canvas, height, width, mask, t * pixels);
+    for (const distractor of plan.distractors) paintMover(distractor, distractor.x0 + distractor.vx * t, distractor.y0 + distractor.vy * t, canvas, height, width, null, 0);
+    const along = straight(plan.object);
+    const pose = options.path ? options.path(t, along) : { ...along(t), visible: true, alternate: false };
+    const object = pose.alternate ? (options.alternate ?? fail('alternate', 'a mover to draw when the path asks for it', undefined)) : plan.object;
+    if (pose.visible) paintMover(object, pose.x, pose.y, canvas, height, width, mask, t * pixels);
     const base = t * pixels * 3;
     for (let k = 0; k < canvas.length; k += 4) {
       const bits = noise > 0 ? noiseRng.nextUint32() : 0;

@@ -7,7 +7,7 @@
  */
 import { checkKeys, optionKeys, fail, RandomStream } from '@vjepa/core';
 import { planSyntheticItem } from './synthetic-plan';
-import { renderSyntheticPlan } from './synthetic-render';
+import { renderSyntheticPlan, type ObjectPath } from './synthetic-render';
 import { renderMovingMnistItem, type SyntheticSplit } from './synthetic-mnist';
 import {
   SYNTHETIC_DIRECTIONS,
@@ -54,21 +54,28 @@ function rootStream(variant: SyntheticVariant, seed: number): RandomStream {
  *   object-token loss).
  * @param options.split - which digit images a Moving MNIST variant uses (default `train`); the shape
  *   variants have no images to split and ignore it (their train and validation sets differ by seed).
+ * @param options.path - the labelled object's path instead of its straight line (see `ObjectPath`).
+ * @param options.alternateShape - what the path's `alternate` frames draw: a shape id (0–3), or for Moving
+ *   MNIST a digit class.
  */
 export function renderSyntheticItem(
   variant: SyntheticVariant,
   seed: number,
   index: number,
-  options: { mask?: boolean; split?: SyntheticSplit } = {},
+  options: { mask?: boolean; split?: SyntheticSplit; path?: ObjectPath; alternateShape?: number } = {},
 ): SyntheticItem {
-  if (variant.kind === 'mnist') return renderMovingMnistItem(variant, seed, index, options);
+  if (variant.kind === 'mnist') {
+    const { alternateShape, ...rest } = options;
+    return renderMovingMnistItem(variant, seed, index, { ...rest, ...(alternateShape === undefined ? {} : { alternateDigit: alternateShape }) });
+  }
   if (!Number.isSafeInteger(index) || index < 0) fail('index', 'a non-negative integer', index);
   const root = rootStream(variant, seed);
   const { shape, direction } = syntheticLabels(root, index);
   const rng = root.fork(`item/${index}`);
   const speedIndex = rng.nextInt(0, variant.speeds.length - 1);
   const plan = planSyntheticItem(variant, rng, shape, direction, variant.speeds[speedIndex]);
-  const { frames, mask } = renderSyntheticPlan(variant, plan, rng.fork('noise'), options.mask === true);
+  const alternate = options.alternateShape === undefined ? undefined : { ...plan.object, shape: options.alternateShape };
+  const { frames, mask } = renderSyntheticPlan(variant, plan, rng.fork('noise'), options.mask === true, { path: options.path, alternate });
   const { x0, y0, vx, vy } = plan.object;
   return {
     frames,

@@ -14,6 +14,8 @@ const NODE_ONLY = [
   // the step benchmark: process memory, config files
   'BENCH_CONFIG', 'BENCH_TABLE_HEADER', 'benchDetails', 'benchJson', 'benchRow', 'blockFlops', 'encoderForwardFlops', 'formatProfile', 'patchEmbedFlops',
   'predictorForwardFlops', 'readBenchConfig', 'resolveBenchConfig', 'runBench', 'stepFlops', 'summarizeProfile', 'tokensPerClip',
+  // surprise over runs and video files
+  'loadSurpriseModels', 'runSurprise', 'SURPRISE_BASELINES', 'formatSurpriseTable', 'SURPRISE_TABLE_HEADER', 'surpriseJson', 'surpriseMeasurements',
 ];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['AdamW', 'VjepaTrainStep'] });

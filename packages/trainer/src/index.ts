@@ -57,3 +57,6 @@ export {
 } from './bench/flops';
 export { formatProfile, summarizeProfile, type KernelTotal, type ProfiledKernel, type ProfileSummary } from './bench/profile';
 export { BENCH_TABLE_HEADER, benchDetails, benchJson, benchRow } from './bench/format';
+// `vjepa surprise`: runs and baselines scored on violation-of-expectation pairs (Node: checkpoints, videos)
+export { loadSurpriseModels, runSurprise, SURPRISE_BASELINES, type SurpriseBaseline, type SurpriseRow, type SurpriseRunOptions } from './surprise/run';
+export { formatSurpriseTable, SURPRISE_TABLE_HEADER, surpriseJson, surpriseMeasurements, type SurpriseMeasurement } from './surprise/format';

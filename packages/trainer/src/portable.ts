@@ -51,3 +51,8 @@ export {
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 export { describeStep, formatEta, logProgress } from './progress-log';
+// surprise: the predictor's error on what comes next, its read-outs, the pixel baselines, the untrained baseline's predictor
+export { clipSurprise, stepTokenIndices, surpriseScores, type ClipSurprise, type SurpriseModels, type SurpriseOptions } from './surprise/scores';
+export { auroc, pairwiseAccuracy } from './surprise/metrics';
+export { constantVelocityScores, foregroundTrack, frameDifferenceScores } from './surprise/pixel-baselines';
+export { trainFrozenPredictor, type FrozenPredictorOptions } from './surprise/frozen-predictor';
