@@ -8,6 +8,7 @@ export { AttentivePooler, AttentiveProbe, CrossAttentionBlock, PROBE_NORM_EPS, t
 export { crossEntropy } from './losses';
 export type { Probe, ProbeShape } from './probe';
 export { LinearProbe, type LinearProbeConfig } from './linear';
+export { evaluateKnn, knnVotes, type KnnOptions } from './knn';
 export type { Labels } from './checks';
 export { concatSegments, averageViewProbabilities } from './views';
 export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
