@@ -3,6 +3,7 @@ import { register as bench } from './commands/bench';
 import { register as convert } from './commands/convert';
 import { register as doctor } from './commands/doctor';
 import { register as embed } from './commands/embed';
+import { register as finetune } from './commands/finetune';
 import { register as inspect } from './commands/inspect';
 import { register as parity } from './commands/parity';
 import { register as probe } from './commands/probe';
@@ -11,7 +12,7 @@ import { register as train } from './commands/train';
 /** Builds the `vjepa` command line: one command per file of `commands/`, in the order of the help. */
 export function createProgram(): Command {
   const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, embed and check video encoders.');
-  for (const register of [parity, train, probe, embed, inspect, convert, doctor, bench]) register(program);
+  for (const register of [parity, train, probe, finetune, embed, inspect, convert, doctor, bench]) register(program);
   return program;
 }
 

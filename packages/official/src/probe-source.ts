@@ -11,7 +11,7 @@ import { readOfficialClassifier } from './torch-files';
  * `lrGrid`, `whiten`, `whitenComponents`, `seed`, `out`, `log`) are those of `runProbe`.
  */
 export interface ProbeSourceOptions
-  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log'> {
+  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log' | 'knnK' | 'knnTemperature'> {
   /**
    * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
    * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
@@ -39,12 +39,14 @@ export interface ProbeSourceOptions
   segments?: number;
   views?: number;
   backend?: BackendRequest;
+  /** Train on a seeded (`seed`), class-balanced subset: this many training clips of every class of the first label. */
+  labelsPerClass?: number;
 }
 
 const PROBE_SOURCE_KEYS = optionKeys<ProbeSourceOptions>({
   checkpoint: true, inferred: true, probeCheckpoint: true, modelFlags: true, train: true, val: true, labels: true, encoder: true, layers: true, trainSize: true,
   valSize: true, segments: true, views: true, probe: true, epochs: true, batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true,
-  seed: true, out: true, backend: true, log: true,
+  seed: true, out: true, backend: true, log: true, labelsPerClass: true, knnK: true, knnTemperature: true,
 });
 
 /**
@@ -69,7 +71,9 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
     const layers = options.layers?.length ? options.layers : ['final'];
     if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
     const { data } = config;
+    const labels = options.labels?.length ? options.labels : [options.train.startsWith('synthetic') ? 'shape' : 'label'];
     const { train, val } = await openProbeData({
+      ...(options.labelsPerClass === undefined ? {} : { labelsPerClass: { label: labels[0], count: options.labelsPerClass } }),
       train: options.train,
       val: options.val,
       frames: data.frames,
@@ -85,7 +89,7 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
       features: source.features,
       train,
       val,
-      labels: options.labels?.length ? options.labels : [options.train.startsWith('synthetic') ? 'shape' : 'label'],
+      labels,
       heads: source.heads,
       encoderName: source.name,
       checkpoint,
@@ -97,6 +101,8 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
       lrGrid: options.lrGrid,
       whiten: options.whiten,
       whitenComponents: options.whitenComponents,
+      ...(options.knnK === undefined ? {} : { knnK: options.knnK }),
+      ...(options.knnTemperature === undefined ? {} : { knnTemperature: options.knnTemperature }),
       seed: options.seed,
       classifier,
       out: options.out,

@@ -54,8 +54,8 @@ describe('layer-wise learning-rate decay', () => {
           lrs.push(e.lr);
           for (const [key, v] of [...encoder.parameters(), ...[...head.parameters()].map(([k, p]) => [`head.${k}`, p] as const)]) {
             const scale = key.startsWith('head.') || key.startsWith('norm.') ? 1 : key.startsWith('patch_embed.') ? 0.125 : key.startsWith('blocks.0.') ? 0.25 : 0.5;
-            const now = v.dataSync();
-            const largest = before.get(key)!.reduce((m, x, i) => Math.max(m, Math.abs(now[i] - x)), 0);
+            const now = Array.from(v.dataSync());
+            const largest = Array.from(before.get(key)!).reduce((m, x, i) => Math.max(m, Math.abs(now[i] - x)), 0);
             expect(largest / (0.005 * scale), key).toBeCloseTo(1, 2);
           }
         }

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@vjepa/core';
+import { readRunState } from '@vjepa/trainer';
+import { finetuneSource, type FinetuneSourceOptions } from './finetune-source';
+import { featureSourceConfig } from './feature-source';
+
+let directory: string;
+beforeAll(async () => {
+  await selectBackend('cpu');
+  directory = mkdtempSync(join(tmpdir(), 'vjepa-finetune-source-'));
+});
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+// ViT-tiny width, depth 1, 4 frames of 32 × 32 (patch 16: 2 × 2 × 2 = 8 tokens); 4 training clips of each direction
+const tiny: FinetuneSourceOptions = {
+  checkpoint: 'random', modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '4' }, train: 'synthetic:tiny', val: 'synthetic:tiny', label: 'direction',
+  labelsPerClass: 1, trainSize: 48, valSize: 8, head: 'linear', epochs: 2, batchSize: 4, backend: 'cpu', log: () => undefined,
+};
+
+describe('finetuneSource', () => {
+  it('fine-tunes a random encoder on N clips per class, checkpoints encoder and head, and reports top-1 as one JSON line', async () => {
+    const lines: string[] = [];
+    const out = join(directory, 'run');
+    const before = tf.memory().numTensors;
+    const result = await finetuneSource({ ...tiny, out, log: (line) => lines.push(line) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result).toMatchObject({ task: 'direction', labelsPerClass: 1, head: 'linear', encoder: 'random', checkpoint: 'random', epochs: 2, seed: 0, out, val: 8, interrupted: false });
+    expect(result.train).toBe(result.classes); // one clip of every class
+    expect(result.steps).toBe(2 * Math.ceil(result.train / 4));
+    expect(result.top1 * 8).toBe(Math.round(result.top1 * 8));
+    expect(JSON.parse(lines[lines.length - 1])).toEqual(result);
+    expect(lines.some((line) => /^step 1\/\d+ \| loss [\d.]+ \| acc .* \| ETA /.test(line))).toBe(true);
+    const saved = readRunState(out)!;
+    expect(saved.state).toMatchObject({ step: result.steps, finetune: { head: 'linear', label: 'direction', labelsPerClass: 1, classes: result.classes } });
+    // the run folder reads as an encoder source for `vjepa probe --checkpoint RUN --encoder online`
+    expect(featureSourceConfig(out, { which: 'online' }).model.encoder).toEqual(featureSourceConfig('random', { modelFlags: tiny.modelFlags }).model.encoder);
+    // resuming a finished run trains nothing more and evaluates the same weights
+    const again = await finetuneSource({ ...tiny, out, resume: true });
+    expect(again.top1).toBe(result.top1);
+  });
+
+  it('refuses pixels and bad settings before any work', async () => {
+    await expect(finetuneSource({ ...tiny, checkpoint: 'pixels' })).rejects.toThrow(/checkpoint: expected an encoder to fine-tune/);
+    await expect(finetuneSource({ ...tiny, warmupEpochs: 3 })).rejects.toThrow('warmupEpochs: expected a number in [0, 2] (epochs), received 3');
+    await expect(finetuneSource({ ...tiny, labelsPerClass: 99 })).rejects.toThrow(/labelsPerClass: expected at most the clips of the smallest class of 'direction'/);
+  });
+});
