@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, fail, optionKeys, RandomStream, type BatchSource, type Module } from '@vjepa/core';
-import { AdamW, CosineWDSchedule, WarmupCosineSchedule, clipGradNorm, gradientsByKey, groupParameters, type Gradients } from '@vjepa/optim';
+import { AdamW, CosineWDSchedule, WarmupCosineSchedule, clipOptional, gradientsByKey, groupParameters } from '@vjepa/optim';
 import type { VisionTransformer } from '@vjepa/vit';
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { layerDecayGroups } from './finetune-groups';
@@ -267,13 +267,9 @@ async function finetuneLoop(options: FinetuneOptions, parts: LoopParts): Promise
           logits = tf.keep(head.apply(encoder.apply(batch.video))); // [B, C]
           return smoothedCrossEntropy(logits, labels, parts.smoothing);
         }, variables);
-        let update: Gradients = gradientsByKey(params, grads);
-        if (clipGrad !== null) {
-          const clipped = clipGradNorm(update, clipGrad);
-          update = clipped.grads;
-          gradNorm = clipped.totalNorm;
-        }
-        optimizer.step(update);
+        const update = clipOptional(gradientsByKey(params, grads), clipGrad);
+        gradNorm = update.totalNorm;
+        optimizer.step(update.grads);
         loss = value.dataSync()[0];
         const predicted = Array.from(tf.argMax(logits!, 1).dataSync()); // [B]
         accuracy = predicted.filter((p, i) => p === labels[i]).length / labels.length;
