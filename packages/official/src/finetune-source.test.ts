@@ -43,7 +43,16 @@ describe('finetuneSource', () => {
     expect(again.top1).toBe(result.top1);
   });
 
+  it('--steps: that many steps whatever the number of clips, a tenth of them warm-up', async () => {
+    const lines: string[] = [];
+    const result = await finetuneSource({ ...tiny, steps: 10, out: join(directory, 'steps'), log: (line) => lines.push(line) });
+    expect(result.steps).toBe(10);
+    expect(result.epochs).toBe(Number((10 / Math.ceil(result.train / 4)).toFixed(2)));
+    expect(lines.find((line) => line.startsWith("task 'direction'"))).toMatch(/; 10 steps \([\d.]+ epochs\) of 4, warm-up 1$/);
+  });
+
   it('refuses pixels and bad settings before any work', async () => {
+    await expect(finetuneSource({ ...tiny, steps: 0 })).rejects.toThrow('steps: expected a positive integer, received 0');
     await expect(finetuneSource({ ...tiny, checkpoint: 'pixels' })).rejects.toThrow(/checkpoint: expected an encoder to fine-tune/);
     await expect(finetuneSource({ ...tiny, warmupEpochs: 3 })).rejects.toThrow('warmupEpochs: expected a number in [0, 2] (epochs), received 3');
     await expect(finetuneSource({ ...tiny, labelsPerClass: 99 })).rejects.toThrow(/labelsPerClass: expected at most the clips of the smallest class of 'direction'/);

@@ -34,7 +34,9 @@ export interface FinetuneSourceOptions extends Omit<FinetuneRecipe, 'warmupSteps
   head?: 'attentive' | 'linear';
   /** Passes over the training clips (default 20). */
   epochs?: number;
-  /** Linear warm-up in epochs (default 2, at most `epochs`). */
+  /** Optimizer steps in all instead of `epochs` passes: the same compute whatever the number of labels. */
+  steps?: number;
+  /** Linear warm-up in epochs (default 2, at most `epochs`; with `steps`, at most a tenth of them by default). */
   warmupEpochs?: number;
   /** Clips per step (default 16). */
   batchSize?: number;
@@ -72,6 +74,7 @@ export interface FinetuneResult {
   /** `random` or the encoder read (`target`, `online`). */
   encoder: 'random' | 'target' | 'online';
   checkpoint: string;
+  /** Passes over the training clips (`steps` / steps per epoch with `steps`). */
   epochs: number;
   steps: number;
   seed: number;
@@ -83,7 +86,7 @@ export interface FinetuneResult {
 
 const FINETUNE_SOURCE_KEYS = optionKeys<FinetuneSourceOptions>({
   checkpoint: true, inferred: true, modelFlags: true, encoder: true, train: true, val: true, label: true, trainSize: true, valSize: true, views: true,
-  labelsPerClass: true, head: true, epochs: true, warmupEpochs: true, batchSize: true, augment: true, seed: true, out: true, resume: true,
+  labelsPerClass: true, head: true, epochs: true, steps: true, warmupEpochs: true, batchSize: true, augment: true, seed: true, out: true, resume: true,
   checkpointEvery: true, backend: true, signal: true, log: true, onProgress: true, lr: true, startLr: true, finalLr: true, weightDecay: true,
   finalWeightDecay: true, layerDecay: true, dropPath: true, labelSmoothing: true, clipGrad: true,
 });
@@ -109,6 +112,7 @@ export async function finetuneSource(options: FinetuneSourceOptions): Promise<Fi
   const head = options.head ?? 'attentive';
   if (head !== 'attentive' && head !== 'linear') fail('head', 'attentive or linear', head);
   const epochs = positiveInteger('epochs', options.epochs ?? 20);
+  if (options.steps !== undefined) positiveInteger('steps', options.steps);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 16);
   const warmupEpochs = options.warmupEpochs ?? Math.min(2, epochs);
   if (typeof warmupEpochs !== 'number' || !(warmupEpochs >= 0 && warmupEpochs <= epochs)) fail('warmupEpochs', `a number in [0, ${epochs}] (epochs)`, warmupEpochs);
@@ -130,7 +134,8 @@ export async function finetuneSource(options: FinetuneSourceOptions): Promise<Fi
   const trainLabels = await sourceLabels(train.sources[0], label);
   const classes = Math.max(...trainLabels, ...(await sourceLabels(val.sources[0], label))) + 1;
   const stepsPerEpoch = Math.ceil(train.size / batchSize);
-  const steps = epochs * stepsPerEpoch;
+  const steps = options.steps ?? epochs * stepsPerEpoch;
+  const warmupSteps = Math.min(steps, Math.trunc(options.steps !== undefined && options.warmupEpochs === undefined ? steps / 10 : warmupEpochs * stepsPerEpoch));
   const vit = resolveVitConfig(config.model.encoder);
   const encoder = loadEncoder(config, random ? undefined : checkpoint, which);
   const classifier: Probe =
@@ -139,11 +144,12 @@ export async function finetuneSource(options: FinetuneSourceOptions): Promise<Fi
   const loader = new ClipLoader(train.sources[0], { batchSize, transform, seed, shuffle: true, dropLast: false, onWarning: (message) => log(`warning: ${message}`) });
   try {
     log(`encoder: ${random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${checkpoint}`}, unfrozen under a ${head} head`);
-    log(`task '${label}': ${classes} classes, ${train.size} train clips (${train.description}), ${val.size} val clips; ${epochs} epochs × ${stepsPerEpoch} steps of ${batchSize}`);
+    const length = options.steps === undefined ? `${epochs} epochs × ${stepsPerEpoch} steps` : `${steps} steps (${(steps / stepsPerEpoch).toFixed(1)} epochs)`;
+    log(`task '${label}': ${classes} classes, ${train.size} train clips (${train.description}), ${val.size} val clips; ${length} of ${batchSize}, warm-up ${warmupSteps}`);
     const every = (e: FinetuneProgress) => e.step === 0 || (e.step + 1) % 10 === 0 || e.step + 1 === e.totalSteps;
     const summary = await runFinetuning({
       encoder, head: classifier, source: loaderBatchSource(loader), label, steps, seed, outDir: out, resume: options.resume,
-      warmupSteps: Math.trunc(warmupEpochs * stepsPerEpoch), checkpointEvery: options.checkpointEvery, config, signal: options.signal,
+      warmupSteps, checkpointEvery: options.checkpointEvery, config, signal: options.signal,
       meta: { checkpoint, encoder: encoderName, head, classes, label, labelsPerClass: options.labelsPerClass ?? 'all', epochs, batchSize, seed },
       onProgress: options.onProgress ?? ((e) => (every(e) ? log(describeFinetuneStep(e)) : undefined)),
       onWarning: (message) => log(`warning: ${message}`),
@@ -161,7 +167,7 @@ export async function finetuneSource(options: FinetuneSourceOptions): Promise<Fi
     log(formatConfusionMatrix(evaluation.confusion));
     const result: FinetuneResult = {
       task: label, top1: evaluation.top1, classes, train: train.size, val: val.size, labelsPerClass: options.labelsPerClass ?? 'all', head, encoder: encoderName,
-      checkpoint, epochs, steps, seed, out, interrupted: summary.interrupted,
+      checkpoint, epochs: options.steps === undefined ? epochs : Number((steps / stepsPerEpoch).toFixed(2)), steps, seed, out, interrupted: summary.interrupted,
     };
     log(JSON.stringify(result));
     return result;

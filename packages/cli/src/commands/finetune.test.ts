@@ -22,10 +22,10 @@ describe('vjepa finetune flags', () => {
     });
     const flags = await finetuneFlags(
       ...['--checkpoint', 'runs/a', '--label', 'direction', '--labels-per-class', '16', '--head', 'linear', '--layer-decay', '0.65', '--drop-path', '0.2'],
-      ...['--label-smoothing', '0', '--lr', '1e-3', '--warmup-epochs', '0.5', '--weight-decay', '0', '--clip-grad', '1', '--augment', '--resume', '--out', 'runs/ft'],
+      ...['--label-smoothing', '0', '--steps', '200', '--lr', '1e-3', '--warmup-epochs', '0.5', '--weight-decay', '0', '--clip-grad', '1', '--augment', '--resume', '--out', 'runs/ft'],
     );
     expect(flags).toMatchObject({
-      label: 'direction', labelsPerClass: 16, head: 'linear', layerDecay: 0.65, dropPath: 0.2, labelSmoothing: 0, lr: 1e-3, warmupEpochs: 0.5, weightDecay: 0,
+      label: 'direction', labelsPerClass: 16, head: 'linear', layerDecay: 0.65, dropPath: 0.2, labelSmoothing: 0, steps: 200, lr: 1e-3, warmupEpochs: 0.5, weightDecay: 0,
       clipGrad: 1, augment: true, resume: true, out: 'runs/ft',
     });
   });

@@ -32,6 +32,7 @@ export function register(program: Command): void {
     .addOption(option('--labels-per-class <n>', 'fine-tune on a seeded (--seed), class-balanced subset: n training clips of every class (default: all)', integer(1)))
     .addOption(option('--head <kind>', 'attentive | linear', oneOf(['attentive', 'linear'] as const), 'attentive'))
     .addOption(option('--epochs <n>', 'passes over the training clips', integer(1), 20))
+    .addOption(option('--steps <n>', 'optimizer steps in all instead of --epochs (the same compute whatever --labels-per-class; warm-up a tenth unless --warmup-epochs)', integer(1)))
     .addOption(option('--warmup-epochs <n>', 'linear warm-up of the learning rate, in epochs (default min(2, epochs))', nonNegative))
     .addOption(option('--batch-size <n>', 'clips per step', integer(1), 16))
     .addOption(option('--lr <x>', 'peak learning rate (cosine to 1e-6 after the warm-up; default 5e-4)', positiveNumber))
