@@ -41,6 +41,8 @@ describe('finetuneSource', () => {
     // resuming a finished run trains nothing more and evaluates the same weights
     const again = await finetuneSource({ ...tiny, out, resume: true });
     expect(again.top1).toBe(result.top1);
+    await expect(finetuneSource({ ...tiny, out, resume: true, seed: 1 })).rejects.toThrow(/--resume: expected the settings of the run in .*, received "seed 1 \(the run has 0\)/);
+    await expect(finetuneSource({ ...tiny, out: join(directory, 'none'), resume: true })).rejects.toThrow(/--resume: expected a vjepa finetune run in/);
   });
 
   it('--steps: that many steps whatever the number of clips, a tenth of them warm-up', async () => {

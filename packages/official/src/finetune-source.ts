@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, fail, optionKeys, selectBackend, type BackendRequest } from '@vjepa/core';
 import { ClipLoader, evalTransform, loaderBatchSource, openProbeData, pretrainingTransform, sourceLabels } from '@vjepa/data';
 import { AttentiveProbe, LinearProbe, evaluateProbe, extractProbeFeatures, formatConfusionMatrix, type Probe } from '@vjepa/probe';
-import { describeFinetuneStep, runFinetuning, type FinetuneProgress, type FinetuneRecipe, type TrainFlags } from '@vjepa/trainer';
+import { describeFinetuneStep, readRunState, runFinetuning, type FinetuneProgress, type FinetuneRecipe, type TrainFlags } from '@vjepa/trainer';
 import { resolveVitConfig } from '@vjepa/vit';
 import { featureSourceConfig, loadEncoder } from './feature-source';
 import type { InferOverrides } from './infer-encoder';
@@ -91,6 +91,16 @@ const FINETUNE_SOURCE_KEYS = optionKeys<FinetuneSourceOptions>({
   finalWeightDecay: true, layerDecay: true, dropPath: true, labelSmoothing: true, clipGrad: true,
 });
 
+/** Refuses to resume a run in `out` made with other settings (or none there), naming each that differs. */
+function checkSameRun(out: string, meta: Record<string, unknown>): void {
+  const saved = readRunState(out)?.state.finetune as Record<string, unknown> | undefined;
+  if (!saved) fail('--resume', `a vjepa finetune run in ${out}`, 'none', 'Drop --resume to start one');
+  const differ = Object.keys(meta).filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(meta[key]));
+  if (differ.length > 0) {
+    fail('--resume', `the settings of the run in ${out}`, differ.map((key) => `${key} ${JSON.stringify(meta[key])} (the run has ${JSON.stringify(saved[key])})`).join(', '));
+  }
+}
+
 function positiveInteger(argument: string, value: unknown): number {
   if (!Number.isSafeInteger(value) || (value as number) < 1) fail(argument, 'a positive integer', value);
   return value as number;
@@ -136,6 +146,8 @@ export async function finetuneSource(options: FinetuneSourceOptions): Promise<Fi
   const stepsPerEpoch = Math.ceil(train.size / batchSize);
   const steps = options.steps ?? epochs * stepsPerEpoch;
   const warmupSteps = Math.min(steps, Math.trunc(options.steps !== undefined && options.warmupEpochs === undefined ? steps / 10 : warmupEpochs * stepsPerEpoch));
+  const meta = { checkpoint, encoder: encoderName, head, classes, label, labelsPerClass: options.labelsPerClass ?? 'all', steps, batchSize, seed };
+  if (options.resume) checkSameRun(out, meta);
   const vit = resolveVitConfig(config.model.encoder);
   const encoder = loadEncoder(config, random ? undefined : checkpoint, which);
   const classifier: Probe =
@@ -143,14 +155,14 @@ export async function finetuneSource(options: FinetuneSourceOptions): Promise<Fi
   const transform = options.augment ? pretrainingTransform({ cropSize: data.crop }) : evalTransform({ cropSize: data.crop });
   const loader = new ClipLoader(train.sources[0], { batchSize, transform, seed, shuffle: true, dropLast: false, onWarning: (message) => log(`warning: ${message}`) });
   try {
-    log(`encoder: ${random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${checkpoint}`}, unfrozen under a ${head} head`);
+    log(`encoder: ${random ? `an untrained ViT-${config.model.size} (seed ${config.seed})` : `the ${which} encoder of ${checkpoint}`}, unfrozen under ${head === 'attentive' ? 'an' : 'a'} ${head} head`);
     const length = options.steps === undefined ? `${epochs} epochs × ${stepsPerEpoch} steps` : `${steps} steps (${(steps / stepsPerEpoch).toFixed(1)} epochs)`;
     log(`task '${label}': ${classes} classes, ${train.size} train clips (${train.description}), ${val.size} val clips; ${length} of ${batchSize}, warm-up ${warmupSteps}`);
     const every = (e: FinetuneProgress) => e.step === 0 || (e.step + 1) % 10 === 0 || e.step + 1 === e.totalSteps;
     const summary = await runFinetuning({
       encoder, head: classifier, source: loaderBatchSource(loader), label, steps, seed, outDir: out, resume: options.resume,
       warmupSteps, checkpointEvery: options.checkpointEvery, config, signal: options.signal,
-      meta: { checkpoint, encoder: encoderName, head, classes, label, labelsPerClass: options.labelsPerClass ?? 'all', epochs, batchSize, seed },
+      meta,
       onProgress: options.onProgress ?? ((e) => (every(e) ? log(describeFinetuneStep(e)) : undefined)),
       onWarning: (message) => log(`warning: ${message}`),
       ...Object.fromEntries(Object.entries({ lr, startLr, finalLr, weightDecay, finalWeightDecay, layerDecay, dropPath, labelSmoothing, clipGrad }).filter(([, v]) => v !== undefined)),
