@@ -19,4 +19,3 @@ export { videoFileSource, type DecodeSize, type VideoEntry, type VideoFileOption
 export { csvSource, folderSource, listVideoFolder, parseVideoCsv, VIDEO_EXTENSIONS } from './file-lists';
 export { openClipSource, type OpenSourceOptions } from './open';
 export { openEvalClips, openProbeData, type EvalClipOptions, type EvalClipSet, type ProbeDataOptions } from './eval-clips';
-export { classBalancedIndices, labelsPerClassSource, sourceLabels, subsetSource, type LabelsPerClass } from './label-subset';

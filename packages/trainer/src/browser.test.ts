@@ -14,6 +14,8 @@ const NODE_ONLY = [
   // the step benchmark: process memory, config files
   'BENCH_CONFIG', 'BENCH_TABLE_HEADER', 'benchDetails', 'benchJson', 'benchRow', 'blockFlops', 'encoderForwardFlops', 'formatProfile', 'patchEmbedFlops',
   'predictorForwardFlops', 'readBenchConfig', 'resolveBenchConfig', 'runBench', 'stepFlops', 'summarizeProfile', 'tokensPerClip',
+  // fine-tuning's loop: checkpoints, the run lock, metrics.jsonl
+  'FINETUNE_DEFAULTS', 'describeFinetuneStep', 'dropPathRates', 'runFinetuning',
 ];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['AdamW', 'VjepaTrainStep'] });

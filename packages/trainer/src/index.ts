@@ -53,8 +53,7 @@ export {
   type FinetuneRecipe,
   type FinetuneSummary,
 } from './finetune';
-export { layerDecayGroups, vitLayerId, type LayerDecayGroups } from './finetune-groups';
-export { smoothedCrossEntropy } from './finetune-loss';
+
 // the step benchmark of `vjepa bench`: timings, FLOP counts, kernel profiles, memory soaks (Node: RSS, files)
 export { runBench, type BenchOptions, type BenchResult, type SoakResult } from './bench/run';
 export { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip, type BenchConfig, type BenchConfigInput } from './bench/config';
