@@ -15,9 +15,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-// ViT-tiny width, depth 1, 4 frames of 32 × 32 (patch 16: 2 × 2 × 2 = 8 tokens); 4 training clips of each direction
+// ViT-tiny width, depth 1, 2 frames of 16 × 16 (patch 16, tubelet 2: one token), the fastest encoder there is; one training clip per direction
 const tiny: FinetuneSourceOptions = {
-  checkpoint: 'random', modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '4' }, train: 'synthetic:tiny', val: 'synthetic:tiny', label: 'direction',
+  checkpoint: 'random', modelFlags: { model: 'tiny', depth: '1', crop: '16', frames: '2' }, train: 'synthetic:tiny', val: 'synthetic:tiny', label: 'direction',
   labelsPerClass: 1, trainSize: 48, valSize: 8, head: 'linear', epochs: 2, batchSize: 4, backend: 'cpu', log: () => undefined,
 };
 
