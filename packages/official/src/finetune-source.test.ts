@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@vjepa/core';
 import { readRunState } from '@vjepa/trainer';
+import { readSafetensorsSync } from '@vjepa/core';
 import { finetuneSource, type FinetuneSourceOptions } from './finetune-source';
+import { readOfficialEncoder } from './torch-files';
 import { featureSourceConfig } from './feature-source';
 
 let directory: string;
@@ -51,6 +53,22 @@ describe('finetuneSource', () => {
     expect(result.steps).toBe(10);
     expect(result.epochs).toBe(Number((10 / Math.ceil(result.train / 4)).toFixed(2)));
     expect(lines.find((line) => line.startsWith("task 'direction'"))).toMatch(/; 10 steps \([\d.]+ epochs\) of 4, warm-up 1$/);
+  });
+
+  it('starts from an official V-JEPA checkpoint: its target encoder, in its geometry', async () => {
+    const pretrain = new URL('../../../fixtures/pytorch/tiny-pretrain.pth.tar', import.meta.url).pathname;
+    const out = join(directory, 'official');
+    // one step at the end of the cosine (lr = finalLr = 0) moves nothing: the checkpoint written holds the file's own weights
+    const result = await finetuneSource({ ...tiny, checkpoint: pretrain, modelFlags: undefined, inferred: { heads: 4 }, steps: 1, lr: 1e-12, finalLr: 0, out });
+    expect(result).toMatchObject({ encoder: 'target', checkpoint: pretrain, steps: 1 });
+    const saved = readSafetensorsSync(join(readRunState(out)!.dir, 'encoder.safetensors')).tensors;
+    const { state } = readOfficialEncoder(pretrain, 'target');
+    expect([...saved.keys()].sort()).toEqual([...state.keys()].sort());
+    for (const [key, tensor] of state) {
+      const ours = saved.get(key)!.data as Float32Array;
+      const theirs = tensor.data as Float32Array;
+      expect(ours.reduce((max, x, i) => Math.max(max, Math.abs(x - theirs[i])), 0), key).toBeLessThan(1e-9);
+    }
   });
 
   it('refuses pixels and bad settings before any work', async () => {
