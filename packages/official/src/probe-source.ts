@@ -11,7 +11,10 @@ import { readOfficialClassifier } from './torch-files';
  * `lrGrid`, `whiten`, `whitenComponents`, `seed`, `out`, `log`) are those of `runProbe`.
  */
 export interface ProbeSourceOptions
-  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log' | 'knnK' | 'knnTemperature'> {
+  extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log'> {
+  /** With `probe: 'knn'`: neighbours that vote and the votes' temperature (those of `runProbe`). */
+  knnK?: RunProbeOptions['knnK'];
+  knnTemperature?: RunProbeOptions['knnTemperature'];
   /**
    * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
    * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
@@ -44,9 +47,10 @@ export interface ProbeSourceOptions
 }
 
 const PROBE_SOURCE_KEYS = optionKeys<ProbeSourceOptions>({
+  labelsPerClass: true, knnK: true, knnTemperature: true,
   checkpoint: true, inferred: true, probeCheckpoint: true, modelFlags: true, train: true, val: true, labels: true, encoder: true, layers: true, trainSize: true,
   valSize: true, segments: true, views: true, probe: true, epochs: true, batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true,
-  seed: true, out: true, backend: true, log: true, labelsPerClass: true, knnK: true, knnTemperature: true,
+  seed: true, out: true, backend: true, log: true,
 });
 
 /**

@@ -9,4 +9,5 @@ export {
 } from './schedules';
 export { AdamW, type AdamWOptions, type AdamWState, type AdamWParamState, type OptimizerGroup, type Gradients } from './adamw';
 export { paramGroups, takesWeightDecay, groupParameters, gradientsByKey, type ParamGroup } from './param-groups';
-export { clipGradNorm, clipOptional, type ClipResult } from './clip';
+export { clipGradNorm, type ClipResult } from './clip';
+export { clipOptional } from './clip';

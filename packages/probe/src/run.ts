@@ -96,9 +96,9 @@ export interface ProbeSummary {
 }
 
 const RUN_PROBE_KEYS = optionKeys<RunProbeOptions>({
+  knnK: true, knnTemperature: true,
   features: true, train: true, val: true, labels: true, heads: true, encoderName: true, checkpoint: true, layers: true, probe: true, epochs: true,
   batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true, seed: true, classifier: true, out: true, dir: true, log: true,
-  knnK: true, knnTemperature: true,
 });
 
 /** One probe's settings, resolved. */

@@ -12,7 +12,6 @@ export {
   CosineWDSchedule,
   WarmupCosineSchedule,
   clipGradNorm,
-  clipOptional,
   gradientsByKey,
   groupParameters,
   paramGroups,
@@ -50,6 +49,7 @@ export {
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 export { describeStep, formatEta, logProgress } from './progress-log';
+export { clipOptional } from '@vjepa/optim';
 // fine-tuning's pieces that run anywhere (its loop, `runFinetuning`, writes checkpoints: Node only)
 export { layerDecayGroups, vitLayerId, type LayerDecayGroups } from './finetune-groups';
 export { smoothedCrossEntropy } from './finetune-loss';
