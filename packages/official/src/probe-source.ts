@@ -12,9 +12,6 @@ import { readOfficialClassifier } from './torch-files';
  */
 export interface ProbeSourceOptions
   extends Pick<RunProbeOptions, 'probe' | 'epochs' | 'batchSize' | 'lr' | 'lrGrid' | 'whiten' | 'whitenComponents' | 'seed' | 'out' | 'log'> {
-  /** With `probe: 'knn'`: neighbours that vote and the votes' temperature (those of `runProbe`). */
-  knnK?: RunProbeOptions['knnK'];
-  knnTemperature?: RunProbeOptions['knnTemperature'];
   /**
    * A `vjepa train` output folder or checkpoint directory, an official pretraining `.pth.tar`, `random` for
    * an untrained encoder, or `pixels` for the raw tubelet pixels `[N, t·p·p·C]` straight into the same probe
@@ -42,6 +39,9 @@ export interface ProbeSourceOptions
   segments?: number;
   views?: number;
   backend?: BackendRequest;
+  /** With `probe: 'knn'`: neighbours that vote and the votes' temperature (those of `runProbe`). */
+  knnK?: RunProbeOptions['knnK'];
+  knnTemperature?: RunProbeOptions['knnTemperature'];
   /** Train on a seeded (`seed`), class-balanced subset: this many training clips of every class of the first label. */
   labelsPerClass?: number;
 }
