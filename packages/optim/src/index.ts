@@ -1,3 +1,5 @@
+// clipping only when a norm is set (`clipGrad: null` = none), for loops with an optional clip
+export { clipOptional } from './clip';
 export {
   WarmupCosineSchedule,
   CosineWDSchedule,
@@ -10,5 +12,3 @@ export {
 export { AdamW, type AdamWOptions, type AdamWState, type AdamWParamState, type OptimizerGroup, type Gradients } from './adamw';
 export { paramGroups, takesWeightDecay, groupParameters, gradientsByKey, type ParamGroup } from './param-groups';
 export { clipGradNorm, type ClipResult } from './clip';
-// clipping only when a norm is set (`clipGrad: null` = none), for loops with an optional clip
-export { clipOptional } from './clip';
