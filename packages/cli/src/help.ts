@@ -18,6 +18,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'vjepa train --out runs/first --resume --steps 120   # continue a finished run for longer',
   ],
   probe: ['vjepa probe --checkpoint runs/first', 'vjepa probe --checkpoint vitl16.pth.tar --train train.csv --val val.csv --json > top1.jsonl'],
+  finetune: [
+    'vjepa finetune --checkpoint runs/first --train synthetic:motion-noise --val synthetic:motion-noise --label direction --labels-per-class 16',
+    'vjepa finetune --checkpoint random --model tiny --depth 6 --train train.csv --val val.csv --steps 300 --out runs/ft-random',
+  ],
   surprise: ['vjepa surprise runs/first --baseline untrained,frame-diff,tracker', 'vjepa surprise runs/first --pairs pairs.csv --json'],
   embed: ['vjepa embed clip1.mp4 clip2.mp4 --checkpoint runs/first --pool --out features.safetensors', 'vjepa embed videos/ --checkpoint runs/first --skip-unreadable'],
   decode: [

@@ -4,6 +4,7 @@ import { register as convert } from './commands/convert';
 import { register as decode } from './commands/decode';
 import { register as doctor } from './commands/doctor';
 import { register as embed } from './commands/embed';
+import { register as finetune } from './commands/finetune';
 import { register as inspect } from './commands/inspect';
 import { register as parity } from './commands/parity';
 import { register as probe } from './commands/probe';
@@ -16,8 +17,8 @@ const withSubcommands = (command: Command): Command[] => [command, ...command.co
 
 /** Builds the `vjepa` command line: one command per file of `commands/`, in the order of the help. */
 export function createProgram(): Command {
-  const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, score surprise, embed, decode and check video encoders.');
-  for (const register of [parity, train, probe, surprise, embed, decode, inspect, convert, doctor, bench]) register(program);
+  const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, fine-tune, score surprise, embed, decode and check video encoders.');
+  for (const register of [parity, train, probe, finetune, surprise, embed, decode, inspect, convert, doctor, bench]) register(program);
   for (const command of [program, ...program.commands]) configureHelp(command);
   return program;
 }

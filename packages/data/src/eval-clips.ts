@@ -7,6 +7,7 @@
 import { checkKeys, fail, optionKeys } from '@vjepa/core';
 import { ClipLoader } from './loader';
 import type { LoaderBatch } from './loader-types';
+import { labelsPerClassSource, subsetSource, type LabelsPerClass } from './label-subset';
 import { openClipSource } from './open';
 import { sampleEvalClips } from './sampling';
 import type { SyntheticSplit } from './synthetic-mnist';
@@ -33,6 +34,8 @@ export interface EvalClipOptions {
   size?: number;
   /** With a synthetic set: `train` (default) or `val` (Moving MNIST's held-out digit images). */
   split?: SyntheticSplit;
+  /** Keep a seeded, class-balanced subset: `count` clips of every class of `label` (label efficiency). */
+  labelsPerClass?: LabelsPerClass;
 }
 
 /** Every clip of a data set per spatial view and temporal segment; a `LabelledClips` of `@vjepa/probe`. */
@@ -43,11 +46,15 @@ export interface EvalClipSet {
   readonly segments: number;
   /** The source's description, for messages. */
   readonly description?: string;
+  /** The clip source of each segment (the subset, with `labelsPerClass`), e.g. for a shuffled training loader. */
+  readonly sources: readonly ClipSource[];
   /** The clips of one view and one segment in source order (no shuffle, the last short batch kept). */
   batches(view: number, segment: number): AsyncGenerator<LoaderBatch>;
 }
 
-const EVAL_CLIP_KEYS = optionKeys<EvalClipOptions>({ frames: true, frameStep: true, crop: true, views: true, segments: true, batchSize: true, seed: true, size: true, split: true });
+const EVAL_CLIP_KEYS = optionKeys<EvalClipOptions>({
+  frames: true, frameStep: true, crop: true, views: true, segments: true, batchSize: true, seed: true, size: true, split: true, labelsPerClass: true,
+});
 
 function positive(argument: string, value: unknown): number {
   if (!Number.isSafeInteger(value) || (value as number) < 1) fail(argument, 'a positive integer', value);
@@ -79,11 +86,17 @@ export async function openEvalClips(spec: string, options: EvalClipOptions): Pro
       }),
     );
   }
+  if (options.labelsPerClass) {
+    // the same clips in every segment: the subset is chosen once, on the first segment's labels
+    const { indices, source } = await labelsPerClassSource(sources[0], options.labelsPerClass);
+    sources.splice(0, sources.length, source, ...sources.slice(1).map((other) => subsetSource(other, indices, source.description)));
+  }
   return {
     size: sources[0].size,
     views,
     segments,
     description: sources[0].description,
+    sources,
     async *batches(view: number, segment: number) {
       const transform = views === 1 ? evalTransform({ cropSize: crop }) : multiViewTransform(view, views, { cropSize: crop });
       const loader = new ClipLoader(sources[segment], { batchSize, transform, seed: 0, shuffle: false, dropLast: false });
@@ -110,10 +123,13 @@ export interface ProbeDataOptions extends Pick<EvalClipOptions, 'frames' | 'fram
   trainSize?: number;
   /** Clips of a synthetic validation set (default 512). */
   valSize?: number;
+  /** Train on a seeded, class-balanced subset of the training clips (the seed defaults to `seed`); validation keeps every clip. */
+  labelsPerClass?: LabelsPerClass;
 }
 
 const PROBE_DATA_KEYS = optionKeys<ProbeDataOptions>({
   train: true, val: true, frames: true, frameStep: true, crop: true, segments: true, batchSize: true, views: true, seed: true, trainSize: true, valSize: true,
+  labelsPerClass: true,
 });
 
 /**
@@ -123,9 +139,10 @@ const PROBE_DATA_KEYS = optionKeys<ProbeDataOptions>({
  */
 export async function openProbeData(options: ProbeDataOptions): Promise<{ train: EvalClipSet; val: EvalClipSet }> {
   checkKeys('options', options, PROBE_DATA_KEYS);
-  const { train: trainSpec, val: valSpec, views, seed = 0, trainSize, valSize, ...common } = options;
+  const { train: trainSpec, val: valSpec, views, seed = 0, trainSize, valSize, labelsPerClass, ...common } = options;
   const synthetic = (spec: string) => spec.startsWith('synthetic');
-  const train = await openEvalClips(trainSpec, { ...common, seed: 1000 + seed, size: trainSize ?? (synthetic(trainSpec) ? 1024 : undefined), views: 1, split: 'train' });
+  const subset = labelsPerClass ? { labelsPerClass: { seed, ...labelsPerClass } } : {};
+  const train = await openEvalClips(trainSpec, { ...common, seed: 1000 + seed, size: trainSize ?? (synthetic(trainSpec) ? 1024 : undefined), views: 1, split: 'train', ...subset });
   const val = await openEvalClips(valSpec, { ...common, seed: 2000 + seed, size: valSize ?? (synthetic(valSpec) ? 512 : undefined), views, split: 'val' });
   return { train, val };
 }

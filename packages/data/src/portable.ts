@@ -33,6 +33,7 @@ export {
   type TransformRecord,
 } from './transforms';
 export { memorySource, type MemoryVideo } from './memory';
+export { classBalancedIndices, labelsPerClassSource, sourceLabels, subsetSource, type LabelsPerClass } from './label-subset';
 // Moving MNIST renders here too, but its digits load only in Node (`#mnist-digits`).
 export { MNIST_TRAIN_FRACTION, mnistImage, mnistSplitRange, renderMovingMnistItem, type SyntheticSplit } from './synthetic-mnist';
 export {

@@ -58,6 +58,11 @@ export interface ClipSource {
    * (the synthetic motion direction). Absent: flipping leaves labels unchanged.
    */
   mirrorLabels?(labels: Record<string, number>): Record<string, number>;
+  /**
+   * The labels of item `index` without reading the clip (a file list knows them), for class-balanced
+   * subsets. Absent: they are read with `get`.
+   */
+  labelsOf?(index: number): Record<string, number>;
 }
 
 /**

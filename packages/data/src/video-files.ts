@@ -168,5 +168,9 @@ export function videoFileSource(entries: readonly VideoEntry[], options: VideoFi
         return read(entry, rng.fork('frames-after-recount'), 'decode');
       }
     },
+    labelsOf(index) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= entries.length) fail('index', `an integer in [0, ${entries.length - 1}]`, index);
+      return { ...(entries[index].labels ?? {}) };
+    },
   };
 }

@@ -19,6 +19,7 @@ export {
   type FeatureSourceOptions,
 } from './feature-source';
 export { probeSource, type ProbeSourceOptions } from './probe-source';
+export { finetuneSource, type FinetuneResult, type FinetuneSourceOptions } from './finetune-source';
 export { folderToOfficial, VJEPA_STATE_KEY, OFFICIAL_ORIGIN_KEY, type OfficialOrigin, type ToOfficialOptions } from './to-official';
 export { officialToFolder } from './from-official';
 export { officialLayout, matchOfficialGroups, type OfficialLayout, type OfficialGroup, type OfficialMember, type SavedGroup, type MatchedGroup } from './official-groups';

@@ -39,9 +39,15 @@ export interface ProbeSourceOptions
   segments?: number;
   views?: number;
   backend?: BackendRequest;
+  /** With `probe: 'knn'`: neighbours that vote and the votes' temperature (those of `runProbe`). */
+  knnK?: RunProbeOptions['knnK'];
+  knnTemperature?: RunProbeOptions['knnTemperature'];
+  /** Train on a seeded (`seed`), class-balanced subset: this many training clips of every class of the first label. */
+  labelsPerClass?: number;
 }
 
 const PROBE_SOURCE_KEYS = optionKeys<ProbeSourceOptions>({
+  labelsPerClass: true, knnK: true, knnTemperature: true,
   checkpoint: true, inferred: true, probeCheckpoint: true, modelFlags: true, train: true, val: true, labels: true, encoder: true, layers: true, trainSize: true,
   valSize: true, segments: true, views: true, probe: true, epochs: true, batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true,
   seed: true, out: true, backend: true, log: true, progress: true,
@@ -70,7 +76,9 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
     const layers = options.layers?.length ? options.layers : ['final'];
     if (layers.length > 1 || layers[0] !== 'final') log(`features: ${layers.map((layer) => (layer === 'final' ? 'final norm' : `block ${layer}`)).join(' + ')}`);
     const { data } = config;
+    const labels = options.labels?.length ? options.labels : [options.train.startsWith('synthetic') ? 'shape' : 'label'];
     const { train, val } = await openProbeData({
+      ...(options.labelsPerClass === undefined ? {} : { labelsPerClass: { label: labels[0], count: options.labelsPerClass } }),
       train: options.train,
       val: options.val,
       frames: data.frames,
@@ -86,7 +94,7 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
       features: source.features,
       train,
       val,
-      labels: options.labels?.length ? options.labels : [options.train.startsWith('synthetic') ? 'shape' : 'label'],
+      labels,
       heads: source.heads,
       encoderName: source.name,
       checkpoint,
@@ -98,6 +106,8 @@ export async function probeSource(options: ProbeSourceOptions): Promise<ProbeSum
       lrGrid: options.lrGrid,
       whiten: options.whiten,
       whitenComponents: options.whitenComponents,
+      ...(options.knnK === undefined ? {} : { knnK: options.knnK }),
+      ...(options.knnTemperature === undefined ? {} : { knnTemperature: options.knnTemperature }),
       seed: options.seed,
       classifier,
       out: options.out,

@@ -68,6 +68,17 @@ function checkedEntries(grads: Gradients, maxNorm: number): [string, tf.Tensor][
   return entries;
 }
 
+/**
+ * {@link clipGradNorm} when `maxNorm` is a number, the gradients as they are when it is null (no clipping):
+ * what a training step with an optional `clipGrad` feeds AdamW, and the norm before clipping (absent without).
+ *
+ * @example
+ * const { grads: update, totalNorm } = clipOptional(gradientsByKey(params, grads), clipGrad);
+ */
+export function clipOptional(grads: Gradients, maxNorm: number | null): { grads: Gradients; totalNorm?: number } {
+  return maxNorm === null ? { grads } : clipGradNorm(grads, maxNorm);
+}
+
 /** The clipping in float32 on the backend, as PyTorch computes it: the path without the native kernels. */
 function clipOnBackend(entries: [string, tf.Tensor][], maxNorm: number): DeviceClipResult {
   const { total, clipped } = tf.tidy(() => {

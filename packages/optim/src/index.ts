@@ -1,3 +1,5 @@
+// clipping only when a norm is set (`clipGrad: null` = none), for loops with an optional clip
+export { clipOptional } from './clip';
 export {
   WarmupCosineSchedule,
   CosineWDSchedule,

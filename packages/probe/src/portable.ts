@@ -27,6 +27,7 @@ export {
 export { crossEntropy } from './losses';
 export type { Probe, ProbeShape } from './probe';
 export { LinearProbe, type LinearProbeConfig } from './linear';
+export { evaluateKnn, knnVotes, type KnnOptions } from './knn';
 export type { Labels } from './checks';
 export { concatSegments, averageViewProbabilities } from './views';
 export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';

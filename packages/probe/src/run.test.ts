@@ -9,6 +9,7 @@ import { extractProbeFeatures, type ClipBatch, type LabelledClips } from './clip
 import { embedClips } from './embed';
 import { evaluateProbe } from './evaluate';
 import type { FeatureEncoder } from './features';
+import { evaluateKnn } from './knn';
 import { runProbe } from './run';
 
 // Clips of 2 frames of 2 × 2 pixels, 3 channels. Every pixel of frame t, channel c of clip i in view v and
@@ -139,9 +140,32 @@ describe('runProbe', () => {
     reference.dispose();
   });
 
+  it('knn: votes of the nearest training clips, no training; writes the memory bank and the summary', async () => {
+    const lines: string[] = [];
+    const before = tf.memory().numTensors;
+    const [summary] = await runProbe({ ...common, probe: 'knn', knnK: 3, out: join(directory, 'knn', 'bank.safetensors'), log: (line) => lines.push(line) });
+    expect(tf.memory().numTensors).toBe(before);
+    const train = await extractProbeFeatures(frameMeans, clipSet(TRAIN), ['label']);
+    const val = await extractProbeFeatures(frameMeans, clipSet(VAL, 2), ['label']);
+    const expected = evaluateKnn(train.features[0], train.labels.label, val.features, val.labels.label, { k: 3, temperature: 0.07 });
+    expect(summary).toEqual({
+      top1: expected.top1, classes: 2, train: 8, val: 4, task: 'label', probe: 'knn', whiten: 'none', weights: join(directory, 'knn', 'bank.safetensors'),
+      encoder: 'toy', checkpoint: 'toy-run', knn: { k: 3, temperature: 0.07 },
+    });
+    expect(summary.top1).toBe(1); // channel 0 is ±1 by label: the cosine neighbours share the label
+    const bank = readSafetensorsSync(summary.weights);
+    expect(bank.tensors.get('features')!.shape).toEqual([8, 3]);
+    expect(Array.from(bank.tensors.get('labels')!.data as Int32Array)).toEqual(TRAIN);
+    expect(bank.metadata).toMatchObject({ probe: 'knn', k: '3', temperature: '0.07' });
+    expect(lines).toContain('k-NN (k 3, T 0.07, cosine of mean-pooled features) top-1 on val: 100.00 %');
+    tf.dispose([...train.features, ...val.features]);
+  });
+
   it.each([
     [{ labels: [] }, 'labels: expected a non-empty list of label names, received []'],
-    [{ probe: 'mlp' }, 'probe: expected attentive or linear, received "mlp"'],
+    [{ probe: 'mlp' }, 'probe: expected attentive, linear or knn, received "mlp"'],
+    [{ probe: 'knn', lrGrid: [0.1] }, 'lrGrid: expected none with the knn probe (it trains nothing), received [0.1]'],
+    [{ knnK: 5 }, "knnK / knnTemperature: expected probe 'knn', received \"attentive\""],
     [{ whiten: ['zca'] }, 'whiten: expected pca | std | none, received "zca"'],
     [{ whitenComponents: 2 }, "whitenComponents: expected whiten 'pca' only (it keeps principal axes), received \"none\""],
     [{ whiten: ['pca'], whitenComponents: 4 }, 'whitenComponents: expected at most the feature width 3, received 4'],

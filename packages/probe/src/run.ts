@@ -8,6 +8,7 @@ import { extractProbeFeatures, type LabelledClips, type ProbeFeatures } from './
 import { formatConfusionMatrix } from './confusion';
 import { evaluateProbe } from './evaluate';
 import type { FeatureEncoder } from './features';
+import { evaluateKnn } from './knn';
 import { LinearProbe } from './linear';
 import { chooseLearningRate } from './lr-grid';
 import type { Probe } from './probe';
@@ -40,8 +41,12 @@ export interface RunProbeOptions {
   checkpoint: string;
   /** The encoder outputs the features are, for the summary (e.g. `2,4,final`; absent: the final norm). */
   layers?: string;
-  /** `attentive` (default, the official probe) or `linear`. */
-  probe?: 'attentive' | 'linear';
+  /** `attentive` (default, the official probe), `linear`, or `knn` (no training: weighted k-NN votes of mean-pooled features, DINO's k-NN eval). */
+  probe?: 'attentive' | 'linear' | 'knn';
+  /** With `knn`: neighbours that vote (default 20). */
+  knnK?: number;
+  /** With `knn`: temperature of the votes' weights exp(cosine / T) (default 0.07). */
+  knnTemperature?: number;
   /** Probe training epochs (default 20). */
   epochs?: number;
   /** Probe batch size (default 64). */
@@ -87,13 +92,16 @@ export interface ProbeSummary {
   layers?: string;
   /** The probe's learning rate (chosen from `lrGrid` when given; absent for an evaluated classifier). */
   lr?: number;
-  /** The file the probe's weights (and its whitening) were written to. */
+  /** The file the probe's weights (and its whitening) were written to; for `knn`, its memory bank. */
   weights: string;
+  /** The k-NN read-out's neighbours and temperature, for `probe: 'knn'`. */
+  knn?: { k: number; temperature: number };
   encoder: string;
   checkpoint: string;
 }
 
 const RUN_PROBE_KEYS = optionKeys<RunProbeOptions>({
+  knnK: true, knnTemperature: true,
   features: true, train: true, val: true, labels: true, heads: true, encoderName: true, checkpoint: true, layers: true, probe: true, epochs: true,
   batchSize: true, lr: true, lrGrid: true, whiten: true, whitenComponents: true, seed: true, classifier: true, out: true, dir: true, log: true,
   progress: true,
@@ -113,7 +121,7 @@ function extractionProgress(what: string, progress: ((line: string) => void) | u
 }
 
 /** One probe's settings, resolved. */
-type ProbeTask = RunProbeOptions & { probe: 'attentive' | 'linear'; seed: number; log: (line: string) => void; whitening: WhiteningKind; several: boolean };
+type ProbeTask = RunProbeOptions & { probe: 'attentive' | 'linear' | 'knn'; seed: number; log: (line: string) => void; whitening: WhiteningKind; several: boolean };
 
 /**
  * Trains an attentive (or linear) probe per label and whitening on the frozen features of `train`,
@@ -127,7 +135,13 @@ export async function runProbe(options: RunProbeOptions): Promise<ProbeSummary[]
   const { labels } = options;
   if (!Array.isArray(labels) || labels.length === 0 || labels.some((label) => typeof label !== 'string' || label === '')) fail('labels', 'a non-empty list of label names', labels);
   const probe = options.probe ?? 'attentive';
-  if (probe !== 'attentive' && probe !== 'linear') fail('probe', 'attentive or linear', probe);
+  if (probe !== 'attentive' && probe !== 'linear' && probe !== 'knn') fail('probe', 'attentive, linear or knn', probe);
+  if (probe === 'knn') {
+    if (options.classifier) fail('probe', 'attentive with a classifier (it is an attentive probe)', probe);
+    if (options.lrGrid?.length) fail('lrGrid', 'none with the knn probe (it trains nothing)', options.lrGrid);
+    if (options.whiten?.some((kind) => kind !== 'none')) fail('whiten', 'none with the knn probe (it reads cosine similarities of raw features)', options.whiten);
+    if (options.knnK !== undefined) checkInteger('knnK', options.knnK, 1);
+  } else if (options.knnK !== undefined || options.knnTemperature !== undefined) fail('knnK / knnTemperature', "probe 'knn'", probe);
   checkInteger('heads', options.heads, 1);
   const whitenings = options.whiten?.length ? options.whiten : (['none'] as WhiteningKind[]);
   for (const kind of whitenings) if (!WHITENING_KINDS.includes(kind)) fail('whiten', WHITENING_KINDS.join(' | '), kind);
@@ -173,6 +187,7 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
     `task '${label}': ${classes} classes, ${trainLabels.length} train and ${valLabels.length} val clips, ${options.val.segments} segment(s), ${options.val.views} view(s), whitening ${whiten}`,
   );
   if (options.classifier) return evaluateClassifier(label, train, val, options);
+  if (options.probe === 'knn') return knnTask(label, train, val, options);
   const width = train.features[0].shape[2]; // D · layers, or t·p·p·C raw pixels
   const components = whiten === 'pca' ? options.whitenComponents : undefined;
   if (components !== undefined && components > width) fail('whitenComponents', `at most the feature width ${width}`, components);
@@ -210,9 +225,7 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
     const evaluation = evaluateProbe(probe, val.features, valLabels);
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
-    const suffix = whiten === 'none' ? '' : `-${whiten}`;
-    const name = `probe-${options.encoderName}-${label}-${options.probe}${suffix}.safetensors`;
-    const out = resolve(options.out && !options.several ? options.out : join(options.out ? dirname(options.out) : (options.dir ?? '.'), name));
+    const out = probeFile(options, label, whiten === 'none' ? '' : `-${whiten}`);
     mkdirSync(dirname(out), { recursive: true });
     await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
     log(`probe weights: ${out}`);
@@ -236,6 +249,53 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
   } finally {
     probe.dispose();
   }
+}
+
+/** The file of a probe's result: `out` for one probe, else `probe-ENCODER-LABEL-KIND[-WHITEN].safetensors` in its folder. */
+function probeFile(options: ProbeTask, label: string, suffix = ''): string {
+  const name = `probe-${options.encoderName}-${label}-${options.probe}${suffix}.safetensors`;
+  return resolve(options.out && !options.several ? options.out : join(options.out ? dirname(options.out) : (options.dir ?? '.'), name));
+}
+
+/**
+ * The k-NN read-out of one label: no training; the validation clips vote with their k nearest training
+ * clips. Its "weights" file is the memory bank it reads: the mean-pooled training features and their labels.
+ */
+async function knnTask(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): Promise<ProbeSummary> {
+  const { log } = options;
+  const trainLabels = train.labels[label];
+  const valLabels = val.labels[label];
+  const classes = Math.max(...trainLabels, ...valLabels) + 1;
+  const k = options.knnK ?? 20;
+  const temperature = options.knnTemperature ?? 0.07;
+  const evaluation = evaluateKnn(train.features[0], trainLabels, val.features, valLabels, { classes, k, temperature });
+  log(`k-NN (k ${k}, T ${temperature}, cosine of mean-pooled features) top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
+  log(formatConfusionMatrix(evaluation.confusion));
+  const out = probeFile(options, label);
+  mkdirSync(dirname(out), { recursive: true });
+  const pooled = tf.tidy(() => tf.mean(train.features[0], 1)); // [M, D]
+  const bank = { dtype: 'F32' as const, shape: pooled.shape, data: pooled.dataSync() as Float32Array };
+  pooled.dispose();
+  await writeSafetensors(out, { features: bank, labels: { dtype: 'I32', shape: [trainLabels.length], data: Int32Array.from(trainLabels) } }, {
+    task: label, classes: String(classes), probe: 'knn', k: String(k), temperature: String(temperature),
+  });
+  log(`k-NN memory bank: ${out}`);
+  const summary: ProbeSummary = {
+    top1: evaluation.top1,
+    classes,
+    train: trainLabels.length,
+    val: valLabels.length,
+    task: label,
+    probe: 'knn',
+    whiten: 'none',
+    weights: out,
+    encoder: options.encoderName,
+    checkpoint: options.checkpoint,
+    knn: { k, temperature },
+    ...(options.layers ? { layers: options.layers } : {}),
+  };
+  log(JSON.stringify(summary));
+  return summary;
 }
 
 /** Evaluates an official attentive-probe classifier on the validation features, training nothing. */

@@ -4,12 +4,11 @@ import {
   AdamW,
   CosineWDSchedule,
   WarmupCosineSchedule,
-  clipGradNorm,
+  clipOptional,
   gradientsByKey,
   groupParameters,
   paramGroups,
   type AdamWState,
-  type Gradients,
 } from '@vjepa/optim';
 import { checkFeatureViews, checkInteger, checkLabels, checkNonNegative, type Labels } from './checks';
 import { crossEntropy } from './losses';
@@ -185,13 +184,9 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
             return tf.div(perView.reduce((a, b) => tf.add(a, b)), perView.length) as tf.Scalar;
           }, [...params.values()]);
           // 4. Clip the global norm, then one AdamW step.
-          let update: Gradients = gradientsByKey(params, grads);
-          if (clipGrad !== null) {
-            const clipped = clipGradNorm(update, clipGrad);
-            update = clipped.grads;
-            gradNorm = clipped.totalNorm;
-          }
-          optimizer.step(update);
+          const update = clipOptional(gradientsByKey(params, grads), clipGrad);
+          gradNorm = update.totalNorm;
+          optimizer.step(update.grads);
           loss = value.dataSync()[0];
         });
         lossSum += loss * indices.length;

@@ -16,6 +16,8 @@ const NODE_ONLY = [
   'predictorForwardFlops', 'readBenchConfig', 'resolveBenchConfig', 'runBench', 'stepFlops', 'summarizeProfile', 'tokensPerClip',
   // surprise over runs and video files
   'loadSurpriseModels', 'runSurprise', 'SURPRISE_BASELINES', 'formatSurpriseTable', 'SURPRISE_TABLE_HEADER', 'surpriseJson', 'surpriseMeasurements',
+  // fine-tuning's loop: checkpoints, the run lock, metrics.jsonl
+  'FINETUNE_DEFAULTS', 'describeFinetuneStep', 'dropPathRates', 'runFinetuning',
 ];
 
 describeBrowserEntry({ browser, node, nodeOnly: NODE_ONLY, shared: ['AdamW', 'VjepaTrainStep'] });

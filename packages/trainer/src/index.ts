@@ -41,6 +41,19 @@ export {
 export { TRAIN_PRESETS } from './presets';
 export { runTrain, savedRunConfig, type TrainRunOptions } from './run';
 export { syntheticDiagnosticBatch } from './diagnostic-batch';
+// fine-tuning: the encoder unfrozen under a classification head
+export {
+  describeFinetuneStep,
+  dropPathRates,
+  FINETUNE_DEFAULTS,
+  runFinetuning,
+  type FinetuneHead,
+  type FinetuneOptions,
+  type FinetuneProgress,
+  type FinetuneRecipe,
+  type FinetuneSummary,
+} from './finetune';
+
 // the step benchmark of `vjepa bench`: timings, FLOP counts, kernel profiles, memory soaks (Node: RSS, files)
 export { runBench, type BenchOptions, type BenchResult, type SoakResult } from './bench/run';
 export { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip, type BenchConfig, type BenchConfigInput } from './bench/config';

@@ -56,3 +56,7 @@ export { clipSurprise, stepTokenIndices, surpriseScores, type ClipSurprise, type
 export { auroc, pairwiseAccuracy } from './surprise/metrics';
 export { constantVelocityScores, foregroundTrack, frameDifferenceScores } from './surprise/pixel-baselines';
 export { trainFrozenPredictor, type FrozenPredictorOptions } from './surprise/frozen-predictor';
+export { clipOptional } from '@vjepa/optim';
+// fine-tuning's pieces that run anywhere (its loop, `runFinetuning`, writes checkpoints: Node only)
+export { layerDecayGroups, vitLayerId, type LayerDecayGroups } from './finetune-groups';
+export { smoothedCrossEntropy } from './finetune-loss';

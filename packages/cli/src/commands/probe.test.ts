@@ -198,6 +198,8 @@ describe('vjepa probe flags', () => {
     );
     expect(flags).toMatchObject({ label: ['shape', 'direction'], layers: [2, 'final'], lrGrid: [1e-3, 3e-3], whiten: ['none', 'pca'], whitenComponents: 8, views: 3, heads: 4 });
     expect(flags).toMatchObject({ probe: 'linear', encoder: 'online' });
+    const knn = await probeFlags('--checkpoint', 'random', '--probe', 'knn', '--knn-k', '10', '--knn-temperature', '0.1', '--labels-per-class', '16');
+    expect(knn).toMatchObject({ probe: 'knn', knnK: 10, knnTemperature: 0.1, labelsPerClass: 16 });
   });
 
   it.each([
@@ -206,7 +208,9 @@ describe('vjepa probe flags', () => {
     [['--lr', '-1'], '--lr: expected a positive number, received "-1"'],
     [['--lr-grid', '1e-3,x'], '--lr-grid: expected a comma-separated list of positive numbers, received "1e-3,x"'],
     [['--views', '0'], '--views: expected an integer ≥ 1, received "0"'],
-    [['--probe', 'mlp'], '--probe: expected one of attentive, linear, received "mlp"'],
+    [['--probe', 'mlp'], '--probe: expected one of attentive, linear, knn, received "mlp"'],
+    [['--labels-per-class', '0'], '--labels-per-class: expected an integer ≥ 1, received "0"'],
+    [['--knn-temperature', '0'], '--knn-temperature: expected a positive number, received "0"'],
     [['--encoder', 'ema'], '--encoder: expected one of target, online, received "ema"'],
   ])('refuses %j, naming the flag', async (args, message) => {
     await expect(probeFlags('--checkpoint', 'random', ...args)).rejects.toThrow(message);

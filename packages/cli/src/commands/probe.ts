@@ -38,7 +38,10 @@ export function register(program: Command): void {
     .addOption(option('--batch-size <n>', 'probe batch size', integer(1), 64))
     .addOption(option('--lr <x>', 'probe learning rate (cosine to 0)', positiveNumber, 0.001))
     .addOption(option('--lr-grid <list>', 'learning rates to choose from per probe, scored on a held-out 20 % of the training clips (never validation), e.g. 1e-3,3e-3,1e-2', listOf(positiveNumber)))
-    .addOption(option('--probe <kind>', 'attentive | linear', oneOf(['attentive', 'linear'] as const), 'attentive'))
+    .addOption(option('--probe <kind>', 'attentive | linear | knn (no training: weighted k-NN votes of mean-pooled features, the zero-training baseline)', oneOf(['attentive', 'linear', 'knn'] as const), 'attentive'))
+    .addOption(option('--knn-k <n>', 'with --probe knn: neighbours that vote (DINO: 20)', integer(1)))
+    .addOption(option('--knn-temperature <t>', 'with --probe knn: temperature of the votes exp(cosine / T) (DINO: 0.07)', positiveNumber))
+    .addOption(option('--labels-per-class <n>', 'train on a seeded (--seed), class-balanced subset: n training clips of every class of the first --label', integer(1)))
     .addOption(
       option(
         '--whiten <kinds>',

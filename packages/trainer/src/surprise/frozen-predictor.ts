@@ -11,6 +11,7 @@ import { checkKeys, fail, optionKeys, type MaskPair, type VideoBatch } from '@vj
 import { AdamW, clipGradNorm, CosineWDSchedule, gradientsByKey, groupParameters, paramGroups, WarmupCosineSchedule } from '@vjepa/optim';
 import { averageLoss, gatherTargets, generatorLosses, targetFeatures } from '../loss';
 import { officialRecipe, type TrainingRecipe } from '../recipe';
+import { maskTokenIndex } from '../step';
 import type { SurpriseModels } from './scores';
 
 /** Options of {@link trainFrozenPredictor}. */
@@ -59,7 +60,7 @@ export async function trainFrozenPredictor(options: FrozenPredictorOptions): Pro
           const targets = gatherTargets(targetFeatures(models.targetEncoder, video), masks.map((m) => m.target)); // G × [B, K_tgt, D]
           const contexts = masks.map((m) => models.encoder.apply(video, m.context)); // G × [B, K_ctx, D], frozen
           const { value, grads } = tf.variableGrads(
-            () => averageLoss(generatorLosses(masks.map((m, i) => models.predictor.apply(contexts[i], m.context, m.target, i)), targets)),
+            () => averageLoss(generatorLosses(masks.map((m, i) => models.predictor.apply(contexts[i], m.context, m.target, maskTokenIndex(models.predictor, i))), targets)),
             [...params.values()],
           );
           let byKey = gradientsByKey(params, grads);

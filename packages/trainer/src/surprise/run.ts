@@ -111,7 +111,7 @@ function runConfigs(runs: readonly string[]): RunConfig[] {
 
 /** Encoder, predictor and target encoder of a run, loaded from its newest intact checkpoint. */
 export function loadSurpriseModels(run: string, config: RunConfig = savedRunConfig(run) ?? fail('run', 'a vjepa train output folder or checkpoint directory', run)): SurpriseModels & { dispose(): void } {
-  const models = createPretrainingModels({ encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
+  const models = createPretrainingModels({ arch: config.model.arch, encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
   const dispose = () => [models.encoder, models.predictor, models.targetEncoder].forEach((m) => m.dispose());
   try {
     loadCheckpoint(run, { encoder: models.encoder, target_encoder: models.targetEncoder, predictor: models.predictor });
@@ -153,7 +153,7 @@ function modelScorer(name: string, kind: 'run' | 'pixels' | 'untrained', models:
 
 /** The `untrained` baseline: the run's architecture at its initialisation, a predictor trained on its frozen features. */
 async function untrainedScorer(config: RunConfig, steps: number, options: SurpriseOptions, log: (line: string) => void): Promise<Scorer> {
-  const models = createPretrainingModels({ encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed });
+  const models = createPretrainingModels({ arch: config.model.arch, encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed });
   const dispose = () => [models.encoder, models.predictor, models.targetEncoder].forEach((m) => m.dispose());
   const { data } = config;
   const source = await openClipSource(data.spec, { synthetic: { seed: config.seed, numFrames: data.frames }, framesPerClip: data.frames, frameStep: data.frameStep });

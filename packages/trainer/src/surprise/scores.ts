@@ -9,15 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkKeys, fail, gatherTokens, layerNorm, optionKeys, type IndexBatch, type VideoBatch } from '@vjepa/core';
-import type { Predictor } from '@vjepa/predictor';
-import type { VisionTransformer } from '@vjepa/vit';
 import { pixelTargets, targetFeatures } from '../loss';
+import { maskTokenIndex, type VjepaModels } from '../step';
 
 /** The networks surprise needs: the context encoder, the predictor and (for feature targets) the target encoder. */
 export interface SurpriseModels {
-  encoder: VisionTransformer;
-  predictor: Predictor;
-  targetEncoder: VisionTransformer;
+  encoder: VjepaModels['encoder'];
+  predictor: VjepaModels['predictor'];
+  targetEncoder: VjepaModels['targetEncoder'];
 }
 
 /** Options of {@link surpriseScores}. */
@@ -94,7 +93,7 @@ export function surpriseScores(models: SurpriseModels, video: VideoBatch, option
       const goal = stepTokenIndices(batch, perStep, s, s + 1);
       const error = tf.tidy(() => {
         const features = encoder.apply(video, context); // [B, K_ctx, D]
-        const predicted = predictor.apply(features, context, goal); // [B, P, D]
+        const predicted = predictor.apply(features, context, goal, maskTokenIndex(predictor, 0)); // [B, P, D]
         const wanted =
           full !== null
             ? gatherTokens(full, goal) // [B, P, D]
