@@ -35,8 +35,8 @@ describe('vjepa --help', () => {
 
   it('names a default once, plainly, and the choices a description does not list', () => {
     expect(helpOf('train')).toMatch(/--checkpoint-every <n>\s+steps between checkpoints \(default 50\)\n/);
-    expect(helpOf('train')).toMatch(/--backend <name>\s+tfjs backend \(one of auto, tensorflow, wasm, cpu;\s+default auto\)/);
-    expect(helpOf('probe')).toMatch(/--probe <kind>\s+attentive \| linear \(default attentive\)\n/);
+    expect(helpOf('train')).toMatch(/--backend <name>\s+tfjs backend \(one of auto, tensorflow, webgpu, wasm,\s+cpu; default auto\)/);
+    expect(helpOf('probe')).toMatch(/--probe <kind>\s+attentive \| linear \| knn \(no training: [^)]*\) \(default attentive\)\n/);
     expect(helpOf()).toContain('Examples:\n  $ vjepa doctor\n');
   });
 
