@@ -15,9 +15,13 @@ out.pth.tar` (or `writeOfficialProbeRun`) is checked to resume in the official t
     /usr/bin/python3 bench/official_resume.py --jepa /tmp/jepa out.pth.tar
     /usr/bin/python3 bench/official_resume.py --jepa /tmp/jepa --kind probe probe.pth.tar
 
+`pretrain-v2`: the same with the official vjepa2 code (facebookresearch/vjepa2: `init_video_model` with RoPE and 10
+mask tokens, its `init_opt` and `load_checkpoint`) on the tiny V-JEPA 2 of fixtures/vjepa2/official-run.pt.
+
 Needs torch (Debian's python3-torch 1.13 works; its missing F.scaled_dot_product_attention is shimmed with the plain
-formula here, never in the official code), a checkout of facebookresearch/jepa, and for `probe` python3-torchvision
-and python3-opencv (which eval.py imports).
+formula here, never in the official code), a checkout of facebookresearch/jepa (or vjepa2), for `probe`
+python3-torchvision and python3-opencv (which eval.py imports), for `pretrain-v2` einops on the path (timm, which
+vjepa2 imports for drop_path only, is stood in for where missing).
 """
 
 import argparse
@@ -32,10 +36,13 @@ import sys
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--jepa', required=True, help='root of a checkout of facebookresearch/jepa (holds src/ and app/)')
-    p.add_argument('--kind', choices=['pretrain', 'probe'], default='pretrain', help='what the checkpoint holds (default pretrain)')
+    p.add_argument('--kind', choices=['pretrain', 'probe', 'pretrain-v2'], default='pretrain',
+                   help='what the checkpoint holds (default pretrain); pretrain-v2: a V-JEPA 2 run, --jepa then names a '
+                        'facebookresearch/vjepa2 checkout')
     p.add_argument('checkpoint', help='the .pth.tar to resume')
     args = p.parse_args()
-    for sub in ('app/vjepa/utils.py', 'evals/video_classification_frozen/eval.py'):
+    subs = ('app/vjepa/utils.py', 'src/models/predictor.py') if args.kind == 'pretrain-v2' else ('app/vjepa/utils.py', 'evals/video_classification_frozen/eval.py')
+    for sub in subs:
         if not os.path.isfile(os.path.join(args.jepa, sub)):
             p.error(f'--jepa: expected a facebookresearch/jepa checkout holding {sub}, received {args.jepa}')
     if not os.path.isfile(args.checkpoint):
@@ -53,6 +60,15 @@ if not hasattr(F, 'scaled_dot_product_attention'):
     def _sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False):
         return ((q @ k.transpose(-2, -1)) * (q.size(-1) ** -0.5)).softmax(-1) @ v
     F.scaled_dot_product_attention = _sdpa
+
+try:  # vjepa2 imports timm for drop_path only; with drop path 0 a stand-in does (never a change to the official code)
+    import timm  # noqa: F401
+except ImportError:
+    import types
+    _timm = types.ModuleType('timm'); _models = types.ModuleType('timm.models'); _layers = types.ModuleType('timm.models.layers')
+    _layers.drop_path = lambda x, drop_prob=0.0, training=False, scale_by_keep=True: x
+    _timm.models = _models; _models.layers = _layers
+    sys.modules.update({'timm': _timm, 'timm.models': _models, 'timm.models.layers': _layers})
 
 logged = []
 
@@ -145,7 +161,52 @@ def probe():
     return opt, sched, wd_sched, epoch, step
 
 
-opt, sched, wd_sched, epoch, step = pretrain() if args.kind == 'pretrain' else probe()
+def pretrain_v2():
+    import src.models.vision_transformer as vit
+    from app.vjepa.utils import init_opt, init_video_model, load_checkpoint
+    from src.masks.utils import apply_masks
+
+    # the tiny V-JEPA 2 of fixtures/vjepa2/official-run.pt
+    crop, patch, frames, dim, depth, heads, pdim, pdepth = 16, 4, 8, 24, 3, 2, 24, 2
+    vit.vit_fixture_tiny = lambda **kw: vit.VisionTransformer(embed_dim=dim, depth=depth, num_heads=heads, mlp_ratio=4, qkv_bias=True,
+                                                              norm_layer=functools.partial(torch.nn.LayerNorm, eps=1e-6), **kw)
+    torch.manual_seed(0)
+    enc, pred = init_video_model(device=torch.device('cpu'), patch_size=patch, max_num_frames=frames, tubelet_size=2,
+                                 model_name='vit_fixture_tiny', crop_size=crop, pred_depth=pdepth, pred_num_heads=heads,
+                                 pred_embed_dim=pdim, uniform_power=False, use_mask_tokens=True, num_mask_tokens=10,
+                                 zero_init_mask_tokens=True, use_sdpa=True, use_rope=True)
+    tgt = copy.deepcopy(enc)
+    for p in tgt.parameters():
+        p.requires_grad = False
+    opt, scaler, sched, wd_sched = init_opt(is_anneal=False, encoder=enc, predictor=pred, wd=0.04, final_wd=0.04, start_lr=1e-4,
+                                            ref_lr=5.25e-4, final_lr=1e-6, iterations_per_epoch=1, warmup=1, num_epochs=10,
+                                            ipe_scale=1.25, mixed_precision=False, betas=(0.9, 0.999), eps=1e-8)
+    enc_d, pred_d, tgt_d = DDP(enc), DDP(pred), DDP(tgt)
+    enc_d, pred_d, tgt_d, opt, scaler, epoch = load_checkpoint(r_path=args.checkpoint, encoder=enc_d, predictor=pred_d,
+                                                               target_encoder=tgt_d, opt=opt, scaler=scaler)
+    tokens = (frames // 2) * (crop // patch) ** 2
+
+    def step():
+        clips = [torch.randn(2, 3, frames, crop, crop)]
+        order = torch.randperm(tokens)
+        masks_enc, masks_pred = [[order[:24].sort().values.repeat(2, 1)]], [[order[24:].sort().values.repeat(2, 1)]]
+        with torch.no_grad():
+            h = [F.layer_norm(hi, (hi.size(-1),)) for hi in tgt_d(clips)]
+        z = pred_d(enc_d(clips, masks_enc), masks_enc, masks_pred)
+        h = [apply_masks(hi, mi, concat=False) for hi, mi in zip(h, masks_pred)]
+        loss = sum(torch.mean(torch.abs(zij - hij)) for zi, hi in zip(z, h) for zij, hij in zip(zi, hi))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            for q, k in zip(enc.parameters(), tgt.parameters()):
+                k.mul_(0.99925).add_(0.00075 * q.detach())
+        return float(loss)
+
+    return opt, sched, wd_sched, epoch, step
+
+
+opt, sched, wd_sched, epoch, step = {'pretrain': pretrain, 'probe': probe, 'pretrain-v2': pretrain_v2}[args.kind]()
 
 # the optimiser's state against the file's, position by position (bit for bit)
 saved = torch.load(args.checkpoint, map_location='cpu')

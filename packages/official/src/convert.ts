@@ -17,7 +17,7 @@ export interface ConvertOptions extends ToOfficialOptions, InferOverrides {
 }
 
 const TORCH = /\.(pth|pt|pth\.tar|ckpt)$/i;
-const CONVERT_KEYS = optionKeys<ConvertOptions>({ ipe: true, scaler: true, heads: true, frames: true, log: true, warn: true, backend: true });
+const CONVERT_KEYS = optionKeys<ConvertOptions>({ ipe: true, scaler: true, heads: true, frames: true, imageSize: true, log: true, warn: true, backend: true });
 
 /**
  * `vjepa convert IN OUT`, formats by extension: `.pth*` → `.safetensors` (every tensor under its

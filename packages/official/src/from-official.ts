@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { CheckpointError, fail } from '@vjepa/core';
 import { PyFloat } from '@vjepa/torch-format';
-import { createPretrainingModels, saveCheckpoint, type RunConfig } from '@vjepa/trainer';
+import { createPretrainingModels, resolveRunConfig, saveCheckpoint, type RunConfig } from '@vjepa/trainer';
+import { readVjepa2 } from './vjepa2';
 import { runConfigForEncoder } from './encoder-source';
 import type { InferOverrides } from './infer-encoder';
 import { officialLayout } from './official-groups';
@@ -13,6 +14,24 @@ function dict(root: Map<unknown, unknown>, key: string, path: string): Map<unkno
   const value = root.get(key);
   if (!(value instanceof Map)) fail(`${path}: ${key}`, 'a state dict', value ?? 'none', undefined, CheckpointError);
   return value;
+}
+
+/**
+ * The run config of a V-JEPA 2 pretraining file (no positional table): the architecture the readers of
+ * `./vjepa2` infer from its shapes, with the caller's heads and frames for what the tensors cannot say.
+ */
+function vjepa2RunConfig(input: string, overrides: InferOverrides, batchSize: unknown): RunConfig {
+  const { arch } = readVjepa2(input, { heads: overrides.heads, predictorHeads: overrides.heads, frames: overrides.frames, imageSize: overrides.imageSize });
+  const e = arch.encoder;
+  const p = arch.predictor;
+  if (!e || !p) fail(`${input}`, 'a V-JEPA 2 pretraining checkpoint with an encoder and a predictor', arch.predictor ? 'no encoder' : 'no predictor', undefined, CheckpointError);
+  const base = resolveRunConfig({});
+  const encoder = { ...base.model.encoder, dim: e.dim, depth: e.depth, heads: e.heads, mlpRatio: e.mlpRatio, patch: e.patch, tubelet: e.tubelet, frames: e.frames, imageSize: e.imageSize, channels: e.channels, qkvBias: e.qkvBias, normEps: e.normEps };
+  return {
+    ...base,
+    data: { ...base.data, crop: e.imageSize, frames: e.frames, ...(Number.isInteger(batchSize) && (batchSize as number) > 0 ? { batchSize: batchSize as number } : {}) },
+    model: { ...base.model, arch: 'vjepa2', encoder, predictor: { dim: p.dim, depth: p.depth, heads: p.heads } },
+  };
 }
 
 function numberOrNull(value: unknown): number | null {
@@ -38,8 +57,12 @@ export function officialToFolder(input: string, output: string, overrides: Infer
     const ours = typeof extra === 'string' ? (JSON.parse(extra) as Record<string, unknown> & { config: RunConfig; step: number }) : null;
     let config: RunConfig;
     if (ours) config = ours.config;
+    else if (!encoderState.has('pos_embed')) config = vjepa2RunConfig(input, overrides, root.get('batch_size'));
     else {
       const base = runConfigForEncoder(encoderState, input, overrides);
+      if (overrides.imageSize !== undefined && overrides.imageSize !== base.model.encoder.imageSize) {
+        fail('--image-size', `${base.model.encoder.imageSize}, what the positional table of ${input} holds (or no --image-size)`, overrides.imageSize);
+      }
       const embed = predictorState.get('predictor_embed.weight');
       let depth = 0;
       while (predictorState.has(`predictor_blocks.${depth}.norm1.weight`)) depth++;
@@ -54,7 +77,7 @@ export function officialToFolder(input: string, output: string, overrides: Infer
         model: { ...base.model, predictor: { dim: embed.shape[0], depth, ...(tokens ? { numMaskTokens: tokens } : {}) } as RunConfig['model']['predictor'] },
       };
     }
-    const models = createPretrainingModels({ encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
+    const models = createPretrainingModels({ arch: config.model.arch, encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
     try {
       models.encoder.loadStateDict(encoderState, { source: `${input} (encoder)` });
       models.predictor.loadStateDict(predictorState, { source: `${input} (predictor)` });

@@ -7,6 +7,11 @@ export interface InferOverrides {
   heads?: number;
   /** Frames per clip (default: 16 when the positional table allows it, else the first fit of 8, 32, 4, 2). */
   frames?: number;
+  /**
+   * Crop size in pixels, for V-JEPA 2 files, which have no positional table to tell it (default 256, or 384
+   * when the file name says 384). V-JEPA 1 files take it from their table.
+   */
+  imageSize?: number;
 }
 
 /**

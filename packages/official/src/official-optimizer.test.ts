@@ -25,9 +25,9 @@ function officialNames(root: Map<unknown, unknown>): string[] {
   return [...names('encoder', true), ...names('predictor', true), ...names('encoder', false), ...names('predictor', false)];
 }
 
-async function imported(file = OFFICIAL_RUN): Promise<string> {
+async function imported(file = OFFICIAL_RUN, overrides: { heads: number; frames?: number; imageSize?: number } = { heads: 4 }): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'vjepa-official-run-'));
-  await runConvert(file, out, { log: quiet, heads: 4, backend: 'cpu' });
+  await runConvert(file, out, { log: quiet, ...overrides, backend: 'cpu' });
   return out;
 }
 
@@ -182,6 +182,81 @@ describe('the official optimiser layout (official-run.pth.tar, made by the offic
     expect(error).toBeInstanceOf(DataError);
     expect(error).not.toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(/opt param_groups\[1\]: expected the size and shapes of one official group \(encoder\/decay 10 or 9, predictor\/decay 13 or 12, encoder\/no-decay 19, predictor\/no-decay 20 parameters\), received 12 parameters/);
+  });
+});
+
+/** Made by the official vjepa2 training code (fixtures/vjepa2/make_official_run_fixture.py): RoPE, 10 mask tokens, groups 13, 20, 27, 20. */
+const OFFICIAL_RUN_V2 = fixture('vjepa2/official-run.pt');
+
+describe('the official optimiser layout of V-JEPA 2 (official-run.pt, made by the official vjepa2 training path)', () => {
+  it('import: a V-JEPA 2 run whose weights and AdamW moments equal the file’s, by name; the nine unused mask tokens stateless', async () => {
+    const out = await imported(OFFICIAL_RUN_V2, { heads: 2, frames: 8, imageSize: 16 });
+    const config = savedRunConfig(out)!;
+    expect(config.model).toMatchObject({ arch: 'vjepa2', encoder: { dim: 24, depth: 3, heads: 2, patch: 4, tubelet: 2, frames: 8, imageSize: 16 }, predictor: { dim: 24, depth: 2, heads: 2 } });
+    const models = createPretrainingModels({ arch: 'vjepa2', encoder: config.model.encoder, predictor: config.model.predictor, seed: 0 });
+    const file = openTorchFile(OFFICIAL_RUN_V2);
+    try {
+      const loaded = loadCheckpoint(out, { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder });
+      const root = file.root as Map<unknown, unknown>;
+      for (const [name, module] of [['encoder', models.encoder], ['predictor', models.predictor], ['target_encoder', models.targetEncoder]] as const) {
+        const saved = root.get(name) as Map<string, TorchTensor>;
+        expect([...module.stateDict().keys()], name).toEqual([...saved.keys()].map(stripped));
+        for (const [key, t] of saved) expect(Buffer.from((module.stateDict().get(stripped(key))!.dataSync() as Float32Array).buffer).equals(bytes(t)), `${name}/${key}`).toBe(true);
+      }
+      const state = (root.get('opt') as Map<string, unknown>).get('state') as Map<number, Map<string, TorchTensor>>;
+      const names = officialNames(root);
+      expect(names).toHaveLength(80);
+      let compared = 0;
+      names.forEach((name, position) => {
+        const entry = state.get(position);
+        const slot = loaded.optimizer!.params[name];
+        if (!entry) return expect(slot, name).toBeUndefined();
+        expect(Buffer.from((slot.expAvg.data as Float32Array).buffer).equals(bytes(entry.get('exp_avg')!)), `exp_avg ${name}`).toBe(true);
+        expect(Buffer.from((slot.expAvgSq.data as Float32Array).buffer).equals(bytes(entry.get('exp_avg_sq')!)), `exp_avg_sq ${name}`).toBe(true);
+        compared++;
+      });
+      expect(compared).toBe(71);
+      expect(loaded.optimizer!.params['predictor/mask_tokens.0']).toBeDefined();
+      expect(loaded.optimizer!.params['predictor/mask_tokens.1']).toBeUndefined();
+    } finally {
+      file.close();
+      models.encoder.dispose();
+      models.predictor.dispose();
+      models.targetEncoder.dispose();
+    }
+  });
+
+  it('import then export: the same groups, member order, state positions and values', async () => {
+    const out = await imported(OFFICIAL_RUN_V2, { heads: 2, frames: 8, imageSize: 16 });
+    const back = join(out, 'back.pt');
+    await runConvert(out, back, { log: quiet, backend: 'cpu' });
+    const a = openTorchFile(OFFICIAL_RUN_V2);
+    const b = openTorchFile(back);
+    try {
+      const oa = (a.root as Map<string, unknown>).get('opt') as Map<string, unknown>;
+      const ob = (b.root as Map<string, unknown>).get('opt') as Map<string, unknown>;
+      const ga = oa.get('param_groups') as Map<string, unknown>[];
+      const gb = ob.get('param_groups') as Map<string, unknown>[];
+      expect(gb.map((g) => (g.get('params') as number[]).length)).toEqual([13, 20, 27, 20]);
+      ga.forEach((g, i) => {
+        for (const [key, value] of g) expect(gb[i].get(key), `param_groups[${i}].${key}`).toEqual(value);
+      });
+      const sa = oa.get('state') as Map<number, Map<string, TorchTensor>>;
+      const sb = ob.get('state') as Map<number, Map<string, TorchTensor>>;
+      expect([...sb.keys()]).toEqual([...sa.keys()]);
+      for (const [position, entry] of sa) {
+        for (const key of ['step', 'exp_avg', 'exp_avg_sq']) expect(bytes(sb.get(position)!.get(key)!).equals(bytes(entry.get(key)!)), `${position}.${key}`).toBe(true);
+      }
+      for (const name of ['encoder', 'predictor', 'target_encoder']) {
+        const da = (a.root as Map<string, unknown>).get(name) as Map<string, TorchTensor>;
+        const db = (b.root as Map<string, unknown>).get(name) as Map<string, TorchTensor>;
+        expect([...db.keys()]).toEqual([...da.keys()]);
+        for (const [key, t] of da) expect(bytes(db.get(key)!).equals(bytes(t)), `${name}/${key}`).toBe(true);
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });
 

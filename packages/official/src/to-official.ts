@@ -98,7 +98,7 @@ export function folderToOfficial(input: string, output: string, options: ToOffic
   const { dir, state: saved } = read;
   const config = saved.config;
   if (!config?.model) fail(`${dir}/state.json: config`, 'the run config vjepa train saves', config);
-  const models = createPretrainingModels({ encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
+  const models = createPretrainingModels({ arch: config.model.arch, encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
   try {
     const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
     const loaded = loadCheckpoint(dir, modules);

@@ -15,7 +15,13 @@ export interface RunConfig {
    * The networks. `arch` `vjepa2` trains V-JEPA 2 (RoPE, 10 mask tokens; `encoder.uniformPower` unused);
    * absent means V-JEPA 1, as in every run saved before V-JEPA 2.
    */
-  model: { arch?: VjepaArch; size: VitSize; encoder: ResolvedVitConfig; predictor: { dim: number; depth: number } };
+  model: {
+    arch?: VjepaArch;
+    size: VitSize;
+    encoder: ResolvedVitConfig;
+    /** `heads`: the predictor's own (default the encoder's), kept from a converted official file whose predictor has other heads (V-JEPA 2 ViT-L: 16 and 12). */
+    predictor: { dim: number; depth: number; heads?: number };
+  };
   /** What the predictor regresses: V-JEPA's `features`, or the `pixels` baseline. */
   target: 'features' | 'pixels';
   mask: MaskGeneratorConfig[];
@@ -212,11 +218,14 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   const predDepth = integer('pred-depth', pick(flags.predDepth, configured.predDepth, base.model?.predictor.depth, TRAIN_DEFAULTS.predDepth));
   const arch = String(pick(flags.arch, undefined, base.model?.arch, 'vjepa')) as VjepaArch;
   if (!VJEPA_ARCHS.includes(arch)) fail('arch', `one of ${VJEPA_ARCHS.join(', ')}`, arch);
+  // a predictor's own heads survive only while its width is the one they were given with
+  const savedHeads = base.model?.predictor.heads !== undefined && base.model.predictor.dim === predDim ? base.model.predictor.heads : undefined;
   if (arch === 'vjepa2') {
-    // RoPE needs ≥ 12 channels per head in both networks (the predictor has the encoder's heads): checked here, before any work.
+    // RoPE needs ≥ 12 channels per head in both networks (the predictor has the encoder's heads unless a converted file said otherwise): checked here, before any work.
     checkRopeHeads('model', encoder.dim, encoder.heads);
-    if (predDim % encoder.heads !== 0 || predDim / encoder.heads < 12) {
-      fail('pred-dim', `a multiple of the encoder's ${encoder.heads} heads with at least 12 channels per head for RoPE (≥ ${12 * encoder.heads})`, predDim);
+    const predHeads = savedHeads ?? encoder.heads;
+    if (predDim % predHeads !== 0 || predDim / predHeads < 12) {
+      fail('pred-dim', `a multiple of the predictor's ${predHeads} heads with at least 12 channels per head for RoPE (≥ ${12 * predHeads})`, predDim);
     }
   }
   const spec = String(pick(flags.data, undefined, base.data?.spec, TRAIN_DEFAULTS.data));
@@ -235,7 +244,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
       ...(arch === 'vjepa2' ? { arch } : {}),
       size,
       encoder,
-      predictor: { dim: predDim, depth: predDepth },
+      predictor: { dim: predDim, depth: predDepth, ...(savedHeads === undefined ? {} : { heads: savedHeads }) },
     },
     target,
     mask,
