@@ -10,7 +10,7 @@ import { readAll } from './lazy-tensor';
 const fixture = (path: string) => new URL(`../../../../fixtures/vjepa2/${path}`, import.meta.url).pathname;
 const reference = readSafetensorsSync(fixture('tiny.safetensors')).tensors;
 const TINY = { heads: 2, predictorHeads: 1, probeHeads: 2, imageSize: 16, frames: 8 };
-const tensor = (name: string) => reference.get(name) as SafeTensor;
+const tensor = (name: string) => reference.get(name) as SafeTensor & { data: Float32Array };
 const maxAbsError = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
   return Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
