@@ -19,7 +19,7 @@ const maxAbsError = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 /** The fixture's clip as tfjs wants it: (B, C, T, H, W) → [B, T, H, W, C]. */
 const fixtureVideo = () => {
   const { data, shape } = tensor('input/video_bcthw');
-  return tf.tidy(() => tf.transpose(tf.tensor(data, shape), [0, 2, 3, 4, 1]) as tf.Tensor5D);
+  return tf.tidy(() => tf.transpose(tf.tensor5d(data, shape as [number, number, number, number, number]), [0, 2, 3, 4, 1]) as tf.Tensor5D);
 };
 
 /** The .pt pair read whole, as `--checkpoint tiny-pretrain.pt --probe-checkpoint tiny-probe.pt` does. */
