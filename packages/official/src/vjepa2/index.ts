@@ -24,4 +24,4 @@ export { releasedClassifierArch, writeRandomVjepa2Classifier, type RandomVjepa2O
 export { hfFolderListing, isHfVjepa2Folder, vjepa2Summary } from './inspect-vjepa2';
 // The classification pipeline (portable, also `@vjepa/official/vjepa2`) and its file frames for Node.
 export * from './portable';
-export { videoFileFrames } from './classify-file';
+export { readVjepa2Classifier, videoFileFrames, type Vjepa2ClassifierFiles } from './classify-file';
