@@ -7,6 +7,7 @@ import {
   readVjepa2Classifier,
   videoFileFrames,
   type Vjepa2Classification,
+  type Vjepa2Classifier,
   type Vjepa2ClassifyProtocol,
 } from '@vjepa/official';
 import { backendOption, integer, option } from '../options';
@@ -60,19 +61,7 @@ export async function runClassifyCommand(options: ClassifyCommandOptions): Promi
   }
   if (options.model !== undefined && options.probeCheckpoint !== undefined) fail('--probe-checkpoint', 'no value with --model (a classifier folder has its probe); use --checkpoint', options.probeCheckpoint);
   if (options.videos.length === 0) fail('VIDEO', 'at least one video file', 'none');
-  const hints = { heads: options.heads, predictorHeads: options.predictorHeads, probeHeads: options.probeHeads, imageSize: options.resolution, frames: options.frames };
-  const defined = Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined));
-  const weights = readVjepa2Classifier({
-    model: (options.model ?? options.checkpoint)!,
-    probe: options.probeCheckpoint,
-    encoder: options.targetEncoder ? 'target_encoder' : undefined,
-    hints: defined,
-  });
-  const { resolution, frames, frameStep, segments, views } = options;
-  const settings = { mode: options.hfMode ? ('hf' as const) : ('official' as const), resolution, frames, frameStep, segments, views };
-  classifyProtocol(weights.arch, settings); // a bad override is refused before the backend starts
-  await selectBackend(options.backend ?? 'auto');
-  const classifier = buildVjepa2Classifier(weights, settings);
+  const classifier = await openClassifier(options);
   const results: Vjepa2Classification[] = [];
   try {
     for (const video of options.videos) {
@@ -90,6 +79,26 @@ export async function runClassifyCommand(options: ClassifyCommandOptions): Promi
   } finally {
     classifier.dispose();
   }
+}
+
+/**
+ * Reads the files and builds the classifier; the float32 host copy of the weights is dropped on return
+ * (the models hold their own), so it does not stay alive beside them while videos are classified.
+ */
+async function openClassifier(options: ClassifyCommandOptions): Promise<Vjepa2Classifier> {
+  const hints = { heads: options.heads, predictorHeads: options.predictorHeads, probeHeads: options.probeHeads, imageSize: options.resolution, frames: options.frames };
+  const defined = Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined));
+  const weights = readVjepa2Classifier({
+    model: (options.model ?? options.checkpoint)!,
+    probe: options.probeCheckpoint,
+    encoder: options.targetEncoder ? 'target_encoder' : undefined,
+    hints: defined,
+  });
+  const { resolution, frames, frameStep, segments, views } = options;
+  const settings = { mode: options.hfMode ? ('hf' as const) : ('official' as const), resolution, frames, frameStep, segments, views };
+  classifyProtocol(weights.arch, settings); // a bad override is refused before the backend starts
+  await selectBackend(options.backend ?? 'auto');
+  return buildVjepa2Classifier(weights, settings);
 }
 
 /** `vjepa classify`: top-k labels of videos with a V-JEPA 2 classifier. */
