@@ -11,19 +11,11 @@ import type { Vjepa2Arch, Vjepa2Protocol } from './arch';
  */
 export type Vjepa2ClassifierMode = 'official' | 'hf';
 
-/** The clip geometry and aggregation a classification follows (the probe's protocol with overrides). */
-export interface Vjepa2ClassifyProtocol {
-  /** Crop side in pixels. */
-  resolution: number;
-  /** Frames per clip and the step between them. */
-  frames: number;
-  frameStep: number;
-  /** Temporal segments (tokens concatenated) × spatial views (softmax averaged). */
-  segments: number;
-  views: number;
-  /** Blocks whose normed outputs feed the probe (token axis), null: the final output. */
-  outLayers: number[] | null;
-}
+/**
+ * The clip geometry and aggregation a classification follows: the probe's protocol (resolution, frames ×
+ * step, segments × views, `outLayers`) with the caller's overrides, without the task name.
+ */
+export type Vjepa2ClassifyProtocol = Omit<Vjepa2Protocol, 'task'>;
 
 /** Options of {@link buildVjepa2Classifier}: the mode and any protocol field overridden. */
 export interface Vjepa2ClassifierOptions extends Partial<Vjepa2ClassifyProtocol> {
