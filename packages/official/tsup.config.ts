@@ -1,4 +1,5 @@
 import { packageConfig } from '../../tsup.config.base';
 
-// Two entries: the package (Node) and `@vjepa/official/parity`, the comparisons without the file system.
-export default packageConfig({ entry: { index: 'src/index.ts', parity: 'src/parity/portable.ts' } });
+// Three entries: the package (Node), `@vjepa/official/parity` (the comparisons) and `@vjepa/official/vjepa2`
+// (V-JEPA 2 classification), both without the file system.
+export default packageConfig({ entry: { index: 'src/index.ts', parity: 'src/parity/portable.ts', vjepa2: 'src/vjepa2/portable.ts' } });

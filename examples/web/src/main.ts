@@ -11,6 +11,7 @@ import { pcaToRgb, rowNorms, viridis } from './pca';
 import { decoderSetFromFiles, isDecoderSet, predictorRows, type DecoderSet, type PredictorRowsResult } from './predictor-row';
 import { FRAMES, TUBELET } from './settings';
 import { installParity } from './parity';
+import { isHfClassifierDrop, mountClassifier } from './classify';
 import { mountTrainer } from './train';
 
 /** What the page computed last, for a headless check (and the curious, in the console). */
@@ -104,6 +105,11 @@ class Page {
   /** The active backend, once selected. */
   get backendName(): string {
     return this.backend;
+  }
+
+  /** The decoded video, once there is one. */
+  get decodedVideo(): DecodedVideo | undefined {
+    return this.decoded;
   }
   private running: Promise<void> = Promise.resolve();
 
@@ -251,6 +257,11 @@ class Page {
 const page = new Page();
 installParity();
 mountTrainer(() => page.backendName);
+const classifier = mountClassifier($('classifier'), () => page.backendName, () => page.decodedVideo);
+$('classifier-files').addEventListener('change', (event) => {
+  const files = [...((event.target as HTMLInputElement).files ?? [])];
+  if (files.length) void classifier.use(files);
+});
 $('seed').addEventListener('change', () => void page.run());
 $('resample').addEventListener('click', () => {
   const input = $('seed') as HTMLInputElement;
@@ -259,7 +270,7 @@ $('resample').addEventListener('click', () => {
 });
 $('video-file').addEventListener('change', (event) => {
   const file = (event.target as HTMLInputElement).files?.[0];
-  if (file) page.useVideo(file, file.name).catch((error) => page.fail(error));
+  if (file) page.useVideo(file, file.name).then(classifier.refresh).catch((error) => page.fail(error));
 });
 $('weights-file').addEventListener('change', (event) => {
   const file = (event.target as HTMLInputElement).files?.[0];
@@ -278,13 +289,17 @@ document.addEventListener('dragover', (event) => event.preventDefault());
 document.addEventListener('drop', (event) => {
   event.preventDefault();
   const files = [...(event.dataTransfer?.files ?? [])];
+  if (isHfClassifierDrop(files)) {
+    void classifier.use(files);
+    return;
+  }
   if (isDecoderSet(files)) {
     page.useDecoderSet(files).catch((error) => page.fail(error));
     return;
   }
   const file = files[0];
   if (!file) return;
-  const work = /\.(safetensors|pth|pt|tar)$/.test(file.name) ? page.useWeights(file) : page.useVideo(file, file.name);
+  const work = /\.(safetensors|pth|pt|tar)$/.test(file.name) ? page.useWeights(file) : page.useVideo(file, file.name).then(classifier.refresh);
   work.catch((error) => page.fail(error));
 });
 page.start().catch((error) => page.fail(error));

@@ -68,6 +68,15 @@ describe('browser bundles', () => {
     expect(code).not.toMatch(/(from |import\(|require\()["'](node:|child_process|@tensorflow\/tfjs-node)/);
   });
 
+  it('@vjepa/official/vjepa2 (V-JEPA 2 classification) bundles for the browser with no Node built-in and no file reader', async () => {
+    const { builtins, inputs, code } = await bundle('official/vjepa2');
+    const leaked = builtins.filter((b) => !b.empty || !DECLARED_EMPTY[packageOf(b.importer)]?.includes(b.name));
+    expect(leaked.map((b) => `${b.name} imported by ${b.importer}`)).toEqual([]);
+    expect(inputs.filter((file) => NODE_ONLY_SOURCES.test(file) || /official\/src\/vjepa2\/(open|read-hf|read-official|lazy-safetensors-file|write-hf|classify-file)\.ts$/.test(file))).toEqual([]);
+    expect(inputs.some((file) => file.endsWith('packages/official/src/vjepa2/portable.ts'))).toBe(true);
+    expect(code).not.toMatch(/(from |import\(|require\()["'](node:|child_process|@tensorflow\/tfjs-node)/);
+  });
+
   it('@vjepa/core carries the browser backends and gradients, not the Node ones', async () => {
     const { inputs, code } = await bundle('core');
     expect(inputs.some((file) => file.endsWith('packages/core/src/backend-browser.ts'))).toBe(true);

@@ -16,11 +16,13 @@ import { LONG_RANGE_MASK, MaskCollator, SHORT_RANGE_MASK, maskStatistics } from 
 import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { decodeMaskConfig, whatThePredictorSees } from '../src/predictor-row';
+import { buildVjepa2Classifier, classifyVjepa2Video, openHfVjepa2Files, readAll } from '@vjepa/official/vjepa2';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pytorchFixtures = fileURLToPath(new URL('../../../fixtures/pytorch/', import.meta.url));
+const vjepa2Fixtures = fileURLToPath(new URL('../../../fixtures/vjepa2/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SEED = 0;
 
@@ -84,6 +86,16 @@ async function dropFile(path: string): Promise<void> {
     },
     [name, base64] as const,
   );
+}
+
+/** Drops several files at once, as a user drags a folder's files from the desktop. */
+async function dropFiles(paths: string[]): Promise<void> {
+  const files = paths.map((path) => [path.split('/').pop()!, readFileSync(path).toString('base64')] as const);
+  await page.evaluate((list) => {
+    const transfer = new DataTransfer();
+    for (const [fileName, data] of list) transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], fileName));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, files);
 }
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(1)} %`;
@@ -266,4 +278,40 @@ describe('examples/web in Chromium', () => {
     for (const module of [encoder, predictor, decoder]) module.dispose();
     await page.screenshot({ path: join(root, 'test-results', 'predictor-rows.png'), fullPage: true });
   }, 300_000);
+
+  it('classifies the clip with a dropped Hugging Face V-JEPA 2 classifier: the top 5 and probabilities Node gives on the same frames', async () => {
+    await page.goto(server!.resolvedUrls!.local[0], { timeout: 120_000 });
+    await pageResult(SEED);
+    const folder = join(vjepa2Fixtures, 'tiny-hf-classifier');
+    await dropFiles([join(folder, 'config.json'), join(folder, 'model.safetensors')]);
+    await page.waitForFunction(() => window.vjepaClassify?.status === 'done' || window.vjepaClassify?.status === 'error', null, { timeout: 120_000 });
+    const shown = await page.evaluate(() => ({ ...window.vjepaClassify!, segmentFramesBase64: undefined, frames: window.vjepaClassify!.segmentFramesBase64?.() }));
+    if (shown.status === 'error') throw new Error(`the page failed: ${shown.error}\n${consoleLines.join('\n')}`);
+    expect(shown.protocol).toEqual({ resolution: 16, frames: 8, frameStep: 4, segments: 1, views: 1, outLayers: null });
+    expect(shown.top).toHaveLength(5);
+    const rows = await page.$$eval('#classifier-top tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(shown.top!.map((p, rank) => [String(rank + 1), `${(100 * p.probability).toFixed(2)} %`, p.label]));
+    await page.screenshot({ path: join(root, 'test-results', 'classifier.png'), fullPage: false });
+    // Node: the same classifier on the frames the page read (its decoder's pixels), by the same protocol
+    await selectBackend('wasm');
+    const opened = openHfVjepa2Files(new Map(['config.json', 'model.safetensors'].map((name) => [name, new Uint8Array(readFileSync(join(folder, name)))])), {}, folder);
+    const classifier = buildVjepa2Classifier({ arch: opened.arch, source: folder, labels: opened.arch.labels, encoder: readAll(opened.encoder!), probe: readAll(opened.probe!) });
+    opened.close();
+    const reads = shown.frames!.map((text) => new Uint8Array(Buffer.from(text, 'base64')));
+    const { numFrames, height, width } = shown.video!;
+    const result = await classifyVjepa2Video(classifier, {
+      name: 'page frames',
+      numFrames,
+      read: async (indices) => {
+        const at = shown.segments!.findIndex((segment) => segment.join() === indices.join());
+        expect(at).toBeGreaterThanOrEqual(0);
+        return { frames: reads[at], height, width };
+      },
+    });
+    classifier.dispose();
+    expect(result.segments).toEqual(shown.segments);
+    expect(shown.top!.map((p) => p.index)).toEqual(result.top.map((p) => p.index));
+    expect(shown.top!.map((p) => p.label)).toEqual(result.top.map((p) => p.label));
+    for (let i = 0; i < 5; i++) expect(Math.abs(shown.probabilities![i] - result.probabilities[i])).toBeLessThan(1e-5);
+  });
 });

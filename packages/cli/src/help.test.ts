@@ -10,7 +10,7 @@ import { EXAMPLES } from './help';
 import { createProgram } from './main';
 import { fresh, node, repoRoot, vjepa, vjepaIn } from './run-cli.test-util';
 
-const COMMANDS = ['parity', 'train', 'probe', 'embed', 'inspect', 'convert', 'doctor', 'bench'];
+const COMMANDS = ['parity', 'train', 'probe', 'classify', 'embed', 'inspect', 'convert', 'doctor', 'bench'];
 
 /** The help of `vjepa COMMAND` as commander formats it (no process: the whole text). */
 function helpOf(name?: string): string {

@@ -11,7 +11,11 @@ import { closestKey } from '@vjepa/core';
 /** Example command lines per command, printed under its options. */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   vjepa: ['vjepa doctor', 'vjepa train --steps 60 --out runs/first', 'vjepa probe --checkpoint runs/first', 'vjepa train --help'],
-  parity: ['vjepa parity fixtures/reference/tiny.safetensors', 'vjepa parity vitl16.pth.tar --reference vitl16-reference.safetensors'],
+  parity: [
+    'vjepa parity fixtures/reference/tiny.safetensors',
+    'vjepa parity vitl16.pth.tar --reference vitl16-reference.safetensors',
+    'vjepa parity fixtures/vjepa2/tiny.json --weights fixtures/vjepa2/tiny-hf --probe-weights fixtures/vjepa2/tiny-hf-classifier',
+  ],
   train: [
     'vjepa train --steps 60 --out runs/first',
     'vjepa train --data videos/ --model small --steps 2000 --out runs/small --resume-if-exists   # the same line after every preemption',
@@ -23,6 +27,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'vjepa finetune --checkpoint random --model tiny --depth 6 --train train.csv --val val.csv --steps 300 --out runs/ft-random',
   ],
   surprise: ['vjepa surprise runs/first --baseline untrained,frame-diff,tracker', 'vjepa surprise runs/first --pairs pairs.csv --json'],
+  classify: [
+    'vjepa classify clip.mp4 --model vjepa2-vitl-fpc16-256-ssv2/',
+    'vjepa classify a.mp4 b.mp4 --checkpoint vitl.pt --probe-checkpoint ssv2-vitl-16x2x3.pt --json',
+  ],
   embed: ['vjepa embed clip1.mp4 clip2.mp4 --checkpoint runs/first --pool --out features.safetensors', 'vjepa embed videos/ --checkpoint runs/first --skip-unreadable'],
   decode: [
     'vjepa decode train --checkpoint runs/first --steps 300 --out runs/first-decoder',

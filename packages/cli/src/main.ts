@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as bench } from './commands/bench';
+import { register as classify } from './commands/classify';
 import { register as convert } from './commands/convert';
 import { register as decode } from './commands/decode';
 import { register as doctor } from './commands/doctor';
@@ -17,8 +18,8 @@ const withSubcommands = (command: Command): Command[] => [command, ...command.co
 
 /** Builds the `vjepa` command line: one command per file of `commands/`, in the order of the help. */
 export function createProgram(): Command {
-  const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, fine-tune, score surprise, embed, decode and check video encoders.');
-  for (const register of [parity, train, probe, finetune, surprise, embed, decode, inspect, convert, doctor, bench]) register(program);
+  const program = new Command('vjepa').description('V-JEPA for TypeScript: pretrain, probe, fine-tune, score surprise, classify, embed, decode and check video encoders.');
+  for (const register of [parity, train, probe, finetune, surprise, classify, embed, decode, inspect, convert, doctor, bench]) register(program);
   for (const command of [program, ...program.commands]) configureHelp(command);
   return program;
 }

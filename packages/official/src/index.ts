@@ -33,6 +33,7 @@ export { loadReference, type ReferenceWeights } from './parity/reference';
 export { buildModels, referenceFromBytes, referenceIndices, referenceVideo, type Reference, type ReferenceConfig } from './parity/reference-models';
 export { maxAbsError } from '@vjepa/core';
 export * from './vjepa2';
+export { isVjepa2Checkpoint, openVjepa2Encoder, type Vjepa2EncoderSource } from './vjepa2-encoder-source';
 export {
   buildVjepa2Models,
   isVjepa2Config,

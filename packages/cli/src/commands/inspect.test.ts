@@ -53,3 +53,15 @@ describe('vjepa inspect on damaged safetensors files', () => {
     expect(result.stderr).toMatch(message);
   }, 60_000);
 });
+
+describe('vjepa inspect on V-JEPA 2 files', () => {
+  it.each([
+    ['fixtures/vjepa2/tiny-hf-classifier', /^architecture: Hugging Face VJEPA2ForVideoClassification \(encoder from 'encoder'\): V-JEPA 2 encoder \(no released size\): width 24, depth 3, 2 heads/m],
+    ['fixtures/vjepa2/tiny-pretrain.pt', /^architecture: official V-JEPA 2 pretraining checkpoint .*width 24, depth 3, heads not in the file/m],
+    ['fixtures/vjepa2/tiny-probe.pt', /^architecture: official V-JEPA 2 attentive-probe checkpoint: attentive probe: width 24, depth 4/m],
+  ])('%s: names the architecture (exit 0)', (path, line) => {
+    const result = vjepa('inspect', path);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(line);
+  }, 60_000);
+});

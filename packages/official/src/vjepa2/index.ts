@@ -22,3 +22,6 @@ export { looksLike } from './recognise';
 export { hfConfigJson, pythonFloat, writeVjepa2HuggingFace, type Vjepa2HfInput, type Vjepa2HfWriteOptions, type Vjepa2HfWritten, type WritableState } from './write-hf';
 export { releasedClassifierArch, writeRandomVjepa2Classifier, type RandomVjepa2Options } from './random-classifier';
 export { hfFolderListing, isHfVjepa2Folder, vjepa2Summary } from './inspect-vjepa2';
+// The classification pipeline (portable, also `@vjepa/official/vjepa2`) and its file frames for Node.
+export * from './portable';
+export { readVjepa2Classifier, videoFileFrames, type Vjepa2ClassifierFiles } from './classify-file';
