@@ -7,12 +7,12 @@ import { loadCheckpoint, createPretrainingModels, savedRunConfig, takesWeightDec
 import { openTorchFile, saveTorchFile, TorchTensor } from '@vjepa/torch-format';
 import { runConvert } from './convert';
 import { matchOfficialGroups, type OfficialLayout } from './official-groups';
+import { expectSameOptimizer, expectSameStateDicts, tensorBytes as bytes } from './optimizer-files.test-util';
 
 const fixture = (path: string) => new URL(`../../../fixtures/${path}`, import.meta.url).pathname;
 const OFFICIAL_RUN = fixture('pytorch/official-run.pth.tar');
 const quiet = () => undefined;
 
-const bytes = (t: TorchTensor) => Buffer.from(t.readBytes());
 const stripped = (key: string) => key.replace(/^module\.backbone\./, '');
 
 /**
@@ -123,29 +123,8 @@ describe('the official optimiser layout (official-run.pth.tar, made by the offic
       const ra = a.root as Map<string, unknown>;
       const rb = b.root as Map<string, unknown>;
       for (const key of ['epoch', 'loss', 'batch_size', 'world_size', 'lr', 'scaler']) expect(rb.get(key), key).toEqual(ra.get(key));
-      for (const name of ['encoder', 'predictor', 'target_encoder']) {
-        const sa = ra.get(name) as Map<string, TorchTensor>;
-        const sb = rb.get(name) as Map<string, TorchTensor>;
-        expect([...sb.keys()]).toEqual([...sa.keys()]);
-        for (const [key, t] of sa) expect(bytes(sb.get(key)!).equals(bytes(t)), `${name}/${key}`).toBe(true);
-      }
-      const oa = ra.get('opt') as Map<string, unknown>;
-      const ob = rb.get('opt') as Map<string, unknown>;
-      const ga = oa.get('param_groups') as Map<string, unknown>[];
-      const gb = ob.get('param_groups') as Map<string, unknown>[];
-      expect(gb.map((g) => [...g.keys()])).toEqual(ga.map((g) => [...g.keys()]));
-      gb.forEach((g, i) => {
-        for (const [key, value] of ga[i]) expect(g.get(key), `param_groups[${i}].${key}`).toEqual(value);
-      });
-      const sa = oa.get('state') as Map<number, Map<string, TorchTensor>>;
-      const sb = ob.get('state') as Map<number, Map<string, TorchTensor>>;
-      expect([...sb.keys()]).toEqual([...sa.keys()]);
-      for (const [position, entry] of sa) {
-        for (const key of ['step', 'exp_avg', 'exp_avg_sq']) {
-          expect(sb.get(position)!.get(key)!.shape, `${position}.${key}`).toEqual(entry.get(key)!.shape);
-          expect(bytes(sb.get(position)!.get(key)!).equals(bytes(entry.get(key)!)), `${position}.${key}`).toBe(true);
-        }
-      }
+      expectSameStateDicts(ra, rb, ['encoder', 'predictor', 'target_encoder']);
+      expectSameOptimizer(ra.get('opt') as Map<string, unknown>, rb.get('opt') as Map<string, unknown>);
     } finally {
       a.close();
       b.close();
@@ -235,24 +214,9 @@ describe('the official optimiser layout of V-JEPA 2 (official-run.pt, made by th
     try {
       const oa = (a.root as Map<string, unknown>).get('opt') as Map<string, unknown>;
       const ob = (b.root as Map<string, unknown>).get('opt') as Map<string, unknown>;
-      const ga = oa.get('param_groups') as Map<string, unknown>[];
-      const gb = ob.get('param_groups') as Map<string, unknown>[];
-      expect(gb.map((g) => (g.get('params') as number[]).length)).toEqual([13, 20, 27, 20]);
-      ga.forEach((g, i) => {
-        for (const [key, value] of g) expect(gb[i].get(key), `param_groups[${i}].${key}`).toEqual(value);
-      });
-      const sa = oa.get('state') as Map<number, Map<string, TorchTensor>>;
-      const sb = ob.get('state') as Map<number, Map<string, TorchTensor>>;
-      expect([...sb.keys()]).toEqual([...sa.keys()]);
-      for (const [position, entry] of sa) {
-        for (const key of ['step', 'exp_avg', 'exp_avg_sq']) expect(bytes(sb.get(position)!.get(key)!).equals(bytes(entry.get(key)!)), `${position}.${key}`).toBe(true);
-      }
-      for (const name of ['encoder', 'predictor', 'target_encoder']) {
-        const da = (a.root as Map<string, unknown>).get(name) as Map<string, TorchTensor>;
-        const db = (b.root as Map<string, unknown>).get(name) as Map<string, TorchTensor>;
-        expect([...db.keys()]).toEqual([...da.keys()]);
-        for (const [key, t] of da) expect(bytes(db.get(key)!).equals(bytes(t)), `${name}/${key}`).toBe(true);
-      }
+      expect((ob.get('param_groups') as Map<string, unknown>[]).map((g) => (g.get('params') as number[]).length)).toEqual([13, 20, 27, 20]);
+      expectSameOptimizer(oa, ob);
+      expectSameStateDicts(a.root as Map<string, unknown>, b.root as Map<string, unknown>, ['encoder', 'predictor', 'target_encoder']);
     } finally {
       a.close();
       b.close();

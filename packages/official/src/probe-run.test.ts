@@ -7,12 +7,12 @@ import { selectBackend } from '@vjepa/core';
 import { AttentiveProbe, trainProbe } from '@vjepa/probe';
 import { takesWeightDecay } from '@vjepa/trainer';
 import { openTorchFile, TorchTensor } from '@vjepa/torch-format';
+import { expectSameOptimizer, expectSameStateDicts, tensorBytes as bytes } from './optimizer-files.test-util';
 import { readOfficialProbeRun, writeOfficialProbeRun } from './probe-run';
 
 const fixture = (path: string) => new URL(`../../../fixtures/${path}`, import.meta.url).pathname;
 /** Made by the official frozen-evaluation path (make_official_probe_fixture.py): two AdamW groups, 17 positions, 15 states. */
 const OFFICIAL_PROBE_RUN = fixture('pytorch/official-probe-run.pth.tar');
-const bytes = (t: TorchTensor) => Buffer.from(t.readBytes());
 const newProbe = () => new AttentiveProbe({ dim: 48, classes: 5, heads: 4, depth: 1 });
 
 /** The name at each position of the file's optimizer, by the official init_opt rule over the file's own dict order. */
@@ -73,24 +73,8 @@ describe('official attentive-probe checkpoints with their optimiser (eval.py lay
       const rb = b.root as Map<string, unknown>;
       expect([...rb.keys()]).toEqual([...ra.keys()]);
       for (const key of ['scaler', 'epoch', 'batch_size', 'world_size', 'lr']) expect(rb.get(key), key).toEqual(ra.get(key));
-      const ca = ra.get('classifier') as Map<string, TorchTensor>;
-      const cb = rb.get('classifier') as Map<string, TorchTensor>;
-      expect([...cb.keys()]).toEqual([...ca.keys()]);
-      for (const [key, t] of ca) expect(bytes(cb.get(key)!).equals(bytes(t)), key).toBe(true);
-      const oa = ra.get('opt') as Map<string, unknown>;
-      const ob = rb.get('opt') as Map<string, unknown>;
-      const ga = oa.get('param_groups') as Map<string, unknown>[];
-      const gb = ob.get('param_groups') as Map<string, unknown>[];
-      expect(gb.map((g) => [...g.keys()])).toEqual(ga.map((g) => [...g.keys()]));
-      ga.forEach((g, i) => {
-        for (const [key, value] of g) expect(gb[i].get(key), `param_groups[${i}].${key}`).toEqual(value);
-      });
-      const sa = oa.get('state') as Map<number, Map<string, TorchTensor>>;
-      const sb = ob.get('state') as Map<number, Map<string, TorchTensor>>;
-      expect([...sb.keys()]).toEqual([...sa.keys()]);
-      for (const [position, entry] of sa) {
-        for (const key of ['step', 'exp_avg', 'exp_avg_sq']) expect(bytes(sb.get(position)!.get(key)!).equals(bytes(entry.get(key)!)), `${position}.${key}`).toBe(true);
-      }
+      expectSameStateDicts(ra, rb, ['classifier']);
+      expectSameOptimizer(ra.get('opt') as Map<string, unknown>, rb.get('opt') as Map<string, unknown>);
     } finally {
       a.close();
       b.close();
