@@ -87,7 +87,7 @@ describe('vjepa train --arch vjepa2: the V-JEPA 2 models through the same traine
 
   it('refuses an --arch it does not know and head widths RoPE cannot split, before any work', () => {
     expect(() => resolveRunConfig({ arch: 'jepa' })).toThrow('arch: expected one of vjepa, vjepa2, received "jepa"');
-    expect(() => resolveRunConfig({ arch: 'vjepa2', predDim: '24' })).toThrow("pred-dim: expected a multiple of the encoder's 3 heads with at least 12 channels per head for RoPE (≥ 36), received 24");
+    expect(() => resolveRunConfig({ arch: 'vjepa2', predDim: '24' })).toThrow("pred-dim: expected a multiple of the predictor's 3 heads with at least 12 channels per head for RoPE (≥ 36), received 24");
     expect(resolveRunConfig({}).model.arch).toBeUndefined();
   });
 });
