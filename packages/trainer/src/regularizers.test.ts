@@ -7,6 +7,19 @@ beforeAll(async () => {
   await selectBackend('cpu');
 });
 
+/** Each element of `gradient` against the central difference of `f` at `data` (step 1e-2). */
+function expectCentralDifferences(f: (values: Float32Array) => number, data: Float32Array, gradient: ArrayLike<number>, name: string): void {
+  const h = 1e-2;
+  for (let i = 0; i < data.length; i++) {
+    const plus = Float32Array.from(data);
+    const minus = Float32Array.from(data);
+    plus[i] += h;
+    minus[i] -= h;
+    const numeric = (f(plus) - f(minus)) / (2 * h);
+    expect(Math.abs(gradient[i] - numeric), `${name} [${i}]`).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
+  }
+}
+
 describe('SIGReg (sliced Epps–Pulley)', () => {
   it('knots and weights: trapezoid on [0, tMax] doubled for t < 0, times φ(t) = exp(−t²/2)', () => {
     const { t, phi, weights } = eppsPulleyKnots(3, 2);
@@ -53,15 +66,7 @@ describe('SIGReg (sliced Epps–Pulley)', () => {
     const directions = tf.tensor2d(randomUnitDirections(new RandomStream(6), 3, 4), [3, 4]);
     const f = (values: Float32Array) => tf.tidy(() => sigreg(tf.tensor2d(values, [6, 3]), directions, { knots: 9 }).dataSync()[0]);
     const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => sigreg(x as tf.Tensor2D, directions, { knots: 9 }))(tf.tensor2d(data, [6, 3])).dataSync());
-    const h = 1e-2;
-    for (let i = 0; i < data.length; i++) {
-      const plus = Float32Array.from(data);
-      const minus = Float32Array.from(data);
-      plus[i] += h;
-      minus[i] -= h;
-      const numeric = (f(plus) - f(minus)) / (2 * h);
-      expect(Math.abs(gradient[i] - numeric)).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
-    }
+    expectCentralDifferences(f, data, gradient, 'sigreg');
     directions.dispose();
   });
 
@@ -154,15 +159,7 @@ describe('regularisers over samples', () => {
     ] as RegularizerConfig[]) {
       const f = (values: Float32Array) => tf.tidy(() => regularizerValue(config, [tf.tensor3d(values, [3, 4, 3])], 0).dataSync()[0]);
       const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => regularizerValue(config, [x as tf.Tensor3D], 0))(tf.tensor3d(data, [3, 4, 3])).dataSync());
-      const h = 1e-2;
-      for (let i = 0; i < data.length; i++) {
-        const plus = Float32Array.from(data);
-        const minus = Float32Array.from(data);
-        plus[i] += h;
-        minus[i] -= h;
-        const numeric = (f(plus) - f(minus)) / (2 * h);
-        expect(Math.abs(gradient[i] - numeric), `${config.kind}/${config.samples ?? 'pooled'} [${i}]`).toBeLessThan(2e-3 + 1e-2 * Math.abs(numeric));
-      }
+      expectCentralDifferences(f, data, gradient, `${config.kind}/${config.samples ?? 'pooled'}`);
     }
   });
 });
