@@ -7,7 +7,7 @@ import type { VisionTransformer } from '@vjepa/vit';
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { layerDecayGroups } from './finetune-groups';
 import { smoothedCrossEntropy } from './finetune-loss';
-import { CheckpointWriteError, TrainingDivergedError } from './loop';
+import { CheckpointWriteError, TrainingDivergedError, type TrainingSummary } from './loop';
 import { formatEta } from './progress-log';
 import { acquireRunLock } from './run-lock';
 
@@ -104,15 +104,8 @@ export interface FinetuneProgress {
   etaSeconds: number;
 }
 
-/** What {@link runFinetuning} reports. */
-export interface FinetuneSummary {
-  startStep: number;
-  steps: number;
-  losses: number[];
-  checkpointDir?: string;
-  elapsedSeconds: number;
-  interrupted: boolean;
-}
+/** What {@link runFinetuning} reports: what a pretraining run reports (`runTraining`'s summary). */
+export type FinetuneSummary = TrainingSummary;
 
 const FINETUNE_KEYS = optionKeys<FinetuneOptions>({
   encoder: true, head: true, source: true, label: true, steps: true, seed: true, outDir: true, checkpointEvery: true, keepCheckpoints: true, resume: true,
