@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { CheckpointError, fail } from '@vjepa/core';
-import { PyFloat } from '@vjepa/torch-format';
 import { createPretrainingModels, resolveRunConfig, saveCheckpoint, type RunConfig } from '@vjepa/trainer';
 import { readVjepa2 } from './vjepa2';
 import { runConfigForEncoder } from './encoder-source';
@@ -8,7 +7,7 @@ import type { InferOverrides } from './infer-encoder';
 import { officialLayout } from './official-groups';
 import { fromOfficialOptimizer } from './official-optimizer';
 import { OFFICIAL_ORIGIN_KEY, VJEPA_STATE_KEY, type OfficialOrigin } from './to-official';
-import { hostStateDict, withTorchFile } from './torch-files';
+import { hostStateDict, numberOrNull, withTorchFile } from './torch-files';
 
 function dict(root: Map<unknown, unknown>, key: string, path: string): Map<unknown, unknown> {
   const value = root.get(key);
@@ -16,11 +15,16 @@ function dict(root: Map<unknown, unknown>, key: string, path: string): Map<unkno
   return value;
 }
 
+/** `config` with the official run's per-device batch size, when the file says one. */
+function withFileBatch(config: RunConfig, batchSize: unknown): RunConfig {
+  return Number.isInteger(batchSize) && (batchSize as number) > 0 ? { ...config, data: { ...config.data, batchSize: batchSize as number } } : config;
+}
+
 /**
  * The run config of a V-JEPA 2 pretraining file (no positional table): the architecture the readers of
  * `./vjepa2` infer from its shapes, with the caller's heads and frames for what the tensors cannot say.
  */
-function vjepa2RunConfig(input: string, overrides: InferOverrides, batchSize: unknown): RunConfig {
+function vjepa2RunConfig(input: string, overrides: InferOverrides): RunConfig {
   const { arch } = readVjepa2(input, { heads: overrides.heads, predictorHeads: overrides.heads, frames: overrides.frames, imageSize: overrides.imageSize });
   const e = arch.encoder;
   const p = arch.predictor;
@@ -29,15 +33,9 @@ function vjepa2RunConfig(input: string, overrides: InferOverrides, batchSize: un
   const encoder = { ...base.model.encoder, dim: e.dim, depth: e.depth, heads: e.heads, mlpRatio: e.mlpRatio, patch: e.patch, tubelet: e.tubelet, frames: e.frames, imageSize: e.imageSize, channels: e.channels, qkvBias: e.qkvBias, normEps: e.normEps };
   return {
     ...base,
-    data: { ...base.data, crop: e.imageSize, frames: e.frames, ...(Number.isInteger(batchSize) && (batchSize as number) > 0 ? { batchSize: batchSize as number } : {}) },
+    data: { ...base.data, crop: e.imageSize, frames: e.frames },
     model: { ...base.model, arch: 'vjepa2', encoder, predictor: { dim: p.dim, depth: p.depth, heads: p.heads } },
   };
-}
-
-function numberOrNull(value: unknown): number | null {
-  if (typeof value === 'number') return value;
-  if (value instanceof PyFloat) return value.value;
-  return null;
 }
 
 /**
@@ -57,7 +55,7 @@ export function officialToFolder(input: string, output: string, overrides: Infer
     const ours = typeof extra === 'string' ? (JSON.parse(extra) as Record<string, unknown> & { config: RunConfig; step: number }) : null;
     let config: RunConfig;
     if (ours) config = ours.config;
-    else if (!encoderState.has('pos_embed')) config = vjepa2RunConfig(input, overrides, root.get('batch_size'));
+    else if (!encoderState.has('pos_embed')) config = withFileBatch(vjepa2RunConfig(input, overrides), root.get('batch_size'));
     else {
       const base = runConfigForEncoder(encoderState, input, overrides);
       if (overrides.imageSize !== undefined && overrides.imageSize !== base.model.encoder.imageSize) {
@@ -69,13 +67,10 @@ export function officialToFolder(input: string, output: string, overrides: Infer
       if (!embed || depth === 0) fail(`${input}: predictor`, 'predictor_embed.weight and predictor_blocks.N keys', [...predictorState.keys()].slice(0, 4), undefined, CheckpointError);
       let tokens = 0;
       while (predictorState.has(`mask_tokens.${tokens}`)) tokens++;
-      const batchSize = root.get('batch_size');
-      config = {
+      config = withFileBatch({
         ...base,
-        // the official run's per-device batch, when the file says it
-        data: Number.isInteger(batchSize) && (batchSize as number) > 0 ? { ...base.data, batchSize: batchSize as number } : base.data,
         model: { ...base.model, predictor: { dim: embed.shape[0], depth, ...(tokens ? { numMaskTokens: tokens } : {}) } as RunConfig['model']['predictor'] },
-      };
+      }, root.get('batch_size'));
     }
     const models = createPretrainingModels({ arch: config.model.arch, encoder: config.model.encoder, predictor: config.model.predictor, seed: config.seed, target: config.target });
     try {

@@ -3,7 +3,7 @@ import type { AdamWState } from '@vjepa/trainer';
 import { PyFloat, PyOrderedDict, saveTorchFile, type TensorValue } from '@vjepa/torch-format';
 import { officialLayout } from './official-groups';
 import { fromOfficialOptimizer, toOfficialOptimizer } from './official-optimizer';
-import { hostStateDict, withTorchFile } from './torch-files';
+import { hostStateDict, numberOrNull, withTorchFile } from './torch-files';
 
 /** The name our probe trainer gives the probe module: its groups are `probe/decay`, `probe/no-decay`. */
 const PROBE = 'probe';
@@ -16,11 +16,6 @@ export interface OfficialProbeRun {
   epoch: number;
   batchSize: number | null;
   lr: number | null;
-}
-
-function numberOrNull(value: unknown): number | null {
-  if (typeof value === 'number') return value;
-  return value instanceof PyFloat ? value.value : null;
 }
 
 /**

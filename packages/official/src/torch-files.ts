@@ -1,10 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { fail, type HostTensor } from '@vjepa/core';
-import { openTorchFile, readPretrainedStateDict, stripOfficialPrefixes, TorchTensor, type TorchFile } from '@vjepa/torch-format';
+import { openTorchFile, PyFloat, readPretrainedStateDict, stripOfficialPrefixes, TorchTensor, type TorchFile } from '@vjepa/torch-format';
 
 /** Whether `path` names a PyTorch file by its extension (`.pth`, `.pt`, `.pth.tar`, `.ckpt`). */
 export function isTorchPath(path: string): boolean {
   return /\.(pth|pt|pth\.tar|ckpt|tar)$/i.test(path) && existsSync(path) && statSync(path).isFile();
+}
+
+/** A number of an unpickled file (an int, or a float kept as `PyFloat`), else null. */
+export function numberOrNull(value: unknown): number | null {
+  if (typeof value === 'number') return value;
+  return value instanceof PyFloat ? value.value : null;
 }
 
 /** A state dict read from a PyTorch file: float32 host tensors (F16/BF16 widened) by key. */
