@@ -35,6 +35,7 @@ describe('the main entry is browser-safe', () => {
       'src/options.ts',
       'src/round-half-even.ts',
       'src/safetensors.ts',
+      'src/same-shape.ts',
     ]);
     expect(code).not.toMatch(/node:|__vite-browser-external|require\(/);
     expect(warnings).toEqual([]);

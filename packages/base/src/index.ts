@@ -24,6 +24,7 @@ export { checkKeys, closestKey, keyDistance, optionKeys, type KeyList } from './
 export type { NativeKernels, NativeLoad } from './native-kernels';
 export type { IndexBatch, MaskPair, TokenGrid } from './types';
 export { roundHalfEven } from './round-half-even';
+export { sameShape } from './same-shape';
 export { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from './half-float';
 export {
   MAX_HEADER_BYTES,

@@ -1,15 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, movingAverage, type Module } from '@vjepa/core';
+import { fail, movingAverage, sameShape, type Module } from '@vjepa/core';
 
 /** One state entry of the target and the online variable it follows. */
 interface EmaPair {
   key: string;
   target: tf.Variable;
   online: tf.Variable;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DataError, fail, verbatim, type Module } from '@vjepa/core';
+import { DataError, fail, sameShape, verbatim, type Module } from '@vjepa/core';
 import { takesWeightDecay } from '@vjepa/trainer';
 
 /** One member of an official AdamW parameter group. */
@@ -70,8 +70,6 @@ export interface MatchedGroup {
   /** `members[i]` is the parameter at `params[i]` of the saved group. */
   members: OfficialMember[];
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((n, i) => n === b[i]);
 
 /**
  * Maps the groups of a saved `torch.optim.AdamW.state_dict()` to our parameters by name, whatever the

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate, checkKeys, optionKeys, fail, type HostTensor } from '@vjepa/core';
+import { adamwUpdate, checkKeys, optionKeys, fail, sameShape, type HostTensor } from '@vjepa/core';
 import type { ParamGroup } from './param-groups';
 
 /** Hyper-parameters of {@link AdamW}; the defaults are PyTorch's and the official ones. */
@@ -58,10 +58,6 @@ function checkNumber(argument: string, value: unknown, min: number, max = Number
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     fail(argument, `a finite number in [${min}, ${max}]`, value);
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** A non-trainable float32 variable holding a copy of `data` (the initial tensor is freed at once). */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sameShape } from '@vjepa/base';
 import type { HostTensor, StateDictInput } from '../types';
 import { ensureGradients } from '#gradients';
 import { StateDictError, type LoadReport } from './state-dict-error';
@@ -17,10 +18,6 @@ function entriesOf(input: StateDictInput): [string, tf.Tensor | HostTensor][] {
 
 function shapeOf(value: tf.Tensor | HostTensor): number[] {
   return value instanceof tf.Tensor ? value.shape : value.shape;
-}
-
-function sameShape(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** A float32 tensor from a tfjs tensor or a host array (integers are converted). */
