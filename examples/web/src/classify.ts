@@ -58,6 +58,33 @@ function recordingFrames(decoded: DecodedVideo, reads: Uint8Array[]): Vjepa2Vide
   };
 }
 
+/** The address's protocol overrides: `classify-` + `resolution`, `frames`, `frame-step`, `segments`, `views`. */
+export const PROTOCOL_PARAMETERS = {
+  'classify-resolution': 'resolution',
+  'classify-frames': 'frames',
+  'classify-frame-step': 'frameStep',
+  'classify-segments': 'segments',
+  'classify-views': 'views',
+} as const satisfies Record<string, keyof Vjepa2ClassifyProtocol>;
+
+/**
+ * The protocol fields the address overrides (`?classify-segments=1&classify-views=1` classifies one clip of
+ * a two-segment, three-view probe), each a positive integer; any other `classify-` parameter but
+ * `classify-mode` is an error naming the known ones.
+ */
+export function protocolOverrides(search: URLSearchParams): Partial<Pick<Vjepa2ClassifyProtocol, (typeof PROTOCOL_PARAMETERS)[keyof typeof PROTOCOL_PARAMETERS]>> {
+  const overrides: Partial<Record<(typeof PROTOCOL_PARAMETERS)[keyof typeof PROTOCOL_PARAMETERS], number>> = {};
+  for (const [key, value] of search) {
+    if (!key.startsWith('classify-') || key === 'classify-mode') continue;
+    const field = PROTOCOL_PARAMETERS[key as keyof typeof PROTOCOL_PARAMETERS];
+    if (field === undefined) throw new Error(`address parameter ${key}: expected one of classify-mode, ${Object.keys(PROTOCOL_PARAMETERS).join(', ')}; received ${key}=${value}`);
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1) throw new Error(`address parameter ${key}: expected a positive integer, received ${JSON.stringify(value)}`);
+    overrides[field] = number;
+  }
+  return overrides;
+}
+
 function base64(bytes: Uint8Array): string {
   let text = '';
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -116,9 +143,15 @@ export function mountClassifier(panel: HTMLElement, backend: () => string, video
   /** Classifies the current video again (after a new video is decoded); calls queue up. */
   const refresh = (): Promise<void> => (queue = queue.then(classifyOnce).catch(fail));
 
-  /** Reads the dropped folder's files (`?classify-mode=hf`: transformers' differences), then classifies. */
+  /**
+   * Reads the dropped folder's files (`?classify-mode=hf`: transformers' differences; `?classify-segments=…`
+   * and the other {@link PROTOCOL_PARAMETERS}: protocol overrides), then classifies.
+   */
   async function use(files: readonly File[]): Promise<void> {
     window.vjepaClassify = { status: 'running' };
+    const search = new URLSearchParams(location.search);
+    const mode = search.get('classify-mode') === 'hf' ? 'hf' : 'official';
+    const overrides = protocolOverrides(search);
     const start = performance.now();
     const bytes = new Map(await Promise.all(files.map(async (f) => [f.name, new Uint8Array(await f.arrayBuffer())] as const)));
     const opened = openHfVjepa2Files(bytes, {}, 'dropped folder');
@@ -128,8 +161,7 @@ export function mountClassifier(panel: HTMLElement, backend: () => string, video
     } finally {
       opened.close();
     }
-    const mode = new URLSearchParams(location.search).get('classify-mode') === 'hf' ? 'hf' : 'official';
-    const next = buildVjepa2Classifier(weights, { mode });
+    const next = buildVjepa2Classifier(weights, { mode, ...overrides });
     classifier?.dispose();
     classifier = next;
     readMs = Math.round(performance.now() - start);

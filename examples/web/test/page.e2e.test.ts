@@ -3,6 +3,7 @@
 // the packages run here in Node: the mask ratios of every generator for the same seed, and the encoder's
 // features for the same clip and weights (to 1e-4). Saves a screenshot to examples/web/test-results/page.png
 // (the README's screenshot.png is a copy of one).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +17,14 @@ import { LONG_RANGE_MASK, MaskCollator, SHORT_RANGE_MASK, maskStatistics } from 
 import { VisionTransformer, vitConfig } from '@vjepa/vit';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { decodeMaskConfig, whatThePredictorSees } from '../src/predictor-row';
-import { buildVjepa2Classifier, classifyVjepa2Video, openHfVjepa2Files, readAll } from '@vjepa/official/vjepa2';
+import { buildVjepa2Classifier, classifyVjepa2Video, openHfVjepa2Files, readAll, type Vjepa2Classifier } from '@vjepa/official/vjepa2';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pytorchFixtures = fileURLToPath(new URL('../../../fixtures/pytorch/', import.meta.url));
 const vjepa2Fixtures = fileURLToPath(new URL('../../../fixtures/vjepa2/', import.meta.url));
+const randomExample = fileURLToPath(new URL('../../vjepa2-random/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SEED = 0;
 
@@ -96,6 +98,40 @@ async function dropFiles(paths: string[]): Promise<void> {
     for (const [fileName, data] of list) transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], fileName));
     document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   }, files);
+}
+
+/** Waits for the classifier panel's run; what it shows, with the frames it read. */
+async function pageClassification(timeout: number) {
+  await page.waitForFunction(() => window.vjepaClassify?.status === 'done' || window.vjepaClassify?.status === 'error', null, { timeout, polling: 1000 });
+  const shown = await page.evaluate(() => ({ ...window.vjepaClassify!, segmentFramesBase64: undefined, frames: window.vjepaClassify!.segmentFramesBase64?.() }));
+  if (shown.status === 'error') throw new Error(`the page failed: ${shown.error}\n${consoleLines.join('\n')}`);
+  return shown;
+}
+
+/**
+ * Runs `classifier` here (wasm) on the frames the page read, by the same protocol, and expects the page's
+ * segments, top 5 and probabilities (each within `tolerance`); disposes the classifier.
+ */
+async function expectNodeClassifiesAsThePage(classifier: Vjepa2Classifier, shown: Awaited<ReturnType<typeof pageClassification>>, tolerance: number, what: string) {
+  const reads = shown.frames!.map((text) => new Uint8Array(Buffer.from(text, 'base64')));
+  const { numFrames, height, width } = shown.video!;
+  const result = await classifyVjepa2Video(classifier, {
+    name: 'page frames',
+    numFrames,
+    read: async (indices) => {
+      const at = shown.segments!.findIndex((segment) => segment.join() === indices.join());
+      expect(at).toBeGreaterThanOrEqual(0);
+      return { frames: reads[at], height, width };
+    },
+  });
+  classifier.dispose();
+  expect(result.segments).toEqual(shown.segments);
+  expect(shown.top!.map((p) => p.index)).toEqual(result.top.map((p) => p.index));
+  expect(shown.top!.map((p) => p.label)).toEqual(result.top.map((p) => p.label));
+  let largest = 0;
+  for (let i = 0; i < result.probabilities.length; i++) largest = Math.max(largest, Math.abs(shown.probabilities![i] - result.probabilities[i]));
+  console.log(`page vs Node class probabilities (${what}): max |difference| ${largest.toExponential(2)} over ${result.probabilities.length} classes`);
+  expect(largest).toBeLessThan(tolerance);
 }
 
 const percent = (fraction: number) => `${(100 * fraction).toFixed(1)} %`;
@@ -284,9 +320,7 @@ describe('examples/web in Chromium', () => {
     await pageResult(SEED);
     const folder = join(vjepa2Fixtures, 'tiny-hf-classifier');
     await dropFiles([join(folder, 'config.json'), join(folder, 'model.safetensors')]);
-    await page.waitForFunction(() => window.vjepaClassify?.status === 'done' || window.vjepaClassify?.status === 'error', null, { timeout: 120_000 });
-    const shown = await page.evaluate(() => ({ ...window.vjepaClassify!, segmentFramesBase64: undefined, frames: window.vjepaClassify!.segmentFramesBase64?.() }));
-    if (shown.status === 'error') throw new Error(`the page failed: ${shown.error}\n${consoleLines.join('\n')}`);
+    const shown = await pageClassification(120_000);
     expect(shown.protocol).toEqual({ resolution: 16, frames: 8, frameStep: 4, segments: 1, views: 1, outLayers: null });
     expect(shown.top).toHaveLength(5);
     const rows = await page.$$eval('#classifier-top tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
@@ -297,21 +331,41 @@ describe('examples/web in Chromium', () => {
     const opened = openHfVjepa2Files(new Map(['config.json', 'model.safetensors'].map((name) => [name, new Uint8Array(readFileSync(join(folder, name)))])), {}, folder);
     const classifier = buildVjepa2Classifier({ arch: opened.arch, source: folder, labels: opened.arch.labels, encoder: readAll(opened.encoder!), probe: readAll(opened.probe!) });
     opened.close();
-    const reads = shown.frames!.map((text) => new Uint8Array(Buffer.from(text, 'base64')));
-    const { numFrames, height, width } = shown.video!;
-    const result = await classifyVjepa2Video(classifier, {
-      name: 'page frames',
-      numFrames,
-      read: async (indices) => {
-        const at = shown.segments!.findIndex((segment) => segment.join() === indices.join());
-        expect(at).toBeGreaterThanOrEqual(0);
-        return { frames: reads[at], height, width };
-      },
-    });
-    classifier.dispose();
-    expect(result.segments).toEqual(shown.segments);
-    expect(shown.top!.map((p) => p.index)).toEqual(result.top.map((p) => p.index));
-    expect(shown.top!.map((p) => p.label)).toEqual(result.top.map((p) => p.label));
-    for (let i = 0; i < 5; i++) expect(Math.abs(shown.probabilities![i] - result.probabilities[i])).toBeLessThan(1e-5);
+    await expectNodeClassifiesAsThePage(classifier, shown, 1e-5, 'tiny classifier');
   });
+
+  it('classifies a real H.264 video with a full-size ViT-L V-JEPA 2 classifier (random weights, a 751 MB F16 folder of our writer) as Node does', async () => {
+    // The released SSv2 classifier's sizes (ViT-L/16, 24 blocks, 174 classes; F16 as the Hugging Face release),
+    // written by writeRandomVjepa2Classifier; one clip of its protocol (16 × 4 frames at 256 px, one
+    // segment, one view: `?classify-segments=1&classify-views=1`), 2,048 tokens through the encoder.
+    const work = mkdtempSync(join(tmpdir(), 'vjepa-web-vitl-'));
+    try {
+      const folder = join(work, 'classifier');
+      // the project's writer, as a user runs it (examples/vjepa2-random; a Node script, so not imported in this browser-typed file)
+      execFileSync(process.execPath, ['--conditions=@vjepa/source', '--import', 'tsx', 'main.ts', '--out', folder, '--size', 'vitl', '--dtype', 'F16'], { cwd: randomExample, stdio: 'ignore' });
+      const files = ['config.json', 'model.safetensors'];
+      const video = join(work, 'testsrc2.mp4');
+      execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-frames:v', '100', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', video]);
+      await page.goto(`${server!.resolvedUrls!.local[0]}?sample=none&backend=wasm&classify-segments=1&classify-views=1`, { timeout: 120_000 });
+      await page.waitForFunction(() => window.vjepa?.status === 'idle' || window.vjepa?.status === 'error', null, { timeout: 120_000 });
+      await page.setInputFiles('#video-file', video);
+      await pageResult(SEED, '');
+      await page.setInputFiles('#classifier-files', files.map((name) => join(folder, name)));
+      const shown = await pageClassification(900_000);
+      expect(shown.protocol).toEqual({ resolution: 256, frames: 16, frameStep: 4, segments: 1, views: 1, outLayers: null });
+      expect(shown.video).toEqual({ numFrames: 100, height: 240, width: 320 });
+      expect(shown.top).toHaveLength(5);
+      console.log(`page, full-size ViT-L classifier: read ${shown.timings!.read} ms, frames ${shown.timings!.frames} ms, models ${shown.timings!.model} ms`);
+      await page.screenshot({ path: join(root, 'test-results', 'classifier-vitl.png'), fullPage: false });
+      await selectBackend('wasm');
+      const opened = openHfVjepa2Files(new Map(files.map((name) => [name, new Uint8Array(readFileSync(join(folder, name)))])), {}, folder);
+      expect(opened.arch.encoder).toMatchObject({ dim: 1024, depth: 24, heads: 16 });
+      expect(opened.arch.probe).toMatchObject({ heads: 16, classes: 174 });
+      const weights = { arch: opened.arch, source: folder, labels: opened.arch.labels, encoder: readAll(opened.encoder!), probe: readAll(opened.probe!) };
+      opened.close();
+      await expectNodeClassifiesAsThePage(buildVjepa2Classifier(weights, { segments: 1, views: 1 }), shown, 1e-6, 'full-size ViT-L');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 1_500_000);
 });
