@@ -28,6 +28,7 @@ export {
   type Vjepa2ClassifierWeights,
   type Vjepa2ClassifyProtocol,
 } from './classifier';
+export { buildEk100Probe } from './ek100-probe';
 export {
   classifyVjepa2Video,
   memoryFrames,
