@@ -43,7 +43,7 @@ export { linear, linearReference } from './accel/kernels/linear';
 export { layerNorm, layerNormReference } from './accel/kernels/layer-norm';
 export { gelu, geluReference } from './accel/kernels/gelu';
 export { selfAttention, selfAttentionReference } from './accel/kernels/self-attention';
-export { measureGemm, type GemmMeasurement } from './accel/kernels/gemm-probe';
+export { gemmKernel, measureGemm, type GemmKernel, type GemmMeasurement } from './accel/kernels/gemm-probe';
 export { gatherRows } from './accel/kernels/gather-rows';
 export { adamwUpdate, adamwUpdateReference, type AdamWUpdate } from './accel/kernels/adamw';
 export { movingAverage, movingAverageReference } from './accel/kernels/moving-average';
