@@ -36,6 +36,7 @@ export { ParameterList } from './nn/parameter-list';
 export { selectGroup, stripKeyPrefixes } from './state-dict';
 export { toChannelsFirst, toChannelsLast } from './video';
 export { stopGradient } from './ops/stop-gradient';
+export { residualAdd } from './ops/residual-add';
 export { acceleratorInfo, useNativeKernels, activeNativeKernels } from './accel/native';
 export { useWebGpuKernels } from './accel/webgpu';
 export { nativeOrReference } from './accel/dispatch';
