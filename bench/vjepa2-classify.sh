@@ -5,12 +5,12 @@
 # command's own ms (frames, models) and its result, as one JSON line. The encoder alone beside the official code:
 # examples/vjepa2-random `encoder` and bench/vjepa2_encoder.py. Run it when the machine is quiet:
 #   sh bench/vjepa2-classify.sh [--tiny]   # --tiny: the same classifier read at 32 px × 4 frames (a smoke run)
-# Environment: THREADS (default 1), WORK (default a fresh temporary folder; keeps the classifier between runs).
+# Environment: THREADS (the native kernels' pool, VJEPA_THREADS; default: every core), WORK (default a fresh temporary folder; keeps the classifier between runs).
 set -eu
 cd "$(dirname "$0")/.."
 TINY=""
 [ "${1:-}" = "--tiny" ] && TINY="--tiny"
-THREADS=${THREADS:-1}
+THREADS=${THREADS:-}
 WORK=${WORK:-$(mktemp -d)}
 NODE="node --conditions=@vjepa/source --import tsx"
 
@@ -25,7 +25,7 @@ else
 fi
 [ -f "$WORK/classifier/config.json" ] || (cd examples/vjepa2-random && $NODE main.ts --out "$WORK/classifier" $SIZE >&2)
 ffmpeg -loglevel error -y -f lavfi -i "testsrc2=size=320x240:rate=25" -frames:v $FRAMES -c:v libx264 -pix_fmt yuv420p "$WORK/clip.mp4"
-/usr/bin/time -f '%e %M' -o "$WORK/time.txt" env VJEPA_BLAS_THREADS=$THREADS $NODE packages/cli/src/bin.ts classify "$WORK/clip.mp4" \
+/usr/bin/time -f '%e %M' -o "$WORK/time.txt" env ${THREADS:+VJEPA_THREADS=$THREADS} $NODE packages/cli/src/bin.ts classify "$WORK/clip.mp4" \
   --model "$WORK/classifier" $PROTOCOL --json --backend wasm > "$WORK/classify.json" 2> "$WORK/classify.err"
 read -r WALL RSS < "$WORK/time.txt"
 LINE=$(cat "$WORK/classify.json")

@@ -2,9 +2,10 @@
 // and prints one JSON line: median ms per clip, GFLOP/s (the matmuls and attention counted as in
 // bench/vjepa2_encoder.py), peak RSS, the backend and the native kernels. Run it beside the official code's
 // `bench/vjepa2_encoder.py` on a quiet machine (see bench/README.md):
-//   pnpm --filter @vjepa/example-vjepa2-random encoder -- --size vitl --frames 16 --px 256 --runs 3
+//   pnpm --filter @vjepa/example-vjepa2-random encoder -- --size vitl --frames 16 --px 256 --runs 3 [--threads N]
+// --threads sizes the native kernels' pool (default: VJEPA_THREADS, else the CPUs this process may use).
 import * as tf from '@tensorflow/tfjs-core';
-import { activeNativeKernels, selectBackend } from '@vjepa/core';
+import { activeNativeKernels, gemmKernel, selectBackend } from '@vjepa/core';
 import { VisionTransformerV2, vitV2Config, type VitV2Preset } from '@vjepa/vit';
 
 function flag(name: string, fallback: string): string {
@@ -16,7 +17,9 @@ const size = flag('size', 'vitl') as VitV2Preset;
 const frames = Number(flag('frames', '16'));
 const px = Number(flag('px', '256'));
 const runs = Number(flag('runs', '3'));
-const backend = await selectBackend(flag('backend', 'auto') as never);
+const threads = flag('threads', '');
+const backend = await selectBackend(flag('backend', 'auto') as never, threads === '' ? {} : { threads: Number(threads) });
+const kernels = activeNativeKernels();
 const config = vitV2Config(size, { frames, imageSize: px });
 const encoder = new VisionTransformerV2(config);
 const tokens = (frames / config.tubelet) * (px / config.patch) ** 2;
@@ -34,7 +37,8 @@ once();
 const times = Array.from({ length: runs }, once).sort((a, b) => a - b);
 const ms = times[Math.floor(times.length / 2)];
 console.log(JSON.stringify({
-  impl: 'vjepa-ts', size, frames, px, tokens, backend: backend.backend, native: activeNativeKernels() !== null,
+  impl: 'vjepa-ts', size, frames, px, tokens, backend: backend.backend, native: kernels !== null,
+  threads: backend.accelerator.threads ?? null, gemm_core: kernels ? gemmKernel(kernels).core : null, openblas_coretype: process.env.OPENBLAS_CORETYPE || null,
   ms_per_clip: Math.round(ms), gflops: +(flop / ms / 1e6).toFixed(1), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   weights_mb: Math.round(encoder.parameterCount() * 4 / 2 ** 20), runs: times.map(Math.round),
 }));

@@ -13,31 +13,33 @@
 #include <cblas.h>
 #endif
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "kernels.h"
+#include "pool.h"
 
 #if defined(VJEPA_APPLE_ACCELERATE)
 // Accelerate sizes its own thread pool; these keep the same JS surface.
 static void openblas_set_num_threads(int) {}
-static int openblas_get_num_threads(void) { return 0; }
 static char* openblas_get_config(void) { return const_cast<char*>("Apple Accelerate"); }
+static char* openblas_get_corename(void) { return const_cast<char*>("Apple Accelerate"); }
 #elif defined(VJEPA_BUILTIN_GEMM)
-// No BLAS: the addon's own GEMM, on the calling thread.
+// No BLAS: the addon's own GEMM, split across the addon's thread pool.
 static void openblas_set_num_threads(int) {}
-static int openblas_get_num_threads(void) { return 1; }
 static char* openblas_get_config(void) {
-  static std::string name = std::string(vjepa::builtinGemmName()) + " GEMM (no BLAS; vjepa-accelerate's own kernel, 1 thread)";
+  static std::string name = std::string(vjepa::builtinGemmName()) + " GEMM (no BLAS; vjepa-accelerate's own kernel)";
   return const_cast<char*>(name.c_str());
 }
+static char* openblas_get_corename(void) { return const_cast<char*>(vjepa::builtinGemmName()); }
 #else
 extern "C" {
 void openblas_set_num_threads(int);
-int openblas_get_num_threads(void);
 char* openblas_get_config(void);
+char* openblas_get_corename(void);
 }
 #endif
 
@@ -89,18 +91,6 @@ int64_t strided(int rows, int cols, int ld) { return rows == 0 ? 0 : (int64_t)(r
 // Extent of `batch` blocks of `rows` rows of stride `stride`, `width` wide (the attention operands).
 int64_t rowsExtent(int batch, int rows, int stride, int width) {
   return batch == 0 ? 0 : ((int64_t)batch * rows - 1) * stride + width;
-}
-
-// The kernels' scratch memory (attention's score blocks): grows to the largest request, never shrinks.
-std::vector<float>& scratchBuffer() {
-  static thread_local std::vector<float> buffer;
-  return buffer;
-}
-
-std::vector<float>& scratch(int64_t size) {
-  std::vector<float>& buffer = scratchBuffer();
-  if ((int64_t)buffer.size() < size) buffer.resize(size);
-  return buffer;
 }
 
 // The attention shape whose numbers start at JS position `first`:
@@ -182,7 +172,7 @@ const std::vector<Kernel>& kernels() {
         operand(attentionExtent<F, F + 1, F + 8>), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
        [](const Call& c) -> double {
          const vjepa::AttentionShape s = attentionShape(c.v, F);
-         vjepa::attentionForward(s, c.p[1], c.p[2], c.p[3], c.p[4], scratch(vjepa::attentionScratchFloats(s, false)).data());
+         vjepa::attentionForward(s, c.p[1], c.p[2], c.p[3], c.p[4]);
          return 0;
        },
        Returns::Nothing, validAttention<F>},
@@ -193,7 +183,7 @@ const std::vector<Kernel>& kernels() {
         operand(attentionExtent<B, B + 2, B + 7>), NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
        [](const Call& c) -> double {
          const vjepa::AttentionShape s = attentionShape(c.v, B);
-         vjepa::attentionBackward(s, c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.p[7], scratch(vjepa::attentionScratchFloats(s, true)).data());
+         vjepa::attentionBackward(s, c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6], c.p[7]);
          return 0;
        },
        Returns::Nothing, validAttention<B>},
@@ -292,16 +282,33 @@ napi_value Invoke(napi_env env, napi_callback_info info) {
 
 // ---- The BLAS's own functions (no memory) -------------------------------------------------------
 
-// setThreads(n) → the thread count now in use
+// setThreads(n) → the pool's size now in use (n < 1: the default, defaultThreads()). The BLAS itself
+// always runs single-threaded: the pool splits its calls.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
   napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr);
-  double n = 1;
+  double n = 0;
   if (argc >= 1) napi_get_value_double(env, arg, &n);
-  openblas_set_num_threads(n < 1 ? 1 : (int)n);
+  openblas_set_num_threads(1);
+  const int used = vjepa::setPoolThreads(n >= 1 ? (int)std::min(n, 256.0) : vjepa::defaultPoolThreads());
   napi_value result;
-  napi_create_int32(env, openblas_get_num_threads(), &result);
+  napi_create_int32(env, used, &result);
+  return result;
+}
+
+// defaultThreads() → the CPUs this process may use, capped at 8
+napi_value DefaultThreads(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_int32(env, vjepa::defaultPoolThreads(), &result);
+  return result;
+}
+
+// blasCore() → the GEMM's kernel: OpenBLAS's core name (openblas_get_corename), else the built-in GEMM's
+napi_value BlasCore(napi_env env, napi_callback_info) {
+  napi_value result;
+  const char* core = openblas_get_corename();
+  napi_create_string_utf8(env, core != nullptr ? core : "unknown", NAPI_AUTO_LENGTH, &result);
   return result;
 }
 
@@ -313,10 +320,10 @@ napi_value BlasInfo(napi_env env, napi_callback_info) {
   return result;
 }
 
-// scratchFloats() → the floats of scratch the kernels hold on this thread (the largest any call asked for)
+// scratchFloats() → the floats of scratch one thread holds (the largest any thread's calls asked for)
 napi_value ScratchFloats(napi_env env, napi_callback_info) {
   napi_value result;
-  napi_create_double(env, static_cast<double>(scratchBuffer().size()), &result);
+  napi_create_double(env, static_cast<double>(vjepa::attentionScratchHeld()), &result);
   return result;
 }
 
@@ -328,7 +335,10 @@ void define(napi_env env, napi_value exports, const char* name, napi_callback fn
 
 napi_value Init(napi_env env, napi_value exports) {
   for (const Kernel& kernel : kernels()) define(env, exports, kernel.name, Invoke, const_cast<Kernel*>(&kernel));
+  openblas_set_num_threads(1);  // the BLAS's own threads never run: the pool splits the products
   define(env, exports, "setThreads", SetThreads, nullptr);
+  define(env, exports, "defaultThreads", DefaultThreads, nullptr);
+  define(env, exports, "blasCore", BlasCore, nullptr);
   define(env, exports, "blasInfo", BlasInfo, nullptr);
   define(env, exports, "scratchFloats", ScratchFloats, nullptr);
   return exports;

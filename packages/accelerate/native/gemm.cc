@@ -6,6 +6,7 @@
 // explicit fused multiply-adds, so -ffp-contract=off (which keeps the element-wise kernels' rounding)
 // does not slow this down.
 #include "kernels.h"
+#include "pool.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -64,6 +65,7 @@ constexpr int NV = NR / WIDTH;  // vectors per tile row
 constexpr int KC = 256;         // depth of a packed block
 constexpr int MC = 8 * MR;      // rows of a packed A block
 constexpr int NC = 64 * NR;     // columns of a packed B block
+constexpr double BUILTIN_SPLIT_FLOPS = 4e6;  // a smaller block product runs on the calling thread
 
 // C[mr, nr] = alpha · Σ_p ap[p][·] ⊗ bp[p][·] + beta · C, over kc steps of the packed panels (an
 // MR-row panel of A and an NR-column panel of B, zero-padded); beta 0 never reads C.
@@ -141,17 +143,23 @@ std::vector<float>& packBuffer(int which, size_t size) {
 
 const char* builtinGemmName() { return NAME; }
 
+// B is packed once per (column block, depth block) by the calling thread; the MC-row blocks of A under
+// it are the pool's chunks (each packs its own A block into its thread's buffer). Every element is
+// summed over k in the same order whichever thread computes it, so the result is the same for any
+// number of threads.
 void builtinGemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
                  float beta, float* c, int ldc) {
   float* bp = packBuffer(0, (size_t)KC * NC).data();
-  float* ap = packBuffer(1, (size_t)MC * KC).data();
+  const int rowBlocks = (m + MC - 1) / MC;
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
       const float blockBeta = pc == 0 ? beta : 1.f;  // later depth blocks add to what the first wrote
       pack(b, ldb, transB, jc, pc, nc, kc, NR, bp);  // op(B)[pc : pc+kc, jc : jc+nc], by columns
-      for (int ic = 0; ic < m; ic += MC) {
+      const auto rows = [&](int64_t block) {
+        float* ap = packBuffer(1, (size_t)MC * KC).data();
+        const int ic = (int)block * MC;
         const int mc = std::min(MC, m - ic);
         pack(a, lda, !transA, ic, pc, mc, kc, MR, ap);  // op(A)[ic : ic+mc, pc : pc+kc], by rows
         for (int jr = 0; jr < nc; jr += NR) {
@@ -160,7 +168,9 @@ void builtinGemm(bool transA, bool transB, int m, int n, int k, float alpha, con
                         std::min(NR, nc - jr), alpha, blockBeta);
           }
         }
-      }
+      };
+      if (2.0 * m * nc * kc >= BUILTIN_SPLIT_FLOPS) parallelFor(rowBlocks, rows);
+      else for (int block = 0; block < rowBlocks; block++) rows(block);
     }
   }
 }

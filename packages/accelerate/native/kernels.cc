@@ -2,6 +2,7 @@
 // the tfjs reference ops do (one float32 rounding per operation), and -fno-trapping-math, which lets the
 // float→int step of exp vectorise without changing any result.
 #include "kernels.h"
+#include "pool.h"
 
 #if defined(VJEPA_APPLE_ACCELERATE)
 #include <Accelerate/Accelerate.h>
@@ -10,11 +11,20 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 namespace vjepa {
+
+// How the kernels split across the pool (pool.h), in sizes only: a GEMM of at least GEMM_SPLIT_FLOPS
+// goes in blocks of at least GEMM_BLOCK rows (or columns), at most GEMM_MAX_BLOCKS; element-wise and
+// row kernels in chunks of about ELEMENT_GRAIN floats.
+constexpr double GEMM_SPLIT_FLOPS = 8e6;
+constexpr int GEMM_BLOCK = 128;
+constexpr int64_t GEMM_MAX_BLOCKS = 16;
+constexpr int64_t ELEMENT_GRAIN = 16384;
 
 void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b, int ldb,
           float beta, float* c, int ldc) {
@@ -25,29 +35,73 @@ void gemm(bool transA, bool transB, int m, int n, int k, float alpha, const floa
     return;
   }
 #ifdef VJEPA_BUILTIN_GEMM
-  builtinGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  builtinGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);  // splits its own loops
 #else
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
-              lda, b, ldb, beta, c, ldc);
+  const auto blas = [&](int rows, int cols, const float* ab, const float* bb, float* cb) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, rows, cols, k, alpha, ab,
+                lda, bb, ldb, beta, cb, ldc);
+  };
+  // Split across the pool: the BLAS runs single-threaded on blocks of rows of C (or of columns, when
+  // C is wider than tall); each block re-packs the other operand, so blocks stay ≥ GEMM_BLOCK wide.
+  const bool byRows = m >= n;
+  const int extent = byRows ? m : n;
+  if (!poolCanSplit() || extent < 2 * GEMM_BLOCK || 2.0 * m * n * k < GEMM_SPLIT_FLOPS) {
+    blas(m, n, a, b, c);
+    return;
+  }
+  const Chunking blocks = chunking(extent, GEMM_BLOCK, 16, GEMM_MAX_BLOCKS);
+  parallelFor(blocks.count, [&](int64_t i) {
+    const int64_t lo = blocks.begin(i), span = blocks.end(i) - lo;
+    if (byRows) blas((int)span, n, a + (transA ? lo : lo * lda), b, c + lo * ldc);  // op(A)'s rows lo… and C's
+    else blas(m, (int)span, a, b + (transB ? lo * ldb : lo), c + lo);               // op(B)'s columns lo… and C's
+  });
 #endif
+}
+
+// Rows [0, rows) of `width` floats in chunks of about ELEMENT_GRAIN floats, split across the pool.
+template <class F>
+static void forRowBlocks(int64_t rows, int64_t width, F&& body) {
+  const Chunking blocks = chunking(rows, std::max<int64_t>(1, ELEMENT_GRAIN / std::max<int64_t>(1, width)));
+  parallelFor(blocks.count, [&](int64_t i) { body(blocks.begin(i), blocks.end(i)); });
+}
+
+// Elements [0, n) in chunks of at least `grain`, split across the pool.
+template <class F>
+static void forElements(int64_t n, int64_t grain, F&& body) {
+  const Chunking blocks = chunking(n, grain);
+  parallelFor(blocks.count, [&](int64_t i) { body(blocks.begin(i), blocks.end(i)); });
 }
 
 void linearForward(const float* x, const float* w, const float* bias, float* y, int m, int in, int out) {
   gemm(false, true, m, out, in, 1.f, x, in, w, in, 0.f, y, out);  // [M, out]
   if (bias == nullptr) return;
-  for (int i = 0; i < m; i++) {
-    float* row = y + (int64_t)i * out;
-    for (int j = 0; j < out; j++) row[j] += bias[j];
-  }
+  forRowBlocks(m, out, [&](int64_t r0, int64_t r1) {
+    for (int64_t i = r0; i < r1; i++) {
+      float* row = y + i * out;
+      for (int j = 0; j < out; j++) row[j] += bias[j];
+    }
+  });
+}
+
+// Column blocks of a [rows, cols] sum: each block sums its columns over the rows in order, so the
+// result is the one of a single sequential pass whatever the split.
+constexpr int COLUMN_BLOCK = 32;
+
+template <class F>
+static void forColumnBlocks(int64_t rows, int cols, F&& body) {
+  const Chunking blocks = chunking(cols, std::max<int64_t>(COLUMN_BLOCK, ELEMENT_GRAIN / std::max<int64_t>(1, rows)), COLUMN_BLOCK);
+  parallelFor(blocks.count, [&](int64_t i) { body((int)blocks.begin(i), (int)blocks.end(i)); });
 }
 
 void columnSums(const float* x, float* sums, int rows, int cols) {
-  std::vector<double> acc(cols, 0.0);
-  for (int i = 0; i < rows; i++) {
-    const float* row = x + (int64_t)i * cols;
-    for (int j = 0; j < cols; j++) acc[j] += row[j];
-  }
-  for (int j = 0; j < cols; j++) sums[j] = (float)acc[j];
+  forColumnBlocks(rows, cols, [&](int j0, int j1) {
+    std::vector<double> a(j1 - j0, 0.0);
+    for (int i = 0; i < rows; i++) {
+      const float* row = x + (int64_t)i * cols;
+      for (int j = j0; j < j1; j++) a[j - j0] += row[j];
+    }
+    for (int j = j0; j < j1; j++) sums[j] = (float)a[j - j0];
+  });
 }
 
 void linearBackward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db, int m, int in, int out) {
@@ -70,43 +124,61 @@ static void rowStats(const float* xr, int d, float eps, float& mean, float& rstd
 }
 
 void layerNormForward(const float* x, const float* w, const float* b, float* y, int rows, int d, float eps) {
-  for (int r = 0; r < rows; r++) {
-    const float* xr = x + (int64_t)r * d;
-    float* yr = y + (int64_t)r * d;
-    float mean, rstd;
-    rowStats(xr, d, eps, mean, rstd);
-    for (int j = 0; j < d; j++) {
-      float v = (xr[j] - mean) * rstd;
-      if (w != nullptr) v *= w[j];
-      if (b != nullptr) v += b[j];
-      yr[j] = v;
+  forRowBlocks(rows, d, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = x + r * d;
+      float* yr = y + r * d;
+      float mean, rstd;
+      rowStats(xr, d, eps, mean, rstd);
+      for (int j = 0; j < d; j++) {
+        float v = (xr[j] - mean) * rstd;
+        if (w != nullptr) v *= w[j];
+        if (b != nullptr) v += b[j];
+        yr[j] = v;
+      }
     }
-  }
+  });
 }
 
+// Two passes, each split across the pool: dx by blocks of rows (keeping each row's mean and 1/σ), then
+// dw and db by blocks of columns, summing over the rows in order (one sequential pass's result).
 void layerNormBackward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db, int rows, int d, float eps) {
-  std::vector<double> dwAcc(dw != nullptr ? d : 0, 0.0), dbAcc(db != nullptr ? d : 0, 0.0);
-  std::vector<float> xhat(d), g(d);
-  for (int r = 0; r < rows; r++) {
-    const float* xr = x + (int64_t)r * d;
-    const float* dyr = dy + (int64_t)r * d;
-    float* dxr = dx + (int64_t)r * d;
-    float mean, rstd;
-    rowStats(xr, d, eps, mean, rstd);
-    double meanG = 0, meanGX = 0;
-    for (int j = 0; j < d; j++) {
-      xhat[j] = (xr[j] - mean) * rstd;
-      g[j] = w != nullptr ? dyr[j] * w[j] : dyr[j];
-      meanG += g[j];
-      meanGX += (double)g[j] * xhat[j];
+  std::vector<float> means(rows), rstds(rows);
+  forRowBlocks(rows, d, [&](int64_t r0, int64_t r1) {
+    std::vector<float> xhat(d), g(d);
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = x + r * d;
+      const float* dyr = dy + r * d;
+      float* dxr = dx + r * d;
+      float mean, rstd;
+      rowStats(xr, d, eps, mean, rstd);
+      means[r] = mean;
+      rstds[r] = rstd;
+      double meanG = 0, meanGX = 0;
+      for (int j = 0; j < d; j++) {
+        xhat[j] = (xr[j] - mean) * rstd;
+        g[j] = w != nullptr ? dyr[j] * w[j] : dyr[j];
+        meanG += g[j];
+        meanGX += (double)g[j] * xhat[j];
+      }
+      const float mg = (float)(meanG / d), mgx = (float)(meanGX / d);
+      for (int j = 0; j < d; j++) dxr[j] = rstd * (g[j] - mg - xhat[j] * mgx);
     }
-    const float mg = (float)(meanG / d), mgx = (float)(meanGX / d);
-    for (int j = 0; j < d; j++) dxr[j] = rstd * (g[j] - mg - xhat[j] * mgx);
-    if (dw != nullptr) for (int j = 0; j < d; j++) dwAcc[j] += (double)dyr[j] * xhat[j];
-    if (db != nullptr) for (int j = 0; j < d; j++) dbAcc[j] += dyr[j];
-  }
-  if (dw != nullptr) for (int j = 0; j < d; j++) dw[j] = (float)dwAcc[j];
-  if (db != nullptr) for (int j = 0; j < d; j++) db[j] = (float)dbAcc[j];
+  });
+  if (dw == nullptr && db == nullptr) return;
+  forColumnBlocks(rows, d, [&](int j0, int j1) {
+    std::vector<double> dwAcc(j1 - j0, 0.0), dbAcc(j1 - j0, 0.0);
+    for (int r = 0; r < rows; r++) {
+      const float* xr = x + (int64_t)r * d;
+      const float* dyr = dy + (int64_t)r * d;
+      if (dw != nullptr)
+        for (int j = j0; j < j1; j++) dwAcc[j - j0] += (double)dyr[j] * ((xr[j] - means[r]) * rstds[r]);
+      if (db != nullptr)
+        for (int j = j0; j < j1; j++) dbAcc[j - j0] += dyr[j];
+    }
+    if (dw != nullptr) for (int j = j0; j < j1; j++) dw[j] = (float)dwAcc[j - j0];
+    if (db != nullptr) for (int j = j0; j < j1; j++) db[j] = (float)dbAcc[j - j0];
+  });
 }
 
 // e^x for float32 in [-87, 88]: 2^n · p(r) with r = x − n·ln2 split in two parts, p of degree 6
@@ -143,17 +215,21 @@ static inline float fastErf(float x) {
 }
 
 void geluForward(const float* x, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.f + fastErf(x[i] * 0.70710678118654752f));
+  forElements(n, ELEMENT_GRAIN, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) y[i] = 0.5f * x[i] * (1.f + fastErf(x[i] * 0.70710678118654752f));
+  });
 }
 
 void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
   const float invSqrt2Pi = 0.39894228040143268f;
-  for (int64_t i = 0; i < n; i++) {
-    const float v = x[i];
-    const float cdf = 0.5f * (1.f + fastErf(v * 0.70710678118654752f));
-    const float pdf = invSqrt2Pi * fastExp(-0.5f * v * v);
-    dx[i] = dy[i] * (cdf + v * pdf);
-  }
+  forElements(n, ELEMENT_GRAIN, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float v = x[i];
+      const float cdf = 0.5f * (1.f + fastErf(v * 0.70710678118654752f));
+      const float pdf = invSqrt2Pi * fastExp(-0.5f * v * v);
+      dx[i] = dy[i] * (cdf + v * pdf);
+    }
+  });
 }
 
 // Row reductions in LANES interleaved partials (lane l takes elements l, l + LANES, …), combined in
@@ -215,6 +291,22 @@ int64_t attentionScratchFloats(const AttentionShape& s, bool backward) {
   return backward ? 2 * qb * kb + qb * s.dh + 3 * qb : qb * kb + 2 * qb;
 }
 
+static std::atomic<int64_t> largestScratch{0};
+
+// This thread's scratch of at least `floats` floats: grows to the largest request, never shrinks.
+static float* threadScratch(int64_t floats) {
+  static thread_local std::vector<float> buffer;
+  if ((int64_t)buffer.size() < floats) {
+    buffer.resize(floats);
+    int64_t seen = largestScratch.load();
+    while (seen < floats && !largestScratch.compare_exchange_weak(seen, floats)) {
+    }
+  }
+  return buffer.data();
+}
+
+int64_t attentionScratchHeld() { return largestScratch.load(); }
+
 // The operands of one batch element and head.
 struct Head {
   const float *q, *k, *v;
@@ -257,29 +349,29 @@ static void onlineRows(const AttentionShape& s, const float* qb, const float* kh
   }
 }
 
-void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* scratch) {
+// Every (batch, head, query block) is one chunk of the pool's work: they write disjoint output rows.
+void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out) {
   const int kb = keyBlock(s.nk);
   const int qbMax = std::min(s.nq, QUERY_BLOCK);
-  float* scores = scratch;                     // [qb, kb]
-  float* m = scratch + (int64_t)qbMax * kb;    // [qb]
-  float* l = m + qbMax;                        // [qb]
-  for (int b = 0; b < s.batch; b++) {
-    for (int h = 0; h < s.heads; h++) {
-      const Head x = headOf(s, q, k, v, out, b, h);
-      for (int i0 = 0; i0 < s.nq; i0 += QUERY_BLOCK) {
-        const int qn = std::min(QUERY_BLOCK, s.nq - i0);
-        const float* qb = x.q + (int64_t)i0 * s.qs;
-        float* ob = x.out + (int64_t)i0 * s.os;
-        if (kb < s.nk) {
-          onlineRows(s, qb, x.k, x.v, qn, ob, s.os, scores, m, l);
-          continue;
-        }
-        gemm(false, true, qn, s.nk, s.dh, s.scale, qb, s.qs, x.k, s.ks, 0.f, scores, s.nk);  // scores [qn, Nk]
-        softmaxRows(scores, qn, s.nk);                                                      // weights
-        gemm(false, false, qn, s.dh, s.nk, 1.f, scores, s.nk, x.v, s.vs, 0.f, ob, s.os);    // [qn, dh]
-      }
+  const int64_t blocks = (s.nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
+  parallelFor((int64_t)s.batch * s.heads * blocks, [&](int64_t task) {
+    float* scratch = threadScratch(attentionScratchFloats(s, false));
+    float* scores = scratch;                     // [qb, kb]
+    float* m = scratch + (int64_t)qbMax * kb;    // [qb]
+    float* l = m + qbMax;                        // [qb]
+    const int b = (int)(task / (s.heads * blocks)), h = (int)(task / blocks % s.heads), i0 = (int)(task % blocks) * QUERY_BLOCK;
+    const Head x = headOf(s, q, k, v, out, b, h);
+    const int qn = std::min(QUERY_BLOCK, s.nq - i0);
+    const float* qb = x.q + (int64_t)i0 * s.qs;
+    float* ob = x.out + (int64_t)i0 * s.os;
+    if (kb < s.nk) {
+      onlineRows(s, qb, x.k, x.v, qn, ob, s.os, scores, m, l);
+      return;
     }
-  }
+    gemm(false, true, qn, s.nk, s.dh, s.scale, qb, s.qs, x.k, s.ks, 0.f, scores, s.nk);  // scores [qn, Nk]
+    softmaxRows(scores, qn, s.nk);                                                      // weights
+    gemm(false, false, qn, s.dh, s.nk, 1.f, scores, s.nk, x.v, s.vs, 0.f, ob, s.os);    // [qn, dh]
+  });
 }
 
 // dS = P ∘ (dP − D) over `qn` rows of `kn`, in place in dp; D per row.
@@ -291,77 +383,82 @@ static void softmaxBackwardRows(const float* p, float* dp, const float* d, int q
   }
 }
 
+// Every (batch, head) is one chunk of the pool's work (its query blocks sum into the same dK and dV,
+// in order).
 void attentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* dout,
-                       float* dq, float* dk, float* dv, float* scratch) {
+                       float* dq, float* dk, float* dv) {
   const int kb = keyBlock(s.nk);
   const int qbMax = std::min(s.nq, QUERY_BLOCK);
-  float* p = scratch;                              // [qb, kb]
-  float* dp = p + (int64_t)qbMax * kb;             // [qb, kb]
-  float* o = dp + (int64_t)qbMax * kb;             // [qb, dh] the recomputed output (online case)
-  float* m = o + (int64_t)qbMax * s.dh;            // [qb]
-  float* l = m + qbMax;                            // [qb]
-  float* d = l + qbMax;                            // [qb] D = Σ_j P·dP = dO·O per row
-  for (int b = 0; b < s.batch; b++) {
-    for (int h = 0; h < s.heads; h++) {
-      const int64_t qo = (int64_t)b * s.nq * s.qs + h * s.dh, ko = (int64_t)b * s.nk * s.ks + h * s.dh;
-      const int64_t vo = (int64_t)b * s.nk * s.vs + h * s.dh, oo = (int64_t)b * s.nq * s.os + h * s.dh;
-      for (int i0 = 0; i0 < s.nq; i0 += QUERY_BLOCK) {
-        const int qn = std::min(QUERY_BLOCK, s.nq - i0);
-        const float* qb = q + qo + (int64_t)i0 * s.qs;
-        const float* dob = dout + oo + (int64_t)i0 * s.os;
-        float* dqb = dq + qo + (int64_t)i0 * s.qs;
-        const float into = i0 == 0 ? 0.f : 1.f;  // dK and dV sum over the query blocks
-        if (kb == s.nk) {
-          gemm(false, true, qn, s.nk, s.dh, s.scale, qb, s.qs, (k + ko), s.ks, 0.f, p, s.nk);   // scores [qn, Nk]
-          softmaxRows(p, qn, s.nk);                                                       // P
-          gemm(true, false, s.nk, s.dh, qn, 1.f, p, s.nk, dob, s.os, into, dv + vo, s.vs);  // dV += Pᵀ·dO
-          gemm(false, true, qn, s.nk, s.dh, 1.f, dob, s.os, (v + vo), s.vs, 0.f, dp, s.nk);     // dP = dO·Vᵀ
-          for (int i = 0; i < qn; i++) d[i] = rowSum(p + (int64_t)i * s.nk, dp + (int64_t)i * s.nk, s.nk);  // Σ_j P·dP
-          softmaxBackwardRows(p, dp, d, qn, s.nk);                                                   // dS
-          gemm(false, false, qn, s.dh, s.nk, s.scale, dp, s.nk, (k + ko), s.ks, 0.f, dqb, s.qs);         // dQ = scale·dS·K
-          gemm(true, false, s.nk, s.dh, qn, s.scale, dp, s.nk, qb, s.qs, into, dk + ko, s.ks);      // dK += scale·dSᵀ·Q
-          continue;
+  parallelFor((int64_t)s.batch * s.heads, [&](int64_t task) {
+    const int b = (int)(task / s.heads), h = (int)(task % s.heads);
+    float* p = threadScratch(attentionScratchFloats(s, true));  // [qb, kb]
+    float* dp = p + (int64_t)qbMax * kb;             // [qb, kb]
+    float* o = dp + (int64_t)qbMax * kb;             // [qb, dh] the recomputed output (online case)
+    float* m = o + (int64_t)qbMax * s.dh;            // [qb]
+    float* l = m + qbMax;                            // [qb]
+    float* d = l + qbMax;                            // [qb] D = Σ_j P·dP = dO·O per row
+    const int64_t qo = (int64_t)b * s.nq * s.qs + h * s.dh, ko = (int64_t)b * s.nk * s.ks + h * s.dh;
+    const int64_t vo = (int64_t)b * s.nk * s.vs + h * s.dh, oo = (int64_t)b * s.nq * s.os + h * s.dh;
+    for (int i0 = 0; i0 < s.nq; i0 += QUERY_BLOCK) {
+      const int qn = std::min(QUERY_BLOCK, s.nq - i0);
+      const float* qb = q + qo + (int64_t)i0 * s.qs;
+      const float* dob = dout + oo + (int64_t)i0 * s.os;
+      float* dqb = dq + qo + (int64_t)i0 * s.qs;
+      const float into = i0 == 0 ? 0.f : 1.f;  // dK and dV sum over the query blocks
+      if (kb == s.nk) {
+        gemm(false, true, qn, s.nk, s.dh, s.scale, qb, s.qs, (k + ko), s.ks, 0.f, p, s.nk);   // scores [qn, Nk]
+        softmaxRows(p, qn, s.nk);                                                       // P
+        gemm(true, false, s.nk, s.dh, qn, 1.f, p, s.nk, dob, s.os, into, dv + vo, s.vs);  // dV += Pᵀ·dO
+        gemm(false, true, qn, s.nk, s.dh, 1.f, dob, s.os, (v + vo), s.vs, 0.f, dp, s.nk);     // dP = dO·Vᵀ
+        for (int i = 0; i < qn; i++) d[i] = rowSum(p + (int64_t)i * s.nk, dp + (int64_t)i * s.nk, s.nk);  // Σ_j P·dP
+        softmaxBackwardRows(p, dp, d, qn, s.nk);                                                   // dS
+        gemm(false, false, qn, s.dh, s.nk, s.scale, dp, s.nk, (k + ko), s.ks, 0.f, dqb, s.qs);         // dQ = scale·dS·K
+        gemm(true, false, s.nk, s.dh, qn, s.scale, dp, s.nk, qb, s.qs, into, dk + ko, s.ks);      // dK += scale·dSᵀ·Q
+        continue;
+      }
+      // The rows' max and sum, and D = dO·O from the recomputed output.
+      onlineRows(s, qb, (k + ko), (v + vo), qn, o, s.dh, p, m, l);
+      for (int i = 0; i < qn; i++) d[i] = rowSum(dob + (int64_t)i * s.os, o + (int64_t)i * s.dh, s.dh);
+      for (int j0 = 0; j0 < s.nk; j0 += KEY_BLOCK) {
+        const int kn = std::min(KEY_BLOCK, s.nk - j0);
+        const float* kj = (k + ko) + (int64_t)j0 * s.ks;
+        const float* vj = (v + vo) + (int64_t)j0 * s.vs;
+        gemm(false, true, qn, kn, s.dh, s.scale, qb, s.qs, kj, s.ks, 0.f, p, kn);  // scores [qn, kn]
+        for (int i = 0; i < qn; i++) {
+          float* row = p + (int64_t)i * kn;
+          const float inv = 1.f / l[i];
+          for (int j = 0; j < kn; j++) row[j] = fastExp(row[j] - m[i]) * inv;      // P
         }
-        // The rows' max and sum, and D = dO·O from the recomputed output.
-        onlineRows(s, qb, (k + ko), (v + vo), qn, o, s.dh, p, m, l);
-        for (int i = 0; i < qn; i++) d[i] = rowSum(dob + (int64_t)i * s.os, o + (int64_t)i * s.dh, s.dh);
-        for (int j0 = 0; j0 < s.nk; j0 += KEY_BLOCK) {
-          const int kn = std::min(KEY_BLOCK, s.nk - j0);
-          const float* kj = (k + ko) + (int64_t)j0 * s.ks;
-          const float* vj = (v + vo) + (int64_t)j0 * s.vs;
-          gemm(false, true, qn, kn, s.dh, s.scale, qb, s.qs, kj, s.ks, 0.f, p, kn);  // scores [qn, kn]
-          for (int i = 0; i < qn; i++) {
-            float* row = p + (int64_t)i * kn;
-            const float inv = 1.f / l[i];
-            for (int j = 0; j < kn; j++) row[j] = fastExp(row[j] - m[i]) * inv;      // P
-          }
-          gemm(true, false, kn, s.dh, qn, 1.f, p, kn, dob, s.os, into, dv + vo + (int64_t)j0 * s.vs, s.vs);  // dV += Pᵀ·dO
-          gemm(false, true, qn, kn, s.dh, 1.f, dob, s.os, vj, s.vs, 0.f, dp, kn);                          // dP = dO·Vᵀ
-          softmaxBackwardRows(p, dp, d, qn, kn);                                                           // dS
-          gemm(false, false, qn, s.dh, kn, s.scale, dp, kn, kj, s.ks, j0 == 0 ? 0.f : 1.f, dqb, s.qs);     // dQ += scale·dS·K
-          gemm(true, false, kn, s.dh, qn, s.scale, dp, kn, qb, s.qs, into, dk + ko + (int64_t)j0 * s.ks, s.ks);  // dK += scale·dSᵀ·Q
-        }
+        gemm(true, false, kn, s.dh, qn, 1.f, p, kn, dob, s.os, into, dv + vo + (int64_t)j0 * s.vs, s.vs);  // dV += Pᵀ·dO
+        gemm(false, true, qn, kn, s.dh, 1.f, dob, s.os, vj, s.vs, 0.f, dp, kn);                          // dP = dO·Vᵀ
+        softmaxBackwardRows(p, dp, d, qn, kn);                                                           // dS
+        gemm(false, false, qn, s.dh, kn, s.scale, dp, kn, kj, s.ks, j0 == 0 ? 0.f : 1.f, dqb, s.qs);     // dQ += scale·dS·K
+        gemm(true, false, kn, s.dh, qn, s.scale, dp, kn, qb, s.qs, into, dk + ko + (int64_t)j0 * s.ks, s.ks);  // dK += scale·dSᵀ·Q
       }
     }
-  }
+  });
 }
 
 void adamw(const AdamWScalars& s, const float* p, const float* m, const float* v, const float* g, float* pOut, float* mOut,
            float* vOut, int64_t n) {
-  for (int64_t i = 0; i < n; i++) {
-    const float grad = s.gradScale == 1.f ? g[i] : g[i] * s.gradScale;
-    const float decayed = s.decayFactor == 1.f ? p[i] : p[i] * s.decayFactor;
-    const float m1 = m[i] * s.beta1 + grad * s.oneMinusBeta1;
-    const float v1 = v[i] * s.beta2 + (grad * s.oneMinusBeta2) * grad;
-    const float denom = std::sqrt(v1) / s.sqrtBias2 + s.eps;
-    mOut[i] = m1;
-    vOut[i] = v1;
-    pOut[i] = decayed + (m1 / denom) * s.negStepSize;
-  }
+  forElements(n, 2 * ELEMENT_GRAIN, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float grad = s.gradScale == 1.f ? g[i] : g[i] * s.gradScale;
+      const float decayed = s.decayFactor == 1.f ? p[i] : p[i] * s.decayFactor;
+      const float m1 = m[i] * s.beta1 + grad * s.oneMinusBeta1;
+      const float v1 = v[i] * s.beta2 + (grad * s.oneMinusBeta2) * grad;
+      const float denom = std::sqrt(v1) / s.sqrtBias2 + s.eps;
+      mOut[i] = m1;
+      vOut[i] = v1;
+      pOut[i] = decayed + (m1 / denom) * s.negStepSize;
+    }
+  });
 }
 
 void ema(const float* t, const float* o, float* out, int64_t n, float momentum, float keep) {
-  for (int64_t i = 0; i < n; i++) out[i] = t[i] * momentum + o[i] * keep;
+  forElements(n, 2 * ELEMENT_GRAIN, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) out[i] = t[i] * momentum + o[i] * keep;
+  });
 }
 
 bool gatherRows(const float* x, const int32_t* idx, float* out, int64_t count, int64_t rowSize, int64_t rows) {

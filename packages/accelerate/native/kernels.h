@@ -45,11 +45,15 @@ struct AttentionShape {
 constexpr int QUERY_BLOCK = 64;
 constexpr int KEY_BLOCK = 1024;
 constexpr int FULL_ROW_KEYS = 4096;
+// Each thread of the pool (pool.h) that runs a block holds its own scratch; attentionScratchHeld() is
+// the largest any thread holds. Forward splits over batch × heads × query blocks, backward over
+// batch × heads.
 int64_t attentionScratchFloats(const AttentionShape& s, bool backward);
-void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out, float* scratch);
+int64_t attentionScratchHeld();
+void attentionForward(const AttentionShape& s, const float* q, const float* k, const float* v, float* out);
 // Recomputes the weights block by block; dq/dk/dv use the strides of q/k/v.
 void attentionBackward(const AttentionShape& s, const float* q, const float* k, const float* v, const float* dout,
-                       float* dq, float* dk, float* dv, float* scratch);
+                       float* dq, float* dk, float* dv);
 
 // torch.optim.AdamW's update of one parameter, out of place.
 struct AdamWScalars {

@@ -51,7 +51,7 @@ if (!compiler) report(false, 'no C++ compiler (set CXX, or install g++ / clang++
 const headers = headerDir();
 if (!headers) report(false, 'Node.js headers (node_api.h) not found; set VJEPA_NODE_HEADERS to their folder');
 
-const sources = ['addon.cc', 'kernels.cc', 'gemm.cc'].map((file) => join(root, 'native', file));
+const sources = ['addon.cc', 'kernels.cc', 'gemm.cc', 'pool.cc'].map((file) => join(root, 'native', file));
 const choice = (process.env.VJEPA_BLAS || 'auto').toLowerCase();
 const CHOICES = { auto: ['system', 'builtin'], system: ['system'], none: ['builtin'] };
 if (!CHOICES[choice]) report(false, `VJEPA_BLAS=${process.env.VJEPA_BLAS}: expected auto, system or none`);
@@ -75,6 +75,7 @@ function commandFor(gemm) {
     '-fPIC',
     '-shared',
     '-std=c++17',
+    '-pthread',
     `-I${headers}`,
     '-DNODE_GYP_MODULE_NAME=vjepa_accelerate',
     ...sources,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadNativeKernels } from './load';
+import { Heap, values } from './heap.test-util';
 
 // Each kernel of the addon, called directly on a Uint8Array as the wasm backend's heap, against a plain
 // JavaScript loop, on small awkward shapes (one row, one column, padded strides, odd widths). The
@@ -8,42 +9,6 @@ import { loadNativeKernels } from './load';
 
 const { kernels } = loadNativeKernels();
 const f = Math.fround;
-
-/** Float32 (and int32) operands laid out in one memory at 4-byte offsets, never at 0, with gaps. */
-class Heap {
-  readonly mem: Uint8Array<ArrayBuffer>;
-  private next = 64;
-
-  constructor(bytes = 1 << 20) {
-    this.mem = new Uint8Array(bytes);
-  }
-
-  /** Copies `values` in; returns their byte offset. */
-  put(values: ArrayLike<number>, type: typeof Float32Array | typeof Int32Array = Float32Array): number {
-    const offset = this.next;
-    new type(this.mem.buffer, offset, values.length).set(Array.from(values));
-    this.next += 4 * values.length + 12; // a gap, so that an overrun would show as a wrong neighbour
-    return offset;
-  }
-
-  /** `n` floats of `fill` (NaN by default: anything the kernel should have written shows). */
-  alloc(n: number, fill = Number.NaN): number {
-    return this.put(new Float32Array(n).fill(fill));
-  }
-
-  read(offset: number, n: number): Float32Array {
-    return new Float32Array(this.mem.buffer, offset, n).slice();
-  }
-}
-
-/** `n` seeded floats in `[-scale, scale)` (a small LCG: this package has no dependencies). */
-function values(n: number, seed: number, scale = 1): Float32Array {
-  let state = seed * 2654435761 + 1;
-  return Float32Array.from({ length: n }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return f((state / 2 ** 32) * 2 * scale - scale);
-  });
-}
 
 /** Asserts `actual` within `tolerance` of `expected`, relative to the largest magnitude (at least 1). */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {

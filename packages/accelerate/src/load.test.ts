@@ -26,7 +26,9 @@ const FUNCTIONS = optionKeys<NativeKernels>({
   gatherRows: true,
   sumSquares: true,
   setThreads: true,
+  defaultThreads: true,
   blasInfo: true,
+  blasCore: true,
   scratchFloats: true,
 });
 
@@ -42,7 +44,13 @@ describe('loadNativeKernels', () => {
       expect(Object.keys(kernels!).sort()).toEqual([...FUNCTIONS].sort());
       for (const name of FUNCTIONS) expect(typeof kernels![name], name).toBe('function');
       expect(kernels!.blasInfo().trim().length).toBeGreaterThan(0); // the BLAS answers
-      expect(kernels!.setThreads(1)).toBeGreaterThanOrEqual(0); // 0 where it sizes its own pool
+      expect(kernels!.blasCore().trim().length).toBeGreaterThan(0); // OpenBLAS's core, or the built-in GEMM
+      const threads = kernels!.defaultThreads();
+      expect(threads).toBeGreaterThanOrEqual(1);
+      expect(threads).toBeLessThanOrEqual(8);
+      expect(kernels!.setThreads(0)).toBe(threads); // below 1: the default
+      expect(kernels!.setThreads(3)).toBe(3);
+      expect(kernels!.setThreads(1)).toBe(1);
     } else {
       expect(kernels).toBeNull();
       expect(reason).toContain(status?.reason ?? 'its install script did not run');

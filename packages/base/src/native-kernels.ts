@@ -35,11 +35,20 @@ export interface NativeKernels {
   gatherRows(mem: Uint8Array, x: number, idx: number, out: number, count: number, rowSize: number, rows: number): boolean;
   /** `Σ x²` of `n` floats, accumulated in double. */
   sumSquares(mem: Uint8Array, x: number, n: number): number;
-  /** Sets the BLAS thread count; returns the count now in use (0 where the BLAS sizes its own pool). */
+  /**
+   * Sizes the addon's thread pool: `threads` threads in all, the calling one included (below 1: {@link
+   * NativeKernels.defaultThreads}). The pool splits the products, attention (batch × heads × query
+   * blocks), LayerNorm, GELU, AdamW and the EMA in chunks fixed by the shapes alone, so the results do
+   * not depend on the count; the BLAS itself always runs single-threaded. Returns the size now in use.
+   */
   setThreads(threads: number): number;
+  /** The pool's default size: the CPUs this process may run on (its affinity mask), at most 8. */
+  defaultThreads(): number;
   /** The BLAS library's configuration string, or which built-in GEMM the addon was compiled with where it has no BLAS. */
   blasInfo(): string;
-  /** The floats of scratch memory the kernels hold on this thread: the largest any call needed (attention's blocks; never `Nq·Nk`). */
+  /** The GEMM's kernel: OpenBLAS's core name (`openblas_get_corename()`, e.g. `Haswell`, `SkylakeX`, `Zen`), `Apple Accelerate`, or the built-in GEMM's name. */
+  blasCore(): string;
+  /** The floats of scratch memory one thread holds: the largest any thread's calls needed (attention's blocks; never `Nq·Nk`). */
   scratchFloats(): number;
 }
 

@@ -89,9 +89,9 @@ export function acceleratorOption(): Option {
   return option('--accelerator <name>', description, oneOf<AcceleratorRequest>(['auto', 'native', 'none']), 'auto');
 }
 
-/** `--threads <n>`: BLAS threads of the native kernels. */
+/** `--threads <n>`: threads of the native kernels' pool (the BLAS itself runs single-threaded). */
 export function threadsOption(): Option {
-  return option('--threads <n>', 'BLAS threads of the native kernels (default 1, or VJEPA_BLAS_THREADS)', integer(1));
+  return option('--threads <n>', "threads of the native kernels' own pool (default: VJEPA_THREADS, else the CPUs this process may use, at most 8)", integer(1));
 }
 
 /** `--heads <n>`: what the tensors of an official `.pth.tar` cannot say. */

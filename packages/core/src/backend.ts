@@ -39,7 +39,11 @@ export interface SelectBackendOptions {
    * an error; `none` keeps tfjs's own kernels (the plain path).
    */
   accelerator?: AcceleratorRequest;
-  /** BLAS threads of the native kernels (default 1, or `VJEPA_BLAS_THREADS`). */
+  /**
+   * Threads of the native kernels' own pool, the calling one included (default: the `VJEPA_THREADS`
+   * environment variable, else the CPUs this process may run on, at most 8). The BLAS itself always
+   * runs single-threaded; the pool splits its products, attention, LayerNorm, GELU and the optimiser.
+   */
   threads?: number;
 }
 
@@ -153,8 +157,9 @@ export async function selectBackend(requested: BackendRequest = 'auto', options:
   if (unknown.length) fail('options', `only the keys ${SELECT_BACKEND_KEYS.join(', ')}`, unknown.join(', '));
   const accelerator = options.accelerator ?? (environment('VJEPA_ACCELERATOR') as AcceleratorRequest | undefined) ?? 'auto';
   if (!ACCELERATORS.includes(accelerator)) fail('accelerator', `one of ${ACCELERATORS.join(', ')}`, accelerator);
-  const threads = options.threads ?? Number(environment('VJEPA_BLAS_THREADS') ?? 1);
-  if (!Number.isInteger(threads) || threads < 1) fail('threads', 'a positive integer', threads);
+  const fromEnvironment = environment('VJEPA_THREADS') ?? environment('VJEPA_BLAS_THREADS'); // the older name still works
+  const threads = options.threads ?? (fromEnvironment === undefined ? undefined : Number(fromEnvironment));
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) fail('threads', 'a positive integer', threads);
   ensureGradients();
   const rejected: BackendChoice['rejected'] = [];
   if (requested === 'auto' || requested === 'tensorflow') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '@vjepa/core';
-import { acceleratorLines, gemmLine, runDoctor, webgpuLine } from './doctor';
+import { acceleratorLines, gemmLines, runDoctor, webgpuLine } from './doctor';
 
 describe('vjepa doctor: the accelerator', () => {
   it('names the native accelerator and the fast path', () => {
@@ -17,10 +17,18 @@ describe('vjepa doctor: the accelerator', () => {
     expect(acceleratorLines({ backend: 'tensorflow', accelerator: { name: 'none', reason: 'x' } })).toEqual(['accelerator: none — x']);
   });
 
-  it('names the GEMM and its measured rate (and OPENBLAS_CORETYPE when set)', () => {
+  it('names the GEMM, its measured rate and threads, and OpenBLAS’s core kernel (forced by OPENBLAS_CORETYPE or not)', () => {
     const probe = { gemm: 'built-in AVX-512 GEMM (no BLAS)', gflops: 123.456, size: 384, runs: 9 };
-    expect(gemmLine(probe, 'Haswell')).toBe('  gemm: built-in AVX-512 GEMM (no BLAS) — 123.5 GFLOP/s measured (sgemm 384³, 9 runs)');
-    expect(gemmLine({ ...probe, gemm: 'OpenBLAS 0.3.21 Zen' }, 'Haswell')).toBe('  gemm: OpenBLAS 0.3.21 Zen — 123.5 GFLOP/s measured (sgemm 384³, 9 runs, OPENBLAS_CORETYPE=Haswell)');
+    const builtin = { config: probe.gemm, core: 'built-in AVX-512', coreType: 'Haswell' };
+    expect(gemmLines(probe, builtin, 2)).toEqual(['  gemm: built-in AVX-512 GEMM (no BLAS) — 123.5 GFLOP/s measured (sgemm 384³, 9 runs, 2 thread(s))']);
+    const config = 'OpenBLAS 0.3.21 DYNAMIC_ARCH Haswell';
+    expect(gemmLines({ ...probe, gemm: config }, { config, core: 'Haswell', coreType: 'Haswell' }, 1)).toEqual([
+      '  gemm: OpenBLAS 0.3.21 DYNAMIC_ARCH Haswell — 123.5 GFLOP/s measured (sgemm 384³, 9 runs, 1 thread(s))',
+      '  gemm kernel: OpenBLAS core Haswell (forced by OPENBLAS_CORETYPE=Haswell)',
+    ]);
+    expect(gemmLines({ ...probe, gemm: config }, { config, core: 'Cooperlake', coreType: null }, 2)[1]).toBe(
+      '  gemm kernel: OpenBLAS core Cooperlake (OPENBLAS_CORETYPE unset: OpenBLAS chose it for this CPU)',
+    );
   });
 
   it('prints the accelerator line of the chosen backend', async () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { activeNativeKernels, findWebGpuAdapter, measureGemm, selectBackend, type BackendChoice, type GemmMeasurement } from '@vjepa/core';
+import { activeNativeKernels, findWebGpuAdapter, gemmKernel, measureGemm, selectBackend, type BackendChoice, type GemmKernel, type GemmMeasurement } from '@vjepa/core';
 import { findNpmFfmpeg, findOnPath } from '@vjepa/data';
 
 function firstLine(text: string | undefined): string {
@@ -42,13 +42,17 @@ export function webgpuLine(found: Awaited<ReturnType<typeof findWebGpuAdapter>>)
 }
 
 /**
- * The GEMM line of `vjepa doctor`: which matrix product the native kernels run (the BLAS's own
- * configuration, which names OpenBLAS's core kernel, or the addon's built-in GEMM) and its measured rate;
- * OPENBLAS_CORETYPE, when set, is named beside OpenBLAS (it forces that kernel).
+ * The GEMM lines of `vjepa doctor`: which matrix product the native kernels run (the BLAS's own
+ * configuration, or the addon's built-in GEMM) and its measured rate on the pool's threads; then, for
+ * OpenBLAS, the core kernel it runs (`openblas_get_corename()`) and whether OPENBLAS_CORETYPE forced it.
  */
-export function gemmLine(probe: GemmMeasurement, coreType: string | null = process.env.OPENBLAS_CORETYPE ?? null): string {
-  const forced = coreType && probe.gemm.startsWith('OpenBLAS') ? `, OPENBLAS_CORETYPE=${coreType}` : ''; // it picks OpenBLAS's kernel
-  return `  gemm: ${probe.gemm} — ${probe.gflops.toFixed(1)} GFLOP/s measured (sgemm ${probe.size}³, ${probe.runs} runs${forced})`;
+export function gemmLines(probe: GemmMeasurement, kernel: GemmKernel, threads: number): string[] {
+  const lines = [`  gemm: ${probe.gemm} — ${probe.gflops.toFixed(1)} GFLOP/s measured (sgemm ${probe.size}³, ${probe.runs} runs, ${threads} thread(s))`];
+  if (kernel.config.startsWith('OpenBLAS')) {
+    const how = kernel.coreType ? `forced by OPENBLAS_CORETYPE=${kernel.coreType}` : 'OPENBLAS_CORETYPE unset: OpenBLAS chose it for this CPU';
+    lines.push(`  gemm kernel: OpenBLAS core ${kernel.core} (${how})`);
+  }
+  return lines;
 }
 
 /**
@@ -57,13 +61,13 @@ export function gemmLine(probe: GemmMeasurement, coreType: string | null = proce
  */
 export async function runDoctor(log: (line: string) => void = console.log): Promise<{ backend: string; accelerator: 'native' | 'none' }> {
   log(`node ${process.version} on ${process.platform}-${process.arch}`);
-  log(`cpu threads: ${availableParallelism()} (tfjs-wasm runs single-threaded in Node; native tfjs uses all cores)`);
+  log(`cpu threads: ${availableParallelism()} (tfjs-wasm runs single-threaded in Node; the native kernels split across their own pool, --threads or VJEPA_THREADS; native tfjs uses all cores)`);
   const choice = await selectBackend('auto');
   for (const rejected of choice.rejected) log(`backend ${rejected.candidate}: not used — ${rejected.reason}`);
   log(`backend ${choice.backend}${choice.provider ? ` (${choice.provider})` : ''}: selected — ${choice.reason}`);
   for (const line of acceleratorLines(choice)) log(line);
   const kernels = activeNativeKernels();
-  if (kernels !== null) log(gemmLine(measureGemm(kernels)));
+  if (kernels !== null) for (const line of gemmLines(measureGemm(kernels), gemmKernel(kernels), choice.accelerator.threads ?? 1)) log(line);
   if (choice.backend !== 'tensorflow') {
     log('  for a GPU: npm install @tensorflow/tfjs-node-gpu@4.22.0 (CUDA + cuDNN required), then vjepa runs on it with --backend auto');
   }

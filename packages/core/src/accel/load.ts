@@ -31,9 +31,10 @@ async function importAccelerate(): Promise<NativeLoad> {
 
 /**
  * Loads the native kernels for the wasm backend, registers them with tfjs and turns them on, or says
- * why not (an error when `request` is `native`). `selectBackend` calls it once wasm is active.
+ * why not (an error when `request` is `native`). `selectBackend` calls it once wasm is active; `threads`
+ * sizes the addon's thread pool (undefined: its default).
  */
-export async function loadAccelerator(request: AcceleratorRequest, threads: number): Promise<AcceleratorInfo> {
+export async function loadAccelerator(request: AcceleratorRequest, threads?: number): Promise<AcceleratorInfo> {
   if (request === 'none') return without(request, 'the native kernels were turned off (accelerator: none)', '');
   const inNode = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
   if (!inNode) {
@@ -42,9 +43,13 @@ export async function loadAccelerator(request: AcceleratorRequest, threads: numb
   }
   const loaded = await importAccelerate();
   if (loaded.kernels === null) return without(request, `slow path: tfjs's own wasm kernels, because ${loaded.reason}`, loaded.reason);
-  const used = loaded.kernels.setThreads(threads);
+  const used = loaded.kernels.setThreads(threads ?? 0); // 0: the addon's default, the CPUs this process may use
   registerNativeKernels();
-  const info: AcceleratorInfo = { name: 'native', reason: `${loaded.reason}, ${used || 'library-chosen'} BLAS thread(s), on the wasm heap` };
+  const info: AcceleratorInfo = {
+    name: 'native',
+    reason: `${loaded.reason}, ${used} thread(s) in the addon's pool (the BLAS single-threaded), on the wasm heap`,
+    threads: used,
+  };
   setNativeKernels(loaded.kernels, info);
   return info;
 }

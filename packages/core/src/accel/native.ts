@@ -10,6 +10,8 @@ export interface AcceleratorInfo {
   name: 'native' | 'none';
   /** One sentence: what is active, or why the native kernels are not (and what would turn them on). */
   reason: string;
+  /** With the native kernels: the threads of the addon's pool in use, the calling one included. */
+  threads?: number;
 }
 
 // Which native kernels are loaded and whether they are on. `selectBackend` sets them; the dispatcher

@@ -3,6 +3,7 @@ import { Module } from './module';
 import { LayerNorm } from './layer-norm';
 import { Attention, type QkvTransform } from './attention';
 import { Mlp } from './mlp';
+import { residualAdd } from '../ops/residual-add';
 import { fail } from '@vjepa/base';
 import type { RandomStream } from '../random';
 
@@ -51,8 +52,8 @@ export class Block extends Module {
   /** `[B, N, D]` → `[B, N, D]`; `transformQkv` is handed to the attention (V-JEPA 2: RoPE on q and k). */
   apply(x: tf.Tensor3D, transformQkv?: QkvTransform): tf.Tensor3D {
     return tf.tidy(() => {
-      const attended = tf.add(x, this.dropBranch(this.attn.apply(this.norm1.apply(x) as tf.Tensor3D, transformQkv))); // [B, N, D]
-      return tf.add(attended, this.dropBranch(this.mlp.apply(this.norm2.apply(attended)) as tf.Tensor3D)) as tf.Tensor3D; // [B, N, D]
+      const attended = residualAdd(x, this.dropBranch(this.attn.apply(this.norm1.apply(x) as tf.Tensor3D, transformQkv))); // [B, N, D]
+      return residualAdd(attended, this.dropBranch(this.mlp.apply(this.norm2.apply(attended)) as tf.Tensor3D)); // [B, N, D]
     });
   }
 

@@ -121,11 +121,17 @@ describe.each(['cpu', 'wasm'] as const)('runBench on a tiny config on %s', (back
     expect(result.gflops).toBeCloseTo(expected / result.timesMs[0] / 1e6, 9);
 
     const line = benchJson(result);
-    expect(Object.keys(line)).toEqual(['backend', 'accelerator', 'median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb', 'tensors_delta']);
+    const native = result.accelerator === 'native' ? ['threads', 'gemm_core', 'gemm_config', 'openblas_coretype'] : [];
+    expect(Object.keys(line)).toEqual(['backend', 'accelerator', 'median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb', 'tensors_delta', ...native]);
+    if (result.accelerator === 'native') {
+      expect(line).toMatchObject({ threads: choice.accelerator.threads, openblas_coretype: process.env.OPENBLAS_CORETYPE || null });
+      expect(String(line.gemm_core).length).toBeGreaterThan(0);
+    }
     expect(line).toMatchObject({ backend, accelerator: choice.accelerator.name, median_ms: Number(result.medianMs.toFixed(1)), tensors_delta: 0 });
     for (const key of ['median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb'] as const) expect(line[key]).toBeGreaterThan(0);
     expect(benchRow(result).startsWith(backend.padEnd(9))).toBe(true);
-    expect(benchDetails(result)).toEqual([`  accelerator ${choice.accelerator.name} — ${choice.accelerator.reason}`]);
+    expect(benchDetails(result)[0]).toBe(`  accelerator ${choice.accelerator.name} — ${choice.accelerator.reason}`);
+    expect(benchDetails(result)).toHaveLength(result.accelerator === 'native' ? 2 : 1); // and the GEMM line
   });
 
   it('profiles a step (kernels only) and soaks without growing the tensor count', async () => {
@@ -140,7 +146,7 @@ describe.each(['cpu', 'wasm'] as const)('runBench on a tiny config on %s', (back
     expect(result.soak).toMatchObject({ steps: 2 });
     expect(result.soak!.rssTenthsMb).toHaveLength(2); // one sample per tenth that a step ends: both steps here
     expect(result.soak!.tensorsEnd).toBe(result.soak!.tensorsStart);
-    expect(Object.keys(benchJson(result)).slice(8)).toEqual(['soak_steps', 'rss_start_mb', 'rss_end_mb', 'tensors_start', 'tensors_end', 'rss_tenths_mb']);
+    expect(Object.keys(benchJson(result)).slice(8, 14)).toEqual(['soak_steps', 'rss_start_mb', 'rss_end_mb', 'tensors_start', 'tensors_end', 'rss_tenths_mb']);
   });
 
   it("times the encoder forward alone with what: 'forward'", async () => {

@@ -6,10 +6,12 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 /**
  * The `--json` line of one backend: exactly `backend`, `accelerator`, `median_ms`, `min_ms`,
  * `clips_per_s`, `gflops`, `peak_rss_mb`, `tensors_delta`; with a soak also `soak_steps`,
- * `rss_start_mb`, `rss_end_mb`, `tensors_start`, `tensors_end`.
+ * `rss_start_mb`, `rss_end_mb`, `tensors_start`, `tensors_end`, `rss_tenths_mb`; with the native
+ * kernels also `threads` (their pool), `gemm_core` (OpenBLAS's core kernel or the built-in GEMM),
+ * `gemm_config` (the BLAS's configuration string) and `openblas_coretype` (the variable's value, or null).
  */
-export function benchJson(result: BenchResult): Record<string, string | number> {
-  const line: Record<string, string | number> = {
+export function benchJson(result: BenchResult): Record<string, string | number | number[] | null> {
+  const line: Record<string, string | number | number[] | null> = {
     backend: result.backend,
     accelerator: result.accelerator,
     median_ms: round(result.medianMs, 1),
@@ -29,6 +31,10 @@ export function benchJson(result: BenchResult): Record<string, string | number> 
       rss_tenths_mb: result.soak.rssTenthsMb.map((mb) => round(mb, 1)),
     });
   }
+  if (result.native) {
+    const { threads, gemm } = result.native;
+    Object.assign(line, { threads, gemm_core: gemm.core, gemm_config: gemm.config, openblas_coretype: gemm.coreType });
+  }
   return line;
 }
 
@@ -46,6 +52,10 @@ export function benchRow(result: BenchResult): string {
 /** The lines under a row: the accelerator and why, the soak, the profile. */
 export function benchDetails(result: BenchResult): string[] {
   const lines = [`  accelerator ${result.accelerator} — ${result.acceleratorReason}`];
+  if (result.native) {
+    const { threads, gemm } = result.native;
+    lines.push(`  gemm ${gemm.core} (${gemm.config}; OPENBLAS_CORETYPE ${gemm.coreType ?? 'unset'}), ${threads} thread(s)`);
+  }
   if (result.adapter) lines.push(`  adapter ${result.adapter}`);
   if (result.soak) {
     const s = result.soak;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type MaskPair } from '@vjepa/core';
+import { activeNativeKernels, gemmKernel, RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type GemmKernel, type MaskPair } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
 import { VisionTransformer } from '@vjepa/vit';
 import { createPretrainingModels, createTrainStep, officialRecipe } from '../recipe';
@@ -25,6 +25,8 @@ export interface BenchResult {
   /** The fast kernels active (`selectBackend(...).accelerator`). */
   accelerator: 'native' | 'none';
   acceleratorReason: string;
+  /** With the native kernels: the threads of their pool, and the GEMM kernel that ran (OpenBLAS's core, or the built-in GEMM). */
+  native?: { threads: number; gemm: GemmKernel };
   /** On webgpu: the adapter the numbers were measured on. */
   adapter?: string;
   what: 'step' | 'forward';
@@ -64,7 +66,7 @@ export interface BenchOptions {
   soakSteps?: number;
   /** Native kernels on wasm (`selectBackend`'s `accelerator`, default `auto`). */
   accelerator?: AcceleratorRequest;
-  /** BLAS threads of the native kernels. */
+  /** Threads of the native kernels' pool (default: `selectBackend`'s, the CPUs this process may use). */
   threads?: number;
   /** Seed of the weights, clips and masks (default 0). */
   seed?: number;
@@ -159,6 +161,12 @@ function forwardWorkload(config: BenchConfig, seed: number): Workload {
   };
 }
 
+/** The native kernels' pool size and GEMM kernel, when they ran. */
+function nativeDetails(threads: number | undefined): Pick<BenchResult, 'native'> {
+  const kernels = activeNativeKernels();
+  return kernels === null || threads === undefined ? {} : { native: { threads, gemm: gemmKernel(kernels) } };
+}
+
 /**
  * Times the full V-JEPA training step (or the encoder forward) of a configuration on each backend: the
  * median and minimum of `runs` after `warmup`, clips/s, GFLOP/s from the matrix-product count of the runs
@@ -189,6 +197,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
         backend: choice.backend,
         accelerator: choice.accelerator.name,
         acceleratorReason: choice.accelerator.reason,
+        ...nativeDetails(choice.accelerator.threads),
         ...(choice.adapter ? { adapter: `${choice.adapter.description}${choice.adapter.software ? ' (software)' : ''}` } : {}),
         what,
         timesMs,

@@ -37,3 +37,27 @@ export function measureGemm(kernels: NativeKernels, size = 384, minSeconds = 0.2
   const seconds = (performance.now() - start) / 1000;
   return { gemm: kernels.blasInfo().trim(), gflops: (2 * size ** 3 * runs) / seconds / 1e9, size, runs };
 }
+
+/** Which matrix-product kernel the native kernels run: {@link gemmKernel}'s answer. */
+export interface GemmKernel {
+  /** The BLAS's configuration string (`openblas_get_config()`), or the built-in GEMM's description. */
+  config: string;
+  /** The kernel itself: OpenBLAS's core name (`openblas_get_corename()`: `Haswell`, `SkylakeX`, `Zen`, …), `Apple Accelerate`, or the built-in GEMM's name. */
+  core: string;
+  /** `OPENBLAS_CORETYPE` when set (it forces OpenBLAS's core; this project never sets it), else null. */
+  coreType: string | null;
+}
+
+/**
+ * Asks the addon which GEMM kernel runs: the library's own answer where OpenBLAS is linked, and whether
+ * `OPENBLAS_CORETYPE` forced it. `vjepa doctor` and `vjepa bench --json` report it.
+ *
+ * @example
+ * const kernels = activeNativeKernels();
+ * if (kernels) console.log(gemmKernel(kernels).core); // e.g. Haswell
+ */
+export function gemmKernel(kernels: NativeKernels): GemmKernel {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const coreType = env?.OPENBLAS_CORETYPE;
+  return { config: kernels.blasInfo().trim(), core: kernels.blasCore().trim(), coreType: coreType === undefined || coreType === '' ? null : coreType };
+}

@@ -14,14 +14,14 @@ export const LINEAR_NO_BIAS = 'VjepaLinearNoBias';
 /** The gradient kernel of both. */
 export const LINEAR_GRAD = 'VjepaLinearGrad';
 
-/** Inputs of {@link LINEAR} (`x [M, in]`, `weight [out, in]`, `bias [out]`) and {@link LINEAR_NO_BIAS} (no `bias`). */
+/** Inputs of {@link LINEAR} (`x [..., in]`, `weight [out, in]`, `bias [out]`) and {@link LINEAR_NO_BIAS} (no `bias`). */
 export interface LinearInputs {
   x: tf.TensorInfo;
   weight: tf.TensorInfo;
   bias?: tf.TensorInfo;
 }
 
-/** Inputs of {@link LINEAR_GRAD}: `dy [M, out]` and the forward's `x`, `weight`. */
+/** Inputs of {@link LINEAR_GRAD}: `dy [..., out]` and the forward's `x`, `weight`. */
 export interface LinearGradInputs {
   dy: tf.TensorInfo;
   x: tf.TensorInfo;
@@ -81,12 +81,11 @@ function onRows(x: tf.Tensor, weight: tf.Tensor2D, product: (rows: tf.Tensor2D) 
 export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
   return nativeOrReference(
     true,
+    // The native kernels take x of any rank as its rows: no reshapes (nor their gradients) around them.
     () =>
-      onRows(x, weight, (flat) =>
-        bias
-          ? tf.engine().runKernel(LINEAR, { x: flat, weight, bias } satisfies LinearInputs) // [M, out]
-          : tf.engine().runKernel(LINEAR_NO_BIAS, { x: flat, weight } satisfies LinearInputs),
-      ),
+      bias
+        ? (tf.engine().runKernel(LINEAR, { x, weight, bias } satisfies LinearInputs) as tf.Tensor) // [..., out]
+        : (tf.engine().runKernel(LINEAR_NO_BIAS, { x, weight } satisfies LinearInputs) as tf.Tensor),
     () => linearReference(x, weight, bias),
   );
 }
@@ -99,19 +98,24 @@ export function linearReference(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Ten
   return onRows(x, weight, (flat) => (bias ? linearWithBias(flat, weight, bias) : linearNoBias(flat, weight)) as tf.Tensor); // [M, out]
 }
 
-// x [M, in], weight [out, in], bias? [out] → y [M, out]
+/** The rows of `x [..., in]`: the product of its leading dimensions. */
+function rowsOf(x: tf.TensorInfo): number {
+  return x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+}
+
+// x [..., in] (its rows M), weight [out, in], bias? [out] → y [..., out]
 const linearForward: WasmKernelFunc<LinearInputs> = ({ inputs: { x, weight, bias }, backend }) => {
-  const [m, inF] = x.shape;
+  const [m, inF] = [rowsOf(x), x.shape[x.shape.length - 1]];
   const outF = weight.shape[0];
   const [xo, wo, bo] = [offsetOf(backend, x), offsetOf(backend, weight), bias ? offsetOf(backend, bias) : NONE];
-  return withOutputs(backend, [[m, outF]], (mem, [y]) => loadedNativeKernels().linearForward(mem, xo, wo, bo, y, m, inF, outF))[0];
+  return withOutputs(backend, [[...x.shape.slice(0, -1), outF]], (mem, [y]) => loadedNativeKernels().linearForward(mem, xo, wo, bo, y, m, inF, outF))[0];
 };
 
-// dy [M, out], x [M, in], weight [out, in] → dx [M, in], dW [out, in], db [out] (when hasBias)
+// dy [..., out], x [..., in], weight [out, in] → dx [..., in], dW [out, in], db [out] (when hasBias)
 const linearBackward: WasmKernelFunc<LinearGradInputs, LinearGradAttrs> = ({ inputs: { dy, x, weight }, backend, attrs }) => {
-  const [m, inF] = x.shape;
+  const [m, inF] = [rowsOf(x), x.shape[x.shape.length - 1]];
   const outF = weight.shape[0];
-  const shapes = attrs.hasBias ? [[m, inF], [outF, inF], [outF]] : [[m, inF], [outF, inF]];
+  const shapes = attrs.hasBias ? [[...x.shape], [outF, inF], [outF]] : [[...x.shape], [outF, inF]];
   const [dyo, xo, wo] = [offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, weight)];
   return withOutputs(backend, shapes, (mem, [dx, dw, db]) => loadedNativeKernels().linearBackward(mem, dyo, xo, wo, dx, dw, db ?? NONE, m, inF, outF));
 };
