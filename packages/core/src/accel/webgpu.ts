@@ -76,6 +76,35 @@ export function program(key: string, inputs: string[], outputShape: number[], th
   };
 }
 
+/** Threads per workgroup of every program of ours (`program`, `workgroupProgram`). */
+export const WORKGROUP_THREADS = WORKGROUP[0];
+
+/**
+ * A program of `groups` workgroups of {@link WORKGROUP_THREADS} threads that cooperate through
+ * workgroup memory (tiles, barriers): `body` runs in every thread, in uniform control flow (no guard
+ * around it), with `group` (the workgroup, `0 ≤ group`; `group ≥ groups` for the spare ones a large
+ * dispatch may add) and `local` (the thread in it) defined; `prelude` holds its `var<workgroup>` arrays
+ * and functions. Uniforms as in {@link program} (`threads` is `groups · WORKGROUP_THREADS`).
+ */
+export function workgroupProgram(key: string, inputs: string[], outputShape: number[], groups: number, body: string, uniforms = '', prelude = ''): WebGpuProgram {
+  if (util === null) throw new Error('vjepa webgpu kernel: tfjs-backend-webgpu was not handed over (register-webgpu.ts)');
+  return {
+    outputShape,
+    shaderKey: `vjepa_${key}`,
+    dispatchLayout: util.flatDispatchLayout(outputShape),
+    dispatch: util.computeDispatch({ x: [0] }, [groups * WORKGROUP_THREADS], WORKGROUP),
+    variableNames: inputs,
+    workgroupSize: WORKGROUP,
+    uniforms: `threads : i32, ${uniforms}`,
+    getUserCode: () => `${prelude}
+      fn main(index : i32) {
+        let group = index / ${WORKGROUP_THREADS};
+        let local = index % ${WORKGROUP_THREADS};
+        ${body}
+      }`,
+  };
+}
+
 /** Runs `p` on the webgpu backend with `threads` and the extra uniforms, in the order `program` declared them. */
 export function run(backend: unknown, p: WebGpuProgram, inputs: tf.TensorInfo[], threads: number, extra: { type: 'float32' | 'int32'; data: number[] }[] = []): tf.TensorInfo {
   return (backend as WebGpuBackendLike).runWebGPUProgram(p, inputs, 'float32', [{ type: 'int32', data: [threads] }, ...extra]);
