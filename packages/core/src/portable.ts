@@ -20,6 +20,7 @@ export { Mlp } from './nn/mlp';
 export { Attention, CrossAttention, type AttentionOptions, type CrossAttentionOptions, type QkvTransform } from './nn/attention';
 export { multiHeadAttention, multiHeadAttentionReference } from './ops/multi-head-attention';
 export { MAX_ATTENTION_SCORES, attentionBlocks, blockwiseAttention, type AttentionBlockOptions } from './accel/kernels/attention-blockwise';
+export { WEBGPU_ATTENTION_MAX_HEAD_DIM } from './accel/kernels/attention';
 export { maxAbsError } from './max-abs-error';
 export { Block, type BlockOptions } from './nn/block';
 export {
