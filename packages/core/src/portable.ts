@@ -22,6 +22,7 @@ export { multiHeadAttention, multiHeadAttentionReference } from './ops/multi-hea
 export { MAX_ATTENTION_SCORES, attentionBlocks, blockwiseAttention, type AttentionBlockOptions } from './accel/kernels/attention-blockwise';
 export { WEBGPU_ATTENTION_MAX_HEAD_DIM } from './accel/kernels/attention';
 export { maxAbsError } from './max-abs-error';
+export { downloadForSyncReads, readAll, readNow, readsAsync, type Reads } from './reads';
 export { Block, type BlockOptions } from './nn/block';
 export {
   fillTruncNormal,
