@@ -196,9 +196,13 @@ export class AdamW {
   /** {@link state} on any backend: the moments are read asynchronously where the backend needs it (webgpu). */
   async stateAsync(): Promise<AdamWState> {
     this.checkLive();
-    const moments = [...this.slots.values()].flatMap((slot) => (slot.expAvg && slot.expAvgSq ? [slot.expAvg, slot.expAvgSq] : []));
-    await downloadForSyncReads(moments);
+    await downloadForSyncReads(this.momentTensors());
     return this.state();
+  }
+
+  /** The moment tensors {@link state} reads (both of every parameter stepped so far). */
+  momentTensors(): tf.Tensor[] {
+    return [...this.slots.values()].flatMap((slot) => (slot.expAvg && slot.expAvgSq ? [slot.expAvg, slot.expAvgSq] : []));
   }
 
   /**

@@ -33,8 +33,8 @@ export { concatSegments, averageViewProbabilities } from './views';
 export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
 export { layerFeatures, type EncoderLayer, type LayeredEncoder } from './layers';
 export { extractProbeFeatures, type ClipBatch, type LabelledClips, type ProbeFeatures } from './clip-features';
-export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
-export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
+export { trainProbe, trainProbeReads, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
+export { evaluateProbe, evaluateProbeReads, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
 export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';
 export {
   FeatureWhitening,

@@ -1,18 +1,18 @@
 import { dirname, join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, optionKeys, writeSafetensors, type HostTensor, type SafeTensorInput } from '@vjepa/core';
+import { checkKeys, downloadForSyncReads, fail, optionKeys, readAll, writeSafetensors, type HostTensor, type SafeTensorInput } from '@vjepa/core';
 import { AttentiveProbe } from './attentive';
 import { checkInteger } from './checks';
 import { extractProbeFeatures, type LabelledClips, type ProbeFeatures } from './clip-features';
 import { formatConfusionMatrix } from './confusion';
-import { evaluateProbe } from './evaluate';
+import { evaluateProbeReads } from './evaluate';
 import type { FeatureEncoder } from './features';
 import { evaluateKnn } from './knn';
 import { LinearProbe } from './linear';
 import { chooseLearningRate } from './lr-grid';
 import type { Probe } from './probe';
-import { trainProbe } from './train';
+import { trainProbeReads } from './train';
 import { trainWhitenedProbe, WHITENING_KINDS, type WhiteningKind } from './whiten';
 
 /** An official attentive-probe checkpoint's `classifier`, to evaluate instead of training a probe. */
@@ -214,7 +214,7 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
     }
     const training = { ...settings, probe: inner, features: train.features[0], lr, ...(onEpoch ? { onEpoch } : {}) };
     let trained;
-    if (whiten === 'none') trained = trainProbe(training);
+    if (whiten === 'none') trained = await readAll(trainProbeReads(training));
     else {
       // fitted on the training features only; the probe then carries the transform to evaluation and to its file
       const whitened = trainWhitenedProbe({ ...training, whiten, ...(components === undefined ? {} : { components }) });
@@ -222,11 +222,12 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
       trained = whitened.result;
     }
     log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
-    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    const evaluation = await readAll(evaluateProbeReads(probe, val.features, valLabels));
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
     const out = probeFile(options, label, whiten === 'none' ? '' : `-${whiten}`);
     mkdirSync(dirname(out), { recursive: true });
+    await downloadForSyncReads([...probe.stateDict()].map(([, variable]) => variable));
     await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
     log(`probe weights: ${out}`);
     const summary: ProbeSummary = {
@@ -274,7 +275,7 @@ async function knnTask(label: string, train: ProbeFeatures, val: ProbeFeatures, 
   const out = probeFile(options, label);
   mkdirSync(dirname(out), { recursive: true });
   const pooled = tf.tidy(() => tf.mean(train.features[0], 1)); // [M, D]
-  const bank = { dtype: 'F32' as const, shape: pooled.shape, data: pooled.dataSync() as Float32Array };
+  const bank = { dtype: 'F32' as const, shape: pooled.shape, data: (await pooled.data()) as Float32Array };
   pooled.dispose();
   await writeSafetensors(out, { features: bank, labels: { dtype: 'I32', shape: [trainLabels.length], data: Int32Array.from(trainLabels) } }, {
     task: label, classes: String(classes), probe: 'knn', k: String(k), temperature: String(temperature),
@@ -299,7 +300,7 @@ async function knnTask(label: string, train: ProbeFeatures, val: ProbeFeatures, 
 }
 
 /** Evaluates an official attentive-probe classifier on the validation features, training nothing. */
-function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): ProbeSummary {
+async function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): Promise<ProbeSummary> {
   const { log } = options;
   const { file, weights } = options.classifier!;
   const dim = train.features[0].shape[2];
@@ -314,7 +315,7 @@ function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatu
   const probe = new AttentiveProbe({ dim, heads: options.heads, classes, depth, seed: options.seed });
   try {
     probe.loadStateDict(new Map(weights), { source: `${file} (classifier)` });
-    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    const evaluation = await readAll(evaluateProbeReads(probe, val.features, valLabels));
     log(`top-1 on val with ${file}: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
     const summary: ProbeSummary = {

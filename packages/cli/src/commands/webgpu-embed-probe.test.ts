@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findWebGpuAdapter, readSafetensorsSync, type BackendRequest } from '@vjepa/core';
+import { probeSource } from '@vjepa/official';
+import { runEmbedCommand } from './embed';
+
+// `vjepa embed` (a V-JEPA 2 encoder: RoPE) and `vjepa probe` (linear) on webgpu in Node
+// (SwiftShader here and in CI), each against the same command on wasm.
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'vjepa-xdg-'));
+const found = await findWebGpuAdapter();
+const fixture = (path: string) => new URL(`../../../../fixtures/${path}`, import.meta.url).pathname;
+const quiet = () => undefined;
+const BACKENDS: BackendRequest[] = ['webgpu', 'wasm'];
+
+/** The largest difference between the tensors of two safetensors files, relative to each tensor's largest magnitude (at least 1). */
+function worstDifference(a: string, b: string): number {
+  const [x, y] = [readSafetensorsSync(a).tensors, readSafetensorsSync(b).tensors];
+  expect([...x.keys()].sort()).toEqual([...y.keys()].sort());
+  let worst = 0;
+  for (const [key, t] of x) {
+    const u = y.get(key)!;
+    expect(t.shape).toEqual(u.shape);
+    const scale = (u.data as Float32Array).reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+    for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(Number(t.data[i]) - Number(u.data[i])) / scale);
+  }
+  return worst;
+}
+
+describe.skipIf(!('adapter' in found))(`vjepa embed and vjepa probe --backend webgpu (${'adapter' in found ? found.adapter.description : `skipped: ${found.reason}`})`, () => {
+  it('embed: the V-JEPA 2 encoder of tiny-hf (RoPE) gives the features of wasm to 1e-5', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vjepa-embed-'));
+    const outs = BACKENDS.map((backend) => join(dir, `${backend}.safetensors`));
+    for (const [k, backend] of BACKENDS.entries()) {
+      const written = await runEmbedCommand({ inputs: ['synthetic:tiny'], checkpoint: fixture('vjepa2/tiny-hf'), limit: 2, out: outs[k], backend, log: quiet });
+      expect(written.count).toBe(2);
+    }
+    expect(worstDifference(outs[0], outs[1])).toBeLessThan(1e-5);
+  });
+
+  // The attentive probe on webgpu is checked against the official probe by webgpu-forward.test.ts (@vjepa/official).
+  it('probe linear: 2 epochs, the trained weights and top-1 those of wasm', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vjepa-probe-'));
+    const outs = BACKENDS.map((backend) => join(dir, `${backend}.safetensors`));
+    const tops: number[] = [];
+    for (const [k, backend] of BACKENDS.entries()) {
+      const [summary] = await probeSource({
+        checkpoint: 'random', modelFlags: { model: 'tiny', depth: '1', crop: '32', frames: '8' }, train: 'synthetic:tiny', val: 'synthetic:tiny',
+        probe: 'linear', trainSize: 8, valSize: 4, epochs: 2, batchSize: 4, out: outs[k], backend, log: quiet,
+      });
+      tops.push(summary.top1);
+    }
+    expect(tops[0]).toBe(tops[1]);
+    expect(worstDifference(outs[0], outs[1])).toBeLessThan(1e-5);
+  });
+});
