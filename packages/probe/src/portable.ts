@@ -41,6 +41,8 @@ export {
   WHITENING_KINDS,
   WhitenedProbe,
   trainWhitenedProbe,
+  trainWhitenedProbeReads,
+  type TrainWhitenedProbeOptions,
   type FitWhiteningOptions,
   type WhiteningKind,
 } from './whiten';

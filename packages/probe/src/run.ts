@@ -13,7 +13,7 @@ import { LinearProbe } from './linear';
 import { chooseLearningRate } from './lr-grid';
 import type { Probe } from './probe';
 import { trainProbeReads } from './train';
-import { trainWhitenedProbe, WHITENING_KINDS, type WhiteningKind } from './whiten';
+import { trainWhitenedProbeReads, WHITENING_KINDS, type WhiteningKind } from './whiten';
 
 /** An official attentive-probe checkpoint's `classifier`, to evaluate instead of training a probe. */
 export interface OfficialClassifier {
@@ -217,7 +217,7 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
     if (whiten === 'none') trained = await readAll(trainProbeReads(training));
     else {
       // fitted on the training features only; the probe then carries the transform to evaluation and to its file
-      const whitened = trainWhitenedProbe({ ...training, whiten, ...(components === undefined ? {} : { components }) });
+      const whitened = await readAll(trainWhitenedProbeReads({ ...training, whiten, ...(components === undefined ? {} : { components }) }));
       probe = whitened.probe;
       trained = whitened.result;
     }
