@@ -58,22 +58,12 @@ export function webgpuKernelActive(kernelName: string, accepts: boolean): boolea
  * (`eps : f32, d : i32,`), passed in that order after `threads`; `prelude` holds WGSL functions it calls.
  */
 export function program(key: string, inputs: string[], outputShape: number[], threads: number, body: string, uniforms = '', prelude = ''): WebGpuProgram {
-  if (util === null) throw new Error('vjepa webgpu kernel: tfjs-backend-webgpu was not handed over (register-webgpu.ts)');
-  return {
-    outputShape,
-    shaderKey: `vjepa_${key}`,
-    dispatchLayout: util.flatDispatchLayout(outputShape),
-    dispatch: util.computeDispatch({ x: [0] }, [threads], WORKGROUP),
-    variableNames: inputs,
-    workgroupSize: WORKGROUP,
-    uniforms: `threads : i32, ${uniforms}`,
-    getUserCode: () => `${prelude}
+  return programOf(key, inputs, outputShape, threads, uniforms, `${prelude}
       fn main(index : i32) {
         if (index < uniforms.threads) {
           ${body}
         }
-      }`,
-  };
+      }`);
 }
 
 /** Threads per workgroup of every program of ours (`program`, `workgroupProgram`). */
@@ -87,21 +77,26 @@ export const WORKGROUP_THREADS = WORKGROUP[0];
  * and functions. Uniforms as in {@link program} (`threads` is `groups · WORKGROUP_THREADS`).
  */
 export function workgroupProgram(key: string, inputs: string[], outputShape: number[], groups: number, body: string, uniforms = '', prelude = ''): WebGpuProgram {
+  return programOf(key, inputs, outputShape, groups * WORKGROUP_THREADS, uniforms, `${prelude}
+      fn main(index : i32) {
+        let group = index / ${WORKGROUP_THREADS};
+        let local = index % ${WORKGROUP_THREADS};
+        ${body}
+      }`);
+}
+
+/** The program of `threads` threads (a flat dispatch of our workgroups) running `code` (its WGSL `main`). */
+function programOf(key: string, inputs: string[], outputShape: number[], threads: number, uniforms: string, code: string): WebGpuProgram {
   if (util === null) throw new Error('vjepa webgpu kernel: tfjs-backend-webgpu was not handed over (register-webgpu.ts)');
   return {
     outputShape,
     shaderKey: `vjepa_${key}`,
     dispatchLayout: util.flatDispatchLayout(outputShape),
-    dispatch: util.computeDispatch({ x: [0] }, [groups * WORKGROUP_THREADS], WORKGROUP),
+    dispatch: util.computeDispatch({ x: [0] }, [threads], WORKGROUP),
     variableNames: inputs,
     workgroupSize: WORKGROUP,
     uniforms: `threads : i32, ${uniforms}`,
-    getUserCode: () => `${prelude}
-      fn main(index : i32) {
-        let group = index / ${WORKGROUP_THREADS};
-        let local = index % ${WORKGROUP_THREADS};
-        ${body}
-      }`,
+    getUserCode: () => code,
   };
 }
 
