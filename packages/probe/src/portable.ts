@@ -27,7 +27,7 @@ export {
 export { crossEntropy } from './losses';
 export type { Probe, ProbeShape } from './probe';
 export { LinearProbe, type LinearProbeConfig } from './linear';
-export { evaluateKnn, knnVotes, type KnnOptions } from './knn';
+export { evaluateKnn, evaluateKnnReads, knnVotes, type KnnOptions } from './knn';
 export type { Labels } from './checks';
 export { concatSegments, averageViewProbabilities } from './views';
 export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
@@ -48,4 +48,4 @@ export {
 } from './whiten';
 // The Jacobi eigen-solver lives in @vjepa/core (the trainer's collapse monitor uses it too); re-exported here.
 export { symmetricEigen, type SymmetricEigen } from '@vjepa/core';
-export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';
+export { chooseLearningRate, chooseLearningRateReads, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';

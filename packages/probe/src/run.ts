@@ -8,9 +8,9 @@ import { extractProbeFeatures, type LabelledClips, type ProbeFeatures } from './
 import { formatConfusionMatrix } from './confusion';
 import { evaluateProbeReads } from './evaluate';
 import type { FeatureEncoder } from './features';
-import { evaluateKnn } from './knn';
+import { evaluateKnnReads } from './knn';
 import { LinearProbe } from './linear';
-import { chooseLearningRate } from './lr-grid';
+import { chooseLearningRateReads } from './lr-grid';
 import type { Probe } from './probe';
 import { trainProbeReads } from './train';
 import { trainWhitenedProbeReads, WHITENING_KINDS, type WhiteningKind } from './whiten';
@@ -208,7 +208,7 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
     const settings = { labels: trainLabels, epochs, batchSize: options.batchSize ?? 64, seed: options.seed };
     let lr = options.lr ?? 1e-3;
     if (options.lrGrid?.length) {
-      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) });
+      const choice = await readAll(chooseLearningRateReads({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) }));
       lr = choice.lr;
       log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
     }
@@ -269,7 +269,7 @@ async function knnTask(label: string, train: ProbeFeatures, val: ProbeFeatures, 
   const classes = Math.max(...trainLabels, ...valLabels) + 1;
   const k = options.knnK ?? 20;
   const temperature = options.knnTemperature ?? 0.07;
-  const evaluation = evaluateKnn(train.features[0], trainLabels, val.features, valLabels, { classes, k, temperature });
+  const evaluation = await readAll(evaluateKnnReads(train.features[0], trainLabels, val.features, valLabels, { classes, k, temperature }));
   log(`k-NN (k ${k}, T ${temperature}, cosine of mean-pooled features) top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
   log(formatConfusionMatrix(evaluation.confusion));
   const out = probeFile(options, label);

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { findWebGpuAdapter, readAll, readSafetensorsSync, selectBackend, type BackendRequest } from '@vjepa/core';
-import { LinearProbe, trainWhitenedProbeReads } from '@vjepa/probe';
+import { chooseLearningRateReads, evaluateKnnReads, LinearProbe, trainWhitenedProbeReads } from '@vjepa/probe';
 import { probeSource } from '@vjepa/official';
 import { runEmbedCommand } from './embed';
 
-// `vjepa embed` (a V-JEPA 2 encoder: RoPE) and `vjepa probe` (linear; a whitened one through the library) on webgpu in Node
+// `vjepa embed` (a V-JEPA 2 encoder: RoPE) and `vjepa probe` (linear; whitening, k-NN and the learning-rate grid through the library) on webgpu in Node
 // (SwiftShader here and in CI), each against the same command on wasm.
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
@@ -79,5 +79,22 @@ describe.skipIf(!('adapter' in found))(`vjepa embed and vjepa probe --backend we
     }
     const [gpu, wasm] = [fits.slice(0, 2), fits.slice(2)];
     gpu.forEach((tensors, kind) => tensors.forEach((values, k) => values.forEach((v, i) => expect(Math.abs(v - wasm[kind][k][i]), `${kind ? 'pca' : 'std'} tensor ${k}`).toBeLessThan(1e-4))));
+  });
+
+  it('the k-NN read-out and the learning-rate grid (evaluateKnnReads, chooseLearningRateReads): the votes and scores of wasm', async () => {
+    const features = tf.tidy(() => tf.randomNormal([10, 3, 6], 0, 1, 'float32', 4)) as tf.Tensor3D; // [M, N, D]
+    const host = (await features.data()) as Float32Array;
+    features.dispose();
+    const labels = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0];
+    const results: unknown[] = [];
+    for (const backend of BACKENDS) {
+      await selectBackend(backend);
+      const x = tf.tensor3d(host, [10, 3, 6]);
+      const knn = await readAll(evaluateKnnReads(x, labels, x, labels, { k: 3, temperature: 0.1 }));
+      const grid = await readAll(chooseLearningRateReads({ makeProbe: () => new LinearProbe({ dim: 6, classes: 3 }), features: x, labels, grid: [1e-3, 1e-1], epochs: 2, batchSize: 4 }));
+      results.push({ predictions: Array.from(knn.predictions), scores: grid.scores, lr: grid.lr });
+      x.dispose();
+    }
+    expect(results[0]).toEqual(results[1]);
   });
 });
