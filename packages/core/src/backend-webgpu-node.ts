@@ -58,15 +58,18 @@ export async function findWebGpuAdapter(): Promise<{ adapter: WebGpuAdapter } | 
 /**
  * Makes a synchronous read on the Node webgpu backend fail with a message that says what to do: tfjs
  * reads webgpu tensors synchronously through an `OffscreenCanvas`, which Node lacks ("OffscreenCanvas
- * is not defined" otherwise).
+ * is not defined" otherwise). A tensor already copied to the host (`await tensor.data()`,
+ * `downloadForSyncReads`) is read from that copy, as tfjs does.
  */
 export function explainSyncReads(backend: object): void {
+  const readSync = (backend as { readSync(dataId: object): unknown }).readSync;
   Object.defineProperty(backend, 'readSync', {
     configurable: true,
     writable: true,
-    value: () => {
+    value: function (this: { tensorMap: { get(dataId: object): { values?: unknown } | undefined } }, dataId: object) {
+      if (this.tensorMap.get(dataId)?.values != null) return readSync.call(this, dataId);
       throw new Error(
-        'webgpu in Node cannot read a tensor synchronously (dataSync, arraySync, a train step\'s run): read with await tensor.data(), train with VjepaTrainStep.runAsync, or use --backend wasm',
+        'webgpu in Node cannot read a tensor synchronously (dataSync, arraySync, a train step\'s run): read with await tensor.data() (or readAll, downloadForSyncReads), train with VjepaTrainStep.runAsync, or use --backend wasm',
       );
     },
   });

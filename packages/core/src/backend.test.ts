@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from './backend';
 import { takeWebGpuErrors } from './backend-webgpu';
+import { downloadForSyncReads, readAll, type Reads } from './reads';
 
 // Chromium's SwiftShader Vulkan driver gives Dawn an adapter on a machine without a GPU (here and in CI,
 // whose .ci/run installs Chromium); the Vulkan loader also wants XDG_RUNTIME_DIR.
@@ -26,12 +27,24 @@ describe.skipIf(webgpu instanceof Error)(`selectBackend('webgpu') in Node (${web
     expect(tf.getBackend()).toBe('webgpu');
   });
 
-  it('refuses a synchronous read with a message that says what to do', async () => {
+  it('refuses a synchronous read of a GPU result with a message that says what to do, and serves one already read from its host copy', async () => {
     await selectBackend('webgpu');
     const x = tf.tensor1d([1, 2]);
-    expect(() => x.dataSync()).toThrow(/^webgpu in Node cannot read a tensor synchronously \(dataSync, arraySync, a train step's run\): read with await tensor\.data\(\), train with VjepaTrainStep\.runAsync, or use --backend wasm$/);
-    expect(Array.from(await x.data())).toEqual([1, 2]);
-    x.dispose();
+    const y = tf.add(x, 1);
+    expect(() => y.dataSync()).toThrow(/^webgpu in Node cannot read a tensor synchronously \(dataSync, arraySync, a train step's run\): read with await tensor\.data\(\) \(or readAll, downloadForSyncReads\), train with VjepaTrainStep\.runAsync, or use --backend wasm$/);
+    expect(Array.from(await y.data())).toEqual([2, 3]);
+    expect(Array.from(y.dataSync())).toEqual([2, 3]);
+    const z = tf.mul(y, 2);
+    await downloadForSyncReads([z]);
+    expect(Array.from(z.dataSync())).toEqual([4, 6]);
+    function* sumOf(t: tf.Tensor): Reads<number> {
+      const total = tf.sum(t);
+      const [value] = yield total;
+      total.dispose();
+      return value;
+    }
+    expect(await readAll(sumOf(z))).toBe(10);
+    tf.dispose([x, y, z]);
   });
 
   it('gets the adapter\'s limits: an addN of 9 tensors (10 storage buffers) is exact, and the device reports no error', async () => {

@@ -20,7 +20,9 @@ export { Mlp } from './nn/mlp';
 export { Attention, CrossAttention, type AttentionOptions, type CrossAttentionOptions, type QkvTransform } from './nn/attention';
 export { multiHeadAttention, multiHeadAttentionReference } from './ops/multi-head-attention';
 export { MAX_ATTENTION_SCORES, attentionBlocks, blockwiseAttention, type AttentionBlockOptions } from './accel/kernels/attention-blockwise';
+export { WEBGPU_ATTENTION_MAX_HEAD_DIM } from './accel/kernels/attention';
 export { maxAbsError } from './max-abs-error';
+export { downloadForSyncReads, readAll, readNow, readsAsync, type Reads } from './reads';
 export { Block, type BlockOptions } from './nn/block';
 export {
   fillTruncNormal,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate, checkKeys, optionKeys, fail, sameShape, type HostTensor } from '@vjepa/core';
+import { adamwUpdate, checkKeys, downloadForSyncReads, optionKeys, fail, sameShape, type HostTensor } from '@vjepa/core';
 import type { ParamGroup } from './param-groups';
 
 /** Hyper-parameters of {@link AdamW}; the defaults are PyTorch's and the official ones. */
@@ -191,6 +191,18 @@ export class AdamW {
     }
     const groups = this.groups.map(({ name, lr, weightDecay }) => ({ name, lr, weightDecay }));
     return { stepCount: this.steps, groups, params };
+  }
+
+  /** {@link state} on any backend: the moments are read asynchronously where the backend needs it (webgpu). */
+  async stateAsync(): Promise<AdamWState> {
+    this.checkLive();
+    await downloadForSyncReads(this.momentTensors());
+    return this.state();
+  }
+
+  /** The moment tensors {@link state} reads (both of every parameter stepped so far). */
+  momentTensors(): tf.Tensor[] {
+    return [...this.slots.values()].flatMap((slot) => (slot.expAvg && slot.expAvgSq ? [slot.expAvg, slot.expAvgSq] : []));
   }
 
   /**

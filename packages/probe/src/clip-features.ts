@@ -74,8 +74,11 @@ export async function encodeClipBatches(
       return pool ? tf.mean(tokens, 1) : tokens; // [b, D] or [b, N, D]
     });
     rest = features.shape.slice(1);
-    chunks.push(features.dataSync() as Float32Array);
-    features.dispose();
+    try {
+      chunks.push((await features.data()) as Float32Array); // asynchronous: webgpu cannot be read synchronously in Node
+    } finally {
+      features.dispose();
+    }
     count += take;
     if (count >= limit) break;
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, optionKeys, fail } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, readNow, type Reads } from '@vjepa/core';
 import { checkFeatureViews, checkInteger, checkLabels, type Labels } from './checks';
 import { confusionMatrix } from './confusion';
 import type { Probe } from './probe';
@@ -40,6 +40,16 @@ export function evaluateProbe(
   labels: Labels,
   options: EvaluateProbeOptions = {},
 ): ProbeEvaluation {
+  return readNow(evaluateProbeReads(probe, featuresPerView, labels, options));
+}
+
+/** {@link evaluateProbe} as a computation that yields what it reads (run it with core's `readAll` on any backend, webgpu included). */
+export function* evaluateProbeReads(
+  probe: Probe,
+  featuresPerView: tf.Tensor3D | readonly tf.Tensor3D[],
+  labels: Labels,
+  options: EvaluateProbeOptions = {},
+): Reads<ProbeEvaluation> {
   checkKeys('options', options, optionKeys<EvaluateProbeOptions>({ batchSize: true }));
   const { batchSize = 64 } = options;
   if (typeof probe?.apply !== 'function' || typeof probe.config?.dim !== 'number') fail('probe', 'a Probe (e.g. AttentiveProbe or LinearProbe)', probe);
@@ -50,11 +60,15 @@ export function evaluateProbe(
   const predictions = new Int32Array(count);
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
-    const batch = tf.tidy(() => {
+    const predicted = tf.tidy(() => {
       const logitsPerView = views.map((view) => probe.apply(tf.slice(view, [start, 0, 0], [size, -1, -1]))); // V × [b, C]
-      return tf.argMax(averageViewProbabilities(logitsPerView), 1).dataSync(); // [b]
+      return tf.argMax(averageViewProbabilities(logitsPerView), 1); // [b]
     });
-    predictions.set(batch, start);
+    try {
+      predictions.set(yield predicted, start);
+    } finally {
+      predicted.dispose();
+    }
   }
   const correct = predictions.reduce((sum, predicted, i) => sum + (predicted === truth[i] ? 1 : 0), 0);
   return { top1: correct / count, confusion: confusionMatrix(truth, predictions, probe.config.classes), predictions };

@@ -78,7 +78,7 @@ export async function extractFeatures(
   for (const batch of batches) {
     for (let start = 0; start < batch.shape[0]; start += batchSize) {
       const size = Math.min(batchSize, batch.shape[0] - start);
-      const values = tf.tidy(() => {
+      const output = tf.tidy(() => {
         const video = tf.slice(batch, [start, 0, 0, 0, 0], [size, -1, -1, -1, -1]) as VideoBatch; // [b, T, H, W, C]
         const features = encoder.apply(video); // [b, N, D]
         if (features.rank !== 3 || features.shape[0] !== size) fail('encoder output', `[${size}, N, D] features`, features.shape);
@@ -86,8 +86,14 @@ export async function extractFeatures(
         else if (features.shape[1] !== tokens || features.shape[2] !== width) {
           fail('encoder output', `[${size}, ${tokens}, ${width}] like the first batch`, features.shape);
         }
-        return features.dataSync() as Float32Array;
+        return features;
       });
+      let values: Float32Array;
+      try {
+        values = (await output.data()) as Float32Array; // asynchronous: webgpu cannot be read synchronously in Node
+      } finally {
+        output.dispose();
+      }
       host ??= new Float32Array(total * tokens * width);
       host.set(values, done * tokens * width);
       done += size;

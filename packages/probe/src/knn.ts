@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, optionKeys } from '@vjepa/core';
+import { checkKeys, fail, optionKeys, readNow, type Reads } from '@vjepa/core';
 import { checkFeatureViews, checkInteger, checkLabels, type Labels } from './checks';
 import { confusionMatrix } from './confusion';
 import type { ProbeEvaluation } from './evaluate';
@@ -82,19 +82,30 @@ export function knnVotes(bank: tf.Tensor2D, bankLabels: Labels, queries: tf.Tens
  * const { top1 } = evaluateKnn(train.features[0], train.labels.shape, val.features, val.labels.shape);
  */
 export function evaluateKnn(train: tf.Tensor3D, trainLabels: Labels, valPerView: tf.Tensor3D | readonly tf.Tensor3D[], valLabels: Labels, options: KnnOptions = {}): ProbeEvaluation {
+  return readNow(evaluateKnnReads(train, trainLabels, valPerView, valLabels, options));
+}
+
+/** {@link evaluateKnn} as a computation that yields what it reads (run it with core's `readAll` on any backend, webgpu included). */
+export function* evaluateKnnReads(train: tf.Tensor3D, trainLabels: Labels, valPerView: tf.Tensor3D | readonly tf.Tensor3D[], valLabels: Labels, options: KnnOptions = {}): Reads<ProbeEvaluation> {
   if (!(train instanceof tf.Tensor) || train.rank !== 3) fail('train', 'a [M, N, D] tensor of training features', train?.shape ?? train);
   const views = checkFeatureViews('valPerView', valPerView, train.shape[2]);
   const bankLabels = checkLabels(trainLabels, train.shape[0], Number.MAX_SAFE_INTEGER);
   const classes = options.classes ?? Math.max(...bankLabels, ...Array.from(valLabels)) + 1;
   const truth = checkLabels(valLabels, views[0].shape[0], classes);
-  const predictions = tf.tidy(() => {
+  const predicted = tf.tidy(() => {
     const bank = tf.mean(train, 1) as tf.Tensor2D; // [M, D]
     const perView = views.map((view) => {
       const votes = knnVotes(bank, bankLabels, tf.mean(view, 1) as tf.Tensor2D, { ...options, classes }); // [Q, C]
       return tf.div(votes, tf.sum(votes, 1, true)); // [Q, C], rows sum to 1
     });
-    return tf.argMax(perView.reduce((a, b) => tf.add(a, b)), 1).dataSync() as Int32Array; // [Q]
+    return tf.argMax(perView.reduce((a, b) => tf.add(a, b)), 1); // [Q]
   });
+  let predictions: Int32Array;
+  try {
+    predictions = Int32Array.from(yield predicted);
+  } finally {
+    predicted.dispose();
+  }
   const correct = predictions.reduce((sum, predicted, i) => sum + (predicted === truth[i] ? 1 : 0), 0);
   return { top1: correct / truth.length, confusion: confusionMatrix(truth, predictions, classes), predictions: Int32Array.from(predictions) };
 }

@@ -5,11 +5,11 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, fail } from '@vjepa/core';
+import { RandomStream, fail, readNow, type Reads } from '@vjepa/core';
 import { checkLabels } from './checks';
-import { evaluateProbe } from './evaluate';
+import { evaluateProbeReads } from './evaluate';
 import type { Probe } from './probe';
-import { trainProbe, type TrainProbeOptions } from './train';
+import { trainProbeReads, type TrainProbeOptions } from './train';
 import { FeatureWhitening, type WhiteningKind } from './whiten';
 
 /** Options of {@link chooseLearningRate}. */
@@ -45,6 +45,11 @@ export interface LearningRateChoice {
  * with it. Every probe made is disposed.
  */
 export function chooseLearningRate(options: LearningRateGridOptions): LearningRateChoice {
+  return readNow(chooseLearningRateReads(options));
+}
+
+/** {@link chooseLearningRate} as a computation that yields what it reads (run it with core's `readAll` on any backend, webgpu included). */
+export function* chooseLearningRateReads(options: LearningRateGridOptions): Reads<LearningRateChoice> {
   const { makeProbe, features, grid, holdoutFraction = 0.2, whiten = 'none', components, ...training } = options;
   if (!Array.isArray(grid) || grid.length === 0 || !grid.every((lr) => Number.isFinite(lr) && lr > 0)) fail('grid', 'a non-empty list of positive learning rates', grid);
   if (!(holdoutFraction > 0 && holdoutFraction < 1)) fail('holdoutFraction', 'a number in (0, 1)', holdoutFraction);
@@ -62,7 +67,13 @@ export function chooseLearningRate(options: LearningRateGridOptions): LearningRa
   const fitIndices = order.slice(holdout).sort((a, b) => a - b);
   const fitRaw = tf.gather(features, fitIndices) as tf.Tensor3D;
   const heldRaw = tf.gather(features, heldIndices) as tf.Tensor3D;
-  const whitening = FeatureWhitening.fit(fitRaw, whiten, components === undefined ? {} : { components });
+  let whitening: FeatureWhitening;
+  try {
+    whitening = yield* FeatureWhitening.fitReads(fitRaw, whiten, components === undefined ? {} : { components });
+  } catch (error) {
+    tf.dispose([fitRaw, heldRaw]);
+    throw error;
+  }
   const fitFeatures = whitening.apply(fitRaw);
   const heldFeatures = whitening.apply(heldRaw);
   const fitLabels = Int32Array.from(fitIndices, (k) => labels[k]);
@@ -72,8 +83,8 @@ export function chooseLearningRate(options: LearningRateGridOptions): LearningRa
     for (const lr of grid) {
       const probe = makeProbe();
       try {
-        trainProbe({ ...training, probe, features: fitFeatures, labels: fitLabels, lr });
-        scores.push({ lr, top1: evaluateProbe(probe, heldFeatures, heldLabels).top1 });
+        yield* trainProbeReads({ ...training, probe, features: fitFeatures, labels: fitLabels, lr });
+        scores.push({ lr, top1: (yield* evaluateProbeReads(probe, heldFeatures, heldLabels)).top1 });
       } finally {
         probe.dispose();
       }

@@ -27,23 +27,25 @@ export {
 export { crossEntropy } from './losses';
 export type { Probe, ProbeShape } from './probe';
 export { LinearProbe, type LinearProbeConfig } from './linear';
-export { evaluateKnn, knnVotes, type KnnOptions } from './knn';
+export { evaluateKnn, evaluateKnnReads, knnVotes, type KnnOptions } from './knn';
 export type { Labels } from './checks';
 export { concatSegments, averageViewProbabilities } from './views';
 export { extractFeatures, type ExtractFeaturesOptions, type FeatureEncoder } from './features';
 export { layerFeatures, type EncoderLayer, type LayeredEncoder } from './layers';
 export { extractProbeFeatures, type ClipBatch, type LabelledClips, type ProbeFeatures } from './clip-features';
-export { trainProbe, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
-export { evaluateProbe, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
+export { trainProbe, trainProbeReads, type ProbeStepMetrics, type TrainProbeOptions, type TrainProbeResult } from './train';
+export { evaluateProbe, evaluateProbeReads, type EvaluateProbeOptions, type ProbeEvaluation } from './evaluate';
 export { confusionMatrix, formatConfusionMatrix, type FormatConfusionOptions } from './confusion';
 export {
   FeatureWhitening,
   WHITENING_KINDS,
   WhitenedProbe,
   trainWhitenedProbe,
+  trainWhitenedProbeReads,
+  type TrainWhitenedProbeOptions,
   type FitWhiteningOptions,
   type WhiteningKind,
 } from './whiten';
 // The Jacobi eigen-solver lives in @vjepa/core (the trainer's collapse monitor uses it too); re-exported here.
 export { symmetricEigen, type SymmetricEigen } from '@vjepa/core';
-export { chooseLearningRate, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';
+export { chooseLearningRate, chooseLearningRateReads, type LearningRateChoice, type LearningRateGridOptions } from './lr-grid';

@@ -1,19 +1,19 @@
 import { dirname, join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, fail, optionKeys, writeSafetensors, type HostTensor, type SafeTensorInput } from '@vjepa/core';
+import { checkKeys, downloadForSyncReads, fail, optionKeys, readAll, writeSafetensors, type HostTensor, type SafeTensorInput } from '@vjepa/core';
 import { AttentiveProbe } from './attentive';
 import { checkInteger } from './checks';
 import { extractProbeFeatures, type LabelledClips, type ProbeFeatures } from './clip-features';
 import { formatConfusionMatrix } from './confusion';
-import { evaluateProbe } from './evaluate';
+import { evaluateProbeReads } from './evaluate';
 import type { FeatureEncoder } from './features';
-import { evaluateKnn } from './knn';
+import { evaluateKnnReads } from './knn';
 import { LinearProbe } from './linear';
-import { chooseLearningRate } from './lr-grid';
+import { chooseLearningRateReads } from './lr-grid';
 import type { Probe } from './probe';
-import { trainProbe } from './train';
-import { trainWhitenedProbe, WHITENING_KINDS, type WhiteningKind } from './whiten';
+import { trainProbeReads } from './train';
+import { trainWhitenedProbeReads, WHITENING_KINDS, type WhiteningKind } from './whiten';
 
 /** An official attentive-probe checkpoint's `classifier`, to evaluate instead of training a probe. */
 export interface OfficialClassifier {
@@ -208,25 +208,26 @@ async function probeTask(label: string, train: ProbeFeatures, val: ProbeFeatures
     const settings = { labels: trainLabels, epochs, batchSize: options.batchSize ?? 64, seed: options.seed };
     let lr = options.lr ?? 1e-3;
     if (options.lrGrid?.length) {
-      const choice = chooseLearningRate({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) });
+      const choice = await readAll(chooseLearningRateReads({ ...settings, makeProbe, features: train.features[0], grid: options.lrGrid, whiten, ...(components === undefined ? {} : { components }) }));
       lr = choice.lr;
       log(`lr ${lr} from ${choice.scores.map((s) => `${s.lr}: ${(100 * s.top1).toFixed(1)} %`).join(', ')} (held-out ${choice.holdout} of the training clips)`);
     }
     const training = { ...settings, probe: inner, features: train.features[0], lr, ...(onEpoch ? { onEpoch } : {}) };
     let trained;
-    if (whiten === 'none') trained = trainProbe(training);
+    if (whiten === 'none') trained = await readAll(trainProbeReads(training));
     else {
       // fitted on the training features only; the probe then carries the transform to evaluation and to its file
-      const whitened = trainWhitenedProbe({ ...training, whiten, ...(components === undefined ? {} : { components }) });
+      const whitened = await readAll(trainWhitenedProbeReads({ ...training, whiten, ...(components === undefined ? {} : { components }) }));
       probe = whitened.probe;
       trained = whitened.result;
     }
     log(`probe training loss: ${trained.losses[0].toFixed(4)} → ${trained.losses[trained.losses.length - 1].toFixed(4)}`);
-    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    const evaluation = await readAll(evaluateProbeReads(probe, val.features, valLabels));
     log(`top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
     const out = probeFile(options, label, whiten === 'none' ? '' : `-${whiten}`);
     mkdirSync(dirname(out), { recursive: true });
+    await downloadForSyncReads([...probe.stateDict()].map(([, variable]) => variable));
     await writeSafetensors(out, probeTensors(probe), { task: label, classes: String(classes), probe: options.probe, whiten });
     log(`probe weights: ${out}`);
     const summary: ProbeSummary = {
@@ -268,13 +269,13 @@ async function knnTask(label: string, train: ProbeFeatures, val: ProbeFeatures, 
   const classes = Math.max(...trainLabels, ...valLabels) + 1;
   const k = options.knnK ?? 20;
   const temperature = options.knnTemperature ?? 0.07;
-  const evaluation = evaluateKnn(train.features[0], trainLabels, val.features, valLabels, { classes, k, temperature });
+  const evaluation = await readAll(evaluateKnnReads(train.features[0], trainLabels, val.features, valLabels, { classes, k, temperature }));
   log(`k-NN (k ${k}, T ${temperature}, cosine of mean-pooled features) top-1 on val: ${(100 * evaluation.top1).toFixed(2)} %`);
   log(formatConfusionMatrix(evaluation.confusion));
   const out = probeFile(options, label);
   mkdirSync(dirname(out), { recursive: true });
   const pooled = tf.tidy(() => tf.mean(train.features[0], 1)); // [M, D]
-  const bank = { dtype: 'F32' as const, shape: pooled.shape, data: pooled.dataSync() as Float32Array };
+  const bank = { dtype: 'F32' as const, shape: pooled.shape, data: (await pooled.data()) as Float32Array };
   pooled.dispose();
   await writeSafetensors(out, { features: bank, labels: { dtype: 'I32', shape: [trainLabels.length], data: Int32Array.from(trainLabels) } }, {
     task: label, classes: String(classes), probe: 'knn', k: String(k), temperature: String(temperature),
@@ -299,7 +300,7 @@ async function knnTask(label: string, train: ProbeFeatures, val: ProbeFeatures, 
 }
 
 /** Evaluates an official attentive-probe classifier on the validation features, training nothing. */
-function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): ProbeSummary {
+async function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatures, options: ProbeTask): Promise<ProbeSummary> {
   const { log } = options;
   const { file, weights } = options.classifier!;
   const dim = train.features[0].shape[2];
@@ -314,7 +315,7 @@ function evaluateClassifier(label: string, train: ProbeFeatures, val: ProbeFeatu
   const probe = new AttentiveProbe({ dim, heads: options.heads, classes, depth, seed: options.seed });
   try {
     probe.loadStateDict(new Map(weights), { source: `${file} (classifier)` });
-    const evaluation = evaluateProbe(probe, val.features, valLabels);
+    const evaluation = await readAll(evaluateProbeReads(probe, val.features, valLabels));
     log(`top-1 on val with ${file}: ${(100 * evaluation.top1).toFixed(2)} %`);
     log(formatConfusionMatrix(evaluation.confusion));
     const summary: ProbeSummary = {

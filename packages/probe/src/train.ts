@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomStream, checkKeys, fail, optionKeys } from '@vjepa/core';
+import { RandomStream, checkKeys, fail, optionKeys, readNow, readsAsync, type Reads } from '@vjepa/core';
 import {
   AdamW,
   CosineWDSchedule,
   WarmupCosineSchedule,
+  clipGradNormOnDevice,
   clipOptional,
   gradientsByKey,
   groupParameters,
@@ -120,6 +121,11 @@ const TRAIN_PROBE_KEYS = optionKeys<TrainProbeOptions>({
 });
 
 export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
+  return readNow(trainProbeReads(options));
+}
+
+/** {@link trainProbe} as a computation that yields what it reads (run it with core's `readAll` on any backend, webgpu included). */
+export function* trainProbeReads(options: TrainProbeOptions): Reads<TrainProbeResult> {
   checkKeys('options', options, TRAIN_PROBE_KEYS);
   const { probe, epochs = 20, batchSize = 256, seed = 0, lr = 1e-3, finalLr = 0, warmupEpochs = 0 } = options;
   const { startLr = lr, weightDecay = 0.01, finalWeightDecay = 1e-6, dropLast = false, startEpoch = 0, onStep, onEpoch } = options;
@@ -173,9 +179,8 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
         optimizer.setLearningRate(stepLr);
         optimizer.setWeightDecay(stepWd);
         const batchLabels = Int32Array.from(indices, (i) => labels[i]);
-        let loss = 0;
         let gradNorm: number | undefined;
-        tf.tidy(() => {
+        const read = tf.tidy(() => {
           // 3. Loss and gradients of the probe's parameters only: the features are constants.
           const rows = tf.tensor1d(indices, 'int32'); // [b]
           const batchViews = views.map((view) => tf.gather(view, rows)); // V × [b, N, D]
@@ -183,12 +188,24 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
             const perView = batchViews.map((view) => crossEntropy(probe.apply(view), batchLabels)); // V scalars
             return tf.div(perView.reduce((a, b) => tf.add(a, b)), perView.length) as tf.Scalar;
           }, [...params.values()]);
-          // 4. Clip the global norm, then one AdamW step.
+          // 4. Clip the global norm, then one AdamW step (on webgpu the norm stays a tensor until read).
+          if (readsAsync() && clipGrad !== null) {
+            const clipped = clipGradNormOnDevice(gradientsByKey(params, grads), clipGrad);
+            optimizer.step(clipped.grads);
+            return [value, clipped.totalNorm]; // loss, norm
+          }
           const update = clipOptional(gradientsByKey(params, grads), clipGrad);
           gradNorm = update.totalNorm;
           optimizer.step(update.grads);
-          loss = value.dataSync()[0];
+          return [value]; // loss
         });
+        let loss: number;
+        try {
+          loss = (yield read[0])[0];
+          if (read.length > 1) gradNorm = (yield read[1])[0];
+        } finally {
+          tf.dispose(read);
+        }
         lossSum += loss * indices.length;
         seen += indices.length;
         onStep?.({ step: lrSchedule.stepCount, epoch, loss, lr: stepLr, weightDecay: stepWd, gradNorm });
@@ -196,6 +213,7 @@ export function trainProbe(options: TrainProbeOptions): TrainProbeResult {
       losses.push(lossSum / seen);
       onEpoch?.(epoch, lossSum / seen);
     }
+    if (readsAsync()) for (const moment of optimizer.momentTensors()) yield moment; // then state() reads them from the host
     finalState = optimizer.state();
   } finally {
     optimizer.dispose();

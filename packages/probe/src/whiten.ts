@@ -7,11 +7,11 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, fail } from '@vjepa/core';
+import { Module, fail, readNow, type Reads } from '@vjepa/core';
 import { checkFeatureViews } from './checks';
 import { leadingEigen, symmetricEigen } from '@vjepa/core';
 import type { Probe } from './probe';
-import { trainProbe, type TrainProbeOptions, type TrainProbeResult } from './train';
+import { trainProbeReads, type TrainProbeOptions, type TrainProbeResult } from './train';
 
 /** The transforms: `pca` (rotate to the principal axes and scale each to unit variance), `std` (per channel), `none`. */
 export type WhiteningKind = 'pca' | 'std' | 'none';
@@ -79,6 +79,11 @@ export class FeatureWhitening extends Module {
    * training clips only: nothing else is read, so validation data cannot leak into the fit.
    */
   static fit(features: tf.Tensor3D, kind: WhiteningKind, options: FitWhiteningOptions = {}): FeatureWhitening {
+    return readNow(FeatureWhitening.fitReads(features, kind, options));
+  }
+
+  /** {@link fit} as a computation that yields what it reads (run it with core's `readAll` on any backend, webgpu included). */
+  static *fitReads(features: tf.Tensor3D, kind: WhiteningKind, options: FitWhiteningOptions = {}): Reads<FeatureWhitening> {
     if (!WHITENING_KINDS.includes(kind)) fail('kind', WHITENING_KINDS.join(', '), kind);
     const epsilon = options.epsilon ?? 1e-5;
     if (!(Number.isFinite(epsilon) && epsilon >= 0)) fail('epsilon', 'a finite number ≥ 0', epsilon);
@@ -94,9 +99,14 @@ export class FeatureWhitening extends Module {
       const centred = tf.sub(rows, mu); // [M·N, D]
       return { mean: tf.keep(mu), covariance: tf.keep(tf.div(tf.matMul(centred, centred, true, false), m * n)) }; // [D, D]
     });
-    const meanValues = mean.dataSync() as Float32Array;
-    const cov = Float64Array.from(covariance.dataSync());
-    tf.dispose([mean, covariance]);
+    let meanValues: Float32Array;
+    let cov: Float64Array;
+    try {
+      meanValues = Float32Array.from(yield mean);
+      cov = Float64Array.from(yield covariance);
+    } finally {
+      tf.dispose([mean, covariance]);
+    }
     let trace = 0;
     for (let i = 0; i < dim; i++) trace += cov[i * dim + i];
     const floor = (epsilon * trace) / dim;
@@ -161,16 +171,22 @@ export class WhitenedProbe extends Module implements Probe {
  * training features are passed in, so validation data cannot enter the fit. `options.features` must be
  * one `[M, N, D]` tensor (a single view); it is not disposed.
  */
-export function trainWhitenedProbe(
-  options: TrainProbeOptions & { whiten: WhiteningKind; epsilon?: number; components?: number },
-): { probe: WhitenedProbe; result: TrainProbeResult } {
+export function trainWhitenedProbe(options: TrainWhitenedProbeOptions): { probe: WhitenedProbe; result: TrainProbeResult } {
+  return readNow(trainWhitenedProbeReads(options));
+}
+
+/** The options of {@link trainWhitenedProbe}: `trainProbe`'s, the whitening kind, its epsilon and (pca) the axes kept. */
+export type TrainWhitenedProbeOptions = TrainProbeOptions & { whiten: WhiteningKind; epsilon?: number; components?: number };
+
+/** {@link trainWhitenedProbe} as a computation that yields what it reads (run it with core's `readAll` on any backend, webgpu included). */
+export function* trainWhitenedProbeReads(options: TrainWhitenedProbeOptions): Reads<{ probe: WhitenedProbe; result: TrainProbeResult }> {
   const { whiten, epsilon, components, ...training } = options;
   if (!(training.features instanceof tf.Tensor)) fail('features', 'one [M, N, D] tensor (a single view)', 'several views');
   const features = training.features as tf.Tensor3D;
-  const whitening = FeatureWhitening.fit(features, whiten, { epsilon, ...(components === undefined ? {} : { components }) });
+  const whitening = yield* FeatureWhitening.fitReads(features, whiten, { epsilon, ...(components === undefined ? {} : { components }) });
   const whitened = whitening.apply(features);
   try {
-    const result = trainProbe({ ...training, features: whitened });
+    const result = yield* trainProbeReads({ ...training, features: whitened });
     return { probe: new WhitenedProbe(training.probe, whitening), result };
   } catch (error) {
     whitening.dispose();

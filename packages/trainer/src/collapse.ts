@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { symmetricEigen } from '@vjepa/core';
+import { readNow, symmetricEigen, type Reads } from '@vjepa/core';
 
 /** Two numbers that fall when features collapse to a constant or to a few directions. */
 export interface CollapseStats {
@@ -19,9 +19,15 @@ export function symmetricEigenvalues(matrix: Float64Array, n: number, sweeps = 5
 
 /**
  * Collapse statistics of features `[B, N, D]` (the trainer passes the regression targets). The rank is
- * taken from the D×D Gram matrix of the centred features: singular values are √eigenvalues.
+ * taken from the D×D Gram matrix of the centred features: singular values are √eigenvalues. Reads
+ * synchronously; on webgpu use `await readAll(collapseStatsReads(features))`.
  */
 export function collapseStats(features: tf.Tensor3D): CollapseStats {
+  return readNow(collapseStatsReads(features));
+}
+
+/** {@link collapseStats} as a computation that yields what it reads (run it with core's `readAll` on any backend). */
+export function* collapseStatsReads(features: tf.Tensor3D): Reads<CollapseStats> {
   const [batch, tokens, dim] = features.shape;
   const { std, gram } = tf.tidy(() => {
     const rows = tf.reshape(features, [batch * tokens, dim]); // [M, D]
@@ -32,9 +38,14 @@ export function collapseStats(features: tf.Tensor3D): CollapseStats {
       gram: tf.matMul(tf.transpose(centred), centred), // [D, D]
     };
   });
-  const featureStd = std.dataSync()[0];
-  const eigen = symmetricEigenvalues(Float64Array.from(gram.dataSync()), dim);
-  tf.dispose([std, gram]);
+  let featureStd: number;
+  let eigen: Float64Array;
+  try {
+    featureStd = (yield std)[0];
+    eigen = symmetricEigenvalues(Float64Array.from(yield gram), dim);
+  } finally {
+    tf.dispose([std, gram]);
+  }
   const singular = Array.from(eigen, (e) => Math.sqrt(Math.max(e, 0)));
   const total = singular.reduce((a, b) => a + b, 0);
   if (!(total > 0)) return { featureStd, effectiveRank: 0 };

@@ -8,8 +8,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, gatherTokens, type MaskPair, type VideoBatch } from '@vjepa/core';
-import { collapseStats } from './collapse';
+import { fail, gatherTokens, readNow, type MaskPair, type Reads, type VideoBatch } from '@vjepa/core';
+import { collapseStatsReads, type CollapseStats } from './collapse';
 import { pixelTargets, targetFeatures } from './loss';
 import { maskTokenIndex, type VjepaModels } from './step';
 
@@ -63,12 +63,19 @@ export function tokenCoverage(mask: Float32Array, frames: number, height: number
   return out;
 }
 
-/** Measures {@link FeatureDiagnostics} on `batch` without changing any weight. */
-export function featureDiagnostics(
-  models: VjepaModels,
-  batch: DiagnosticBatch,
-  options: { target?: 'features' | 'pixels'; objectThreshold?: number } = {},
-): FeatureDiagnostics {
+/** Measures {@link FeatureDiagnostics} on `batch` without changing any weight (reads synchronously; on webgpu `await readAll(featureDiagnosticsReads(…))`). */
+export function featureDiagnostics(models: VjepaModels, batch: DiagnosticBatch, options: FeatureDiagnosticsOptions = {}): FeatureDiagnostics {
+  return readNow(featureDiagnosticsReads(models, batch, options));
+}
+
+/** Options of {@link featureDiagnostics}: the regression target (default `features`) and the object-token threshold (default 0.2). */
+export interface FeatureDiagnosticsOptions {
+  target?: 'features' | 'pixels';
+  objectThreshold?: number;
+}
+
+/** {@link featureDiagnostics} as a computation that yields what it reads (run it with core's `readAll` on any backend). */
+export function* featureDiagnosticsReads(models: VjepaModels, batch: DiagnosticBatch, options: FeatureDiagnosticsOptions = {}): Reads<FeatureDiagnostics> {
   const { encoder, predictor, targetEncoder } = models;
   const { tubelet, patch } = encoder.config;
   const [b, frames, height, width] = batch.video.shape;
@@ -78,31 +85,43 @@ export function featureDiagnostics(
   const threshold = options.objectThreshold ?? 0.2;
   if (batch.objectCoverage && batch.objectCoverage.length !== b * n) fail('objectCoverage', `${b}·${n} values (B·N)`, batch.objectCoverage.length);
   const features = targetFeatures(targetEncoder, batch.video); // [B, N, D]
-  const stats = collapseStats(features);
-  const temporal = tf.tidy(() => {
-    const d = features.shape[2];
-    const grid = tf.reshape(features, [b, depth, positions, d]); // [B, T', S, D]
-    return tf.mean(tf.sqrt(tf.moments(grid, 1).variance)).dataSync()[0];
-  });
   const split = { object: [0, 0], background: [0, 0] };
-  if (batch.objectCoverage) {
-    const perToken = tf.tidy(() => {
-      const full = options.target === 'pixels' ? pixelTargets(batch.video, tubelet, patch) : features; // [B, N, ·]
-      const coverage = tf.tensor3d(batch.objectCoverage!, [b, n, 1]);
-      return batch.masks.map((m, i) => {
-        const prediction = predictor.apply(encoder.apply(batch.video, m.context), m.context, m.target, maskTokenIndex(predictor, i)); // [B, K, ·]
-        const error = tf.mean(tf.abs(tf.sub(prediction, gatherTokens(full, m.target))), 2); // [B, K]
-        return { error: error.dataSync(), coverage: gatherTokens(coverage, m.target).dataSync() }; // B·K each
-      });
+  let stats: CollapseStats;
+  let temporal: number;
+  try {
+    stats = yield* collapseStatsReads(features);
+    const temporalStd = tf.tidy(() => {
+      const d = features.shape[2];
+      const grid = tf.reshape(features, [b, depth, positions, d]); // [B, T', S, D]
+      return tf.mean(tf.sqrt(tf.moments(grid, 1).variance)); // scalar
     });
-    for (const { error, coverage } of perToken) {
-      for (let k = 0; k < error.length; k++) {
-        const bucket = coverage[k] >= threshold ? split.object : coverage[k] === 0 ? split.background : null;
-        if (bucket) [bucket[0], bucket[1]] = [bucket[0] + error[k], bucket[1] + 1];
+    temporal = (yield temporalStd)[0];
+    temporalStd.dispose();
+    if (batch.objectCoverage) {
+      const perToken = tf.tidy(() => {
+        const full = options.target === 'pixels' ? pixelTargets(batch.video, tubelet, patch) : features; // [B, N, ·]
+        const coverage = tf.tensor3d(batch.objectCoverage!, [b, n, 1]);
+        return batch.masks.map((m, i) => {
+          const prediction = predictor.apply(encoder.apply(batch.video, m.context), m.context, m.target, maskTokenIndex(predictor, i)); // [B, K, ·]
+          return { error: tf.mean(tf.abs(tf.sub(prediction, gatherTokens(full, m.target))), 2), coverage: gatherTokens(coverage, m.target) }; // [B, K], [B, K, 1]
+        });
+      });
+      try {
+        for (const tokens of perToken) {
+          const error = yield tokens.error;
+          const coverage = yield tokens.coverage;
+          for (let k = 0; k < error.length; k++) {
+            const bucket = coverage[k] >= threshold ? split.object : coverage[k] === 0 ? split.background : null;
+            if (bucket) [bucket[0], bucket[1]] = [bucket[0] + error[k], bucket[1] + 1];
+          }
+        }
+      } finally {
+        tf.dispose(perToken.flatMap((t) => [t.error, t.coverage]));
       }
     }
+  } finally {
+    features.dispose();
   }
-  features.dispose();
   return {
     ...(batch.objectCoverage
       ? {

@@ -1,12 +1,12 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, DivergenceError, fail, IoError, optionKeys, writeFileAtomicSync, type BatchSource, type MaskPair } from '@vjepa/core';
-import { collapseStats, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
+import { checkKeys, DivergenceError, downloadForSyncReads, fail, IoError, optionKeys, readAll, readsAsync, writeFileAtomicSync, type BatchSource, type MaskPair } from '@vjepa/core';
+import { collapseStatsReads, collapseWarning, type CollapseStats, type CollapseThresholds } from './collapse';
 import { DEFAULT_KEEP_CHECKPOINTS, latestGoodCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { acquireRunLock } from './run-lock';
 import { targetFeatures } from './loss';
-import { featureDiagnostics, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
+import { featureDiagnosticsReads, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
 import type { StepMetrics, TrainStepState, VjepaModels, VjepaTrainStep } from './step';
 import type { ProgressEvent } from './progress-event';
 
@@ -203,9 +203,11 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
   if (metricsFile) cutMetrics(metricsFile, startStep);
 
   let lastCheckpoint = checkpointRoot ? latestGoodCheckpointDir(checkpointRoot, () => undefined) : null;
-  const checkpoint = (done: number, sourceState: unknown) => {
+  const checkpoint = async (done: number, sourceState: unknown) => {
     if (!checkpointRoot) return;
-    const { optimizer, ...trainStep } = step.state();
+    // On webgpu the weights and moments are read asynchronously first; the writer then reads them from the host.
+    const { optimizer, ...trainStep } = await step.stateAsync();
+    await downloadForSyncReads(Object.values(modules).flatMap((module) => [...module.stateDict()].map(([, variable]) => variable)));
     const state: SavedState = { step: done, trainStep, source: sourceState, masks: masks.getState(), config: options.config };
     try {
       lastCheckpoint = saveCheckpoint(checkpointRoot, modules, state as never, optimizer, { keep, afterFile: options.afterCheckpointFile });
@@ -229,18 +231,21 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
     let diagnostics: FeatureDiagnostics | undefined;
     try {
       const batchSize = batch.video.shape[0];
-      metrics = step.run(batch.video, masks.sample(batchSize));
+      metrics = readsAsync() ? await step.runAsync(batch.video, masks.sample(batchSize)) : step.run(batch.video, masks.sample(batchSize));
       if (collapseEvery > 0 && (k + 1) % collapseEvery === 0) {
         const features = targetFeatures(models.targetEncoder, batch.video);
-        collapse = collapseStats(features);
-        features.dispose();
+        try {
+          collapse = await readAll(collapseStatsReads(features));
+        } finally {
+          features.dispose();
+        }
         const message = collapseWarning(collapse, models.encoder.config.dim, options.collapseThresholds);
         if (message) warn(`step ${k + 1}: ${message}`);
       }
       if (options.diagnostics) {
         const every = options.diagnostics.every ?? (collapseEvery || 25);
         if ((k + 1) % every === 0 || k + 1 === options.steps) {
-          diagnostics = featureDiagnostics(models, options.diagnostics.batch, { target: options.diagnostics.target });
+          diagnostics = await readAll(featureDiagnosticsReads(models, options.diagnostics.batch, { target: options.diagnostics.target }));
         }
       }
     } finally {
@@ -267,7 +272,7 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
     const done = k + 1;
     interrupted = options.signal?.aborted === true && done < options.steps;
     try {
-      if (done % checkpointEvery === 0 || done === options.steps || interrupted) checkpoint(done, sourceState);
+      if (done % checkpointEvery === 0 || done === options.steps || interrupted) await checkpoint(done, sourceState);
     } catch (error) {
       await pending?.then((b) => tf.dispose(b.video)).catch(() => undefined);
       throw error;

@@ -32,7 +32,7 @@ export {
   type WarmupCosineOptions,
 } from '@vjepa/optim';
 export { VjepaTrainStep, type StepMetrics, type TrainStepOptions, type TrainStepState, type VjepaModels } from './step';
-export { collapseStats, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
+export { collapseStats, collapseStatsReads, collapseWarning, symmetricEigenvalues, type CollapseStats, type CollapseThresholds } from './collapse';
 export { VJEPA_ARCHS, createPretrainingModels, createTrainStep, officialRecipe, type PretrainingModelsOptions, type TrainingRecipe, type VjepaArch } from './recipe';
 export {
   checkRegularizer,
@@ -49,7 +49,7 @@ export {
   type SigRegOptions,
 } from './regularizers';
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
-export { featureDiagnostics, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics } from './diagnostics';
+export { featureDiagnostics, featureDiagnosticsReads, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics, type FeatureDiagnosticsOptions } from './diagnostics';
 export { describeStep, formatEta, logProgress } from './progress-log';
 // surprise: the predictor's error on what comes next, its read-outs, the pixel baselines, the untrained baseline's predictor
 export { clipSurprise, stepTokenIndices, surpriseScores, type ClipSurprise, type SurpriseModels, type SurpriseOptions } from './surprise/scores';

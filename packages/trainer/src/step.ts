@@ -252,12 +252,17 @@ export class VjepaTrainStep {
 
   /** Schedules and optimiser state, for checkpoints. */
   state(): TrainStepState {
-    return {
-      lr: this.options.lrSchedule.state(),
-      wd: this.options.wdSchedule.state(),
-      momentum: this.options.momentumSchedule.state(),
-      optimizer: this.optimizer.state(),
-    };
+    return { ...this.schedules(), optimizer: this.optimizer.state() };
+  }
+
+  /** {@link state} on any backend: the optimiser moments are read asynchronously where the backend needs it (webgpu). */
+  async stateAsync(): Promise<TrainStepState> {
+    return { ...this.schedules(), optimizer: await this.optimizer.stateAsync() };
+  }
+
+  /** The schedules' part of {@link state}. */
+  private schedules(): Omit<TrainStepState, 'optimizer'> {
+    return { lr: this.options.lrSchedule.state(), wd: this.options.wdSchedule.state(), momentum: this.options.momentumSchedule.state() };
   }
 
   /** Restores what `state()` returned. */

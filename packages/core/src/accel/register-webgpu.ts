@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setWebGpuUtil, type WebGpuUtil } from './webgpu';
 import { adamwWebGpuKernels } from './kernels/adamw.webgpu';
+import { attentionGradients } from './kernels/attention';
+import { attentionWebGpuKernels } from './kernels/attention.webgpu';
 import { geluGradients } from './kernels/gelu';
 import { geluWebGpuKernels } from './kernels/gelu.webgpu';
 import { layerNormGradients } from './kernels/layer-norm';
 import { layerNormWebGpuKernels } from './kernels/layer-norm.webgpu';
+import { selfAttentionGradients } from './kernels/self-attention';
 
 /**
  * The one place where our WGSL kernels reach tfjs's registries, for the webgpu backend only (the wasm
@@ -14,8 +17,8 @@ import { layerNormWebGpuKernels } from './kernels/layer-norm.webgpu';
  */
 export function registerWebGpuKernels(util: WebGpuUtil): void {
   setWebGpuUtil(util);
-  for (const config of [...geluWebGpuKernels, ...layerNormWebGpuKernels, ...adamwWebGpuKernels]) {
+  for (const config of [...geluWebGpuKernels, ...layerNormWebGpuKernels, ...attentionWebGpuKernels, ...adamwWebGpuKernels]) {
     if (tf.getKernel(config.kernelName, 'webgpu') === undefined) tf.registerKernel(config);
   }
-  for (const config of [...geluGradients, ...layerNormGradients]) tf.registerGradient(config);
+  for (const config of [...geluGradients, ...layerNormGradients, ...selfAttentionGradients, ...attentionGradients]) tf.registerGradient(config);
 }

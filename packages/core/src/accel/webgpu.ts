@@ -58,6 +58,35 @@ export function webgpuKernelActive(kernelName: string, accepts: boolean): boolea
  * (`eps : f32, d : i32,`), passed in that order after `threads`; `prelude` holds WGSL functions it calls.
  */
 export function program(key: string, inputs: string[], outputShape: number[], threads: number, body: string, uniforms = '', prelude = ''): WebGpuProgram {
+  return programOf(key, inputs, outputShape, threads, uniforms, `${prelude}
+      fn main(index : i32) {
+        if (index < uniforms.threads) {
+          ${body}
+        }
+      }`);
+}
+
+/** Threads per workgroup of every program of ours (`program`, `workgroupProgram`). */
+export const WORKGROUP_THREADS = WORKGROUP[0];
+
+/**
+ * A program of `groups` workgroups of {@link WORKGROUP_THREADS} threads that cooperate through
+ * workgroup memory (tiles, barriers): `body` runs in every thread, in uniform control flow (no guard
+ * around it), with `group` (the workgroup, `0 ≤ group`; `group ≥ groups` for the spare ones a large
+ * dispatch may add) and `local` (the thread in it) defined; `prelude` holds its `var<workgroup>` arrays
+ * and functions. Uniforms as in {@link program} (`threads` is `groups · WORKGROUP_THREADS`).
+ */
+export function workgroupProgram(key: string, inputs: string[], outputShape: number[], groups: number, body: string, uniforms = '', prelude = ''): WebGpuProgram {
+  return programOf(key, inputs, outputShape, groups * WORKGROUP_THREADS, uniforms, `${prelude}
+      fn main(index : i32) {
+        let group = index / ${WORKGROUP_THREADS};
+        let local = index % ${WORKGROUP_THREADS};
+        ${body}
+      }`);
+}
+
+/** The program of `threads` threads (a flat dispatch of our workgroups) running `code` (its WGSL `main`). */
+function programOf(key: string, inputs: string[], outputShape: number[], threads: number, uniforms: string, code: string): WebGpuProgram {
   if (util === null) throw new Error('vjepa webgpu kernel: tfjs-backend-webgpu was not handed over (register-webgpu.ts)');
   return {
     outputShape,
@@ -67,12 +96,7 @@ export function program(key: string, inputs: string[], outputShape: number[], th
     variableNames: inputs,
     workgroupSize: WORKGROUP,
     uniforms: `threads : i32, ${uniforms}`,
-    getUserCode: () => `${prelude}
-      fn main(index : i32) {
-        if (index < uniforms.threads) {
-          ${body}
-        }
-      }`,
+    getUserCode: () => code,
   };
 }
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMul } from './matmul';
 import { blockwiseAttention, maxScoresOf, type AttentionBlockOptions } from '../accel/kernels/attention-blockwise';
-import { nativeAttention, nativeAttentionAccepts } from '../accel/kernels/attention';
+import { ATTENTION, nativeAttention, nativeAttentionAccepts, WEBGPU_ATTENTION_MAX_HEAD_DIM } from '../accel/kernels/attention';
 import { nativeOrReference } from '../accel/dispatch';
+import { webgpuKernelActive } from '../accel/webgpu';
 
 /** `[B, N, D]` → `[B·H, N, D/H]`: heads split contiguously along D (head-major), as PyTorch reshapes. */
 function splitHeads(x: tf.Tensor, heads: number): tf.Tensor3D {
@@ -24,12 +25,15 @@ function mergeHeads(x: tf.Tensor, batch: number, heads: number): tf.Tensor3D {
 /**
  * Scaled dot-product attention over `heads` heads, without a mask (the official code ignores it):
  * `softmax(q·kᵀ/√dh)·v`. `q` `[B, Nq, D]`, `k`/`v` `[B, Nk, D]` → `[B, Nq, D]`. With the native kernels
- * one blockwise kernel each way (no `N×N` scores held); otherwise {@link multiHeadAttentionReference}.
+ * one blockwise kernel each way (no `N×N` scores held), on webgpu our flash-style WGSL kernels (heads up
+ * to {@link WEBGPU_ATTENTION_MAX_HEAD_DIM} wide); otherwise {@link multiHeadAttentionReference}.
  */
 export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
   const maxScores = maxScoresOf(options);
+  const accepts = nativeAttentionAccepts(q, k, v);
+  if (webgpuKernelActive(ATTENTION, accepts && q.shape[2] / heads <= WEBGPU_ATTENTION_MAX_HEAD_DIM)) return nativeAttention(q, k, v, heads); // WGSL (attention.webgpu.ts)
   return nativeOrReference(
-    nativeAttentionAccepts(q, k, v),
+    accepts,
     () => nativeAttention(q, k, v, heads),
     () => multiHeadAttentionReference(q, k, v, heads, { maxScores }),
   );

@@ -24,8 +24,12 @@ describe.skipIf('skip' in gpu)(`a V-JEPA step on webgpu (${'skip' in gpu ? gpu.s
       const { result, residency } = await watchGpuResidency(() => step.runAsync(video, masks));
       expect(Number.isFinite(result.loss)).toBe(true);
       expect(residency.kernels.length).toBeGreaterThan(100);
-      // our WGSL kernels, not tfjs's compositions: LayerNorm, GELU, AdamW
-      for (const kernel of ['VjepaLayerNorm', 'VjepaLayerNormPlain', 'VjepaLayerNormGrad', 'VjepaGelu', 'VjepaGeluGrad', 'VjepaAdamW']) expect(residency.kernels).toContain(kernel);
+      // our WGSL kernels, not tfjs's compositions: LayerNorm, GELU, the fused attention, AdamW
+      for (const kernel of ['VjepaLayerNorm', 'VjepaLayerNormPlain', 'VjepaLayerNormGrad', 'VjepaGelu', 'VjepaGeluGrad', 'VjepaSelfAttention', 'VjepaSelfAttentionGrad', 'VjepaAdamW']) {
+        expect(residency.kernels).toContain(kernel);
+      }
+      // the scores only inside the attention kernels: tfjs's softmax never runs
+      expect(residency.kernels).not.toContain('Softmax');
       expect(residency.cpuKernels).toEqual([]);
       // the metrics, read once at the end: the loss, one per generator, two gradient norms
       expect(residency.reads).toEqual(Array.from({ length: 1 + masks.length + 2 }, () => ({ kernel: 'outside a kernel', afterKernels: residency.kernels.length })));

@@ -3,8 +3,9 @@ import { loadedNativeKernels } from '../native';
 import { offsetOf, wasmKernel, withOutputs, type WasmKernelFunc } from '../wasm-heap';
 
 // Multi-head attention of separate q, k, v (cross-attention, or q and k after a rotation) as one native
-// kernel each way: the addon's blockwise attention, heads read in place. `multiHeadAttention` dispatches
-// here; its plain tfjs composition is `multiHeadAttentionReference`.
+// kernel each way: the addon's blockwise attention, heads read in place (on webgpu, the WGSL kernels of
+// `attention.webgpu.ts`). `multiHeadAttention` dispatches here; its plain tfjs composition is
+// `multiHeadAttentionReference`.
 
 /** The attention kernel of separate `q`, `k`, `v`. */
 export const ATTENTION = 'VjepaAttention';
@@ -28,6 +29,9 @@ export interface AttentionGradInputs extends AttentionInputs {
   dy: tf.TensorInfo;
 }
 
+/** The widest head (`D / heads`) the WGSL kernels take: two key tiles of 16 × dh floats fit WebGPU's guaranteed 16 KiB of workgroup memory. */
+export const WEBGPU_ATTENTION_MAX_HEAD_DIM = 128;
+
 /** Whether the native kernel takes these operands: float32, one width D, k and v of one length, at least one query and key. */
 export function nativeAttentionAccepts(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): boolean {
   const [b, nq, d] = q.shape;
@@ -37,7 +41,7 @@ export function nativeAttentionAccepts(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Ten
   );
 }
 
-/** The native kernel on operands {@link nativeAttentionAccepts} (the caller dispatches). */
+/** The fused kernel (native on wasm, WGSL on webgpu) on operands {@link nativeAttentionAccepts} (the caller dispatches). */
 export function nativeAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
   return tf.engine().runKernel(ATTENTION, { q, k, v } satisfies AttentionInputs, { heads } satisfies AttentionAttrs) as tf.Tensor3D;
 }

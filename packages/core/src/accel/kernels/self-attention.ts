@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { multiHeadAttentionReference } from '../../ops/multi-head-attention';
 import type { AttentionBlockOptions } from './attention-blockwise';
 import { nativeOrReference } from '../dispatch';
+import { webgpuKernelActive } from '../webgpu';
+import { WEBGPU_ATTENTION_MAX_HEAD_DIM } from './attention';
 import { loadedNativeKernels } from '../native';
 import { offsetOf, wasmKernel, withOutputs, type WasmKernelFunc } from '../wasm-heap';
 
@@ -31,15 +33,15 @@ export interface SelfAttentionGradInputs {
 
 /**
  * Self-attention of a fused projection `qkv` `[B, N, 3D]` (rows `[q | k | v]`) → `[B, N, D]`. With the
- * native kernels one kernel each way (blockwise: its scratch never holds `N×N` scores); otherwise
- * {@link selfAttentionReference}, blockwise beyond `options.maxScores` scores.
+ * native kernels one kernel each way (blockwise: its scratch never holds `N×N` scores), on webgpu our
+ * flash-style WGSL kernels (`attention.webgpu.ts`); otherwise {@link selfAttentionReference}, blockwise
+ * beyond `options.maxScores` scores.
  */
 export function selfAttention(qkv: tf.Tensor3D, heads: number, options?: AttentionBlockOptions): tf.Tensor3D {
-  return nativeOrReference(
-    qkv.dtype === 'float32',
-    () => tf.engine().runKernel(SELF_ATTENTION, { qkv } satisfies SelfAttentionInputs, { heads } satisfies SelfAttentionAttrs) as tf.Tensor3D,
-    () => selfAttentionReference(qkv, heads, options),
-  );
+  const accepts = qkv.dtype === 'float32';
+  const fused = () => tf.engine().runKernel(SELF_ATTENTION, { qkv } satisfies SelfAttentionInputs, { heads } satisfies SelfAttentionAttrs) as tf.Tensor3D; // [B, N, D]
+  if (webgpuKernelActive(SELF_ATTENTION, accepts && qkv.shape[2] / 3 / heads <= WEBGPU_ATTENTION_MAX_HEAD_DIM)) return fused(); // WGSL (attention.webgpu.ts)
+  return nativeOrReference(accepts, fused, () => selfAttentionReference(qkv, heads, options));
 }
 
 /** The plain tfjs composition of {@link selfAttention}: what the native kernel is tested against. */
