@@ -47,18 +47,30 @@ function runJob(job: PoolJob, quiet: boolean): Promise<void> {
   });
 }
 
-/** Runs the jobs in queue order, `jobs` at a time; a worker whose next job waits for another waits with it. */
-export async function runPool(queue: PoolJob[], options: { jobs: number; quiet?: boolean }): Promise<void> {
+/**
+ * Runs the jobs in queue order, `jobs` at a time; a worker whose next job waits for another waits with it.
+ * The first failure stops the pool, unless `keepGoing`: then every job is tried (one whose job it waits for
+ * failed starts anyway, and fails or not on its own) and the failures are thrown together at the end.
+ */
+export async function runPool(queue: PoolJob[], options: { jobs: number; quiet?: boolean; keepGoing?: boolean }): Promise<void> {
   const pending = [...queue];
+  const failures: string[] = [];
   const worker = async () => {
     for (let next = pending.shift(); next; next = pending.shift()) {
       await next.after;
       console.log(`start ${next.name}`);
       const started = Date.now();
-      await runJob(next, options.quiet ?? false);
+      try {
+        await runJob(next, options.quiet ?? false);
+      } catch (error) {
+        if (!options.keepGoing) throw error;
+        failures.push((error as Error).message);
+        console.log(`failed ${next.name}: ${(error as Error).message}`);
+      }
       next.done?.();
       console.log(`done ${next.name} in ${((Date.now() - started) / 60000).toFixed(1)} min`);
     }
   };
   await Promise.all(Array.from({ length: options.jobs }, worker));
+  if (failures.length) throw new Error(`${failures.length} job(s) failed:\n${failures.join('\n')}`);
 }
