@@ -96,6 +96,9 @@ export const VARIANTS: Record<string, VariantRecipe> = {
   // issue 21: the same regularisers across samples (each clip's mean-pooled embedding) at the published weights
   'vicreg-samples': { description: 'official recipe + VICReg across clips at the published 25 : 25 : 1 (`--regularizer vicreg`)', flags: { regularizer: 'vicreg' } },
   'sigreg-samples': { description: "official recipe + SIGReg across clips at LeJEPA's λ 0.05 (`--regularizer sigreg`)", flags: { regularizer: 'sigreg' } },
+  // issue 21's decision: the token-row statistics at the same published weights, against the two above
+  'vicreg-tokens': { description: 'official recipe + VICReg over the context token rows at the published 25 : 25 : 1 (`--regularizer vicreg --reg-samples tokens`)', flags: { regularizer: 'vicreg', regSamples: 'tokens' } },
+  'sigreg-tokens': { description: "official recipe + SIGReg over the context token rows at LeJEPA's λ 0.05 (`--regularizer sigreg --reg-samples tokens`)", flags: { regularizer: 'sigreg', regSamples: 'tokens' } },
   future: { description: 'future prediction: context = the first half of the clip, target ≈ 90 % of the second (`--masks future`)', flags: { masks: 'future' } },
   'change-weighted': { description: 'official masks, loss weighted toward changing tokens α 0.5 (`--change-weighting 0.5`)', flags: { changeWeighting: '0.5' } },
   'future-frozen': {

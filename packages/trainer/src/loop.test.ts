@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, selectBackend, type BatchSource, type ClipBatch } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
-import { createPretrainingModels, createTrainStep, officialRecipe } from './recipe';
+import { createPretrainingModels, createTrainStep, officialRecipe, type TrainingRecipe } from './recipe';
 import { runTraining, TrainingDivergedError } from './loop';
 import { VjepaTrainStep } from './step';
 import { latestCheckpointDir, loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -36,9 +36,9 @@ class IndexedSource implements BatchSource {
   }
 }
 
-function setup(seed = 0, poisonAt = -1) {
+function setup(seed = 0, poisonAt = -1, extra: Partial<TrainingRecipe> = {}) {
   const models = createPretrainingModels({ encoder: encoderConfig, predictor: { dim: 16, depth: 1 }, seed });
-  const recipe = { ...officialRecipe(300), lr: 1e-3, warmupSteps: 2 };
+  const recipe = { ...officialRecipe(300), lr: 1e-3, warmupSteps: 2, ...extra };
   const step = createTrainStep(models, recipe);
   const masks = new MaskCollator({ grid: { frames: geometry.frames, crop: geometry.imageSize, patch: 8, tubelet: 2 }, generators: [
     { type: 'multiblock', spatialScale: [0.3, 0.3], numBlocks: 1 },
@@ -106,6 +106,47 @@ describe.each(['cpu', 'wasm'] as const)('the training loop on %s', (backend) => 
     expect(error.message).toContain('step-00000002');
     expect(latestCheckpointDir(join(out, 'checkpoints'))).toMatch(/step-00000002$/);
     run.dispose();
+  });
+});
+
+describe('the training loop with VICReg through the expander', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+  // clipping from step 0 so the expander's own clip runs too
+  const vicreg = (seed: number): Partial<TrainingRecipe> => ({ clipFromStep: 0, regularizer: { kind: 'vicreg', weight: 1, expander: [24, 24, 40], seed } });
+
+  it('trains the expander with the same optimiser, tensor count flat', async () => {
+    const run = setup(0, -1, vicreg(5));
+    const expander = run.step.expander!;
+    expect(expander.widths).toEqual([24, 24, 40]);
+    const before = Float32Array.from(expander.layers[4].weight.dataSync());
+    await runTraining({ ...run.parts, steps: 2, collapseEvery: 0 });
+    const counts: number[] = [];
+    await runTraining({ ...run.parts, steps: 12, collapseEvery: 0, onProgress: () => counts.push(tf.memory().numTensors) });
+    expect(new Set(counts.slice(0, 11)).size).toBe(1);
+    expect(Array.from(expander.layers[4].weight.dataSync())).not.toEqual(Array.from(before));
+    expect(Object.keys(run.step.optimizer.state().params).filter((key) => key.startsWith('expander/'))).toHaveLength(10);
+    run.dispose();
+    expect(expander.layers[4].weight.isDisposed).toBe(true);
+  });
+
+  it('checkpoints the expander and resumes to the losses of an uninterrupted run', async () => {
+    const full = setup(0, -1, vicreg(5));
+    const straight = await runTraining({ ...full.parts, steps: 6, collapseEvery: 0 });
+    const finalWeights = Float32Array.from(full.step.expander!.layers[0].weight.dataSync());
+    full.dispose();
+
+    const out = mkdtempSync(join(tmpdir(), 'vjepa-expander-'));
+    const first = setup(0, -1, vicreg(5));
+    await runTraining({ ...first.parts, steps: 3, outDir: out, checkpointEvery: 3, collapseEvery: 0 });
+    first.dispose();
+    expect(readdirSync(join(out, 'checkpoints', 'step-00000003')).sort()).toContain('expander.safetensors');
+    const second = setup(99, -1, vicreg(77)); // other init of every network and the expander: all must come from the checkpoint
+    const resumed = await runTraining({ ...second.parts, steps: 6, outDir: out, resume: true, collapseEvery: 0 });
+    expect(resumed.losses).toEqual(straight.losses.slice(3));
+    expect(Array.from(second.step.expander!.layers[0].weight.dataSync())).toEqual(Array.from(finalWeights));
+    second.dispose();
   });
 });
 

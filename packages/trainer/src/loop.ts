@@ -180,7 +180,7 @@ async function trainLocked(options: TrainingOptions, checkpointEvery: number, ke
     rmSync(join(outDir, 'metrics.jsonl'), { force: true });
   }
   const checkpointRoot = outDir ? join(outDir, 'checkpoints') : undefined;
-  const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder };
+  const modules = { encoder: models.encoder, predictor: models.predictor, target_encoder: models.targetEncoder, ...(step.expander ? { expander: step.expander } : {}) };
 
   let startStep = 0;
   if (options.resume) {

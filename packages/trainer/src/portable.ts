@@ -48,6 +48,7 @@ export {
   type RegularizerSamples,
   type SigRegOptions,
 } from './regularizers';
+export { BatchNorm, Expander, checkExpanderWidths, defaultExpanderWidths } from './expander';
 export { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 export { featureDiagnostics, featureDiagnosticsReads, tokenCoverage, type DiagnosticBatch, type FeatureDiagnostics, type FeatureDiagnosticsOptions } from './diagnostics';
 export { describeStep, formatEta, logProgress } from './progress-log';

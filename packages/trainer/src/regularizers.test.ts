@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, selectBackend } from '@vjepa/core';
+import { Expander } from './expander';
 import { checkRegularizer, eppsPulleyKnots, randomUnitDirections, regularizerSampleSets, regularizerValue, sigreg, vicregTerms, type RegularizerConfig } from './regularizers';
 
 beforeAll(async () => {
   await selectBackend('cpu');
 });
 
-/** Each element of `gradient` against the central difference of `f` at `data` (step 1e-2). */
-function expectCentralDifferences(f: (values: Float32Array) => number, data: Float32Array, gradient: ArrayLike<number>, name: string): void {
-  const h = 1e-2;
+/** Each element of `gradient` against the central difference of `f` at `data` (step `h`, default 1e-2). */
+function expectCentralDifferences(f: (values: Float32Array) => number, data: Float32Array, gradient: ArrayLike<number>, name: string, h = 1e-2): void {
   for (let i = 0; i < data.length; i++) {
     const plus = Float32Array.from(data);
     const minus = Float32Array.from(data);
@@ -160,6 +160,55 @@ describe('regularisers over samples', () => {
       const f = (values: Float32Array) => tf.tidy(() => regularizerValue(config, [tf.tensor3d(values, [3, 4, 3])], 0).dataSync()[0]);
       const gradient = tf.tidy(() => tf.grad((x: tf.Tensor) => regularizerValue(config, [x as tf.Tensor3D], 0))(tf.tensor3d(data, [3, 4, 3])).dataSync());
       expectCentralDifferences(f, data, gradient, `${config.kind}/${config.samples ?? 'pooled'}`);
+    }
+  });
+});
+
+describe('VICReg through the expander', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  it('needs an Expander exactly when config.expander is set; widths are checked', () => {
+    const expander = new Expander(3, [4, 4, 4], new RandomStream(0));
+    const x = tf.tensor3d(Float32Array.from({ length: 2 * 2 * 3 }, (_, i) => i % 5), [2, 2, 3]);
+    expect(() => regularizerValue({ kind: 'vicreg', weight: 1, expander: [4, 4, 4] }, [x], 0)).toThrow(/expander: expected the Expander of config.expander, received "none"/);
+    expect(() => regularizerValue({ kind: 'vicreg', weight: 1 }, [x], 0, expander)).toThrow(/expander: expected none \(config.expander is not set\), received "an Expander"/);
+    expect(() => checkRegularizer({ kind: 'vicreg', weight: 1, expander: [4, 4] })).toThrow(/regularizer.expander: expected three positive integer widths/);
+    expect(() => checkRegularizer({ kind: 'sigreg', weight: 1, expander: [4, 4, 4] } as never)).toThrow(/regularizer.expander: expected one of the keys/);
+    tf.dispose(x);
+    expander.dispose();
+  });
+
+  it('gradients through the expander match central finite differences (inputs pooled and by position; the first layer)', () => {
+    const rng = new RandomStream(4);
+    const data = Float32Array.from({ length: 6 * 2 * 3 }, () => rng.normal());
+    for (const samples of ['pooled', 'positions'] as const) {
+      const config: RegularizerConfig = { kind: 'vicreg', weight: 1, gamma: 3, samples, expander: [5, 4, 6] };
+      const expander = new Expander(3, [5, 4, 6], new RandomStream(7));
+      const value = (x: tf.Tensor) => regularizerValue(config, [x as tf.Tensor3D], 0, expander);
+      const f = (values: Float32Array) => tf.tidy(() => value(tf.tensor3d(values, [6, 2, 3])).dataSync()[0]);
+      const gradient = tf.tidy(() => tf.grad(value)(tf.tensor3d(data, [6, 2, 3])).dataSync());
+      // A step of 1e-3: at 1e-2 or 3e-3 some inputs and first-layer weights move a BatchNorm output across its ReLU kink.
+      expectCentralDifferences(f, data, gradient, `inputs/${samples}`, 1e-3);
+      expander.dispose();
+    }
+    // The parameters' gradient (what the optimiser trains the expander with), on the pooled embeddings.
+    {
+      const config: RegularizerConfig = { kind: 'vicreg', weight: 1, gamma: 3, expander: [5, 4, 6] };
+      const expander = new Expander(3, [5, 4, 6], new RandomStream(7));
+      const value = (x: tf.Tensor) => regularizerValue(config, [x as tf.Tensor3D], 0, expander);
+      const weight = expander.layers[0].weight;
+      const initial = Float32Array.from(weight.dataSync());
+      const x = tf.tensor3d(data, [6, 2, 3]);
+      const weightGradient = tf.tidy(() => tf.variableGrads(() => value(x), [weight]).grads[weight.name].dataSync());
+      const atWeights = (values: Float32Array) => {
+        tf.tidy(() => weight.assign(tf.tensor2d(values, weight.shape as [number, number])));
+        return tf.tidy(() => value(x).dataSync()[0]);
+      };
+      expectCentralDifferences(atWeights, initial, weightGradient, '0.weight', 1e-3);
+      x.dispose();
+      expander.dispose();
     }
   });
 });

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomStream, fail } from '@vjepa/core';
+import { checkExpanderWidths, type Expander } from './expander';
 
 /** SIGReg settings. */
 export interface SigRegOptions {
@@ -121,14 +122,19 @@ export const PUBLISHED_REGULARIZER_WEIGHTS = {
   sigreg: { weight: 0.05 / 0.95 },
 } as const;
 
-/** A regulariser of the train step: the term `weight · R(context embeddings)` added to the loss. */
+/**
+ * A regulariser of the train step: the term `weight · R(context embeddings)` added to the loss. `expander`
+ * (VICReg only; default none): the widths of VICReg's expander MLP (see `Expander`) that the sample
+ * embeddings pass through before the variance and covariance terms, its weights drawn from
+ * `RandomStream(seed).fork('expander')` and trained with the encoder.
+ */
 export type RegularizerConfig =
   | ({ kind: 'sigreg'; weight: number; seed?: number; samples?: RegularizerSamples } & SigRegOptions)
-  | { kind: 'vicreg'; weight: number; varianceWeight?: number; covarianceWeight?: number; gamma?: number; samples?: RegularizerSamples };
+  | { kind: 'vicreg'; weight: number; varianceWeight?: number; covarianceWeight?: number; gamma?: number; samples?: RegularizerSamples; expander?: readonly number[]; seed?: number };
 
 const KEYS = {
   sigreg: ['kind', 'weight', 'seed', 'directions', 'knots', 'tMax', 'samples'],
-  vicreg: ['kind', 'weight', 'varianceWeight', 'covarianceWeight', 'gamma', 'samples'],
+  vicreg: ['kind', 'weight', 'varianceWeight', 'covarianceWeight', 'gamma', 'samples', 'expander', 'seed'],
 } as const;
 
 /** Checks a {@link RegularizerConfig}: known kind, known keys only, a finite weight ≥ 0. */
@@ -144,6 +150,7 @@ export function checkRegularizer(config: RegularizerConfig, argument = 'regulari
     if (!Number.isInteger(directions) || directions < 1) fail(`${argument}.directions`, 'a positive integer', directions);
     eppsPulleyKnots(config.knots, config.tMax);
   }
+  if (config.kind === 'vicreg' && config.expander !== undefined) checkExpanderWidths(config.expander, `${argument}.expander`);
   return config;
 }
 
@@ -166,8 +173,12 @@ export function regularizerSampleSets(tokens: tf.Tensor3D, samples: RegularizerS
  * statistics over the samples `config.samples` names (default `pooled`, the clips' mean-pooled
  * embeddings), averaged over sample sets and generators — unweighted. SIGReg draws its directions for
  * step `step` from `RandomStream(seed).fork('sigreg/<step>')`: new each step, the same on a resumed run.
+ * `expander` (required when `config.expander` is set, refused otherwise) maps each sample set before
+ * the VICReg terms.
  */
-export function regularizerValue(config: RegularizerConfig, contexts: readonly tf.Tensor3D[], step: number): tf.Scalar {
+export function regularizerValue(config: RegularizerConfig, contexts: readonly tf.Tensor3D[], step: number, expander?: Expander | null): tf.Scalar {
+  const wantsExpander = config.kind === 'vicreg' && config.expander !== undefined;
+  if (wantsExpander !== Boolean(expander)) fail('expander', wantsExpander ? 'the Expander of config.expander' : 'none (config.expander is not set)', expander ? 'an Expander' : 'none');
   return tf.tidy(() => {
     const d = contexts[0]?.shape[2] ?? 1;
     const m = config.kind === 'sigreg' ? (config.directions ?? 256) : 0;
@@ -175,9 +186,10 @@ export function regularizerValue(config: RegularizerConfig, contexts: readonly t
     const values = contexts.map((tokens) => {
       const samples = config.samples ?? 'pooled';
       if (samples !== 'tokens' && tokens.shape[0] < 2) fail('batch', `at least 2 clips for a regulariser over samples ('${samples}'; 'tokens' takes one)`, tokens.shape[0]);
-      const all = regularizerSampleSets(tokens, samples); // [S, n, D]
-      const [count, n] = all.shape;
-      const sets = Array.from({ length: count }, (_, i) => tf.reshape(tf.slice(all, [i, 0, 0], [1, n, d]), [n, d]) as tf.Tensor2D); // S × [n, D]
+      const sampleSets = regularizerSampleSets(tokens, samples); // [S, n, D]
+      const all = expander ? expander.apply(sampleSets) : sampleSets; // [S, n, D′]
+      const [count, n, width] = all.shape;
+      const sets = Array.from({ length: count }, (_, i) => tf.reshape(tf.slice(all, [i, 0, 0], [1, n, width]), [n, width]) as tf.Tensor2D); // S × [n, D′]
       const perSet = sets.map((rows) => {
         if (directions) return sigreg(rows, directions, config as SigRegOptions);
         const c = config as Extract<RegularizerConfig, { kind: 'vicreg' }>;

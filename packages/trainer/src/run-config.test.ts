@@ -173,6 +173,15 @@ describe('resolveRunConfig', () => {
     expect(resolveRunConfig({ regularizer: 'vicreg', regSamples: 'positions' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 1, samples: 'positions' });
     expect(() => resolveRunConfig({ regularizer: 'vicreg', regSamples: 'rows' })).toThrow(/reg-samples: expected pooled, positions, tokens, received "rows"/);
     expect(resolveRunConfig({}).optimization.regularizer).toBeUndefined();
+    // --reg-expander: alone the default widths 2·D (ViT-tiny: D 192), W three times, or W1,W2,W3; its init follows the run's seed
+    expect(resolveRunConfig({ regularizer: 'vicreg', regExpander: true, seed: '4' }).optimization.regularizer).toEqual({ kind: 'vicreg', weight: 1, expander: [384, 384, 384], seed: 4 });
+    expect(resolveRunConfig({ regularizer: 'vicreg', regExpander: '64' }).optimization.regularizer).toMatchObject({ expander: [64, 64, 64] });
+    const expanded = resolveRunConfig({ regularizer: 'vicreg', regExpander: '32,48,96' });
+    expect(expanded.optimization.regularizer).toMatchObject({ expander: [32, 48, 96] });
+    expect(resolveRunConfig({ regWeight: '0.5' }, expanded).optimization.regularizer).toMatchObject({ weight: 0.5, expander: [32, 48, 96] });
+    expect(() => resolveRunConfig({ regularizer: 'vicreg', regExpander: '32,48' })).toThrow(/reg-expander: expected W \(three layers of width W\) or W1,W2,W3: positive integers, received "32,48"/);
+    expect(() => resolveRunConfig({ regularizer: 'sigreg', regExpander: true })).toThrow(/reg-expander: expected --regularizer vicreg/);
+    expect(() => resolveRunConfig({ regExpander: true })).toThrow(/reg-weight: expected a --regularizer/);
     // a resumed run keeps its regulariser unless a flag changes it
     expect(resolveRunConfig({ regWeight: '0.2' }, config).optimization.regularizer).toEqual({ kind: 'sigreg', weight: 0.2, directions: 64, seed: 3 });
     expect(resolveRunConfig({ regularizer: 'none' }, config).optimization.regularizer).toBeNull();

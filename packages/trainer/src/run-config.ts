@@ -7,6 +7,7 @@ import { finite, integer, pair } from './config-values';
 import { maskFromOfficial, readOfficialConfig, type OfficialConfig } from './official-config';
 import { VJEPA_ARCHS, officialRecipe, type TrainingRecipe, type VjepaArch } from './recipe';
 import { PUBLISHED_REGULARIZER_WEIGHTS, REGULARIZER_SAMPLES, type RegularizerSamples } from './regularizers';
+import { checkExpanderWidths, defaultExpanderWidths } from './expander';
 
 /** Everything a `vjepa train` run is made of; saved in every checkpoint, read back by `probe` and `embed`. */
 export interface RunConfig {
@@ -56,6 +57,11 @@ export interface TrainFlags {
   regSamples?: string;
   /** Random directions per step of SIGReg (default 256). */
   regDirections?: string;
+  /**
+   * VICReg's expander MLP before the variance/covariance terms: `true` (the flag alone) for the default
+   * widths (`defaultExpanderWidths`: 2·D, three times), `W` for three layers of width W, or `W1,W2,W3`.
+   */
+  regExpander?: string | boolean;
   /** Keep the target encoder at its initial weights (EMA momentum 1). */
   frozenTeacher?: boolean;
   /** α in [0, 1] of the loss weighted toward tokens whose pixels change. */
@@ -78,17 +84,27 @@ export const TRAIN_DEFAULTS = {
   seed: 0,
 };
 
-/** `--regularizer`, `--reg-weight`, `--reg-directions`, `--frozen-teacher`, `--change-weighting` over a recipe. */
-function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): TrainingRecipe {
+/** The widths `--reg-expander` names for an encoder of width `dim` (see {@link TrainFlags.regExpander}). */
+export function expanderWidthsFlag(value: string | boolean, dim: number): number[] {
+  if (value === true) return defaultExpanderWidths(dim);
+  const parts = String(value).split(',');
+  const widths = parts.map((part) => Number(part.trim()));
+  const three = widths.length === 1 ? [widths[0], widths[0], widths[0]] : widths;
+  if (!three.every((w) => Number.isInteger(w) && w >= 1) || three.length !== 3) fail('reg-expander', 'W (three layers of width W) or W1,W2,W3: positive integers', value);
+  return [...checkExpanderWidths(three, 'reg-expander')];
+}
+
+/** `--regularizer`, `--reg-weight`, `--reg-directions`, `--reg-expander`, `--frozen-teacher`, `--change-weighting` over a recipe. */
+function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe, dim: number): TrainingRecipe {
   let out = recipe;
   const kind = flags.regularizer;
   if (kind !== undefined && kind !== 'sigreg' && kind !== 'vicreg' && kind !== 'none') fail('regularizer', "'sigreg', 'vicreg' or 'none'", kind);
-  if ((flags.regWeight !== undefined || flags.regDirections !== undefined || flags.regSamples !== undefined) && (kind === undefined || kind === 'none') && !recipe.regularizer) {
-    fail('reg-weight', 'a --regularizer (sigreg or vicreg) to weigh', flags.regWeight ?? flags.regDirections ?? flags.regSamples);
+  if ((flags.regWeight !== undefined || flags.regDirections !== undefined || flags.regSamples !== undefined || flags.regExpander !== undefined) && (kind === undefined || kind === 'none') && !recipe.regularizer) {
+    fail('reg-weight', 'a --regularizer (sigreg or vicreg) to weigh', flags.regWeight ?? flags.regDirections ?? flags.regSamples ?? flags.regExpander);
   }
   if (flags.regSamples !== undefined && !(REGULARIZER_SAMPLES as readonly string[]).includes(flags.regSamples)) fail('reg-samples', REGULARIZER_SAMPLES.join(', '), flags.regSamples);
   if (kind === 'none') out = { ...out, regularizer: null };
-  else if (kind !== undefined || flags.regWeight !== undefined || flags.regDirections !== undefined || flags.regSamples !== undefined) {
+  else if (kind !== undefined || flags.regWeight !== undefined || flags.regDirections !== undefined || flags.regSamples !== undefined || flags.regExpander !== undefined) {
     const previous = out.regularizer ?? null;
     const chosen = (kind ?? previous?.kind) as 'sigreg' | 'vicreg';
     const weight = flags.regWeight === undefined ? (previous?.kind === chosen ? previous.weight : PUBLISHED_REGULARIZER_WEIGHTS[chosen].weight) : Number(flags.regWeight);
@@ -101,8 +117,11 @@ function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): Training
       out = { ...out, regularizer: { kind: 'sigreg', weight, ...(directions === undefined ? {} : { directions }), ...(seed === undefined ? {} : { seed }), ...withSamples } };
     } else {
       if (flags.regDirections !== undefined) fail('reg-directions', '--regularizer sigreg', flags.regDirections);
-      out = { ...out, regularizer: { kind: 'vicreg', weight, ...withSamples } };
+      const kept = previous?.kind === 'vicreg' ? previous.expander : undefined;
+      const expander = flags.regExpander === undefined || flags.regExpander === false ? kept : expanderWidthsFlag(flags.regExpander, dim);
+      out = { ...out, regularizer: { kind: 'vicreg', weight, ...withSamples, ...(expander === undefined ? {} : { expander }) } };
     }
+    if (chosen === 'sigreg' && flags.regExpander !== undefined) fail('reg-expander', '--regularizer vicreg (the expander feeds its variance/covariance terms)', flags.regExpander);
   }
   if (flags.frozenTeacher) out = { ...out, frozenTeacher: true };
   if (flags.changeWeighting !== undefined) {
@@ -113,10 +132,11 @@ function trainerOptionFlags(flags: TrainFlags, recipe: TrainingRecipe): Training
   return out;
 }
 
-/** SIGReg's direction stream follows the run's seed unless a config set one. */
+/** SIGReg's direction stream and VICReg's expander init follow the run's seed unless a config set one. */
 function withRegularizerSeed(recipe: TrainingRecipe, seed: number): TrainingRecipe {
   const r = recipe.regularizer;
-  return r?.kind === 'sigreg' && r.seed === undefined ? { ...recipe, regularizer: { ...r, seed } } : recipe;
+  const seeded = r?.kind === 'sigreg' || (r?.kind === 'vicreg' && r.expander !== undefined);
+  return r && seeded && r.seed === undefined ? { ...recipe, regularizer: { ...r, seed } } : recipe;
 }
 
 function sizeFromName(name: string, argument = 'model'): VitSize {
@@ -204,7 +224,7 @@ export function resolveRunConfig(flags: TrainFlags, base: Partial<RunConfig> = {
   const seed = integer('seed', pick(flags.seed, configured.seed, base.seed, TRAIN_DEFAULTS.seed), 0);
   const target = String(flags.target ?? base.target ?? 'features');
   if (target !== 'features' && target !== 'pixels') fail('target', "'features' or 'pixels'", target);
-  recipe = trainerOptionFlags(flags, recipe);
+  recipe = trainerOptionFlags(flags, recipe, encoder.dim);
   if (flags.masks !== undefined && flags.masks !== 'official' && flags.masks !== 'future') fail('masks', "'official' or 'future'", flags.masks);
   const mask =
     flags.masks === 'future'

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKeys, optionKeys, fail, type MaskPair, type VideoBatch } from '@vjepa/core';
+import { checkKeys, optionKeys, fail, RandomStream, type MaskPair, type VideoBatch } from '@vjepa/core';
 import type { VisionTransformer, VisionTransformerV2 } from '@vjepa/vit';
 import { PredictorV2, type Predictor } from '@vjepa/predictor';
 import { EmaUpdater, type MomentumSchedule } from '@vjepa/ema';
@@ -15,6 +15,7 @@ import {
   type WarmupCosineSchedule,
 } from '@vjepa/optim';
 import { averageLoss, gatherTargets, generatorLosses, pixelTargets, targetFeatures } from './loss';
+import { Expander } from './expander';
 import { checkRegularizer, regularizerValue, type RegularizerConfig } from './regularizers';
 import { changeWeights, pixelChangeScores, weightedGeneratorLosses } from './token-weights';
 
@@ -122,6 +123,11 @@ export interface TrainStepState {
  */
 export class VjepaTrainStep {
   readonly optimizer: AdamW;
+  /**
+   * VICReg's expander when the regulariser asks for one (`expander` widths), else null: owned by the step,
+   * trained by its optimiser (parameter keys `expander/…`), saved in checkpoints as `expander.safetensors`.
+   */
+  readonly expander: Expander | null;
   private readonly params: Map<string, tf.Variable>;
   private readonly ema: EmaUpdater;
   private readonly options: TrainStepOptions;
@@ -138,7 +144,9 @@ export class VjepaTrainStep {
     const alpha = options.changeWeighting ?? 0;
     if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) fail('options.changeWeighting', 'a number in [0, 1]', alpha);
     this.options = options;
-    const groups = paramGroups({ encoder: models.encoder, predictor: models.predictor });
+    const r = options.regularizer;
+    this.expander = r?.kind === 'vicreg' && r.expander !== undefined ? new Expander(models.encoder.config.dim, r.expander, new RandomStream(r.seed ?? 0).fork('expander')) : null;
+    const groups = paramGroups({ encoder: models.encoder, predictor: models.predictor, ...(this.expander ? { expander: this.expander } : {}) });
     this.params = groupParameters(groups);
     this.optimizer = new AdamW(groups, { beta1: options.beta1, beta2: options.beta2, eps: options.eps });
     this.ema = new EmaUpdater(models.targetEncoder, models.encoder);
@@ -204,7 +212,7 @@ export class VjepaTrainStep {
         perGenerator = losses.map((l) => tf.keep(l));
         const loss = averageLoss(perGenerator);
         if (!regularizer) return loss;
-        regularization = tf.keep(regularizerValue(regularizer, contexts, step));
+        regularization = tf.keep(regularizerValue(regularizer, contexts, step, this.expander));
         return tf.add(loss, tf.mul(regularization, regularizer.weight)) as tf.Scalar;
       }, [...this.params.values()]);
       const scalars: tf.Scalar[] = [value, ...perGenerator];
@@ -221,7 +229,9 @@ export class VjepaTrainStep {
         const [enc, pred] = [clipOne('encoder/'), clipOne('predictor/')];
         scalars.push(enc.totalNorm, pred.totalNorm);
         clipped = true;
-        byKey = new Map([...enc.grads, ...pred.grads]);
+        // The expander is clipped on its own, as a third module (its norm is not reported).
+        const expanded = this.expander ? clipOne('expander/').grads : [];
+        byKey = new Map([...enc.grads, ...pred.grads, ...expanded]);
       }
       this.optimizer.step(byKey);
       return scalars;
@@ -273,8 +283,9 @@ export class VjepaTrainStep {
     this.options.momentumSchedule.loadState(state.momentum);
   }
 
-  /** Frees the optimiser moments (the models belong to the caller). */
+  /** Frees the optimiser moments and the expander (the models belong to the caller). */
   dispose(): void {
     this.optimizer.dispose();
+    this.expander?.dispose();
   }
 }

@@ -40,6 +40,7 @@ export function register(program: Command): void {
     .option('--reg-weight <λ>', 'weight λ of the regulariser: loss + λ · R (default: the published one, vicreg 1 with variance 1 and covariance 1/25, sigreg 0.05/0.95)')
     .option('--reg-samples <over>', "what the regulariser's statistics run over: pooled (each clip's mean-pooled embedding, default) | positions (each token position across the batch) | tokens (every token row, the earlier behaviour)")
     .option('--reg-directions <m>', 'SIGReg: random unit directions per step (default 256)')
+    .option('--reg-expander [widths]', "VICReg: pass the sample embeddings through VICReg's expander MLP (Linear → BatchNorm → ReLU → Linear → BatchNorm → ReLU → Linear) before the variance/covariance terms; alone: widths 2·D each, W: three layers of width W, or W1,W2,W3")
     .option('--frozen-teacher', 'keep the target encoder at its initial weights (EMA momentum fixed at 1)')
     .option('--change-weighting <α>', 'weight the loss toward tokens whose pixels change: (1 − α) + α · change / mean change (default 0)')
     .option('--masks <kind>', "official (the two multiblock generators, default) | future (context = the first half of the clip, target ≈ 90 % of the second)")

@@ -73,4 +73,12 @@ describe('runSurprise', () => {
     await expect(runSurprise({ baselines: ['tracker'], count: 0 })).rejects.toThrow(/count/);
     await expect(runSurprise({ baselines: ['tracker'], pairs: 'x.csv', sets: SETS })).rejects.toThrow(/--sets/);
   });
+
+  it("baselines alone take the configuration they are given (its clip size), and no configuration beside runs", async () => {
+    const config = resolveRunConfig({ crop: '32', frames: '4', depth: '1' });
+    const [row] = await runSurprise({ baselines: ['frame-diff'], config, sets: [SETS[0]], count: 2, log: () => undefined });
+    const pair = renderVoePair(SETS[0], 1, { numFrames: 4, height: 32, width: 32 });
+    expect(row.scores[1].impossible).toEqual(frameDifferenceScores(pair.impossible));
+    await expect(runSurprise({ runs: ['/some/run'], config })).rejects.toThrow(/config: expected none beside runs/);
+  });
 });

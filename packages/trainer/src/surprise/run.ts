@@ -51,6 +51,11 @@ export interface SurpriseRunOptions {
   count?: number;
   /** Content seed of the synthetic pairs (default 0). */
   seed?: number;
+  /**
+   * The run configuration the baselines take their architecture, data, masks and clip size from when no run
+   * is scored (default `vjepa train`'s defaults); with runs, the first run's is used and this is refused.
+   */
+  config?: RunConfig;
   /** Steps of the `untrained` baseline's predictor training (default 300), on the first run's data and masks. */
   untrainedSteps?: number;
   /** With `--pairs`: take every `frameStep`-th frame (default the run's). */
@@ -83,7 +88,7 @@ export interface SurpriseRow {
 }
 
 const OPTION_KEYS = optionKeys<SurpriseRunOptions>({
-  runs: true, baselines: true, sets: true, pairs: true, count: true, seed: true, untrainedSteps: true, frameStep: true,
+  runs: true, baselines: true, sets: true, pairs: true, count: true, seed: true, config: true, untrainedSteps: true, frameStep: true,
   targetView: true, contextSteps: true, batchSize: true, backend: true, log: true,
 });
 
@@ -245,8 +250,9 @@ export async function runSurprise(options: SurpriseRunOptions): Promise<Surprise
   const baselines = options.baselines ?? [];
   for (const baseline of baselines) if (!SURPRISE_BASELINES.includes(baseline)) fail('baselines', SURPRISE_BASELINES.join(', '), baseline);
   if (runs.length === 0 && baselines.length === 0) fail('runs', 'at least one run or baseline to score', 'none');
+  if (runs.length > 0 && options.config !== undefined) fail('config', "none beside runs (the baselines take the first run's configuration)", runs[0]);
   const configs = runConfigs(runs);
-  const base = configs[0] ?? resolveRunConfig({});
+  const base = configs[0] ?? options.config ?? resolveRunConfig({});
   const scoreOptions: SurpriseOptions = { targetView: options.targetView, contextSteps: options.contextSteps };
   const sets = pairSets(options, base);
   const batchSize = positiveInteger('batchSize', options.batchSize, 8);
