@@ -9,7 +9,7 @@ torch 1.13 (Debian's python3-torch) lacks F.scaled_dot_product_attention: shimme
 the official code); timm, which the official code imports for drop_path only, is stood in for where missing; einops
 must be importable (e.g. unpacked into /tmp/pylibs).
 """
-import argparse, json, os, resource, statistics, sys, time, types
+import argparse, json, os, resource, statistics, sys, time
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--vjepa2', required=True, help='a checkout of facebookresearch/vjepa2')
@@ -28,17 +28,10 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 torch.set_num_threads(args.threads)
-if not hasattr(F, 'scaled_dot_product_attention'):
-    def _sdpa(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
-        return ((q @ k.transpose(-2, -1)) * (scale if scale is not None else q.size(-1) ** -0.5)).softmax(-1) @ v
-    F.scaled_dot_product_attention = _sdpa
-try:
-    import timm  # noqa: F401
-except ImportError:
-    _t = types.ModuleType('timm'); _m = types.ModuleType('timm.models'); _l = types.ModuleType('timm.models.layers')
-    _l.drop_path = lambda x, drop_prob=0.0, training=False, scale_by_keep=True: x
-    _t.models = _m; _m.layers = _l
-    sys.modules.update({'timm': _t, 'timm.models': _m, 'timm.models.layers': _l})
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_shims  # noqa: E402
+
+torch_shims.install()
 import src.models.vision_transformer as vit  # noqa: E402
 
 make = {'vitl': vit.vit_large, 'vith': vit.vit_huge, 'vitg': vit.vit_giant_xformers}[args.size]
