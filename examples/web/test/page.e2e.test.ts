@@ -100,6 +100,16 @@ async function dropFiles(paths: string[]): Promise<void> {
   }, files);
 }
 
+/** A Hugging Face classifier folder's `files` read whole here, as the page reads the same files dropped. */
+function readFolderWeights(folder: string, files: string[]) {
+  const opened = openHfVjepa2Files(new Map(files.map((name) => [name, new Uint8Array(readFileSync(join(folder, name)))])), {}, folder);
+  try {
+    return { arch: opened.arch, source: folder, labels: opened.arch.labels, encoder: readAll(opened.encoder!), probe: readAll(opened.probe!) };
+  } finally {
+    opened.close();
+  }
+}
+
 /** Waits for the classifier panel's run; what it shows, with the frames it read. */
 async function pageClassification(timeout: number) {
   await page.waitForFunction(() => window.vjepaClassify?.status === 'done' || window.vjepaClassify?.status === 'error', null, { timeout, polling: 1000 });
@@ -328,9 +338,7 @@ describe('examples/web in Chromium', () => {
     await page.screenshot({ path: join(root, 'test-results', 'classifier.png'), fullPage: false });
     // Node: the same classifier on the frames the page read (its decoder's pixels), by the same protocol
     await selectBackend('wasm');
-    const opened = openHfVjepa2Files(new Map(['config.json', 'model.safetensors'].map((name) => [name, new Uint8Array(readFileSync(join(folder, name)))])), {}, folder);
-    const classifier = buildVjepa2Classifier({ arch: opened.arch, source: folder, labels: opened.arch.labels, encoder: readAll(opened.encoder!), probe: readAll(opened.probe!) });
-    opened.close();
+    const classifier = buildVjepa2Classifier(readFolderWeights(folder, ['config.json', 'model.safetensors']));
     await expectNodeClassifiesAsThePage(classifier, shown, 1e-5, 'tiny classifier');
   });
 
@@ -358,11 +366,9 @@ describe('examples/web in Chromium', () => {
       console.log(`page, full-size ViT-L classifier: read ${shown.timings!.read} ms, frames ${shown.timings!.frames} ms, models ${shown.timings!.model} ms`);
       await page.screenshot({ path: join(root, 'test-results', 'classifier-vitl.png'), fullPage: false });
       await selectBackend('wasm');
-      const opened = openHfVjepa2Files(new Map(files.map((name) => [name, new Uint8Array(readFileSync(join(folder, name)))])), {}, folder);
-      expect(opened.arch.encoder).toMatchObject({ dim: 1024, depth: 24, heads: 16 });
-      expect(opened.arch.probe).toMatchObject({ heads: 16, classes: 174 });
-      const weights = { arch: opened.arch, source: folder, labels: opened.arch.labels, encoder: readAll(opened.encoder!), probe: readAll(opened.probe!) };
-      opened.close();
+      const weights = readFolderWeights(folder, files);
+      expect(weights.arch.encoder).toMatchObject({ dim: 1024, depth: 24, heads: 16 });
+      expect(weights.arch.probe).toMatchObject({ heads: 16, classes: 174 });
       await expectNodeClassifiesAsThePage(buildVjepa2Classifier(weights, { segments: 1, views: 1 }), shown, 1e-6, 'full-size ViT-L');
     } finally {
       rmSync(work, { recursive: true, force: true });
