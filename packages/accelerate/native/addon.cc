@@ -327,6 +327,18 @@ napi_value ScratchFloats(napi_env env, napi_callback_info) {
   return result;
 }
 
+// poolBackoffs() → [back-offs, regions run inline by them]: how often the pool stopped splitting because
+// splitting did not pay (a competing process), since the process started
+napi_value PoolBackoffs(napi_env env, napi_callback_info) {
+  napi_value result, backoffs, inlined;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_double(env, static_cast<double>(vjepa::poolBackoffs()), &backoffs);
+  napi_create_double(env, static_cast<double>(vjepa::poolInlineRegions()), &inlined);
+  napi_set_element(env, result, 0, backoffs);
+  napi_set_element(env, result, 1, inlined);
+  return result;
+}
+
 void define(napi_env env, napi_value exports, const char* name, napi_callback fn, void* data) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, data, &value);
@@ -341,6 +353,7 @@ napi_value Init(napi_env env, napi_value exports) {
   define(env, exports, "blasCore", BlasCore, nullptr);
   define(env, exports, "blasInfo", BlasInfo, nullptr);
   define(env, exports, "scratchFloats", ScratchFloats, nullptr);
+  define(env, exports, "poolBackoffs", PoolBackoffs, nullptr);
   return exports;
 }
 

@@ -1,7 +1,8 @@
 // The addon's own thread pool: threads created once (setThreads), idle workers blocked on a condition
 // variable after a very short spin, work handed out in chunks by one atomic counter (dynamic
 // scheduling: a worker descheduled by a competing process holds at most the chunk it started, and the
-// others take the rest). The caller runs chunks too. How work is cut into chunks is each kernel's choice
+// others take the rest). The caller runs chunks too. While split regions gain too little (a competing
+// process), the pool runs regions inline for a back-off period, then tries splitting again. How work is cut into chunks is each kernel's choice
 // and depends only on the shapes, never on the thread count, so results do not depend on it either.
 #pragma once
 #include <cstdint>
@@ -23,6 +24,11 @@ int defaultPoolThreads();
 // thread), or another thread holds the pool.
 using ChunkBody = void (*)(void* context, int64_t chunk);
 void parallelChunks(int64_t count, ChunkBody body, void* context);
+
+// How often the pool stopped splitting because splitting did not pay (a competing process), and how
+// many regions it then ran inline. Both count from the start of the process.
+uint64_t poolBackoffs();
+uint64_t poolInlineRegions();
 
 // True while the calling thread runs a chunk of a parallel region (there, kernels stay single-threaded).
 bool inParallelRegion();

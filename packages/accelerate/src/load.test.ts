@@ -30,6 +30,7 @@ const FUNCTIONS = optionKeys<NativeKernels>({
   blasInfo: true,
   blasCore: true,
   scratchFloats: true,
+  poolBackoffs: true,
 });
 
 describe('loadNativeKernels', () => {

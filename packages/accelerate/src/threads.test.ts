@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NativeKernels } from '@vjepa/base';
 import { loadNativeKernels } from './load';
@@ -155,4 +157,31 @@ if (kernels !== null) describe('the thread pool: 1, 2 and 3 threads give the sam
     const b = run(k);
     a.forEach((x, i) => expect(firstDifference(b[i], x)).toBe(-1));
   });
+
+  it('beside competing processes the pool backs off (runs inline: the same bits), and a quiet machine splits again', async () => {
+    const [, run] = CASES[0];
+    k.setThreads(2);
+    const expected = run(k);
+    // One busy loop per CPU: the pool's worker is descheduled in the middle of its chunks, so splitting
+    // gains nothing and the pool must stop trying.
+    const loops: ChildProcess[] = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const [before] = k.poolBackoffs();
+      const deadline = Date.now() + 8000;
+      let results = expected;
+      while (k.poolBackoffs()[0] === before && Date.now() < deadline) results = run(k);
+      expect(k.poolBackoffs()[0], 'back-offs beside the busy loops').toBeGreaterThan(before);
+      for (let i = 0; i < 20; i++) results = run(k); // some of these inline
+      results.forEach((x, i) => expect(firstDifference(x, expected[i]), `output ${i}`).toBe(-1));
+    } finally {
+      for (const loop of loops) loop.kill('SIGKILL');
+    }
+    // Quiet again: resizing resets the back-off, and the regions split (none inline).
+    k.setThreads(1);
+    k.setThreads(2);
+    const [, inlineBefore] = k.poolBackoffs();
+    run(k);
+    expect(k.poolBackoffs()[1]).toBe(inlineBefore);
+  }, 30_000);
 });

@@ -50,6 +50,12 @@ export interface NativeKernels {
   blasCore(): string;
   /** The floats of scratch memory one thread holds: the largest any thread's calls needed (attention's blocks; never `Nq·Nk`). */
   scratchFloats(): number;
+  /**
+   * `[backOffs, inlineRegions]` since the process started: how often the pool stopped splitting because
+   * split regions gained too little (a competing process took the cores), and how many regions it ran
+   * inline, on the calling thread alone, during those back-offs.
+   */
+  poolBackoffs(): [number, number];
 }
 
 /** What `@vjepa/accelerate`'s `loadNativeKernels()` found. */

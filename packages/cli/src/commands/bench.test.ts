@@ -84,7 +84,7 @@ describe('vjepa bench on a tiny config', () => {
     for (const [i, backend] of (['cpu', 'wasm'] as const).entries()) {
       const line = JSON.parse(json[i]) as Record<string, unknown>;
       const choice = await selectBackend(backend);
-      const native = choice.accelerator.name === 'native' ? ['threads', 'gemm_core', 'gemm_config', 'openblas_coretype'] : [];
+      const native = choice.accelerator.name === 'native' ? ['threads', 'gemm_core', 'gemm_config', 'openblas_coretype', 'pool_backoffs', 'pool_inline_regions'] : [];
       expect(Object.keys(line)).toEqual(['backend', 'accelerator', 'median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb', 'tensors_delta', ...native]);
       expect(line).toMatchObject({ backend, accelerator: choice.accelerator.name, tensors_delta: 0 });
       expect(line.median_ms).toBe(line.min_ms); // one run

@@ -121,7 +121,7 @@ describe.each(['cpu', 'wasm'] as const)('runBench on a tiny config on %s', (back
     expect(result.gflops).toBeCloseTo(expected / result.timesMs[0] / 1e6, 9);
 
     const line = benchJson(result);
-    const native = result.accelerator === 'native' ? ['threads', 'gemm_core', 'gemm_config', 'openblas_coretype'] : [];
+    const native = result.accelerator === 'native' ? ['threads', 'gemm_core', 'gemm_config', 'openblas_coretype', 'pool_backoffs', 'pool_inline_regions'] : [];
     expect(Object.keys(line)).toEqual(['backend', 'accelerator', 'median_ms', 'min_ms', 'clips_per_s', 'gflops', 'peak_rss_mb', 'tensors_delta', ...native]);
     if (result.accelerator === 'native') {
       expect(line).toMatchObject({ threads: choice.accelerator.threads, openblas_coretype: process.env.OPENBLAS_CORETYPE || null });

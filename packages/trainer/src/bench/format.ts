@@ -8,7 +8,9 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
  * `clips_per_s`, `gflops`, `peak_rss_mb`, `tensors_delta`; with a soak also `soak_steps`,
  * `rss_start_mb`, `rss_end_mb`, `tensors_start`, `tensors_end`, `rss_tenths_mb`; with the native
  * kernels also `threads` (their pool), `gemm_core` (OpenBLAS's core kernel or the built-in GEMM),
- * `gemm_config` (the BLAS's configuration string) and `openblas_coretype` (the variable's value, or null).
+ * `gemm_config` (the BLAS's configuration string), `openblas_coretype` (the variable's value, or null),
+ * `pool_backoffs` and `pool_inline_regions` (over the timed runs: how often the pool stopped splitting
+ * because it did not pay, e.g. beside a competing process, and how many regions it then ran inline).
  */
 export function benchJson(result: BenchResult): Record<string, string | number | number[] | null> {
   const line: Record<string, string | number | number[] | null> = {
@@ -32,8 +34,15 @@ export function benchJson(result: BenchResult): Record<string, string | number |
     });
   }
   if (result.native) {
-    const { threads, gemm } = result.native;
-    Object.assign(line, { threads, gemm_core: gemm.core, gemm_config: gemm.config, openblas_coretype: gemm.coreType });
+    const { threads, gemm, backoffs, inlineRegions } = result.native;
+    Object.assign(line, {
+      threads,
+      gemm_core: gemm.core,
+      gemm_config: gemm.config,
+      openblas_coretype: gemm.coreType,
+      pool_backoffs: backoffs,
+      pool_inline_regions: inlineRegions,
+    });
   }
   return line;
 }
@@ -53,8 +62,9 @@ export function benchRow(result: BenchResult): string {
 export function benchDetails(result: BenchResult): string[] {
   const lines = [`  accelerator ${result.accelerator} — ${result.acceleratorReason}`];
   if (result.native) {
-    const { threads, gemm } = result.native;
+    const { threads, gemm, backoffs, inlineRegions } = result.native;
     lines.push(`  gemm ${gemm.core} (${gemm.config}; OPENBLAS_CORETYPE ${gemm.coreType ?? 'unset'}), ${threads} thread(s)`);
+    if (backoffs > 0) lines.push(`  pool backed off ${backoffs} time(s), ${inlineRegions} region(s) inline (splitting did not pay: a competing process?)`);
   }
   if (result.adapter) lines.push(`  adapter ${result.adapter}`);
   if (result.soak) {

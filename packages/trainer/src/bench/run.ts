@@ -26,7 +26,13 @@ export interface BenchResult {
   accelerator: 'native' | 'none';
   acceleratorReason: string;
   /** With the native kernels: the threads of their pool, and the GEMM kernel that ran (OpenBLAS's core, or the built-in GEMM). */
-  native?: { threads: number; gemm: GemmKernel };
+  native?: {
+    threads: number;
+    gemm: GemmKernel;
+    /** Over the timed runs: how often the pool stopped splitting because splitting did not pay (a competing process), and the regions it ran inline then. */
+    backoffs: number;
+    inlineRegions: number;
+  };
   /** On webgpu: the adapter the numbers were measured on. */
   adapter?: string;
   what: 'step' | 'forward';
@@ -161,10 +167,17 @@ function forwardWorkload(config: BenchConfig, seed: number): Workload {
   };
 }
 
-/** The native kernels' pool size and GEMM kernel, when they ran. */
-function nativeDetails(threads: number | undefined): Pick<BenchResult, 'native'> {
+/** The pool's back-off counters now, or [0, 0] without the native kernels. */
+function poolCounters(): [number, number] {
+  return activeNativeKernels()?.poolBackoffs() ?? [0, 0];
+}
+
+/** The native kernels' pool size, GEMM kernel and back-offs since `before`, when they ran. */
+function nativeDetails(threads: number | undefined, before: [number, number]): Pick<BenchResult, 'native'> {
   const kernels = activeNativeKernels();
-  return kernels === null || threads === undefined ? {} : { native: { threads, gemm: gemmKernel(kernels) } };
+  if (kernels === null || threads === undefined) return {};
+  const [backoffs, inlineRegions] = kernels.poolBackoffs();
+  return { native: { threads, gemm: gemmKernel(kernels), backoffs: backoffs - before[0], inlineRegions: inlineRegions - before[1] } };
 }
 
 /**
@@ -183,6 +196,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
     try {
       for (let i = 0; i < warmup; i++) await workload.run();
       const tensorsBefore = tf.memory().numTensors;
+      const countersBefore = poolCounters();
       const timesMs: number[] = [];
       let flops = 0;
       for (let i = 0; i < runs; i++) {
@@ -197,7 +211,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
         backend: choice.backend,
         accelerator: choice.accelerator.name,
         acceleratorReason: choice.accelerator.reason,
-        ...nativeDetails(choice.accelerator.threads),
+        ...nativeDetails(choice.accelerator.threads, countersBefore),
         ...(choice.adapter ? { adapter: `${choice.adapter.description}${choice.adapter.software ? ' (software)' : ''}` } : {}),
         what,
         timesMs,
