@@ -4,6 +4,7 @@
  * markdown in `<out>/table.md`, and with `--readme=README.md` between its `pretraining-table` markers.
  *   pnpm --filter @vjepa/example-evidence table -- --out=runs/pretraining-table          (the whole table)
  *   … --only=pretrain,surprise  --seeds=0  --budgets=1000,3000                          (a part of it)
+ *   … --regularizers=none                                                               (without the regulariser decision)
  *   … --render                                                                          (only draw the table)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const plan: TablePlan = {
   ...(args['untrained-steps-cap'] ? { untrainedStepsCap: Number(args['untrained-steps-cap']) } : {}),
   ...(list('labels-per-class') ? { labelsPerClass: list('labels-per-class')!.map((l) => (l === 'all' ? 'all' : Number(l))) } : {}),
   ...(args['finetune-steps'] ? { finetuneSteps: Number(args['finetune-steps']) } : {}),
+  ...(args.regularizers === 'none' ? { regularizerPairs: [] } : {}),
   ...(args['regularizer-budget'] ? { regularizerBudget: Number(args['regularizer-budget']) } : {}),
   ...(args.trainSize ? { trainSize: Number(args.trainSize) } : {}),
   ...(args.valSize ? { valSize: Number(args.valSize) } : {}),

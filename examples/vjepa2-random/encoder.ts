@@ -4,6 +4,7 @@
 // `bench/vjepa2_encoder.py` on a quiet machine (see bench/README.md):
 //   pnpm --filter @vjepa/example-vjepa2-random encoder -- --size vitl --frames 16 --px 256 --runs 3 [--threads N]
 // --threads sizes the native kernels' pool (default: VJEPA_THREADS, else the CPUs this process may use).
+// --profile prints, after the timing line, one more: each kernel's total milliseconds over one more clip.
 import * as tf from '@tensorflow/tfjs-core';
 import { activeNativeKernels, gemmKernel, selectBackend } from '@vjepa/core';
 import { VisionTransformerV2, vitV2Config, type VitV2Preset } from '@vjepa/vit';
@@ -42,5 +43,17 @@ console.log(JSON.stringify({
   ms_per_clip: Math.round(ms), gflops: +(flop / ms / 1e6).toFixed(1), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   weights_mb: Math.round(encoder.parameterCount() * 4 / 2 ** 20), runs: times.map(Math.round),
 }));
+if (process.argv.includes('--profile')) {
+  const info = await tf.profile(() => tf.tidy(() => encoder.apply(clip).dataSync()));
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += k.kernelTimeMs as number;
+    entry.calls++;
+    byKernel.set(k.name, entry);
+  }
+  const sorted = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
+  console.log(JSON.stringify({ profile: Object.fromEntries(sorted.map(([name, { ms, calls }]) => [name, { ms: Math.round(ms), calls }])) }));
+}
 encoder.dispose();
 clip.dispose();

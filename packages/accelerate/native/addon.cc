@@ -124,6 +124,28 @@ int64_t attentionExtent(const Numbers& v) {
   return rowsExtent(I(v, First), I(v, Rows), I(v, Stride), I(v, First + 3) * I(v, First + 4));
 }
 
+// The pair rotation whose numbers start at JS position `first`: batch, tokens, groups, heads, dh, tableRows.
+vjepa::PairRotation pairRotation(const Numbers& v, size_t first) {
+  return {I(v, first), I(v, first + 1), I(v, first + 2), I(v, first + 3), I(v, first + 4), I(v, first + 5)};
+}
+
+template <size_t First>
+bool validPairRotation(const Numbers& v) {
+  const vjepa::PairRotation s = pairRotation(v, First);
+  return s.batch >= 0 && s.tokens >= 0 && s.groups >= 1 && s.heads >= 1 && s.dh >= 2 && s.dh % 2 == 0 &&
+         (s.tableRows == 1 || s.tableRows == s.batch);
+}
+
+// Extents: the tensor [B, N, G, H, dh] and a table [R, N, G, dh], numbers from position `First`.
+template <size_t First>
+int64_t rotationTensorExtent(const Numbers& v) {
+  return (int64_t)I(v, First) * I(v, First + 1) * I(v, First + 2) * I(v, First + 3) * I(v, First + 4);
+}
+template <size_t First>
+int64_t rotationTableExtent(const Numbers& v) {
+  return (int64_t)I(v, First + 5) * I(v, First + 1) * I(v, First + 2) * I(v, First + 4);
+}
+
 #define EXTENT(expr) [](const Numbers& v) -> int64_t { return (expr); }
 #define RUN(body) [](const Call& c) -> double { return (body); }
 
@@ -166,6 +188,16 @@ const std::vector<Kernel>& kernels() {
       // geluBackward(mem, dy, x, dx, n)
       {"geluBackward", {operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4))), operand(EXTENT(N(v, 4))), NUMBER},
        RUN((vjepa::geluBackward(c.p[1], c.p[2], c.p[3], c.n(4)), 0))},
+      // rotatePairsForward(mem, x, cos, sin, out, batch, tokens, groups, heads, dh, tableRows)
+      {"rotatePairsForward",
+       {operand(rotationTensorExtent<5>), operand(rotationTableExtent<5>), operand(rotationTableExtent<5>), operand(rotationTensorExtent<5>),
+        NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
+       RUN((vjepa::rotatePairsForward(pairRotation(c.v, 5), c.p[1], c.p[2], c.p[3], c.p[4]), 0)), Returns::Nothing, validPairRotation<5>},
+      // rotatePairsBackward(mem, dy, cos, sin, dx, batch, tokens, groups, heads, dh, tableRows)
+      {"rotatePairsBackward",
+       {operand(rotationTensorExtent<5>), operand(rotationTableExtent<5>), operand(rotationTableExtent<5>), operand(rotationTensorExtent<5>),
+        NUMBER, NUMBER, NUMBER, NUMBER, NUMBER, NUMBER},
+       RUN((vjepa::rotatePairsBackward(pairRotation(c.v, 5), c.p[1], c.p[2], c.p[3], c.p[4]), 0)), Returns::Nothing, validPairRotation<5>},
       // attentionForward(mem, q, k, v, out, batch, nq, nk, heads, dh, qs, ks, vs, os, scale)
       {"attentionForward",
        {operand(attentionExtent<F, F + 1, F + 5>), operand(attentionExtent<F, F + 2, F + 6>), operand(attentionExtent<F, F + 2, F + 7>),

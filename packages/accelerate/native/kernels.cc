@@ -232,6 +232,39 @@ void geluBackward(const float* dy, const float* x, float* dx, int64_t n) {
   });
 }
 
+// One token row of the rotation (G·H·dh floats) for each (b, n), the pool splitting the B·N rows.
+template <bool Backward>
+static void rotatePairs(const PairRotation& s, const float* in, const float* cos, const float* sin, float* out) {
+  const int64_t width = (int64_t)s.groups * s.heads * s.dh;
+  forRowBlocks((int64_t)s.batch * s.tokens, width, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t b = r / s.tokens, n = r % s.tokens;
+      const int64_t table = ((s.tableRows == 1 ? 0 : b) * s.tokens + n) * s.groups * s.dh;
+      for (int g = 0; g < s.groups; g++) {
+        const float* c = cos + table + (int64_t)g * s.dh;
+        const float* sn = sin + table + (int64_t)g * s.dh;
+        for (int h = 0; h < s.heads; h++) {
+          const int64_t at = r * width + ((int64_t)g * s.heads + h) * s.dh;
+          const float* x = in + at;
+          float* y = out + at;
+          for (int e = 0; e < s.dh; e += 2) {
+            if (Backward) {
+              y[e] = x[e] * c[e] + x[e + 1] * sn[e + 1];
+              y[e + 1] = x[e + 1] * c[e + 1] + x[e] * sn[e];
+            } else {
+              y[e] = x[e] * c[e] + x[e + 1] * sn[e];
+              y[e + 1] = x[e + 1] * c[e + 1] + x[e] * sn[e + 1];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+void rotatePairsForward(const PairRotation& s, const float* x, const float* cos, const float* sin, float* out) { rotatePairs<false>(s, x, cos, sin, out); }
+void rotatePairsBackward(const PairRotation& s, const float* dy, const float* cos, const float* sin, float* dx) { rotatePairs<true>(s, dy, cos, sin, dx); }
+
 // Row reductions in LANES interleaved partials (lane l takes elements l, l + LANES, …), combined in
 // order at the end: loops the compiler vectorises without reassociating anything itself.
 constexpr int LANES = 16;

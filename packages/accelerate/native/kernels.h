@@ -32,6 +32,16 @@ void layerNormBackward(const float* dy, const float* x, const float* w, float* d
 void geluForward(const float* x, float* y, int64_t n);
 void geluBackward(const float* dy, const float* x, float* dx, int64_t n);
 
+// Rotary positions on channel pairs: x [B, N, G, H, dh] (dh even) turned by tables cos, sin [R, N, G, dh]
+// (R = 1: one table for the batch, else R = B; shared by the H heads):
+//   out[e] = x[e]·cos[e] + x[e^1]·sin[e]   (e^1: the other channel of e's pair; the sign sits in sin).
+// Backward: dx[e] = dy[e]·cos[e] + dy[e^1]·sin[e^1].
+struct PairRotation {
+  int batch, tokens, groups, heads, dh, tableRows;
+};
+void rotatePairsForward(const PairRotation& s, const float* x, const float* cos, const float* sin, float* out);
+void rotatePairsBackward(const PairRotation& s, const float* dy, const float* cos, const float* sin, float* dx);
+
 // Multi-head attention softmax(scale·QKᵀ)V over `heads` contiguous head slices of width dh.
 // q: [B, Nq, ·] rows of stride qs; k, v: [B, Nk, ·] rows of stride ks / vs; out: [B, Nq, ·] stride os.
 // Blockwise: QUERY_BLOCK query rows at a time; up to FULL_ROW_KEYS keys each block's scores are whole

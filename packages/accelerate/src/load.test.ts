@@ -19,6 +19,8 @@ const FUNCTIONS = optionKeys<NativeKernels>({
   layerNormBackward: true,
   geluForward: true,
   geluBackward: true,
+  rotatePairsForward: true,
+  rotatePairsBackward: true,
   attentionForward: true,
   attentionBackward: true,
   adamw: true,

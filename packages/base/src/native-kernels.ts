@@ -23,6 +23,13 @@ export interface NativeKernels {
   geluForward(mem: Uint8Array, x: number, y: number, n: number): void;
   /** `dx = dy·GELU'(x)` of `n` floats. */
   geluBackward(mem: Uint8Array, dy: number, x: number, dx: number, n: number): void;
+  /**
+   * Rotary positions on channel pairs: `x [B, N, G, H, dh]` (dh even) turned by tables `cos`, `sin`
+   * `[R, N, G, dh]` (R = 1 or B, shared by the heads): `out[e] = x[e]·cos[e] + x[e^1]·sin[e]`.
+   */
+  rotatePairsForward(mem: Uint8Array, x: number, cos: number, sin: number, out: number, batch: number, tokens: number, groups: number, heads: number, dh: number, tableRows: number): void;
+  /** The gradient of {@link NativeKernels.rotatePairsForward} in `x`: `dx[e] = dy[e]·cos[e] + dy[e^1]·sin[e^1]`. */
+  rotatePairsBackward(mem: Uint8Array, dy: number, cos: number, sin: number, dx: number, batch: number, tokens: number, groups: number, heads: number, dh: number, tableRows: number): void;
   /** `softmax(scale·QKᵀ)·V` per batch and head (heads contiguous slices of width `dh`); q/k/v/out rows have strides qs/ks/vs/os (elements). Blockwise: its scratch is bounded by 64 query rows × at most 4,096 keys (1,024 at a time with an online softmax beyond), never `Nq·Nk`. */
   attentionForward(mem: Uint8Array, q: number, k: number, v: number, out: number, batch: number, nq: number, nk: number, heads: number, dh: number, qs: number, ks: number, vs: number, os: number, scale: number): void;
   /** The gradient of {@link NativeKernels.attentionForward} (weights recomputed block by block, bounded scratch as forward); dq/dk/dv have the strides of q/k/v. */

@@ -45,6 +45,7 @@ export { nativeOrReference } from './accel/dispatch';
 export { linear, linearReference } from './accel/kernels/linear';
 export { layerNorm, layerNormReference } from './accel/kernels/layer-norm';
 export { gelu, geluReference } from './accel/kernels/gelu';
+export { rotatePairs, rotatePairsReference } from './accel/kernels/pair-rotation';
 export { selfAttention, selfAttentionReference } from './accel/kernels/self-attention';
 export { gemmKernel, measureGemm, type GemmKernel, type GemmMeasurement } from './accel/kernels/gemm-probe';
 export { gatherRows } from './accel/kernels/gather-rows';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '@vjepa/core';
+import { fail, rotatePairs } from '@vjepa/core';
 
 /**
  * 3-D rotary positions of V-JEPA 2 (VJEPA2-SPEC §1): per attention head, channels `[0, d)` turn by the
@@ -42,12 +42,16 @@ export function ropeSections(headDim: number): RopeSections {
   return { sectionDim: d, t: [0, d], h: [d, 2 * d], w: [2 * d, 3 * d], pass: [3 * d, headDim] };
 }
 
-/** Throws unless `dim / heads` channels per head leave RoPE sections of at least 4 channels each. */
+/**
+ * Throws unless `dim / heads` channels per head leave RoPE sections of at least 4 channels each, and are
+ * even (the rotation turns channel pairs within a head; every released model has even head widths).
+ */
 export function checkRopeHeads(argument: string, dim: number, heads: number): void {
   const headDim = dim / heads;
   if (!Number.isInteger(headDim) || 2 * Math.floor(Math.floor(headDim / 3) / 2) < 4) {
     fail(argument, `a head count leaving at least 12 channels per head for RoPE (dim ${dim})`, heads);
   }
+  if (headDim % 2 !== 0) fail(argument, `a head count leaving an even number of channels per head for RoPE (dim ${dim})`, heads);
 }
 
 /** How token ids map to grid positions: `t = id div perFrame`, `h = (id mod perFrame) div perRow`, `w = id mod perRow`. */
@@ -133,7 +137,7 @@ export function ropeTensors(ids: ArrayLike<number>, rows: number, options: RopeT
 /**
  * Rotates the q and k parts of a fused projection `qkv` `[B, N, 3D]` (rows `[q | k | v]`, heads contiguous)
  * by `tables` (from {@link ropeTensors}, `[1 or B, N, 3, 1, headDim]`) → `[B, N, 3D]`; v passes unchanged.
- * Plain tfjs ops, differentiable on every backend.
+ * One fused kernel each way with the native kernels (`rotatePairs`), else plain tfjs ops; differentiable on every backend.
  */
 export function applyRope(qkv: tf.Tensor3D, tables: RopeTensors, heads: number): tf.Tensor3D {
   return tf.tidy(() => {
@@ -142,11 +146,8 @@ export function applyRope(qkv: tf.Tensor3D, tables: RopeTensors, heads: number):
     if (!Number.isInteger(headDim) || tables.cos.shape[4] !== headDim || tables.cos.shape[1] !== tokens) {
       fail('tables', `rotation tables [1 or ${batch}, ${tokens}, 3, 1, ${headDim}] for qkv ${qkv.shape}`, tables.cos.shape);
     }
-    const pairs = tf.reshape(qkv, [-1, 2]); // [B·N·3D/2, 2]
-    const [even, odd] = tf.split(pairs, 2, 1); // 2 × [B·N·3D/2, 1]
-    const swapped = tf.reshape(tf.concat([odd, even], 1), [batch, tokens, 3, heads, headDim]); // [B, N, 3, H, dh]
     const x = tf.reshape(qkv, [batch, tokens, 3, heads, headDim]); // [B, N, 3, H, dh]
-    const rotated = tf.add(tf.mul(x, tables.cos), tf.mul(swapped, tables.sin)); // [B, N, 3, H, dh]
+    const rotated = rotatePairs(x, tables.cos, tables.sin); // [B, N, 3, H, dh]
     return tf.reshape(rotated, [batch, tokens, threeD]) as tf.Tensor3D; // [B, N, 3D]
   });
 }

@@ -105,6 +105,7 @@ describe('VisionTransformerV2 configs and weights', () => {
     [{ uniformPower: true }, 'config.uniformPower: expected one of the keys'],
     [{ ropeLayout: 'half' }, 'config.ropeLayout: expected one of vjepa2, vjepa2.1, received "half"'],
     [{ dim: 24, heads: 4 }, 'config.heads: expected a head count leaving at least 12 channels per head for RoPE (dim 24), received 4'],
+    [{ dim: 45, heads: 3 }, 'config.heads: expected a head count leaving an even number of channels per head for RoPE (dim 45), received 3'],
     [{ frames: 15 }, 'config.frames: expected a multiple of tubelet 2, received 15'],
   ])('refuses %j', (config, message) => {
     expect(() => resolveVitV2Config(config as never)).toThrow(message);

@@ -8,6 +8,7 @@ import { geluGradients, geluKernels } from './kernels/gelu';
 import { layerNormGradients, layerNormKernels } from './kernels/layer-norm';
 import { linearGradients, linearKernels } from './kernels/linear';
 import { movingAverageKernels } from './kernels/moving-average';
+import { rotatePairsGradients, rotatePairsKernels } from './kernels/pair-rotation';
 import { selfAttentionGradients, selfAttentionKernels } from './kernels/self-attention';
 
 /**
@@ -16,8 +17,8 @@ import { selfAttentionGradients, selfAttentionKernels } from './kernels/self-att
  * {@link registerNativeKernels} once the addon has loaded — so the package stays free of side effects.
  * `sum-of-squares.ts` has no entry: it reads the heap directly and is not a tfjs kernel.
  */
-const KERNELS: readonly tf.KernelConfig[] = [...linearKernels, ...layerNormKernels, ...geluKernels, ...selfAttentionKernels, ...attentionKernels, ...adamwKernels, ...movingAverageKernels];
-const GRADIENTS: readonly tf.GradConfig[] = [...linearGradients, ...layerNormGradients, ...geluGradients, ...selfAttentionGradients, ...attentionGradients];
+const KERNELS: readonly tf.KernelConfig[] = [...linearKernels, ...layerNormKernels, ...geluKernels, ...selfAttentionKernels, ...attentionKernels, ...adamwKernels, ...movingAverageKernels, ...rotatePairsKernels];
+const GRADIENTS: readonly tf.GradConfig[] = [...linearGradients, ...layerNormGradients, ...geluGradients, ...selfAttentionGradients, ...attentionGradients, ...rotatePairsGradients];
 const OVERRIDES: readonly KernelOverride[] = [batchMatMulOverride, gatherRowsOverride];
 
 let registered = false;
