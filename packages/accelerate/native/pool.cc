@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -93,9 +92,6 @@ class Adaptive {
   double goodTime_ = 0;
   Clock::time_point inlineUntil_;
   uint64_t backoffs_ = 0, inlineRegions_ = 0;
-
- public:
-  uint64_t lazySplits = 0;  // regions of a back-off that proved long and were split after all
 };
 
 class Pool {
@@ -158,7 +154,6 @@ class Pool {
       body(context, i);
     }
     if (i == count) return;
-    adaptive_.lazySplits++;
     const uint64_t number = publish(count, body, context, i);
     inRegion = true;
     claim(number, count, body, context);
@@ -196,10 +191,11 @@ class Pool {
   // that completes the last one wakes the caller. Returns how many chunks this thread ran.
   int64_t claim(uint64_t number, int64_t count, ChunkBody body, void* context) {
     uint64_t state = state_.load(std::memory_order_acquire);
-    for (int64_t ran = 0;; ran++) {
+    for (int64_t ran = 0;;) {
       if (state >> 32 != number || (int64_t)(state & 0xffffffffu) >= count) return ran;
       if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel)) continue;
       body(context, (int64_t)(state & 0xffffffffu));
+      ran++;
       if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) {
         { std::lock_guard<std::mutex> lock(mutex_); }
         finished_.notify_all();
