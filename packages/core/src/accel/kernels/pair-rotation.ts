@@ -56,11 +56,12 @@ export function rotatePairs(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Te
 
 /** The plain tfjs composition of {@link rotatePairs}: what the native kernel is tested against. */
 export function rotatePairsReference(x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    // each pair's two channels exchanged: a Reverse of an axis of 2
-    const swapped = tf.reshape(tf.reverse(tf.reshape(x, [-1, 2]), 1), x.shape); // [B, N, G, H, dh]
-    return tf.add(tf.mul(x, cos), tf.mul(swapped, sin)); // [B, N, G, H, dh]
-  });
+  return tf.tidy(() => tf.add(tf.mul(x, cos), tf.mul(swapPairs(x), sin))); // [B, N, G, H, dh]
+}
+
+/** Each pair's two channels exchanged, `x[e^1]`: a Reverse of an axis of 2. */
+function swapPairs(x: tf.Tensor): tf.Tensor {
+  return tf.reshape(tf.reverse(tf.reshape(x, [-1, 2]), 1), x.shape); // [B, N, G, H, dh]
 }
 
 /** The native call's numbers: batch, tokens, groups, heads, dh, table rows. */
@@ -98,7 +99,7 @@ export const rotatePairsGradients: tf.GradConfig[] = [
     gradFunc: (dy, [x, cos, sin]) => ({
       x: () => tf.engine().runKernel(ROTATE_PAIRS_GRAD, { dy: dy as tf.Tensor, cos, sin } satisfies RotatePairsGradInputs) as tf.Tensor,
       cos: () => tableGradient(tf.mul(dy as tf.Tensor, x), cos.shape[0]),
-      sin: () => tableGradient(tf.mul(dy as tf.Tensor, tf.reshape(tf.reverse(tf.reshape(x, [-1, 2]), 1), x.shape)), sin.shape[0]),
+      sin: () => tableGradient(tf.mul(dy as tf.Tensor, swapPairs(x)), sin.shape[0]),
     }),
   },
 ];
