@@ -64,8 +64,27 @@ describe('vjepa bench flags', () => {
     [['--runs', '2.5'], '--runs: expected an integer ≥ 1, received "2.5"'],
     [['--batch', 'four'], '--batch: expected an integer ≥ 1, received "four"'],
     [['--steps', '-1'], '--steps: expected an integer ≥ 0, received "-1"'],
+    [['--interleave-threads', '1,x'], '--interleave-threads: expected a comma-separated list of integers ≥ 1, received "1,x"'],
   ])('rejects %j before running anything', async (args, message) => {
     await expect(benchFlags(...args)).rejects.toThrow(message);
+  });
+});
+
+describe('vjepa bench --interleave-threads', () => {
+  it('reads the pool sizes', async () => {
+    expect((await benchFlags('--interleave-threads', '1, 2')).interleaveThreads).toEqual([1, 2]);
+  });
+
+  it.each([
+    [['--interleave-threads', '2'], '--interleave-threads: expected at least two distinct pool sizes, received "2"'],
+    [['--interleave-threads', '2,2'], '--interleave-threads: expected at least two distinct pool sizes, received "2,2"'],
+    [['--interleave-threads', '1,2', '--threads', '2'], '--threads: expected none beside --interleave-threads (it sets the pool itself), received 2'],
+    [['--interleave-threads', '1,2', '--profile'], '--profile: expected none beside --interleave-threads, received true'],
+    [['--interleave-threads', '1,2', '--steps', '5'], '--steps: expected 0 beside --interleave-threads, received 5'],
+  ])('refuses %j before printing or running anything', async (args, message) => {
+    const table: string[] = [];
+    await expect(runBenchCommand(await benchFlags(...args), { table: (line) => table.push(line), json: () => undefined })).rejects.toThrow(message);
+    expect(table).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BACKEND_REQUESTS, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
+import { BACKEND_REQUESTS, fail, type AcceleratorRequest, type BackendRequest } from '@vjepa/core';
 import {
   BENCH_CONFIG,
   BENCH_TABLE_HEADER,
@@ -31,6 +31,8 @@ export interface BenchFlags {
   steps: number;
   accelerator: AcceleratorRequest;
   threads?: number;
+  /** Pool sizes timed against each other in one process, taking turns in blocks of 3 runs. */
+  interleaveThreads?: number[];
 }
 
 /** Where `vjepa bench` writes: the table (and profile) lines, and the JSON lines. */
@@ -54,6 +56,13 @@ export function benchConfig(flags: Pick<BenchFlags, 'config' | 'batch'>): BenchC
  * stdout holds only the JSON lines.
  */
 export async function runBenchCommand(flags: BenchFlags, output?: BenchOutput): Promise<BenchResult[]> {
+  if (flags.interleaveThreads) {
+    const sizes = flags.interleaveThreads;
+    if (sizes.length < 2 || new Set(sizes).size !== sizes.length) fail('--interleave-threads', 'at least two distinct pool sizes', sizes.join(','));
+    if (flags.threads !== undefined) fail('--threads', 'none beside --interleave-threads (it sets the pool itself)', flags.threads);
+    if (flags.profile) fail('--profile', 'none beside --interleave-threads', true);
+    if (flags.steps > 0) fail('--steps', '0 beside --interleave-threads', flags.steps);
+  }
   const config = benchConfig(flags);
   const out: BenchOutput = output ?? {
     table: flags.json ? (line) => process.stderr.write(`${line}\n`) : (line) => console.log(line),
@@ -69,6 +78,7 @@ export async function runBenchCommand(flags: BenchFlags, output?: BenchOutput): 
       `batch ${batch}; median of ${flags.runs} after ${WARMUP} warm-ups`,
   );
   out.table(BENCH_TABLE_HEADER);
+  if (flags.interleaveThreads) out.table(`(pool sizes ${flags.interleaveThreads.join(', ')} taking turns in blocks of 3 runs, ${flags.runs} runs each)`);
   return runBench({
     what: flags.what,
     backends: flags.backends,
@@ -79,6 +89,7 @@ export async function runBenchCommand(flags: BenchFlags, output?: BenchOutput): 
     soakSteps: flags.steps,
     accelerator: flags.accelerator,
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    ...(flags.interleaveThreads === undefined ? {} : { interleaveThreads: flags.interleaveThreads }),
     onResult: (result) => {
       for (const line of [benchRow(result), ...benchDetails(result)]) out.table(line);
       if (flags.json) out.json(JSON.stringify(benchJson(result)));
@@ -103,6 +114,13 @@ export function register(program: Command): void {
     .addOption(option('--steps <n>', 'memory soak: n more untimed steps, then RSS and tensors at both ends', integer(0), 0))
     .addOption(acceleratorOption())
     .addOption(threadsOption())
+    .addOption(
+      option(
+        '--interleave-threads <list>',
+        "pool sizes to time against each other in one process (e.g. 1,2): they take turns in blocks of 3 runs, --runs each, one result per size — the fair comparison beside a competing process (native kernels only; not with --threads, --profile or --steps)",
+        listOf(integer(1)),
+      ),
+    )
     .action(async (flags: BenchFlags) => {
       await runBenchCommand(flags);
     });

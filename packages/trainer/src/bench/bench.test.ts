@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '@vjepa/core';
+import { activeNativeKernels, selectBackend } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
 import { BENCH_CONFIG, readBenchConfig, resolveBenchConfig, tokensPerClip } from './config';
 import { encoderForwardFlops, stepFlops } from './flops';
@@ -157,6 +157,41 @@ describe.each(['cpu', 'wasm'] as const)('runBench on a tiny config on %s', (back
     expect(result.what).toBe('forward');
     expect(result.flopsPerRun).toBe(encoderForwardFlops({ dim: 16, depth: 1, mlpRatio: 4, channels: 3, patch: 8, tubelet: 2 }, 2, 32));
     expect(result.tensorsDelta).toBe(0);
+  });
+});
+
+describe('runBench with interleaveThreads', () => {
+  const config = readBenchConfig(tinyFile);
+
+  it('times each pool size in blocks that take turns, one result per size, and leaves the pool as it was', async () => {
+    const choice = await selectBackend('wasm');
+    const run = runBench({ config, runs: 4, block: 3, backends: ['wasm'], interleaveThreads: [1, 2] });
+    if (choice.accelerator.name !== 'native') {
+      await expect(run).rejects.toThrow('interleaveThreads: expected the native kernels (their pool is what it times), received "accelerator none on wasm"');
+      return;
+    }
+    const results = await run;
+    expect(results.map((r) => r.native?.threads)).toEqual([1, 2]);
+    for (const result of results) {
+      expect(result.timesMs).toHaveLength(4);
+      expect(result.blockMediansMs).toHaveLength(2); // a block of 3, then the 1 run left
+      expect(result.blockMediansMs![1]).toBe(result.timesMs[3]);
+      expect(result.tensorsDelta).toBe(0);
+      expect(benchJson(result).block_medians_ms).toEqual(result.blockMediansMs!.map((ms) => Number(ms.toFixed(1))));
+    }
+    expect(results[0].native!.backoffs).toBe(0); // one thread never splits, so never backs off
+    expect(activeNativeKernels()!.setThreads(choice.accelerator.threads!)).toBe(choice.accelerator.threads);
+  });
+
+  it.each([
+    [{ interleaveThreads: [2] }, 'interleaveThreads: expected at least two distinct integers ≥ 1, received [2]'],
+    [{ interleaveThreads: [2, 2] }, 'interleaveThreads: expected at least two distinct integers ≥ 1, received [2, 2]'],
+    [{ interleaveThreads: [0, 2] }, 'interleaveThreads: expected at least two distinct integers ≥ 1, received [0, 2]'],
+    [{ interleaveThreads: [1, 2], threads: 2 }, 'threads: expected none beside interleaveThreads (it sets the pool itself), received 2'],
+    [{ interleaveThreads: [1, 2], soakSteps: 3 }, 'soakSteps: expected 0 beside interleaveThreads, received 3'],
+    [{ interleaveThreads: [1, 2], block: 0 }, 'block: expected an integer ≥ 1, received 0'],
+  ])('refuses %j before any work', async (options, message) => {
+    await expect(runBench({ config, runs: 1, backends: ['wasm'], ...options })).rejects.toThrow(message);
   });
 });
 

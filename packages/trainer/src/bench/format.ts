@@ -10,7 +10,8 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
  * kernels also `threads` (their pool), `gemm_core` (OpenBLAS's core kernel or the built-in GEMM),
  * `gemm_config` (the BLAS's configuration string), `openblas_coretype` (the variable's value, or null),
  * `pool_backoffs` and `pool_inline_regions` (over the timed runs: how often the pool stopped splitting
- * because it did not pay, e.g. beside a competing process, and how many regions it then ran inline).
+ * because it did not pay, e.g. beside a competing process, and how many regions it then ran inline);
+ * with `interleaveThreads` also `block_medians_ms` (the median of each block, block k of every size side by side).
  */
 export function benchJson(result: BenchResult): Record<string, string | number | number[] | null> {
   const line: Record<string, string | number | number[] | null> = {
@@ -44,6 +45,7 @@ export function benchJson(result: BenchResult): Record<string, string | number |
       pool_inline_regions: inlineRegions,
     });
   }
+  if (result.blockMediansMs) line.block_medians_ms = result.blockMediansMs.map((ms) => round(ms, 1));
   return line;
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { activeNativeKernels, gemmKernel, RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type GemmKernel, type MaskPair } from '@vjepa/core';
+import { activeNativeKernels, fail, gemmKernel, RandomStream, selectBackend, type AcceleratorRequest, type BackendRequest, type GemmKernel, type MaskPair } from '@vjepa/core';
 import { MaskCollator } from '@vjepa/masking';
 import { VisionTransformer } from '@vjepa/vit';
 import { createPretrainingModels, createTrainStep, officialRecipe } from '../recipe';
@@ -38,6 +38,8 @@ export interface BenchResult {
   what: 'step' | 'forward';
   /** Wall time of each timed run, in order. */
   timesMs: number[];
+  /** With `interleaveThreads`: the median of each of this size's blocks, in order (block k of every size ran side by side). */
+  blockMediansMs?: number[];
   medianMs: number;
   minMs: number;
   /** Clips per second at the median time. */
@@ -74,6 +76,15 @@ export interface BenchOptions {
   accelerator?: AcceleratorRequest;
   /** Threads of the native kernels' pool (default: `selectBackend`'s, the CPUs this process may use). */
   threads?: number;
+  /**
+   * Pool sizes to time against each other in one process: the timed runs go in blocks of `block` runs per
+   * size, the sizes taking turns, each block after one untimed run at its size (so that the pool's back-off
+   * settles), `runs` timed runs per size. One result per size, each measured under the same conditions (a
+   * competing process, the host's drift) as the others. Needs the native kernels; not with `threads`.
+   */
+  interleaveThreads?: number[];
+  /** Timed runs per block with `interleaveThreads` (default 3). */
+  block?: number;
   /** Seed of the weights, clips and masks (default 0). */
   seed?: number;
   /** Called with each backend's figures as soon as they are measured. */
@@ -180,6 +191,83 @@ function nativeDetails(threads: number | undefined, before: [number, number]): P
   return { native: { threads, gemm: gemmKernel(kernels), backoffs: backoffs - before[0], inlineRegions: inlineRegions - before[1] } };
 }
 
+type Choice = Awaited<ReturnType<typeof selectBackend>>;
+
+/** The figures of one series of timed runs. */
+function summarize(run: { choice: Choice; what: 'step' | 'forward'; config: BenchConfig; timesMs: number[]; flops: number; tensorsDelta: number; native: Pick<BenchResult, 'native'> }): BenchResult {
+  const { choice, timesMs } = run;
+  const medianMs = median(timesMs);
+  return {
+    backend: choice.backend,
+    accelerator: choice.accelerator.name,
+    acceleratorReason: choice.accelerator.reason,
+    ...run.native,
+    ...(choice.adapter ? { adapter: `${choice.adapter.description}${choice.adapter.software ? ' (software)' : ''}` } : {}),
+    what: run.what,
+    timesMs,
+    medianMs,
+    minMs: Math.min(...timesMs),
+    clipsPerS: run.config.batch / (medianMs / 1000),
+    gflops: run.flops / timesMs.reduce((a, b) => a + b, 0) / 1e6,
+    flopsPerRun: run.flops / timesMs.length,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    tensorsDelta: run.tensorsDelta,
+  };
+}
+
+/** `interleaveThreads`, checked (distinct integers ≥ 1, at least two, not with `threads`, a profile or a soak), or undefined. */
+function interleavedSizes(options: BenchOptions): number[] | undefined {
+  const sizes = options.interleaveThreads;
+  if (sizes === undefined) return undefined;
+  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1) || new Set(sizes).size !== sizes.length) {
+    fail('interleaveThreads', 'at least two distinct integers ≥ 1', sizes);
+  }
+  if (options.threads !== undefined) fail('threads', 'none beside interleaveThreads (it sets the pool itself)', options.threads);
+  if (options.profile) fail('profile', 'false beside interleaveThreads', options.profile);
+  if ((options.soakSteps ?? 0) > 0) fail('soakSteps', '0 beside interleaveThreads', options.soakSteps);
+  return sizes;
+}
+
+/**
+ * The pool sizes taking turns over `runs` timed runs each, in blocks of `block` (the last block of each
+ * size as long as what is left), each block after one untimed run at its size; the pool ends as it began.
+ * One result per size.
+ */
+async function interleave(workload: Workload, sizes: number[], runs: number, block: number, choice: Choice, options: BenchOptions): Promise<BenchResult[]> {
+  const kernels = activeNativeKernels()!;
+  const series = sizes.map(() => ({ timesMs: [] as number[], blockMediansMs: [] as number[], flops: 0, backoffs: 0, inlineRegions: 0 }));
+  const tensorsBefore = tf.memory().numTensors;
+  for (let done = 0; done < runs; done += block) {
+    for (const [k, size] of sizes.entries()) {
+      kernels.setThreads(size);
+      await workload.run(); // untimed: the new pool's back-off settles
+      const s = series[k];
+      const before = poolCounters();
+      const times: number[] = [];
+      for (let i = 0; i < Math.min(block, runs - done); i++) {
+        const start = performance.now();
+        await workload.run();
+        times.push(performance.now() - start);
+        s.flops += workload.lastFlops();
+      }
+      const after = poolCounters();
+      s.backoffs += after[0] - before[0];
+      s.inlineRegions += after[1] - before[1];
+      s.timesMs.push(...times);
+      s.blockMediansMs.push(median(times));
+    }
+  }
+  kernels.setThreads(choice.accelerator.threads ?? 0); // the pool as selectBackend left it
+  const tensorsDelta = tf.memory().numTensors - tensorsBefore;
+  const gemm = gemmKernel(kernels);
+  return series.map((s, k) => {
+    const native = { native: { threads: sizes[k], gemm, backoffs: s.backoffs, inlineRegions: s.inlineRegions } };
+    const result = { ...summarize({ choice, what: options.what ?? 'step', config: options.config ?? BENCH_CONFIG, timesMs: s.timesMs, flops: s.flops, tensorsDelta, native }), blockMediansMs: s.blockMediansMs };
+    options.onResult?.(result);
+    return result;
+  });
+}
+
 /**
  * Times the full V-JEPA training step (or the encoder forward) of a configuration on each backend: the
  * median and minimum of `runs` after `warmup`, clips/s, GFLOP/s from the matrix-product count of the runs
@@ -188,13 +276,22 @@ function nativeDetails(threads: number | undefined, before: [number, number]): P
  */
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult[]> {
   const { what = 'step', backends = ['wasm'], runs = 10, warmup = 2, config = BENCH_CONFIG, seed = 0, soakSteps = 0, accelerator = 'auto', threads } = options;
+  const sizes = interleavedSizes(options);
+  const block = options.block ?? 3;
+  if (!Number.isInteger(block) || block < 1) fail('block', 'an integer ≥ 1', block);
   const results: BenchResult[] = [];
   for (const request of backends) {
     const choice = await selectBackend(request, { accelerator, ...(threads === undefined ? {} : { threads }) });
-    const stepsTaken = warmup + runs + soakSteps + (options.profile ? 1 : 0);
+    if (sizes && choice.accelerator.name !== 'native') fail('interleaveThreads', 'the native kernels (their pool is what it times)', `accelerator ${choice.accelerator.name} on ${choice.backend}`);
+    const blocks = sizes ? Math.ceil(runs / block) : 0;
+    const stepsTaken = warmup + runs * (sizes?.length ?? 1) + blocks * (sizes?.length ?? 0) + soakSteps + (options.profile ? 1 : 0);
     const workload = what === 'step' ? trainStepWorkload(config, seed, stepsTaken) : forwardWorkload(config, seed);
     try {
       for (let i = 0; i < warmup; i++) await workload.run();
+      if (sizes) {
+        results.push(...(await interleave(workload, sizes, runs, block, choice, options)));
+        continue;
+      }
       const tensorsBefore = tf.memory().numTensors;
       const countersBefore = poolCounters();
       const timesMs: number[] = [];
@@ -205,24 +302,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
         timesMs.push(performance.now() - start);
         flops += workload.lastFlops();
       }
-      const tensorsDelta = tf.memory().numTensors - tensorsBefore;
-      const medianMs = median(timesMs);
-      const result: BenchResult = {
-        backend: choice.backend,
-        accelerator: choice.accelerator.name,
-        acceleratorReason: choice.accelerator.reason,
-        ...nativeDetails(choice.accelerator.threads, countersBefore),
-        ...(choice.adapter ? { adapter: `${choice.adapter.description}${choice.adapter.software ? ' (software)' : ''}` } : {}),
-        what,
-        timesMs,
-        medianMs,
-        minMs: Math.min(...timesMs),
-        clipsPerS: config.batch / (medianMs / 1000),
-        gflops: flops / timesMs.reduce((a, b) => a + b, 0) / 1e6,
-        flopsPerRun: flops / runs,
-        peakRssMb: process.resourceUsage().maxRSS / 1024,
-        tensorsDelta,
-      };
+      const result = summarize({ choice, what, config, timesMs, flops, tensorsDelta: tf.memory().numTensors - tensorsBefore, native: nativeDetails(choice.accelerator.threads, countersBefore) });
       if (options.profile) {
         const start = performance.now();
         const info = await tf.profile(() => workload.run());
