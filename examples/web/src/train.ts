@@ -29,7 +29,15 @@ function drawCurve(canvas: HTMLCanvasElement, losses: number[]): void {
   context.clearRect(0, 0, canvas.width, canvas.height);
   context.strokeStyle = '#ccc';
   context.strokeRect(0.5, 0.5, canvas.width - 1, canvas.height - 1);
-  if (losses.length === 0) return;
+  if (losses.length === 0) {
+    // before a run: say what the box will show, rather than leave it blank
+    context.fillStyle = '#888';
+    context.font = '13px system-ui';
+    context.textAlign = 'center';
+    context.fillText('the loss per step appears here once "train" runs', canvas.width / 2, canvas.height / 2);
+    context.textAlign = 'start';
+    return;
+  }
   const high = Math.max(...losses);
   const low = Math.min(...losses);
   const span = high - low || 1;
