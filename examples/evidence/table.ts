@@ -5,6 +5,7 @@
  *   pnpm --filter @vjepa/example-evidence table -- --out=runs/pretraining-table          (the whole table)
  *   … --only=pretrain,surprise  --seeds=0  --budgets=1000,3000                          (a part of it)
  *   … --regularizers=none                                                               (without the regulariser decision)
+ *   … --variants=vicreg-samples,vicreg-tokens,sigreg-samples,sigreg-tokens              (only those variants' cells)
  *   … --render                                                                          (only draw the table)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,11 +36,14 @@ const plan: TablePlan = {
   ...(args.valSize ? { valSize: Number(args.valSize) } : {}),
 };
 const only = list('only');
+const variants = list('variants');
+const planned = [...new Set(tableCells(plan).map((c) => c.variant))];
+for (const v of variants ?? []) if (!planned.includes(v)) throw new Error(`--variants: expected variants of the plan (${planned.join(', ')}), received ${v}`);
 const resultsFile = join(out, 'results.jsonl');
 
 if (args.render !== 'true') {
   const records = readRecords(resultsFile);
-  const cells = tableCells(plan).filter((c) => !only || only.includes(c.kind));
+  const cells = tableCells(plan).filter((c) => (!only || only.includes(c.kind)) && (!variants || variants.includes(c.variant)));
   const todo = cells.filter((c) => !isDone(c, records, out, 'budgets'));
   console.log(`${cells.length} cells, ${cells.length - todo.length} done, ${todo.length} to run`);
   // a pretraining's cells wait for it; a pretraining itself waits for nothing (cells it does not list, with --only, are taken as done)
