@@ -103,7 +103,9 @@ class Pool {
     threads = std::max(1, threads);
     if (threads == size()) return threads;
     stopWorkers();
-    adaptive_.reset();
+    // what was learned at a size holds when the pool comes back to it (1 thread judges nothing)
+    if (threads > 1 && threads != judged_) adaptive_.reset();
+    if (threads > 1) judged_ = threads;
     size_.store(threads, std::memory_order_relaxed);
     for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work(); });
     return threads;
@@ -238,6 +240,7 @@ class Pool {
   }
 
   Adaptive adaptive_;       // guarded by regionMutex_
+  int judged_ = 0;          // the pool size adaptive_ judged
   std::mutex regionMutex_;  // one region at a time (another JS thread's call runs inline)
   std::mutex mutex_;
   std::condition_variable wake_, finished_;

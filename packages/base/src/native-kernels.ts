@@ -46,7 +46,9 @@ export interface NativeKernels {
    * Sizes the addon's thread pool: `threads` threads in all, the calling one included (below 1: {@link
    * NativeKernels.defaultThreads}). The pool splits the products, attention (batch × heads × query
    * blocks), LayerNorm, GELU, AdamW and the EMA in chunks fixed by the shapes alone, so the results do
-   * not depend on the count; the BLAS itself always runs single-threaded. Returns the size now in use.
+   * not depend on the count; the BLAS itself always runs single-threaded. Whether splitting pays (the
+   * back-off beside a competing process) is judged afresh at a new size, and kept across a resize to 1
+   * and back. Returns the size now in use.
    */
   setThreads(threads: number): number;
   /** The pool's default size: the CPUs this process may run on (its affinity mask), at most 8. */

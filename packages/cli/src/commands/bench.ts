@@ -58,7 +58,7 @@ export function benchConfig(flags: Pick<BenchFlags, 'config' | 'batch'>): BenchC
 export async function runBenchCommand(flags: BenchFlags, output?: BenchOutput): Promise<BenchResult[]> {
   if (flags.interleaveThreads) {
     const sizes = flags.interleaveThreads;
-    if (sizes.length < 2 || new Set(sizes).size !== sizes.length) fail('--interleave-threads', 'at least two distinct pool sizes', sizes.join(','));
+    if (sizes.length < 2) fail('--interleave-threads', 'at least two pool sizes (one twice, e.g. 1,1: the A/A control)', sizes.join(','));
     if (flags.threads !== undefined) fail('--threads', 'none beside --interleave-threads (it sets the pool itself)', flags.threads);
     if (flags.profile) fail('--profile', 'none beside --interleave-threads', true);
     if (flags.steps > 0) fail('--steps', '0 beside --interleave-threads', flags.steps);
@@ -117,7 +117,7 @@ export function register(program: Command): void {
     .addOption(
       option(
         '--interleave-threads <list>',
-        "pool sizes to time against each other in one process (e.g. 1,2): they take turns in blocks of 3 runs, --runs each, one result per size — the fair comparison beside a competing process (native kernels only; not with --threads, --profile or --steps)",
+        "pool sizes to time against each other in one process (e.g. 1,2; 1,1 is the A/A control): they take turns in blocks of 3 runs, --runs each, one result per size — the fair comparison beside a competing process (native kernels only; not with --threads, --profile or --steps)",
         listOf(integer(1)),
       ),
     )

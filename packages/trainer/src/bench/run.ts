@@ -78,9 +78,10 @@ export interface BenchOptions {
   threads?: number;
   /**
    * Pool sizes to time against each other in one process: the timed runs go in blocks of `block` runs per
-   * size, the sizes taking turns, each block after one untimed run at its size (so that the pool's back-off
-   * settles), `runs` timed runs per size. One result per size, each measured under the same conditions (a
-   * competing process, the host's drift) as the others. Needs the native kernels; not with `threads`.
+   * size, the sizes taking turns (in an order that reverses every turn), each block after one untimed run at
+   * its size (so that the pool's back-off settles), `runs` timed runs per size. One result per size, each measured under the same conditions (a
+   * competing process, the host's drift) as the others; a size listed twice (`[1, 1]`) measures the method's
+   * own noise. Needs the native kernels; not with `threads`.
    */
   interleaveThreads?: number[];
   /** Timed runs per block with `interleaveThreads` (default 3). */
@@ -215,13 +216,11 @@ function summarize(run: { choice: Choice; what: 'step' | 'forward'; config: Benc
   };
 }
 
-/** `interleaveThreads`, checked (distinct integers ≥ 1, at least two, not with `threads`, a profile or a soak), or undefined. */
+/** `interleaveThreads`, checked (at least two integers ≥ 1 — a size twice is the A/A control of the method — not with `threads`, a profile or a soak), or undefined. */
 function interleavedSizes(options: BenchOptions): number[] | undefined {
   const sizes = options.interleaveThreads;
   if (sizes === undefined) return undefined;
-  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1) || new Set(sizes).size !== sizes.length) {
-    fail('interleaveThreads', 'at least two distinct integers ≥ 1', sizes);
-  }
+  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) fail('interleaveThreads', 'at least two integers ≥ 1', sizes);
   if (options.threads !== undefined) fail('threads', 'none beside interleaveThreads (it sets the pool itself)', options.threads);
   if (options.profile) fail('profile', 'false beside interleaveThreads', options.profile);
   if ((options.soakSteps ?? 0) > 0) fail('soakSteps', '0 beside interleaveThreads', options.soakSteps);
@@ -230,15 +229,19 @@ function interleavedSizes(options: BenchOptions): number[] | undefined {
 
 /**
  * The pool sizes taking turns over `runs` timed runs each, in blocks of `block` (the last block of each
- * size as long as what is left), each block after one untimed run at its size; the pool ends as it began.
- * One result per size.
+ * size as long as what is left), each block after one untimed run at its size, the order of the sizes
+ * reversing every turn (a drift inside a turn then favours none); the pool ends as it began. One result per size.
  */
 async function interleave(workload: Workload, sizes: number[], runs: number, block: number, choice: Choice, options: BenchOptions): Promise<BenchResult[]> {
   const kernels = activeNativeKernels()!;
   const series = sizes.map(() => ({ timesMs: [] as number[], blockMediansMs: [] as number[], flops: 0, backoffs: 0, inlineRegions: 0 }));
   const tensorsBefore = tf.memory().numTensors;
-  for (let done = 0; done < runs; done += block) {
-    for (const [k, size] of sizes.entries()) {
+  for (let done = 0, turn = 0; done < runs; done += block, turn++) {
+    // the order reverses every turn (1 2, 2 1, 1 2, …): a size never always follows another
+    const order = sizes.map((_, k) => k);
+    if (turn % 2 === 1) order.reverse();
+    for (const k of order) {
+      const size = sizes[k];
       kernels.setThreads(size);
       await workload.run(); // untimed: the new pool's back-off settles
       const s = series[k];
