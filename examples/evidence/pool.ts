@@ -48,22 +48,39 @@ function runJob(job: PoolJob, quiet: boolean): Promise<void> {
 }
 
 /**
- * Runs the jobs in queue order, `jobs` at a time; a worker whose next job waits for another waits with it.
- * The first failure stops the pool, unless `keepGoing`: then every job is tried (one whose job it waits for
- * failed starts anyway, and fails or not on its own) and the failures are thrown together at the end.
+ * Runs the jobs in queue order, `jobs` at a time: a free worker takes the first job whose `after` has
+ * settled, so a job waiting for another never holds a worker while later jobs could run; with none ready
+ * it waits for the next `after` to settle. The first failure stops the pool, unless `keepGoing`: then every
+ * job is tried (one whose job it waits for failed starts anyway, and fails or not on its own) and the
+ * failures are thrown together at the end.
  */
 export async function runPool(queue: PoolJob[], options: { jobs: number; quiet?: boolean; keepGoing?: boolean }): Promise<void> {
-  const pending = [...queue];
+  const pending = queue.map((job) => ({ job, ready: job.after === undefined, settled: Promise.resolve() }));
+  for (const entry of pending) {
+    entry.settled = (entry.job.after ?? Promise.resolve()).then(
+      () => void (entry.ready = true),
+      () => void (entry.ready = true),
+    );
+  }
   const failures: string[] = [];
+  let stopped = false;
   const worker = async () => {
-    for (let next = pending.shift(); next; next = pending.shift()) {
-      await next.after;
+    while (pending.length > 0 && !stopped) {
+      const index = pending.findIndex((entry) => entry.ready);
+      if (index < 0) {
+        await Promise.race(pending.map((entry) => entry.settled));
+        continue;
+      }
+      const [{ job: next }] = pending.splice(index, 1);
       console.log(`start ${next.name}`);
       const started = Date.now();
       try {
         await runJob(next, options.quiet ?? false);
       } catch (error) {
-        if (!options.keepGoing) throw error;
+        if (!options.keepGoing) {
+          stopped = true;
+          throw error;
+        }
         failures.push((error as Error).message);
         console.log(`failed ${next.name}: ${(error as Error).message}`);
       }
