@@ -194,6 +194,19 @@ function nativeDetails(threads: number | undefined, before: [number, number]): P
 
 type Choice = Awaited<ReturnType<typeof selectBackend>>;
 
+/** `count` timed runs of `workload`: each one's wall time, and their FLOPs summed. */
+async function timeRuns(workload: Workload, count: number): Promise<{ timesMs: number[]; flops: number }> {
+  const timesMs: number[] = [];
+  let flops = 0;
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await workload.run();
+    timesMs.push(performance.now() - start);
+    flops += workload.lastFlops();
+  }
+  return { timesMs, flops };
+}
+
 /** The figures of one series of timed runs. */
 function summarize(run: { choice: Choice; what: 'step' | 'forward'; config: BenchConfig; timesMs: number[]; flops: number; tensorsDelta: number; native: Pick<BenchResult, 'native'> }): BenchResult {
   const { choice, timesMs } = run;
@@ -246,13 +259,8 @@ async function interleave(workload: Workload, sizes: number[], runs: number, blo
       await workload.run(); // untimed: the new pool's back-off settles
       const s = series[k];
       const before = poolCounters();
-      const times: number[] = [];
-      for (let i = 0; i < Math.min(block, runs - done); i++) {
-        const start = performance.now();
-        await workload.run();
-        times.push(performance.now() - start);
-        s.flops += workload.lastFlops();
-      }
+      const { timesMs: times, flops } = await timeRuns(workload, Math.min(block, runs - done));
+      s.flops += flops;
       const after = poolCounters();
       s.backoffs += after[0] - before[0];
       s.inlineRegions += after[1] - before[1];
@@ -297,14 +305,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult[
       }
       const tensorsBefore = tf.memory().numTensors;
       const countersBefore = poolCounters();
-      const timesMs: number[] = [];
-      let flops = 0;
-      for (let i = 0; i < runs; i++) {
-        const start = performance.now();
-        await workload.run();
-        timesMs.push(performance.now() - start);
-        flops += workload.lastFlops();
-      }
+      const { timesMs, flops } = await timeRuns(workload, runs);
       const result = summarize({ choice, what, config, timesMs, flops, tensorsDelta: tf.memory().numTensors - tensorsBefore, native: nativeDetails(choice.accelerator.threads, countersBefore) });
       if (options.profile) {
         const start = performance.now();
